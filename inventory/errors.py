@@ -1,0 +1,13 @@
+from enum import StrEnum
+
+
+class InventoryError(StrEnum):
+    MALFORMED_BARCODE = "malformed-barcode"
+    BAD_CHECK_DIGIT = "bad-check-digit"
+    UNKNOWN_BARCODE = "unknown-barcode"
+    BARCODE_TAKEN = "barcode-taken"
+    ITEM_WITHDRAWN = "item-withdrawn"
+    BAD_PRICE = "bad-price"
+    BAD_QUANTITY = "bad-quantity"
+    UNKNOWN_CATEGORY = "unknown-category"
+    BAD_SOURCE = "bad-source"

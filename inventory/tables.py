@@ -1,0 +1,44 @@
+"""The catalogue and the stock: categories, items, stock movements. On-hand is the sum of an item's movements."""
+
+from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from shop.tables import Shop, Staff
+
+
+class Category(Table):
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    code = Varchar(length=32)
+    name = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    source = Varchar(length=16)  # donated | handicraft | purchased
+    accepts_points = Boolean(default=True)
+    # A manager's override of the source's split rule (whole percents); null: the source's rule.
+    fund_percent = Integer(null=True, default=None)
+    maker_percent = Integer(null=True, default=None)
+
+
+class Item(Table):
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    barcode = Varchar(length=13)
+    name = Varchar(length=200)
+    category = ForeignKey(Category, on_delete=OnDelete.restrict, null=False)
+    price_fen = Integer()
+    one_off = Boolean(default=False)  # a single donated piece with its own code
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class StockMovement(Table):
+    """+ in, - out. kind: intake | sale | return | adjustment | write-off | stock-take."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False, index=True)
+    quantity = Integer()
+    kind = Varchar(length=16)
+    reason = Varchar(length=200, default="")
+    ref = Varchar(length=64, default="")
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

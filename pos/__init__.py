@@ -1,0 +1,1 @@
+"""What goes out: the till and its sales, tenders and the fund split, and every report over sales."""

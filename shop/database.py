@@ -1,0 +1,236 @@
+"""The database: the engine for the configured URL, binding it to every table, migrations,
+and the one fast read path the till's scanner needs.
+
+SQLite (one shop, a file) and PostgreSQL (a district) run the same code. Piccolo's
+SQLite engine opens a new connection and thread for every query and cannot keep
+per-connection PRAGMAs; `ShopSQLiteEngine` keeps a few open connections with the
+PRAGMAs a till needs (foreign keys, a busy timeout, synchronous=FULL so a committed sale
+survives a power cut), and serialises this process's write transactions with one lock
+so they never meet "database is locked" (see ../shared/STACK-NOTES.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
+
+BUSY_TIMEOUT_MS = 10_000
+_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+    "PRAGMA synchronous = FULL",
+)
+
+
+class ShopSQLiteTransaction(SQLiteTransaction):
+    """A transaction on a kept connection; write (IMMEDIATE) transactions take the engine's lock."""
+
+    engine: ShopSQLiteEngine
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        self._locked = self.transaction_type != TransactionType.deferred
+        if self._locked:
+            await self.engine.write_lock.acquire()
+        try:
+            self.connection = await self.engine.get_connection()
+            try:
+                await self.begin()
+            except BaseException:
+                # Piccolo leaks the connection's thread here; close it.
+                await self.connection.close()
+                raise
+        except BaseException:
+            if self._locked:
+                self.engine.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            await self.connection.close()
+            raise
+        else:
+            self.engine.give_back(self.connection)
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            if self._locked:
+                self.engine.write_lock.release()
+        return exception is None
+
+
+class ShopSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine with kept connections, PRAGMAs set once per connection, and a write lock."""
+
+    def __init__(self, path: str, keep: int = 4) -> None:
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_MS / 1000)
+        self._idle: list[aiosqlite.Connection] = []
+        self._keep = keep
+        self.write_lock = asyncio.Lock()
+        self._reader: sqlite3.Connection | None = None
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        if self._idle:
+            return self._idle.pop()
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        for pragma in _PRAGMAS:
+            await connection.execute(pragma)
+        return connection
+
+    def give_back(self, connection: aiosqlite.Connection) -> None:
+        if len(self._idle) < self._keep and not connection.in_transaction:
+            self._idle.append(connection)
+        else:
+            asyncio.ensure_future(connection.close())
+
+    async def _run_in_new_connection(self, query: str, args=None, query_type="generic", table=None):
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                rows = await cursor.fetchall()
+        except BaseException:
+            await connection.close()
+            raise
+        self.give_back(connection)
+        return rows
+
+    async def _run_in_existing_connection(self, connection, query: str, args=None, query_type="generic", table=None):
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
+                    allow_nested: bool = True) -> ShopSQLiteTransaction:
+        return ShopSQLiteTransaction(engine=self, transaction_type=transaction_type,
+                                     allow_nested=allow_nested)
+
+    def reader(self) -> sqlite3.Connection:
+        """A kept, read-only sqlite3 connection for the scanner's lookups (microseconds, no thread hop)."""
+        if self._reader is None:
+            reader = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            reader.execute("PRAGMA query_only = ON")
+            self._reader = reader
+        return self._reader
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+
+
+def engine_for(url: str) -> Engine:
+    """The engine for a database URL: sqlite:///path or postgres://…"""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = url[len("sqlite:///"):]  # sqlite:///rel/path or sqlite:////abs/path
+        if not path:
+            raise ValueError("sqlite URL needs a file path: sqlite:///var/aixin.sqlite")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return ShopSQLiteEngine(path=path)
+    if parts.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(config={"dsn": url})
+    raise ValueError(f"unsupported database URL: {url}")
+
+
+def locking(query, *tables):
+    """`query` taking row locks (SELECT … FOR UPDATE OF tables) inside a writing transaction.
+
+    On PostgreSQL two connections must not read-then-write the same rows unseen; on
+    SQLite the IMMEDIATE transaction already serialises writers, and there is no FOR UPDATE.
+    """
+    if query.engine_type == "sqlite":
+        return query
+    return query.lock_rows("UPDATE", of=tables)
+
+
+def writing(engine: Engine):
+    """The transaction every writing operation opens: IMMEDIATE on SQLite (no "database is
+    locked" half-way through), plain on PostgreSQL. Inside another transaction it joins
+    that one, so the outermost operation decides."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def open_database(engine: Engine) -> None:
+    """Start-up: WAL on SQLite (stored in the file), a connection pool on PostgreSQL."""
+    if isinstance(engine, ShopSQLiteEngine):
+        connection = await engine.get_connection()
+        await connection.execute("PRAGMA journal_mode = WAL")
+        engine.give_back(connection)
+    elif isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=2, max_size=16)
+
+
+async def close_database(engine: Engine) -> None:
+    if isinstance(engine, ShopSQLiteEngine):
+        await engine.close()
+    elif isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+def bind(engine: Engine) -> None:
+    """Point every table of every app (and Piccolo's migration table) at `engine`."""
+    import piccolo_conf
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    piccolo_conf.DB = engine
+    for table in [*Finder().get_table_classes(), Migration]:
+        table._meta.db = engine
+
+
+async def migrate(engine: Engine) -> None:
+    """Apply every pending migration of every app, in dependency order."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    bind(engine)
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+_NUMBERED = re.compile(r"\$(\d+)")
+
+
+async def fetch_rows(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
+    """A read outside any transaction on the fastest path each engine has.
+
+    SQL uses $1, $2 … placeholders (SQLite reads them as ?1, ?2 …). For hot reads only:
+    everything else goes through Piccolo's query builder.
+    """
+    if isinstance(engine, ShopSQLiteEngine):
+        cursor = engine.reader().execute(_NUMBERED.sub(r"?\1", sql), args)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        return [dict(row) for row in await engine.pool.fetch(sql, *args)]
+    return await engine._run_in_new_connection(sql, list(args))  # pragma: no cover

@@ -1,0 +1,29 @@
+"""The errors a person can cause. Only `web` turns a code into words (zh-CN and en)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class DomainError(Exception):
+    """A mistake a person made or a rule of the shop said no to. Nothing was changed.
+
+    `code` is a stable identifier (a StrEnum member of the package that raises it);
+    `params` fill the message, e.g. DomainError(InventoryError.UNKNOWN_BARCODE, barcode="…").
+    """
+
+    def __init__(self, code: StrEnum, status: int = 400, **params: Any) -> None:
+        super().__init__(f"{code}: {params}" if params else str(code))
+        self.code = code
+        self.status = status
+        self.params = params
+
+
+class ShopError(StrEnum):
+    NOT_FOUND = "not-found"
+    BAD_LOGIN = "bad-login"
+    USERNAME_TAKEN = "username-taken"
+    WEAK_PASSWORD = "weak-password"
+    LEDGER_UNBALANCED = "ledger-unbalanced"
+    BALANCE_BELOW_ZERO = "balance-below-zero"

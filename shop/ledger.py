@@ -1,0 +1,134 @@
+"""The ledger: one append-only, double-entry book for cash, points and fund money.
+
+An entry's amount is positive for a debit and negative for a credit; each transaction's
+entries sum to zero per currency. Balances are derived from entries, never stored.
+Nothing is edited or deleted (database triggers refuse it): a mistake is corrected by a
+reversing transaction that names the original.
+
+Accounts are paths: asset:till:3:cash, liability:fund:community, liability:maker:7,
+liability:member:42:points, income:shop:running-costs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+
+from piccolo.query.functions.aggregate import Sum
+
+from shop.errors import DomainError, ShopError
+from shop.tables import LedgerEntry, LedgerTxn
+
+
+class Currency(StrEnum):
+    CNY = "CNY"  # fen
+    PTS = "PTS"  # love-bank points
+
+
+FUND = "liability:fund:community"
+RUNNING_COSTS = "income:shop:running-costs"
+
+
+def till_cash(till_id: int) -> str:
+    return f"asset:till:{till_id}:cash"
+
+
+def maker_payable(maker_id: int) -> str:
+    return f"liability:maker:{maker_id}"
+
+
+def member_points(member_id: int) -> str:
+    return f"liability:member:{member_id}:points"
+
+
+def must_stay_covered(account: str, currency: Currency) -> bool:
+    """A member's points (a credit balance) may never go below zero."""
+    return currency is Currency.PTS and account.startswith("liability:member:")
+
+
+@dataclass(frozen=True)
+class Entry:
+    account: str
+    currency: Currency
+    amount: int
+
+
+@dataclass(frozen=True)
+class Txn:
+    kind: str
+    ref: str
+    entries: tuple[Entry, ...]
+    reverses: int | None = None
+
+
+def imbalance(txn: Txn) -> dict[Currency, int]:
+    """Per currency, what the entries fail to sum to zero by ({} when balanced)."""
+    sums: dict[Currency, int] = defaultdict(int)
+    for entry in txn.entries:
+        sums[entry.currency] += entry.amount
+    return {currency: total for currency, total in sums.items() if total != 0}
+
+
+def reversal(original: Txn, original_id: int, *, kind: str, ref: str) -> Txn:
+    """The transaction that undoes `original` exactly."""
+    return Txn(kind=kind, ref=ref, reverses=original_id,
+               entries=tuple(Entry(e.account, e.currency, -e.amount) for e in original.entries))
+
+
+async def post(txn: Txn, *, shop_id: int, staff_id: int | None = None) -> int:
+    """Write `txn` into the ledger inside the caller's transaction; return its id.
+
+    Refuses an unbalanced transaction, and one that would take a member's points
+    below zero (checked after writing, inside the same transaction, so a refusal
+    rolls the caller's whole transaction back).
+    """
+    if not txn.entries or imbalance(txn):
+        raise DomainError(ShopError.LEDGER_UNBALANCED, status=500, kind=txn.kind, ref=txn.ref)
+    entries = [e for e in txn.entries if e.amount != 0]
+    db = LedgerTxn._meta.db
+    async with db.transaction():
+        guarded = sorted({e.account for e in entries if must_stay_covered(e.account, e.currency)})
+        if guarded and db.engine_type == "postgres":
+            for account in guarded:  # serialise spends from one account across connections
+                await LedgerTxn.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", account)
+        row = await LedgerTxn.insert(LedgerTxn(
+            shop=shop_id, kind=txn.kind, ref=txn.ref, reverses=txn.reverses, staff=staff_id,
+        )).returning(LedgerTxn.id)
+        txn_id = row[0]["id"]
+        await LedgerEntry.insert(*[
+            LedgerEntry(txn=txn_id, account=e.account, currency=e.currency.value, amount=e.amount)
+            for e in entries
+        ])
+        for account in guarded:
+            if await balance(account, Currency.PTS) > 0:
+                raise DomainError(ShopError.BALANCE_BELOW_ZERO, status=409, account=account)
+    return txn_id
+
+
+async def balance(account: str, currency: Currency = Currency.CNY) -> int:
+    """The account's balance: debits minus credits (a liability's balance is negative)."""
+    rows = await LedgerEntry.select(Sum(LedgerEntry.amount, alias="total")).where(
+        (LedgerEntry.account == account) & (LedgerEntry.currency == currency.value)
+    )
+    return int(rows[0]["total"] or 0)
+
+
+async def ledger_problems() -> list[str]:
+    """What is wrong with the ledger: unbalanced transactions, members' points below zero."""
+    problems = []
+    rows = await LedgerEntry.raw(
+        "SELECT txn, currency, SUM(amount) AS total FROM ledger_entry "
+        "GROUP BY txn, currency HAVING SUM(amount) <> 0"
+    )
+    for row in rows:
+        problems.append(f"ledger transaction {row['txn']} is off by {row['total']} {row['currency']}")
+    rows = await LedgerEntry.select(
+        LedgerEntry.account, Sum(LedgerEntry.amount, alias="total")
+    ).where(
+        (LedgerEntry.currency == Currency.PTS.value) & LedgerEntry.account.like("liability:member:%")
+    ).group_by(LedgerEntry.account)
+    for row in rows:
+        if int(row["total"]) > 0:
+            problems.append(f"{row['account']} is {row['total']} points below zero")
+    return problems

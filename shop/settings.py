@@ -1,0 +1,167 @@
+"""The shop's settings: config.toml, overridden by AIXIN_<SECTION>_<KEY> variables.
+
+Loaded once into frozen msgspec Structs, so a bad value stops start-up with a message
+that names its key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+Percent = Annotated[int, msgspec.Meta(ge=0, le=100)]
+Port = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the key."""
+
+
+class ShopSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9-]{1,32}$")] = "demo"
+    name: str = "爱心超市"
+    address: str = ""
+    locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+
+
+class DatabaseSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    url: Annotated[str, msgspec.Meta(pattern=r"^(sqlite|postgres|postgresql)://")] = (
+        "sqlite:///var/aixin.sqlite"
+    )
+
+
+class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: Port = 8000
+    data_dir: str = "var"
+
+
+class PointsSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    fen_per_point: Annotated[int, msgspec.Meta(ge=1)] = 100
+
+
+class SplitShares(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Whole percents of a line's value; running costs get the rest."""
+
+    fund: Percent = 0
+    maker: Percent = 0
+
+    def __post_init__(self) -> None:
+        if self.fund + self.maker > 100:
+            raise ValueError("fund + maker must not exceed 100")
+
+
+class SplitSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    donated: SplitShares = SplitShares(fund=70)
+    handicraft: SplitShares = SplitShares(fund=10, maker=80)
+    purchased: SplitShares = SplitShares(fund=5)
+
+
+class PrinterSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    kind: Literal["file", "network", "usb", "serial", "none"] = "file"
+    path: str = "var/print"
+    host: str = ""
+    port: Port = 9100
+    timeout: Annotated[int, msgspec.Meta(ge=1, le=120)] = 5
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_device: str = ""
+    baudrate: int = 9600
+    width: Literal[32, 48] = 48
+    encoding: str = "gb18030"
+    drawer: bool = True
+
+
+class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    footer: str = ""
+
+
+class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    shop: ShopSettings = ShopSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    points: PointsSettings = PointsSettings()
+    split: SplitSettings = SplitSettings()
+    printer: PrinterSettings = PrinterSettings()
+    receipt: ReceiptSettings = ReceiptSettings()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.shop.timezone)
+
+
+_SECTIONS = tuple(Settings.__struct_fields__)
+_NESTED = {"split": tuple(SplitSettings.__struct_fields__)}
+
+
+def _env_overrides(environ: dict[str, str]) -> dict[str, dict[str, str]]:
+    overrides: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        match = re.fullmatch(r"AIXIN_([A-Z]+)_([A-Z0-9_]+)", name)
+        if not match or match.group(1).lower() not in _SECTIONS:
+            continue
+        section, key = match.group(1).lower(), match.group(2).lower()
+        target = overrides.setdefault(section, {})
+        # A nested table: AIXIN_SPLIT_DONATED_FUND -> [split.donated] fund.
+        for table in _NESTED.get(section, ()):
+            if key.startswith(table + "_"):
+                target = target.setdefault(table, {})
+                key = key[len(table) + 1:]
+                break
+        target[key] = value
+    return overrides
+
+
+def _merge(target: object, values: dict, where: str) -> None:
+    if not isinstance(target, dict):
+        raise SettingsError(f"setting {where} must be a table")
+    for key, value in values.items():
+        if isinstance(value, dict):
+            _merge(target.setdefault(key, {}), value, f"{where}.{key}")
+        else:
+            target[key] = value
+
+
+def _key_of(message: str) -> str:
+    """'... - at `$.server.port`' -> 'server.port'."""
+    match = re.search(r"at `\$\.?([^`]*)`", message)
+    return match.group(1) if match else ""
+
+
+def load_settings(path: str | os.PathLike[str] | None = None,
+                  environ: dict[str, str] | None = None) -> Settings:
+    """Read the config file (AIXIN_CONFIG, or ./config.toml) and apply AIXIN_* variables."""
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(path or environ.get("AIXIN_CONFIG") or "config.toml")
+    data: dict = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: {error}") from error
+    elif "AIXIN_CONFIG" in environ:
+        raise SettingsError(f"AIXIN_CONFIG names {path}, which does not exist")
+    for section, values in _env_overrides(environ).items():
+        _merge(data.setdefault(section, {}), values, section)
+    try:
+        # strict=False: environment variables are strings ("8000", "true").
+        settings = msgspec.convert(data, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        key = _key_of(str(error))
+        env = "AIXIN_" + key.replace(".", "_").upper() if key else ""
+        raise SettingsError(
+            f"setting {key or '?'} is wrong: {str(error).split(' - at ')[0]}"
+            + (f" (in {path} or {env})" if key else "")
+        ) from error
+    try:
+        settings.zone
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise SettingsError(f"setting shop.timezone is wrong: unknown time zone {settings.shop.timezone!r}") from error
+    return settings

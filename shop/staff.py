@@ -1,0 +1,64 @@
+"""Staff and roles: who may do what, and checking who they are (argon2 password hashes)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from shop.errors import DomainError, ShopError
+from shop.tables import Staff
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 6
+
+
+class Role(StrEnum):
+    CASHIER = "cashier"
+    INTAKE = "intake"
+    COORDINATOR = "coordinator"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    def allows(self, required: Role) -> bool:
+        """An admin may do everything, a manager everything but admin; others their own work."""
+        if self is Role.ADMIN:
+            return True
+        if self is Role.MANAGER:
+            return required is not Role.ADMIN
+        return self is required
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+async def create_staff(*, shop_id: int, username: str, password: str, role: Role,
+                       display_name: str = "") -> Staff:
+    username = username.strip().lower()
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(ShopError.WEAK_PASSWORD, minimum=MIN_PASSWORD)
+    if await Staff.exists().where(Staff.username == username):
+        raise DomainError(ShopError.USERNAME_TAKEN, status=409, username=username)
+    staff = Staff(shop=shop_id, username=username, display_name=display_name or username,
+                  password_hash=hash_password(password), role=role.value, active=True)
+    await staff.save()
+    return staff
+
+
+async def authenticate(*, username: str, password: str) -> Staff:
+    """The active staff member with this username and password, or DomainError(BAD_LOGIN)."""
+    staff = await Staff.objects().where(
+        (Staff.username == username.strip().lower()) & (Staff.active == True)  # noqa: E712
+    ).first()
+    if staff is None:
+        _hasher.hash(password)  # the same time for unknown users
+        raise DomainError(ShopError.BAD_LOGIN, status=401)
+    try:
+        _hasher.verify(staff.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise DomainError(ShopError.BAD_LOGIN, status=401) from None
+    if _hasher.check_needs_rehash(staff.password_hash):
+        await Staff.update({Staff.password_hash: hash_password(password)}).where(Staff.id == staff.id)
+    return staff

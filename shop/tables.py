@@ -1,0 +1,42 @@
+"""The kernel's tables: shops, staff, and the ledger (append-only: triggers refuse UPDATE and DELETE)."""
+
+from piccolo.columns import BigInt, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Shop(Table):
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=200)
+    address = Varchar(length=300, default="")
+
+
+class Staff(Table):
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=100)
+    password_hash = Varchar(length=200)
+    role = Varchar(length=20)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerTxn(Table):
+    """One ledger transaction: its entries sum to zero per currency."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    kind = Varchar(length=32)
+    ref = Varchar(length=64, index=True)
+    reverses = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LedgerEntry(Table):
+    """amount > 0 is a debit, < 0 a credit; in fen for CNY, in points for PTS."""
+
+    txn = ForeignKey(LedgerTxn, on_delete=OnDelete.restrict, null=False)
+    account = Varchar(length=120, index=True)
+    currency = Varchar(length=3)
+    amount = BigInt()

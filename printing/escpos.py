@@ -1,0 +1,126 @@
+"""The ESC/POS byte stream of one print job.
+
+python-escpos's Dummy printer supplies the commands it gets right (alignment, bold, size,
+CODE128, cut, drawer); text is ours, since its code page guessing mangles Chinese shops'
+lines such as "￥12.50".
+"""
+
+import codecs
+import unicodedata
+from typing import Literal
+
+from escpos.capabilities import get_profile
+from escpos.printer import Dummy
+
+from printing.layout import YUAN_SIGN, columns
+
+CHINESE = "gb18030"
+
+CHINESE_MODE_ON = b"\x1c\x26"  # FS &
+CHINESE_MODE_OFF = b"\x1c\x2e"  # FS .
+SELECT_CODE_PAGE = b"\x1b\x74"  # ESC t n
+LINE_FEED = b"\n"
+
+DOTS_PER_COLUMN = 12  # Font A: 32 columns on 384 dots (58 mm), 48 on 576 (80 mm)
+
+
+def _codec_name(code_page: str) -> str | None:
+    try:
+        return codecs.lookup(code_page).name
+    except LookupError:  # "Unknown", and a few pages Python has no codec for
+        return None
+
+
+#: ESC t numbers of the code pages python-escpos's default profile knows, by Python codec name.
+CODE_PAGES: dict[str, int] = {
+    codec: int(number)
+    for name, number in get_profile("default").get_code_pages().items()
+    if (codec := _codec_name(name)) is not None
+}
+
+Align = Literal["left", "center", "right"]
+
+
+class EscPos:
+    """One print job, started from the printer's defaults (ESC @).
+
+    encoding is "gb18030" for a printer in Chinese mode, or a single-byte code page
+    ("cp437", "cp1252", ...) for a Western printer.
+    """
+
+    def __init__(self, *, encoding: str) -> None:
+        self.encoding = codecs.lookup(encoding).name
+        if self.encoding != CHINESE and "中".encode(self.encoding, errors="ignore"):
+            raise ValueError(f"{encoding} is neither gb18030 nor a single-byte code page")
+        self._printer = Dummy(profile="default")
+        self._printer.hw("INIT")
+
+    def text_line(self, text: str) -> None:
+        """Print one line of text and feed.
+
+        Control characters become spaces, so text can never send a command; "¥" (U+00A5)
+        becomes "￥". In gb18030 every line goes in Chinese mode (FS & ... FS .). On a
+        Western printer, a character its code page lacks becomes "?" ("￥" becomes "Y"),
+        padded to the same number of columns so the columns still line up.
+        """
+        text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+        text = text.replace("\u00a5", YUAN_SIGN)
+        if self.encoding == CHINESE:
+            encoded = CHINESE_MODE_ON + text.encode(CHINESE, errors="replace") + CHINESE_MODE_OFF
+        else:
+            code_page = CODE_PAGES.get(self.encoding)
+            select = b"" if code_page is None else SELECT_CODE_PAGE + bytes([code_page])
+            encoded = select + "".join(map(self._western, text)).encode(self.encoding)
+        self._printer._raw(encoded + LINE_FEED)
+
+    def _western(self, ch: str) -> str:
+        try:
+            ch.encode(self.encoding)
+        except UnicodeEncodeError:
+            if ch == YUAN_SIGN:
+                return "Y".rjust(columns(ch))
+            return "?" * columns(ch)
+        return ch
+
+    def align(self, where: Align) -> None:
+        """ESC a n."""
+        self._printer.set(align=where)
+
+    def bold(self, on: bool) -> None:
+        """ESC E n."""
+        self._printer.set(bold=on)
+
+    def size(self, *, double_width: bool = False, double_height: bool = False) -> None:
+        """GS ! n: many Chinese printers ignore ESC ! for Chinese characters."""
+        self._printer.set(custom_size=True, width=2 if double_width else 1, height=2 if double_height else 1)
+
+    def feed(self, lines: int) -> None:
+        """ESC d n."""
+        self._printer.print_and_feed(lines)
+
+    def barcode_code128(self, data: str, *, fit_columns: int) -> None:
+        """A CODE128 barcode (code set B) drawn by the printer, its text printed below.
+
+        data is printable ASCII (else ValueError). The bars are made as wide (2 or 3 dots)
+        as fits in fit_columns text columns.
+        """
+        if not (data and data.isascii() and data.isprintable()):
+            raise ValueError(f"a CODE128 barcode holds printable ASCII, not {data!r}")
+        modules = 11 * (len(data) + 2) + 13 + 20  # start, data, check, stop, quiet zones
+        module_dots = min(3, max(2, fit_columns * DOTS_PER_COLUMN // modules))
+        # _hw_barcode is what barcode() calls for the default profile, without barcode()'s
+        # print() to stdout and its fallback to raster images on other profiles.
+        self._printer._hw_barcode(
+            "{B" + data, "CODE128", width=module_dots, pos="BELOW", align_ct=False, function_type="B"
+        )
+
+    def cut(self, *, partial: bool = False) -> None:
+        """Feed the paper past the cutter (ESC d 6) and cut it (GS V 0, or GS V 1 for partial)."""
+        self._printer.cut(mode="PART" if partial else "FULL")
+
+    def drawer(self) -> None:
+        """Kick the cash drawer on pin 2: ESC p 0 50 50 (100 ms on, 100 ms off)."""
+        self._printer.cashdraw(2)
+
+    def output(self) -> bytes:
+        return self._printer.output

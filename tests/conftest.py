@@ -1,0 +1,174 @@
+"""Test set-up: settings that can only reach test databases, and the `db` fixture over SQLite and PostgreSQL.
+
+SQLite: a migrated template file, copied for each test. PostgreSQL (AIXIN_TEST_POSTGRES_URL,
+a database whose name contains "test"): migrated once per run into a fresh schema, emptied
+with TRUNCATE between tests. Without the URL the PostgreSQL half is skipped on a
+developer's machine and is an error in CI. Every database test ends with verify() == [].
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Before anything imports piccolo_conf or the settings: no test can reach a real shop's database.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="aixin-tests-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+(_SCRATCH / "escpos").mkdir()
+os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(_SCRATCH / "escpos"))
+os.environ["AIXIN_CONFIG"] = str(Path(__file__).parent / "test-config.toml")
+os.environ["AIXIN_DATABASE_URL"] = f"sqlite:///{_SCRATCH}/piccolo-conf.sqlite"
+os.environ["AIXIN_SERVER_DATA_DIR"] = str(_SCRATCH / "var")
+os.environ["AIXIN_PRINTER_PATH"] = str(_SCRATCH / "print")
+
+import asyncio  # noqa: E402
+
+import pytest  # noqa: E402
+
+from shop.database import ShopSQLiteEngine, bind, close_database, engine_for, migrate, open_database  # noqa: E402
+from shop.settings import load_settings  # noqa: E402
+
+POSTGRES_URL = os.environ.get("AIXIN_TEST_POSTGRES_URL", "")
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _check_test_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    if "test" not in name:
+        raise pytest.UsageError(f"AIXIN_TEST_POSTGRES_URL must name a test database (its name contains 'test'): {name!r}")
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+
+    async def build() -> None:
+        engine = engine_for(f"sqlite:///{path}")
+        await open_database(engine)
+        await migrate(engine)
+        await close_database(engine)
+
+    asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> str:
+    """Migrate the test database once per run, from an empty schema."""
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI must test PostgreSQL too: set AIXIN_TEST_POSTGRES_URL")
+        pytest.skip("AIXIN_TEST_POSTGRES_URL is not set: PostgreSQL half skipped on this machine")
+    _check_test_database(POSTGRES_URL)
+
+    async def build() -> None:
+        engine = engine_for(POSTGRES_URL)
+        try:
+            await open_database(engine)
+        except OSError as error:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is unreachable: {error}")
+        await engine.run_ddl("DROP SCHEMA IF EXISTS public CASCADE")
+        await engine.run_ddl("CREATE SCHEMA public")
+        await migrate(engine)
+        await close_database(engine)
+
+    asyncio.run(build())
+    return POSTGRES_URL
+
+
+async def _truncate_postgres(engine) -> None:
+    rows = await engine._run_in_pool(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
+    names = ", ".join(f'"{row["tablename"]}"' for row in rows)
+    await engine.run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "shop.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_schema")
+
+
+@pytest.fixture
+def settings(tmp_path, database_url):
+    """The test shop's settings, on this test's database, printing into this test's folder."""
+    return load_settings(environ={
+        "AIXIN_CONFIG": os.environ["AIXIN_CONFIG"],
+        "AIXIN_DATABASE_URL": database_url,
+        "AIXIN_SERVER_DATA_DIR": str(tmp_path / "var"),
+        "AIXIN_PRINTER_PATH": str(tmp_path / "print"),
+    })
+
+
+@pytest.fixture
+async def db(settings):
+    """An open, migrated, empty database bound to every table; verify() must find nothing at the end."""
+    from pos.verify import verify
+
+    engine = engine_for(settings.database.url)
+    await open_database(engine)
+    if not isinstance(engine, ShopSQLiteEngine):
+        await _truncate_postgres(engine)
+    bind(engine)
+    yield engine
+    problems = await verify()
+    await close_database(engine)
+    assert problems == [], f"the books are wrong after this test: {problems}"
+
+
+class Goods:
+    """The test shop's catalogue, made through the shop's own operations."""
+
+    shop_id: int
+    cashier_id: int
+    manager_id: int
+    till_id: int
+    maker_id: int
+    coat: str  # a one-off donated coat, ¥35.00, 1 on hand (in-store code)
+    book: str  # a donated book, ¥12.00, 3 on hand
+    noodles: str  # packaged food with its maker's EAN-13, ¥12.50, 40 on hand
+    coasters: str  # a consigned handicraft, ¥5.00, 12 on hand, maker's share 80%
+    codes: dict[str, str]
+
+
+@pytest.fixture
+async def goods(db, settings) -> Goods:
+    from donations.makers import consign, register_maker
+    from inventory.barcodes import in_store_code
+    from inventory.catalogue import add_category, add_item
+    from pos.tills import add_till
+    from shop.shops import ensure_shop
+    from shop.staff import Role, create_staff
+
+    g = Goods()
+    g.shop_id = await ensure_shop(settings.shop)
+    g.cashier_id = (await create_staff(shop_id=g.shop_id, username="cashier", password="cashier-pw",
+                                       role=Role.CASHIER, display_name="小张")).id
+    g.manager_id = (await create_staff(shop_id=g.shop_id, username="manager", password="manager-pw",
+                                       role=Role.MANAGER, display_name="陈姐")).id
+    g.till_id = await add_till(shop_id=g.shop_id, code="T1", name="一号收银台")
+    clothes = await add_category(shop_id=g.shop_id, code="clothes", name="衣物", source="donated")
+    books = await add_category(shop_id=g.shop_id, code="books", name="图书", source="donated",
+                               fund_percent=50, maker_percent=0)
+    food = await add_category(shop_id=g.shop_id, code="food", name="食品", source="purchased")
+    crafts = await add_category(shop_id=g.shop_id, code="crafts", name="手工艺品", source="handicraft")
+    g.coat, g.book, g.coasters = in_store_code(1), in_store_code(2), in_store_code(3)
+    g.noodles = "6901234500011"
+    await add_item(shop_id=g.shop_id, barcode=g.coat, name="儿童羽绒服（九成新）", category_id=clothes,
+                   price_fen=3500, one_off=True)
+    await add_item(shop_id=g.shop_id, barcode=g.book, name="新华字典", category_id=books, price_fen=1200, quantity=3)
+    await add_item(shop_id=g.shop_id, barcode=g.noodles, name="红烧牛肉面 5连包", category_id=food,
+                   price_fen=1250, quantity=40)
+    coasters = await add_item(shop_id=g.shop_id, barcode=g.coasters, name="手工编织杯垫", category_id=crafts,
+                              price_fen=500, quantity=12)
+    g.maker_id = await register_maker(shop_id=g.shop_id, name="王阿姨")
+    await consign(item_id=coasters, maker_id=g.maker_id)
+    g.codes = {"coat": g.coat, "book": g.book, "noodles": g.noodles, "coasters": g.coasters}
+    return g

@@ -1,0 +1,249 @@
+"""Our own ESC/POS reader for the tests: bytes back into printed lines and events.
+
+Independent of python-escpos. It knows the commands our documents send and raises
+DecodeError on anything else, so a test cannot pass by skipping over garbage.
+"""
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+ESC, FS, GS, LF, NUL = 0x1B, 0x1C, 0x1D, 0x0A, 0x00
+
+#: ESC t n -> codec, for the code pages the tests use.
+CODE_PAGES = {0: "cp437", 2: "cp850", 16: "cp1252"}
+ALIGNMENTS = {0: "left", 48: "left", 1: "center", 49: "center", 2: "right", 50: "right"}
+HRI_POSITIONS = {0: "none", 48: "none", 1: "above", 49: "above", 2: "below", 50: "below"}
+HRI_POSITIONS |= {3: "both", 51: "both"}
+
+
+class DecodeError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Line:
+    """A printed line and the style it printed in (width/height: size multipliers)."""
+
+    text: str
+    bold: bool = False
+    width: int = 1
+    height: int = 1
+    align: str = "left"
+
+
+@dataclass(frozen=True)
+class Init:
+    pass
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int
+
+
+@dataclass(frozen=True)
+class Cut:
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Drawer:
+    pin: int
+    on_ms: int
+    off_ms: int
+
+
+@dataclass(frozen=True)
+class Barcode:
+    system: int  # GS k m
+    data: str
+    hri: str
+    align: str
+
+
+Event = Init | Feed | Cut | Drawer | Barcode
+
+
+@dataclass
+class Printout:
+    lines: list[Line] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+
+def decode(data: bytes) -> Printout:
+    return _Reader(data).read()
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.position = 0
+        self.printout = Printout()
+        self.pending = ""
+        self.pending_style: Line | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.bold = False
+        self.width = 1
+        self.height = 1
+        self.align = "left"
+        self.code_page = 0
+        self.chinese = False
+        self.hri = "none"
+
+    def read(self) -> Printout:
+        while self.position < len(self.data):
+            self._step()
+        if self.pending:
+            raise DecodeError(f"text {self.pending!r} not ended by LF")
+        return self.printout
+
+    def _take(self, count: int = 1) -> bytes:
+        if self.position + count > len(self.data):
+            raise DecodeError(f"stream ends inside a command at byte {self.position}")
+        chunk = self.data[self.position : self.position + count]
+        self.position += count
+        return chunk
+
+    def _byte(self) -> int:
+        return self._take()[0]
+
+    def _fail(self, what: str) -> DecodeError:
+        nearby = self.data[max(0, self.position - 8) : self.position + 8].hex(" ")
+        return DecodeError(f"{what} at byte {self.position} (near {nearby})")
+
+    def _step(self) -> None:
+        byte = self._byte()
+        if byte == LF:
+            self._end_line()
+        elif byte == ESC:
+            self._esc(self._byte())
+        elif byte == GS:
+            self._gs(self._byte())
+        elif byte == FS:
+            self._fs(self._byte())
+        elif byte < 0x20 or byte == 0x7F:
+            raise self._fail(f"unknown control byte {byte:#04x}")
+        else:
+            self._text(byte)
+
+    def _esc(self, command: int) -> None:
+        match chr(command):
+            case "@":
+                if self.pending:
+                    raise self._fail("ESC @ would throw away unprinted text")
+                self._reset()
+                self.printout.events.append(Init())
+            case "a":
+                self.align = self._lookup(ALIGNMENTS, self._byte(), "ESC a")
+            case "E":
+                self.bold = self._lookup({0: False, 1: True}, self._byte(), "ESC E")
+            case "!":
+                mode = self._byte()
+                self.bold = bool(mode & 0x08)
+                self.height = 2 if mode & 0x10 else 1
+                self.width = 2 if mode & 0x20 else 1
+            case "t":
+                self.code_page = self._lookup({n: n for n in CODE_PAGES}, self._byte(), "ESC t")
+            case "d":
+                if self.pending:
+                    self._end_line()
+                self.printout.events.append(Feed(self._byte()))
+            case "p":
+                pin = self._lookup({0: 2, 48: 2, 1: 5, 49: 5}, self._byte(), "ESC p")
+                on, off = self._take(2)
+                self.printout.events.append(Drawer(pin, on * 2, off * 2))
+            case _:
+                raise self._fail(f"unknown command ESC {command:#04x}")
+
+    def _gs(self, command: int) -> None:
+        match chr(command):
+            case "!":
+                size = self._byte()
+                self.width, self.height = (size >> 4) + 1, (size & 0x0F) + 1
+            case "V":
+                self._cut(self._byte())
+            case "k":
+                self._barcode(self._byte())
+            case "H":
+                self.hri = self._lookup(HRI_POSITIONS, self._byte(), "GS H")
+            case "h" | "w" | "f":
+                self._byte()
+            case _:
+                raise self._fail(f"unknown command GS {command:#04x}")
+
+    def _fs(self, command: int) -> None:
+        match chr(command):
+            case "&":
+                self.chinese = True
+            case ".":
+                self.chinese = False
+            case _:
+                raise self._fail(f"unknown command FS {command:#04x}")
+
+    def _cut(self, mode: int) -> None:
+        if self.pending:
+            raise self._fail("cut through unprinted text")
+        if mode in (65, 66):
+            self.printout.events.append(Feed(self._byte()))
+            mode -= 65
+        partial = self._lookup({0: False, 48: False, 1: True, 49: True}, mode, "GS V")
+        self.printout.events.append(Cut(partial))
+
+    def _barcode(self, system: int) -> None:
+        if self.pending:
+            raise self._fail("barcode inside unprinted text")
+        if system <= 6:
+            end = self.data.find(bytes([NUL]), self.position)
+            if end < 0:
+                raise self._fail("barcode data without its NUL")
+            raw = self._take(end - self.position)
+            self._take()
+        elif 65 <= system <= 78:
+            raw = self._take(self._byte())
+        else:
+            raise self._fail(f"unknown barcode system {system}")
+        try:
+            data = raw.decode("ascii")
+        except UnicodeDecodeError as error:
+            raise self._fail("barcode data not ASCII") from error
+        self.printout.events.append(Barcode(system, data, self.hri, self.align))
+
+    def _text(self, first: int) -> None:
+        if not self.pending:
+            self.pending_style = Line("", self.bold, self.width, self.height, self.align)
+        if not self.chinese:
+            self.pending += bytes([first]).decode(CODE_PAGES[self.code_page])
+            return
+        if first < 0x80:
+            self.pending += chr(first)
+            return
+        if first in (0x80, 0xFF) or self.position >= len(self.data):
+            raise self._fail(f"not GB18030: {first:#04x}")
+        four_bytes = 0x30 <= self.data[self.position] <= 0x39
+        sequence = bytes([first]) + self._take(3 if four_bytes else 1)
+        try:
+            self.pending += sequence.decode("gb18030")
+        except UnicodeDecodeError as error:
+            raise self._fail(f"not GB18030: {sequence.hex(' ')}") from error
+
+    def _end_line(self) -> None:
+        style = (
+            self.pending_style if self.pending else Line("", self.bold, self.width, self.height, self.align)
+        )
+        assert style is not None
+        self.printout.lines.append(Line(self.pending, style.bold, style.width, style.height, style.align))
+        self.pending = ""
+        self.pending_style = None
+
+    def _lookup(self, table: dict[int, T], value: int, command: str) -> T:
+        if value not in table:
+            raise self._fail(f"{command} {value} unknown")
+        return table[value]

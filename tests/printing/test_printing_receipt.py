@@ -1,0 +1,193 @@
+import re
+from dataclasses import replace
+
+import pytest
+
+from printing.documents import preview_lines, render_receipt
+from printing.layout import columns, wrap, yuan
+from tests.printing.escpos_decode import Barcode, Cut, Drawer, decode
+from tests.printing.receipts import CHINESE_LABELS, CHINESE_RECEIPT, ENGLISH_RECEIPT
+
+both_receipts = pytest.mark.parametrize("receipt", [CHINESE_RECEIPT, ENGLISH_RECEIPT], ids=["zh", "en"])
+both_widths = pytest.mark.parametrize("width", [32, 48])
+
+
+def test_a_chinese_receipt_on_58_mm_paper_reads_back_exactly():
+    # given / when
+    printout = decode(render_receipt(CHINESE_RECEIPT, width=32, encoding="gb18030"))
+
+    # then
+    assert printout.texts == [
+        "    爱心超市    ",
+        "北京市朝阳区幸福路12号社区服务中",
+        "             心一层             ",
+        "--------------------------------",
+        "销售单号          S20240518-0042",
+        "时间            2024-05-18 14:32",
+        "收银员                    王小红",
+        "--------------------------------",
+        "儿童羽绒服（九成新）",
+        "  1 x ￥35.00            ￥35.00",
+        "手工编织杯垫",
+        "  2 x ￥8.00             ￥16.00",
+        "红烧牛肉面 5连包",
+        "  1 x ￥12.90            ￥12.90",
+        "--------------------------------",
+        "件数                           4",
+        "合计                     ￥63.90",
+        "现金                    ￥100.00",
+        "找零                     ￥36.10",
+        "--------------------------------",
+        "本次购物为社区慈善基金贡献",
+        "￥12.78",
+        "      谢谢惠顾，欢迎再来！      ",
+    ]
+    title, total = printout.lines[0], printout.lines[16]
+    assert (title.width, title.height, title.bold) == (2, 2, False)
+    assert (total.width, total.height, total.bold) == (1, 2, True)
+    assert all((line.width, line.height, line.bold) == (1, 1, False) for line in printout.lines[1:16])
+
+
+@both_receipts
+@both_widths
+def test_every_line_fits_the_paper(receipt, width):
+    printout = decode(render_receipt(receipt, width=width, encoding="gb18030"))
+
+    assert all(columns(line.text) * line.width <= width for line in printout.lines)
+
+
+@both_receipts
+@both_widths
+def test_amounts_end_at_the_right_edge(receipt, width):
+    # given
+    texts = decode(render_receipt(receipt, width=width, encoding="gb18030")).texts
+    labels = receipt.labels
+
+    # when
+    amount_lines = {
+        yuan(receipt.total_fen): next(t for t in texts if t.startswith(labels["total"] + " ")),
+        yuan(receipt.cash_given_fen): next(t for t in texts if t.startswith(labels["cash"] + " ")),
+        yuan(receipt.change_fen): next(t for t in texts if t.startswith(labels["change"] + " ")),
+    }
+    for item in receipt.lines:
+        quantity = f"  {item.quantity} x {yuan(item.unit_price_fen)}"
+        amount_lines[yuan(item.amount_fen)] = next(t for t in texts if t.startswith(quantity))
+
+    # then
+    for amount, text in amount_lines.items():
+        assert text.endswith(" " + amount)
+        assert columns(text) == width
+
+
+@both_receipts
+@both_widths
+def test_chinese_and_the_yuan_sign_print_intact(receipt, width):
+    # given
+    data = render_receipt(receipt, width=width, encoding="gb18030")
+    text = "\n".join(decode(data).texts)
+
+    # then
+    for item in receipt.lines:
+        assert item.name in text
+    assert receipt.cashier in text
+    assert "￥" in text
+    assert "\u00a5" not in text and "\ufffd" not in text
+    # every printed line is sent in Chinese mode: FS & ... FS . LF
+    assert data.count(b"\n") == data.count(b"\x1c.\n") == len(decode(data).lines)
+    name = re.escape("红烧牛肉面 5连包".encode("gb18030"))
+    assert re.search(rb"\x1c&" + name + rb"\x1c\.\n", data)
+
+
+@both_receipts
+@both_widths
+def test_the_fund_share_shows_its_amount(receipt, width):
+    texts = decode(render_receipt(receipt, width=width, encoding="gb18030")).texts
+    fund_share = receipt.labels["fund_share"].replace("{amount}", yuan(receipt.fund_fen))
+
+    lines = wrap(fund_share, width)
+
+    start = texts.index(lines[0])
+    assert texts[start : start + len(lines)] == lines
+    assert yuan(receipt.fund_fen) in " ".join(lines)
+
+
+def test_no_fund_share_line_when_nothing_went_to_the_fund():
+    receipt = replace(CHINESE_RECEIPT, fund_fen=0)
+
+    texts = decode(render_receipt(receipt, width=48, encoding="gb18030")).texts
+
+    assert not any("基金" in text for text in texts)
+
+
+@both_receipts
+@both_widths
+def test_the_sale_number_is_a_printer_barcode_then_the_paper_is_cut(receipt, width):
+    events = decode(render_receipt(receipt, width=width, encoding="gb18030")).events
+
+    barcodes = [event for event in events if isinstance(event, Barcode)]
+    assert barcodes == [Barcode(73, "{B" + receipt.sale_number, "below", "center")]
+    assert events.index(barcodes[0]) < events.index(Cut(partial=False))
+    drawers = [event for event in events if isinstance(event, Drawer)]
+    assert drawers == ([Drawer(pin=2, on_ms=100, off_ms=100)] if receipt.open_drawer else [])
+
+
+def test_the_drawer_opens_only_when_asked():
+    closed = render_receipt(replace(CHINESE_RECEIPT, open_drawer=False), width=32, encoding="gb18030")
+    opened = render_receipt(CHINESE_RECEIPT, width=32, encoding="gb18030")
+
+    assert not any(isinstance(event, Drawer) for event in decode(closed).events)
+    assert opened == closed + b"\x1bp\x00\x32\x32"
+
+
+@both_receipts
+@both_widths
+def test_the_same_receipt_gives_the_same_bytes(receipt, width):
+    first = render_receipt(receipt, width=width, encoding="gb18030")
+
+    assert render_receipt(receipt, width=width, encoding="gb18030") == first
+
+
+@both_receipts
+@both_widths
+def test_the_preview_shows_the_printed_lines(receipt, width):
+    printed = decode(render_receipt(receipt, width=width, encoding="gb18030")).lines
+
+    preview = preview_lines(receipt, width=width)
+
+    assert len(preview) == len(printed)
+    for shown, line in zip(preview, printed):
+        if line.width == 2:  # double width: centred on the paper
+            assert shown.strip() == line.text.strip() and columns(shown) == width
+        else:
+            assert shown == line.text
+
+
+@both_receipts
+@both_widths
+def test_a_western_printer_prints_readable_ascii(receipt, width):
+    # given / when
+    printout = decode(render_receipt(receipt, width=width, encoding="cp437"))
+
+    # then
+    text = "\n".join(printout.texts)
+    assert text.isascii()
+    assert f"Y{yuan(receipt.total_fen)[1:]}" in text
+    assert "????" in text  # the Chinese noodles
+    assert all(columns(line.text) * line.width <= width for line in printout.lines)
+
+
+def test_the_english_receipt_reads_in_english():
+    texts = decode(render_receipt(ENGLISH_RECEIPT, width=48, encoding="gb18030")).texts
+
+    assert [text.strip() for text in texts[:2]] == ["Aixin Charity", "Supermarket"]  # 24 wide
+    assert "Total" + " " * 36 + "￥36.90" in texts
+    assert texts[-4:-2] == ["This purchase gave ￥7.38 to the community", "charity fund"]
+    assert texts[-2:] == [f"{'Thank you!':^48}", f"{'Every purchase helps a neighbour.':^48}"]
+    assert not any(text.startswith("Items") for text in texts)
+
+
+def test_labels_must_be_complete_and_the_fund_share_must_show_the_amount():
+    with pytest.raises(ValueError, match="total"):
+        replace(CHINESE_RECEIPT, labels={k: v for k, v in CHINESE_LABELS.items() if k != "total"})
+    with pytest.raises(ValueError, match="amount"):
+        replace(CHINESE_RECEIPT, labels=CHINESE_LABELS | {"fund_share": "谢谢支持慈善"})

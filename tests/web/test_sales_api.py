@@ -1,0 +1,147 @@
+"""The till's API through real HTTP: scan, sell, repeat, refuse — with problem-details in the user's language."""
+
+import uuid
+
+from inventory.tables import StockMovement
+from pos.tables import Sale
+from shop.tables import LedgerTxn
+
+
+def sale_body(lines, cash, key=None, till="T1", **extra):
+    return {"till": till, "idempotency_key": key or uuid.uuid4().hex, "cash_given_fen": cash,
+            "lines": [{"barcode": code, "quantity": qty} for code, qty in lines], **extra}
+
+
+async def test_a_scan_returns_the_item_as_the_till_shows_it(cashier, goods):
+    response = await cashier.get(f"/api/till/items/{goods.noodles}")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["name"], body["price_fen"], body["on_hand"], body["source"]) == ("红烧牛肉面 5连包", 1250, 40, "purchased")
+
+
+async def test_an_upc_typed_with_spaces_finds_the_item_and_bad_codes_say_why_in_chinese(cashier, goods):
+    wrong = await cashier.get("/api/till/items/6901234500012")
+    assert wrong.status_code == 400
+    assert wrong.headers["content-type"].startswith("application/problem+json")
+    assert wrong.json()["code"] == "bad-check-digit"
+    assert "校验位" in wrong.json()["detail"]
+    unknown = await cashier.get("/api/till/items/6901234500028")
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown-barcode"
+    assert "6901234500028" in unknown.json()["detail"]
+
+
+async def test_the_language_cookie_switches_messages_to_english(cashier, goods):
+    await cashier.get("/lang/en")
+    response = await cashier.get("/api/till/items/123")
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith("“123” is not a barcode")
+
+
+async def test_a_cash_sale_over_http_then_the_same_submit_again(cashier, goods, settings):
+    # given
+    body = sale_body([(goods.coat, 1), (goods.noodles, 2)], cash=10000, expected_total_fen=6000)
+    # when
+    first = await cashier.post("/api/sales", json=body)
+    again = await cashier.post("/api/sales", json=body)
+    # then
+    assert first.status_code == 201, first.text
+    sale = first.json()
+    assert (sale["total_fen"], sale["change_fen"], sale["till"]) == (6000, 4000, "T1")
+    assert sale["fund_fen"] == 2450 + 125
+    assert again.status_code == 200 and again.json()["number"] == sale["number"] and again.json()["replayed"]
+    assert await Sale.count() == 1 and await LedgerTxn.count().where(LedgerTxn.kind == "sale") == 1
+    shown = await cashier.get(f"/api/sales/{sale['number']}")
+    assert shown.status_code == 200 and shown.json()["total_fen"] == 6000
+
+
+async def test_the_same_key_with_another_cart_is_a_409(cashier, goods):
+    body = sale_body([(goods.book, 1)], cash=1200)
+    assert (await cashier.post("/api/sales", json=body)).status_code == 201
+    body["lines"][0]["quantity"] = 2
+    body["cash_given_fen"] = 2400
+    response = await cashier.post("/api/sales", json=body)
+    assert response.status_code == 409 and response.json()["code"] == "idempotency-key-reused"
+    assert await Sale.count() == 1
+
+
+async def test_malformed_requests_are_400_problem_details_and_change_nothing(cashier, goods):
+    movements = await StockMovement.count()
+    for body in (
+        {"till": "T1"},
+        sale_body([(goods.book, 1)], cash="lots"),
+        sale_body([(goods.book, 1)], cash=1200) | {"surprise": 1},
+        sale_body([(goods.book, 1.5)], cash=1200),
+    ):
+        response = await cashier.post("/api/sales", json=body)
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["code"] == "malformed-request" and response.json()["detail"]
+    not_json = await cashier.client.post("/api/sales", content=b"{not json", headers={
+        "x-csrftoken": cashier.csrf, "content-type": "application/json"})
+    assert not_json.status_code == 400
+    for body, code in (
+        (sale_body([(goods.book, 1)], cash=100), "not-enough-cash"),
+        (sale_body([(goods.book, 100000)], cash=10**8), "bad-quantity"),
+        (sale_body([(goods.book, 1)], cash=-5), "bad-amount"),
+        (sale_body([], cash=0), "empty-cart"),
+        (sale_body([(goods.book, 1)], cash=1200, till="T9"), "unknown-till"),
+        (sale_body([(goods.book, 1)], cash=1200, key="short"), "bad-idempotency-key"),
+    ):
+        response = await cashier.post("/api/sales", json=body)
+        assert response.status_code in (400, 404), response.text
+        assert response.json()["code"] == code
+    assert await Sale.count() == 0 and await StockMovement.count() == movements
+
+
+async def test_no_login_no_csrf_no_role_no_sale(browser, goods):
+    # not logged in
+    response = await browser.get(f"/api/till/items/{goods.book}")
+    assert response.status_code == 401 and response.json()["code"] == "not-logged-in"
+    page = await browser.get("/till", follow_redirects=False)
+    assert page.status_code in (302, 303) and page.headers["location"].startswith("/login")
+    # logged in but no CSRF header
+    await browser.login("cashier", "cashier-pw")
+    response = await browser.client.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))
+    assert response.status_code == 403
+    # a cashier may not see the manager's report
+    response = await browser.get("/api/reports/sales")
+    assert response.status_code == 403 and response.json()["code"] == "forbidden"
+    assert await Sale.count() == 0
+
+
+async def test_a_wrong_password_shows_the_login_page_again_with_a_message(browser, goods):
+    response = await browser.login("cashier", "wrong")
+    assert response.status_code == 200 and "用户名或密码错误" in response.text
+    assert (await browser.get("/api/till/items/" + goods.book)).status_code == 401
+
+
+async def test_the_manager_sees_todays_sales_and_their_split(browser, goods):
+    await browser.login("cashier", "cashier-pw")
+    for key, lines in (("k-report-0001", [(goods.coat, 1)]), ("k-report-0002", [(goods.coasters, 2), (goods.noodles, 1)])):
+        assert (await browser.post("/api/sales", json=sale_body(lines, cash=5000, key=key))).status_code == 201
+    await browser.post("/login/out")
+    await browser.login("manager", "manager-pw")
+    report = (await browser.get("/api/reports/sales")).json()
+    assert report["totals"]["sales"] == 2
+    assert report["totals"]["value_fen"] == 3500 + 1000 + 1250
+    assert report["totals"]["fund_fen"] == 2450 + 100 + 63  # 10% of 1000; 5% of 1250 = 62.5 -> 63
+    assert report["totals"]["maker_fen"] == 800
+    by_source = {row["key"]: row for row in report["by_source"]}
+    assert by_source["handicraft"]["maker_fen"] == 800 and by_source["donated"]["fund_fen"] == 2450
+    page = await browser.get("/manager")
+    assert page.status_code == 200 and "¥57.50" in page.text and "¥26.13" in page.text
+
+
+async def test_the_receipt_file_holds_the_sale_in_chinese(cashier, goods, settings, tmp_path):
+    from tests.printing.escpos_decode import decode
+
+    response = await cashier.post("/api/sales", json=sale_body([(goods.coat, 1), (goods.noodles, 1)], cash=5000))
+    number = response.json()["number"]
+    files = list((tmp_path / "print").glob(f"*{number}*"))
+    assert len(files) == 1
+    printed = decode(files[0].read_bytes())
+    text = "\n".join(line.text for line in printed.lines)
+    assert "爱心超市·测试店" in text and "儿童羽绒服（九成新）" in text and "红烧牛肉面 5连包" in text
+    assert "本次购物为社区慈善基金贡献 ￥25.13" in text.replace("\n", "")
+    assert "￥47.50" in text and "￥2.50" in text and "小张" in text
+    preview = await cashier.get(f"/sales/{number}/receipt")
+    assert preview.status_code == 200 and "儿童羽绒服（九成新）" in preview.text

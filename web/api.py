@@ -1,0 +1,127 @@
+"""The JSON API under /api: parse, one call, return. Its OpenAPI is at /schema."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from inventory.catalogue import TillItem, find_for_till
+from pos.checkout import CartLine, SaleRecord, SoldLine, commit_sale, load_sale, sale_id_of
+from pos.errors import SaleError
+from pos.reports import SalesReport, day_bounds, sales_report
+from pos.tills import TillInfo
+from shop.errors import DomainError
+from shop.staff import Role
+from web.app import shopfront
+from web.auth import StaffUser, requires_role
+from web.receipts import print_receipt, receipt_for
+
+
+class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    barcode: str
+    quantity: int = 1
+
+
+class SaleIn(msgspec.Struct, forbid_unknown_fields=True):
+    till: str
+    idempotency_key: str
+    lines: list[CartLineIn]
+    cash_given_fen: int
+    expected_total_fen: int | None = None
+
+
+class SaleOut(msgspec.Struct):
+    number: str
+    created_at: datetime
+    till: str
+    lines: list[SoldLine]
+    total_fen: int
+    cash_given_fen: int
+    change_fen: int
+    fund_fen: int
+    maker_fen: int
+    running_fen: int
+    replayed: bool
+
+
+def _sale_out(sale: SaleRecord, till: str) -> SaleOut:
+    return SaleOut(number=sale.number, created_at=sale.created_at, till=till, lines=list(sale.lines),
+                   total_fen=sale.total_fen, cash_given_fen=sale.cash_given_fen, change_fen=sale.change_fen,
+                   fund_fen=sale.fund_fen, maker_fen=sale.maker_fen, running_fen=sale.running_fen,
+                   replayed=sale.replayed)
+
+
+async def _till(request: Request, code: str) -> TillInfo:
+    front = shopfront(request)
+    till = front.tills.get(code.strip().upper())
+    if till is None:
+        await front.refresh_tills()
+        till = front.tills.get(code.strip().upper())
+    if till is None:
+        raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=code)
+    return till
+
+
+class TillApi(Controller):
+    path = "/api/till"
+    guards = [requires_role(Role.CASHIER)]
+    tags = ["till"]
+
+    @get("/items/{barcode:str}", summary="Look up a scanned or typed code")
+    async def scan(self, request: Request, barcode: FromPath[str]) -> TillItem:
+        return await find_for_till(shop_id=shopfront(request).shop_id, barcode=barcode)
+
+    @get("/tills", summary="The shop's tills")
+    async def tills(self, request: Request) -> list[TillInfo]:
+        front = shopfront(request)
+        await front.refresh_tills()
+        return list(front.tills.values())
+
+
+class SalesApi(Controller):
+    path = "/api/sales"
+    guards = [requires_role(Role.CASHIER)]
+    tags = ["sales"]
+
+    @post("/", summary="Complete a cash sale (idempotent by idempotency_key)", status_code=201)
+    async def complete(self, request: Request[StaffUser, dict, object], data: JSONBody[SaleIn]) -> Response[SaleOut]:
+        front = shopfront(request)
+        till = await _till(request, data.till)
+        sale = await commit_sale(
+            shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
+            lines=[CartLine(line.barcode, line.quantity) for line in data.lines],
+            cash_given_fen=data.cash_given_fen, idempotency_key=data.idempotency_key,
+            rules=front.rules, expected_total_fen=data.expected_total_fen,
+        )
+        if sale.replayed:
+            return Response(_sale_out(sale, till.code), status_code=200)
+        receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
+        return Response(_sale_out(sale, till.code), status_code=201,
+                        background=BackgroundTask(print_receipt, receipt, front.settings))
+
+    @get("/{number:str}", summary="A sale by its number (as on the receipt's barcode)")
+    async def show(self, request: Request, number: FromPath[str]) -> SaleOut:
+        front = shopfront(request)
+        sale_id = sale_id_of(number)
+        if sale_id is None:
+            raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
+        sale = await load_sale(sale_id, shop_id=front.shop_id)
+        till = next((t.code for t in front.tills.values() if t.id == sale.till_id), "")
+        return _sale_out(sale, till)
+
+
+class ReportsApi(Controller):
+    path = "/api/reports"
+    guards = [requires_role(Role.MANAGER)]
+    tags = ["reports"]
+
+    @get("/sales", summary="Sales of a day and their fund split (default: today, shop time)")
+    async def day(self, request: Request, day: FromQuery[date | None] = None) -> SalesReport:
+        front = shopfront(request)
+        day = day or datetime.now(front.settings.zone).date()
+        start, end = day_bounds(day, front.settings.zone)
+        return await sales_report(shop_id=front.shop_id, start=start, end=end)

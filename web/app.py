@@ -1,0 +1,162 @@
+"""The app factory: create_app(settings) gives the Litestar app of one shop.
+
+Tests build their own app with their own database engine; the `aixin serve` command
+builds the app from config.toml.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.response import Redirect
+from litestar.security.session_auth import SessionAuth
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from piccolo.engine.base import Engine
+
+from pos.checkout import source_rules
+from pos.split import SplitRule
+from pos.tills import TillInfo, tills
+from shop.database import bind, close_database, engine_for, open_database
+from shop.errors import DomainError
+from shop.money import format_yuan
+from shop.settings import Settings
+from shop.shops import ensure_shop
+from web.auth import StaffUser, retrieve_user
+from web.i18n import LOCALES, domain_error_message, error_message
+
+log = logging.getLogger("aixin")
+WEB = Path(__file__).parent
+
+
+@dataclass
+class Shopfront:
+    """What every handler needs to know about the shop it serves."""
+
+    settings: Settings
+    engine: Engine
+    rules: dict[str, SplitRule]
+    shop_id: int = 0
+    tills: dict[str, TillInfo] = field(default_factory=dict)
+
+    async def refresh_tills(self) -> None:
+        self.tills = {till.code: till for till in await tills(shop_id=self.shop_id)}
+
+
+def shopfront(request: Request) -> Shopfront:
+    return request.app.state.shopfront
+
+
+def locale_of(request: Request) -> str:
+    """The person's language: their choice (cookie), else the shop's."""
+    chosen = request.cookies.get("lang")
+    return chosen if chosen in LOCALES else shopfront(request).settings.shop.locale
+
+
+def _secret(data_dir: Path) -> bytes:
+    """The key that signs sessions and CSRF tokens: made once, kept in the data folder."""
+    path = data_dir / "secret.key"
+    if not path.exists():
+        path.write_bytes(secrets.token_bytes(32))
+        path.chmod(0o600)
+    return path.read_bytes()[:32]
+
+
+def _problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+    body = {"type": f"urn:aixin:error:{code}", "title": code, "status": status, "detail": detail,
+            "code": code, **extra}
+    return Response(body, status_code=status, media_type="application/problem+json")
+
+
+def _wants_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and request.method == "GET"
+
+
+def on_domain_error(request: Request, error: DomainError) -> Response:
+    params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, bool))}
+    return _problem(request, error.status, str(error.code), domain_error_message(locale_of(request), error),
+                    params=params)
+
+
+def on_http_error(request: Request, error: HTTPException) -> Response:
+    locale = locale_of(request)
+    if isinstance(error, NotAuthorizedException):
+        if _wants_page(request):
+            return Redirect(f"/login?next={request.url.path}")
+        return _problem(request, 401, "not-logged-in", error_message(locale, "not-logged-in", {}))
+    if isinstance(error, PermissionDeniedException):
+        return _problem(request, 403, "forbidden", error_message(locale, "forbidden", {}))
+    if isinstance(error, ValidationException):
+        reasons = "; ".join(
+            f"{e.get('key') or ''} {e.get('message', '')}".strip() for e in (error.extra or []) if isinstance(e, dict)
+        ) or str(error.detail)
+        return _problem(request, 400, "malformed-request",
+                        error_message(locale, "malformed-request", {"reason": reasons}))
+    if error.status_code == 404:
+        return _problem(request, 404, "not-found", error_message(locale, "not-found", {}))
+    return _problem(request, error.status_code, "http-error", str(error.detail))
+
+
+def on_server_error(request: Request, error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
+    return _problem(request, 500, "server-error", error_message(locale_of(request), "server-error", {}))
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
+    from web.api import ReportsApi, SalesApi, TillApi
+    from web.pages import LoginPage, ManagerPage, ReceiptPage, TillPage, home, set_language
+
+    engine = engine or engine_for(settings.database.url)
+    data_dir = Path(settings.server.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = _secret(data_dir)
+    front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split))
+
+    async def start(app: Litestar) -> None:
+        await open_database(engine)
+        bind(engine)
+        front.shop_id = await ensure_shop(settings.shop)
+        await front.refresh_tills()
+
+    async def stop(app: Litestar) -> None:
+        await close_database(engine)
+
+    session_auth = SessionAuth[StaffUser, Any](
+        retrieve_user_handler=retrieve_user,
+        session_backend_config=CookieBackendConfig(
+            secret=secret, key="aixin_session", max_age=12 * 3600, httponly=True, samesite="lax",
+        ),
+        exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
+        exclude_opt_key="public",
+    )
+    templates = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
+    templates.engine_instance.engine.globals.update(yuan=format_yuan)
+
+    return Litestar(
+        route_handlers=[
+            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, TillApi, SalesApi, ReportsApi,
+            create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
+        ],
+        on_startup=[start],
+        on_shutdown=[stop],
+        on_app_init=[session_auth.on_app_init],
+        csrf_config=CSRFConfig(secret=secret.hex(), cookie_name="csrftoken", header_name="x-csrftoken",
+                               cookie_samesite="strict", safe_methods={"GET", "HEAD", "OPTIONS"}),
+        template_config=templates,
+        openapi_config=OpenAPIConfig(title="Aixin", version="0.1.0", path="/schema",
+                                     render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
+        exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
+        state=State({"shopfront": front}),
+    )

@@ -1,0 +1,100 @@
+"""Words for people, in zh-CN and English: Babel message catalogues (web/locales/*/LC_MESSAGES/messages.po).
+
+The catalogues are read and compiled in memory at start-up (no build step). Error codes
+raised anywhere in the shop become sentences here, and only here.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from shop.errors import DomainError
+from shop.money import format_yuan
+
+LOCALES = ("zh_CN", "en")
+_LOCALE_DIR = Path(__file__).parent / "locales"
+
+
+@cache
+def translations(locale: str) -> Translations:
+    with open(_LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po", "rb") as po:
+        catalog = read_po(po, locale=locale)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+def N_(message: str) -> str:
+    """Marks a string for the catalogue (pybabel extract -k N_) where it is defined, not translated yet."""
+    return message
+
+
+def gettext(locale: str, message: str) -> str:
+    return translations(locale).gettext(message)
+
+
+# Each error code a person can cause, as a sentence that says what to do. Parameters
+# named *_fen or amount/total/given/price/expected are shown as money.
+ERROR_MESSAGES = {
+    "malformed-barcode": N_("“{barcode}” is not a barcode: scan again, or type the 8 or 13 digits under the bars."),
+    "bad-check-digit": N_("The code {barcode} has a wrong check digit: it was misread. Scan again or retype it."),
+    "unknown-barcode": N_("No item has the code {barcode}. Put it aside for the manager, or search by name."),
+    "barcode-taken": N_("The code {barcode} is already used by another item."),
+    "item-withdrawn": N_("{name} ({barcode}) has been withdrawn from sale."),
+    "bad-price": N_("The price must be between ¥0.00 and {maximum}."),
+    "bad-quantity": N_("The quantity must be a whole number from 1 to {maximum}."),
+    "unknown-category": N_("That category does not exist."),
+    "bad-source": N_("The goods source must be donated, handicraft or purchased."),
+    "empty-cart": N_("The cart is empty: scan an item first."),
+    "too-many-lines": N_("A sale can have at most {maximum} lines: finish this sale and start another."),
+    "not-enough-cash": N_("Not enough cash: the total is {total}, {given} was given."),
+    "bad-amount": N_("That amount is not possible here (at most {maximum})."),
+    "idempotency-key-reused": N_("This submit was already used for a different sale ({number}). Start a new sale."),
+    "bad-idempotency-key": N_("The till sent a malformed request key. Reload the page and try again."),
+    "price-changed": N_("A price changed since the items were scanned: the total is now {total}. Check and pay again."),
+    "unknown-till": N_("This till is not known to the shop. Choose a till again."),
+    "unknown-sale": N_("There is no sale numbered {number}."),
+    "not-found": N_("Not found."),
+    "bad-login": N_("Wrong username or password."),
+    "username-taken": N_("The username {username} is taken."),
+    "weak-password": N_("The password must have at least {minimum} characters."),
+    "ledger-unbalanced": N_("The books would not balance ({kind} {ref}); nothing was saved. Please tell the manager."),
+    "balance-below-zero": N_("Not enough points in the account; nothing was saved."),
+    "malformed-request": N_("The request was not understood: {reason}"),
+    "not-logged-in": N_("Please log in."),
+    "forbidden": N_("Your role may not do this. Ask a manager."),
+    "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
+}
+
+GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
+ROUNDING_RULE = N_(
+    "Each part gets the whole fen of its exact share (rounded down); the fen left over go one each to the "
+    "parts with the largest remainders, ties to the earlier part (fund, maker, running costs). The parts "
+    "always add up exactly to the line's value."
+)
+
+_MONEY_PARAMS = {"maximum_fen", "amount", "total", "given", "price", "expected", "maximum"}
+
+
+def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
+    shown = {}
+    for name, value in params.items():
+        is_money = name in _MONEY_PARAMS and code not in ("bad-quantity", "too-many-lines")
+        shown[name] = format_yuan(value) if is_money and isinstance(value, int) else value
+    template = gettext(locale, ERROR_MESSAGES.get(code, ERROR_MESSAGES["server-error"]))
+    try:
+        return template.format(**shown)
+    except (KeyError, IndexError):
+        return template
+
+
+def domain_error_message(locale: str, error: DomainError) -> str:
+    return error_message(locale, str(error.code), error.params)

@@ -1,0 +1,147 @@
+"""The pages: login, the till, the manager's day, and receipt previews. Server-rendered Jinja2."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from pos.checkout import load_sale, sale_id_of
+from pos.errors import SaleError
+from pos.reports import day_bounds, sales_report
+from shop.errors import DomainError
+from shop.staff import Role, authenticate
+from shop.tables import Staff
+from web.app import locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.i18n import LOCALES, ROUNDING_RULE, N_, domain_error_message, translations
+from web.receipts import receipt_for, receipt_preview
+
+_START_PAGE = {Role.CASHIER: "/till", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
+
+
+def _page(request: Request, name: str, **context: Any) -> Template:
+    locale = locale_of(request)
+    words = translations(locale)
+    front = shopfront(request)
+    return Template(template_name=name, context={
+        "_": words.gettext, "locale": locale, "shop": front.settings.shop, "user": request.scope.get("user"),
+        "other_locale": "en" if locale == "zh_CN" else "zh_CN", "path": request.url.path, **context,
+    })
+
+
+def _safe_next(target: str | None) -> str | None:
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@get("/", opt={"public": True}, include_in_schema=False)
+async def home(request: Request) -> Redirect:
+    return Redirect("/login")
+
+
+@get("/lang/{locale:str}", opt={"public": True}, include_in_schema=False)
+async def set_language(locale: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+    response = Redirect(_safe_next(next) or "/login")
+    if locale in LOCALES:
+        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+class LoginForm(msgspec.Struct):
+    username: str = ""
+    password: str = ""
+    next: str = ""
+
+
+class LoginPage(Controller):
+    path = "/login"
+    opt = {"public": True}
+    include_in_schema = False
+
+    @get("/")
+    async def form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+        return _page(request, "login.html", next=_safe_next(next) or "", error="", username="")
+
+    @post("/", status_code=200)
+    async def login(self, request: Request,
+                    data: URLEncodedBody[LoginForm]) -> Template | Redirect:
+        try:
+            staff = await authenticate(username=data.username, password=data.password)
+        except DomainError as error:
+            return _page(request, "login.html", next=_safe_next(data.next) or "", username=data.username,
+                         error=domain_error_message(locale_of(request), error))
+        user = StaffUser(id=staff.id, username=staff.username, display_name=staff.display_name,
+                         role=staff.role, shop_id=staff.shop)
+        request.set_session({"staff": msgspec.to_builtins(user)})
+        return Redirect(_safe_next(data.next) or _START_PAGE.get(Role(staff.role), "/till"))
+
+    @post("/out", status_code=200)
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect("/login")
+
+
+class TillPage(Controller):
+    path = "/till"
+    guards = [requires_role(Role.CASHIER)]
+    include_in_schema = False
+
+    @get("/")
+    async def till(self, request: Request) -> Template:
+        front = shopfront(request)
+        await front.refresh_tills()
+        locale = locale_of(request)
+        words = translations(locale)
+        js_words = {key: words.gettext(text) for key, text in _TILL_WORDS.items()}
+        return _page(request, "till.html", tills=list(front.tills.values()), words=js_words)
+
+
+_TILL_WORDS = {
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "complete": N_("Sale complete"),
+    "change": N_("Change"),
+    "offline": N_("The server did not answer. Check the network, then press Enter again: the sale will not be made twice."),
+    "out_of_stock": N_("The books say none are left: sold anyway, flagged for the next stock take."),
+    "confirm_clear": N_("Clear the whole cart?"),
+    "cart_empty": N_("The cart is empty: scan an item first."),
+    "not_enough": N_("Not enough cash given."),
+    "pay_prompt": N_("Type the cash received and press Enter"),
+}
+
+
+class ManagerPage(Controller):
+    path = "/manager"
+    guards = [requires_role(Role.MANAGER)]
+    include_in_schema = False
+
+    @get("/")
+    async def day(self, request: Request, day: FromQuery[date | None] = None) -> Template:
+        front = shopfront(request)
+        day = day or datetime.now(front.settings.zone).date()
+        start, end = day_bounds(day, front.settings.zone)
+        report = await sales_report(shop_id=front.shop_id, start=start, end=end)
+        return _page(request, "manager.html", report=report, day=day, zone=front.settings.zone,
+                     rounding_rule=ROUNDING_RULE, split=front.settings.split)
+
+
+class ReceiptPage(Controller):
+    path = "/sales"
+    guards = [requires_role(Role.CASHIER)]
+    include_in_schema = False
+
+    @get("/{number:str}/receipt")
+    async def preview(self, request: Request, number: FromPath[str]) -> Template:
+        front = shopfront(request)
+        sale_id = sale_id_of(number)
+        if sale_id is None:
+            raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
+        sale = await load_sale(sale_id, shop_id=front.shop_id)
+        cashier = await Staff.select(Staff.display_name).where(Staff.id == sale.cashier_id).first()
+        receipt = receipt_for(sale, settings=front.settings, cashier=cashier["display_name"] if cashier else "")
+        return _page(request, "receipt.html", number=sale.number, lines=receipt_preview(receipt, front.settings),
+                     width=front.settings.printer.width)

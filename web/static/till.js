@@ -1,0 +1,151 @@
+// The till: a cart kept in the page, a scan field that keeps focus, cash, and an
+// idempotent submit. Plain JavaScript, no build step.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const words = JSON.parse($("words").textContent);
+  const fundWords = JSON.parse($("fund-words").textContent);
+  const csrf = $("till").dataset.csrf;
+  const scan = $("scan"), cash = $("cash"), message = $("message");
+  // Restored after a reload, so a half-scanned cart or an unanswered submit is not lost.
+  let cart = JSON.parse(localStorage.getItem("aixin.cart") || "null") || newCart();
+  let busy = false;
+
+  function newCart() { return { key: crypto.randomUUID(), lines: [] }; }
+  function save() { localStorage.setItem("aixin.cart", JSON.stringify(cart)); }
+  function yuan(fen) {
+    const sign = fen < 0 ? "-" : "";
+    fen = Math.abs(fen);
+    return `${sign}¥${Math.floor(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
+  }
+  // "12.5" -> 1250 fen, without floating point; null when it is not an amount.
+  function fenOf(text) {
+    const m = /^\s*[¥￥]?\s*(\d{1,8})(?:\.(\d{0,2}))?\s*$/.exec(text);
+    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null;
+  }
+  const total = () => cart.lines.reduce((sum, l) => sum + l.price_fen * l.quantity, 0);
+  function say(text, kind) { message.textContent = text; message.className = "message " + (kind || ""); }
+  function focusScan() { if (document.activeElement !== cash) scan.focus(); }
+
+  function render() {
+    const body = $("lines");
+    body.replaceChildren();
+    cart.lines.forEach((line, index) => {
+      const row = body.insertRow();
+      row.dataset.barcode = line.barcode;
+      const name = row.insertCell();
+      name.textContent = line.name;
+      if (line.warning) { const w = document.createElement("small"); w.className = "warn"; w.textContent = " " + line.warning; name.append(w); }
+      const price = row.insertCell(); price.className = "num"; price.textContent = yuan(line.price_fen);
+      const qty = row.insertCell(); qty.className = "num qty";
+      const minus = button("−", "qty-down", () => setQuantity(index, line.quantity - 1));
+      const input = document.createElement("input");
+      input.value = line.quantity; input.className = "qty-input"; input.inputMode = "numeric";
+      input.setAttribute("aria-label", "qty");
+      input.addEventListener("change", () => setQuantity(index, parseInt(input.value, 10)));
+      input.addEventListener("keydown", (e) => { if (e.key === "Enter") { input.blur(); scan.focus(); } });
+      const plus = button("+", "qty-up", () => setQuantity(index, line.quantity + 1));
+      qty.append(minus, input, plus);
+      const amount = row.insertCell(); amount.className = "num"; amount.textContent = yuan(line.price_fen * line.quantity);
+      row.insertCell().append(button("✕", "remove", () => { cart.lines.splice(index, 1); say(words.removed + ": " + line.name); update(); }));
+    });
+    $("total").textContent = yuan(total());
+    const given = fenOf(cash.value);
+    $("change").textContent = given === null ? "¥0.00" : yuan(Math.max(0, given - total()));
+  }
+  function button(text, cls, action) {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = text; b.className = cls;
+    b.addEventListener("click", () => { action(); focusScan(); });
+    return b;
+  }
+  function update() { save(); render(); }
+  function setQuantity(index, quantity) {
+    if (!Number.isInteger(quantity) || quantity < 1) { cart.lines.splice(index, 1); }
+    else { cart.lines[index].quantity = Math.min(quantity, 9999); }
+    update();
+  }
+
+  async function api(method, url, body) {
+    const response = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrftoken": csrf, "accept": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 401) { location.href = "/login?next=/till"; }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  async function addCode(code) {
+    const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);
+    if (existing) { existing.quantity += 1; say(words.added + ": " + existing.name + " × " + existing.quantity, "ok"); update(); return; }
+    const { ok, data } = await api("GET", "/api/till/items/" + encodeURIComponent(code));
+    if (!ok) { say(data.detail || words.offline, "error"); return; }
+    const again = cart.lines.find((l) => l.barcode === data.barcode);
+    if (again) { again.quantity += 1; }
+    else {
+      cart.lines.push({ barcode: data.barcode, typed: code, name: data.name, price_fen: data.price_fen, quantity: 1,
+                        warning: data.on_hand <= 0 ? words.out_of_stock : "" });
+    }
+    say(words.added + ": " + data.name + " " + yuan(data.price_fen), "ok");
+    update();
+  }
+
+  async function complete() {
+    if (busy) return;
+    if (!cart.lines.length) { say(words.cart_empty, "error"); scan.focus(); return; }
+    const given = fenOf(cash.value);
+    if (given === null || given < total()) { say(words.not_enough, "error"); cash.focus(); cash.select(); return; }
+    busy = true;
+    try {
+      const { ok, status, data } = await api("POST", "/api/sales", {
+        till: $("till-code").value, idempotency_key: cart.key, cash_given_fen: given, expected_total_fen: total(),
+        lines: cart.lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity })),
+      });
+      if (!ok) {
+        say(data.detail || words.offline, "error");
+        if (status === 409 && data.code === "idempotency-key-reused") { cart.key = crypto.randomUUID(); save(); }
+        return;
+      }
+      $("last").hidden = false;
+      $("last-number").textContent = data.number;
+      $("last-change").textContent = yuan(data.change_fen);
+      $("last-fund").textContent = fundWords.fund.replace("{amount}", yuan(data.fund_fen));
+      $("last-receipt").href = "/sales/" + data.number + "/receipt";
+      say(words.complete + " " + data.number + " · " + words.change + " " + yuan(data.change_fen), "ok");
+      cart = newCart(); cash.value = ""; update();
+      scan.focus();
+    } catch (error) {
+      say(words.offline, "error");  // the same key goes again with the next Enter
+    } finally { busy = false; }
+  }
+
+  scan.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    const code = scan.value.trim();
+    scan.value = "";
+    if (code) { addCode(code); return; }
+    if (!cart.lines.length) { say(words.cart_empty, "error"); return; }
+    cash.value = (total() / 100).toFixed(2);  // exact cash, ready to overwrite
+    cash.focus(); cash.select(); render();
+    say(words.pay_prompt);
+  });
+  cash.addEventListener("input", render);
+  cash.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); complete(); }
+    if (event.key === "Escape") { scan.focus(); }
+  });
+  $("complete").addEventListener("click", complete);
+  $("clear").addEventListener("click", () => {
+    if (cart.lines.length && confirm(words.confirm_clear)) { cart = newCart(); cash.value = ""; update(); }
+    scan.focus();
+  });
+  // The scan field keeps focus: a click anywhere but the cash field or a control brings it back.
+  document.addEventListener("click", (event) => {
+    if (!event.target.closest("input, select, button, a")) scan.focus();
+  });
+  render();
+  scan.focus();
+})();

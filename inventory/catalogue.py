@@ -42,6 +42,22 @@ async def add_category(*, shop_id: int, code: str, name: str, source: str, name_
     return rows[0]["id"]
 
 
+@dataclass(frozen=True)
+class CategoryInfo:
+    id: int
+    code: str
+    name: str
+    name_en: str
+    source: str
+    accepts_points: bool
+
+
+async def categories_of(*, shop_id: int) -> list[CategoryInfo]:
+    rows = await Category.select(Category.id, Category.code, Category.name, Category.name_en, Category.source,
+                                 Category.accepts_points).where(Category.shop == shop_id).order_by(Category.code)
+    return [CategoryInfo(**row) for row in rows]
+
+
 async def add_item(*, shop_id: int, barcode: str, name: str, category_id: int, price_fen: int,
                    quantity: int = 1, one_off: bool = False, staff_id: int | None = None,
                    reason: str = "") -> int:

@@ -12,6 +12,8 @@ so they never meet "database is locked" (see ../shared/STACK-NOTES.md).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import re
 import sqlite3
 from pathlib import Path
@@ -208,14 +210,21 @@ def bind(engine: Engine) -> None:
         table._meta.db = engine
 
 
-async def migrate(engine: Engine) -> None:
-    """Apply every pending migration of every app, in dependency order."""
+async def migrate(engine: Engine) -> list[str]:
+    """Apply every pending migration of every app, in dependency order; "app:id" of those applied."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.apps.migrations.tables import Migration
 
     bind(engine)
-    result = await run_forwards(app_name="all")
+    await Migration.create_table(if_not_exists=True)
+    ran = Migration.select(Migration.app_name, Migration.name)
+    before = {(row["app_name"], row["name"]) for row in await ran}
+    chatter = io.StringIO()  # Piccolo prints a banner per app; keep the console for what matters
+    with contextlib.redirect_stdout(chatter):
+        result = await run_forwards(app_name="all")
     if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}")
+        raise RuntimeError(f"migrations failed: {result.message}\n{chatter.getvalue()}")
+    return sorted(f"{app}:{name}" for app, name in {(row["app_name"], row["name"]) for row in await ran} - before)
 
 
 _NUMBERED = re.compile(r"\$(\d+)")

@@ -155,6 +155,10 @@ def load_settings(path: str | os.PathLike[str] | None = None,
         settings = msgspec.convert(data, Settings, strict=False)
     except msgspec.ValidationError as error:
         key = _key_of(str(error))
+        unknown = re.search(r"unknown field `([^`]*)`", str(error))
+        if unknown:
+            key = f"{key}.{unknown.group(1)}" if key else unknown.group(1)
+            raise SettingsError(f"setting {key} is not a setting Aixin knows (in {path}): check its spelling") from error
         env = "AIXIN_" + key.replace(".", "_").upper() if key else ""
         raise SettingsError(
             f"setting {key or '?'} is wrong: {str(error).split(' - at ')[0]}"

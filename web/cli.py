@@ -20,8 +20,9 @@ async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int
     engine = engine_for(settings.database.url)
     await open_database(engine)
     try:
-        await migrate(engine)
-        bind(engine)
+        applied = await migrate(engine)
+        if applied:
+            print(f"applied {len(applied)} database migration(s)")
         shop_id = await ensure_shop(settings.shop)
         return await work(shop_id)
     finally:

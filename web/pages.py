@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from inventory.catalogue import categories_of
 from pos.checkout import load_sale, sale_id_of
 from pos.errors import SaleError
 from pos.reports import day_bounds, sales_report
@@ -125,7 +126,10 @@ class ManagerPage(Controller):
         day = day or datetime.now(front.settings.zone).date()
         start, end = day_bounds(day, front.settings.zone)
         report = await sales_report(shop_id=front.shop_id, start=start, end=end)
-        return _page(request, "manager.html", report=report, day=day, zone=front.settings.zone,
+        locale = locale_of(request)
+        categories = {c.code: (c.name if locale == "zh_CN" or not c.name_en else c.name_en)
+                      for c in await categories_of(shop_id=front.shop_id)}
+        return _page(request, "manager.html", report=report, day=day, zone=front.settings.zone, categories=categories,
                      rounding_rule=ROUNDING_RULE, split=front.settings.split)
 
 

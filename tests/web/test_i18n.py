@@ -1,0 +1,35 @@
+"""Every word a person sees exists in Chinese, and every error code a person can cause has a sentence."""
+
+from enum import StrEnum
+
+from babel.messages.pofile import read_po
+
+from inventory.errors import InventoryError
+from pos.errors import SaleError
+from shop.errors import DomainError, ShopError
+from web.i18n import _LOCALE_DIR, ERROR_MESSAGES, domain_error_message, error_message, gettext
+
+
+def test_every_message_in_the_catalogue_is_translated_to_chinese():
+    with open(_LOCALE_DIR / "messages.pot", "rb") as pot:
+        template = {m.id for m in read_po(pot) if m.id}
+    with open(_LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        chinese = {m.id: m.string for m in read_po(po, locale="zh_CN") if m.id}
+    assert template, "the template is empty"
+    missing = sorted(msgid for msgid in template if not chinese.get(msgid))
+    assert missing == []
+
+
+def test_every_error_code_has_a_sentence_in_both_languages():
+    codes: list[StrEnum] = [*ShopError, *InventoryError, *SaleError]
+    for code in codes:
+        assert str(code) in ERROR_MESSAGES, code
+        zh, en = error_message("zh_CN", str(code), {}), error_message("en", str(code), {})
+        assert zh != en, code  # translated, not the English fallback
+
+
+def test_money_in_messages_is_shown_as_yuan():
+    error = DomainError(SaleError.NOT_ENOUGH_CASH, total=6000, given=5000)
+    assert domain_error_message("zh_CN", error) == "现金不够：合计 ¥60.00，实收 ¥50.00。"
+    assert domain_error_message("en", error) == "Not enough cash: the total is ¥60.00, ¥50.00 was given."
+    assert gettext("zh_CN", "Total") == "合计" and gettext("en", "Total") == "Total"

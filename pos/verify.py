@@ -1,4 +1,8 @@
-"""verify(): every rule of the books checked against the database; a list of problems, empty when all hold."""
+"""verify(): every rule of the books checked against the database; a list of problems, empty when all hold.
+
+On-hand stock is not stored anywhere: it is always the sum of an item's movements, so
+there is no stored figure that could drift from them.
+"""
 
 from __future__ import annotations
 

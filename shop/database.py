@@ -38,6 +38,12 @@ _PRAGMAS = (
 )
 
 
+async def _run_to_end(connection: aiosqlite.Connection, statement: str) -> None:
+    """Run a statement and finish it: a PRAGMA's cursor left open keeps the file locked for others."""
+    async with connection.execute(statement) as cursor:
+        await cursor.fetchall()
+
+
 class ShopSQLiteTransaction(SQLiteTransaction):
     """A transaction on a kept connection; write (IMMEDIATE) transactions take the engine's lock."""
 
@@ -101,7 +107,7 @@ class ShopSQLiteEngine(SQLiteEngine):
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in _PRAGMAS:
-            await connection.execute(pragma)
+            await _run_to_end(connection, pragma)
         return connection
 
     def give_back(self, connection: aiosqlite.Connection) -> None:
@@ -186,7 +192,7 @@ async def open_database(engine: Engine) -> None:
     """Start-up: WAL on SQLite (stored in the file), a connection pool on PostgreSQL."""
     if isinstance(engine, ShopSQLiteEngine):
         connection = await engine.get_connection()
-        await connection.execute("PRAGMA journal_mode = WAL")
+        await _run_to_end(connection, "PRAGMA journal_mode = WAL")
         engine.give_back(connection)
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=2, max_size=16)

@@ -7,6 +7,7 @@ builds the app from config.toml.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
 
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "escpos").mkdir(parents=True, exist_ok=True)
+    # python-escpos otherwise makes a new temporary folder for its printer profiles in every process.
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(data_dir / "escpos"))
     secret = _secret(data_dir)
     front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split))
 

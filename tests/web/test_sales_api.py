@@ -145,3 +145,10 @@ async def test_the_receipt_file_holds_the_sale_in_chinese(cashier, goods, settin
     assert "￥47.50" in text and "￥2.50" in text and "小张" in text
     preview = await cashier.get(f"/sales/{number}/receipt")
     assert preview.status_code == 200 and "儿童羽绒服（九成新）" in preview.text
+
+
+async def test_the_openapi_description_is_served(browser):
+    response = await browser.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/sales" in paths and "/api/till/items/{barcode}" in paths

@@ -12,4 +12,5 @@ APP_REGISTRY = AppRegistry(apps=[
     "inventory.piccolo_app",
     "donations.piccolo_app",
     "pos.piccolo_app",
+    "printing.piccolo_app",
 ])

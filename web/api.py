@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from inventory.catalogue import TillItem, find_for_till
@@ -14,11 +13,12 @@ from pos.checkout import CartLine, SaleRecord, SoldLine, commit_sale, load_sale,
 from pos.errors import SaleError
 from pos.reports import SalesReport, day_bounds, sales_report
 from pos.tills import TillInfo
-from shop.errors import DomainError
+from shop.errors import DomainError, ShopError
 from shop.staff import Role
+from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs, reprint
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
-from web.receipts import print_receipt, receipt_for
+from web.receipts import RECEIPT_PRINTER, queue_receipt, receipt_for, receipt_of_sale
 
 
 class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -100,18 +100,56 @@ class SalesApi(Controller):
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)
         receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
-        return Response(_sale_out(sale, till.code), status_code=201,
-                        background=BackgroundTask(print_receipt, receipt, front.settings))
+        await queue_receipt(receipt, front.settings, shop_id=front.shop_id)
+        front.printing.wake()
+        return Response(_sale_out(sale, till.code), status_code=201)
 
     @get("/{number:str}", summary="A sale by its number (as on the receipt's barcode)")
     async def show(self, request: Request, number: FromPath[str]) -> SaleOut:
         front = shopfront(request)
-        sale_id = sale_id_of(number)
-        if sale_id is None:
-            raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
-        sale = await load_sale(sale_id, shop_id=front.shop_id)
+        sale = await _sale(request, number)
         till = next((t.code for t in front.tills.values() if t.id == sale.till_id), "")
         return _sale_out(sale, till)
+
+    @post("/{number:str}/reprint", summary="Print a sale's receipt again", status_code=202)
+    async def reprint_receipt(self, request: Request, number: FromPath[str]) -> Job:
+        front = shopfront(request)
+        sale = await _sale(request, number)
+        job_id = await queue_receipt(await receipt_of_sale(sale, front.settings), front.settings,
+                                     shop_id=front.shop_id)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
+
+
+async def _sale(request: Request, number: str) -> SaleRecord:
+    sale_id = sale_id_of(number)
+    if sale_id is None:
+        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
+    return await load_sale(sale_id, shop_id=shopfront(request).shop_id)
+
+
+class PrintingApi(Controller):
+    path = "/api/printing"
+    tags = ["printing"]
+
+    @get("/health", summary="Is the till's printer printing? (the till's banner)",
+         guards=[requires_role(Role.CASHIER)])
+    async def printer_health(self, request: Request) -> PrinterHealth:
+        return await health(shop_id=shopfront(request).shop_id, printer=RECEIPT_PRINTER)
+
+    @get("/jobs", summary="The print queue, newest first", guards=[requires_role(Role.MANAGER)])
+    async def jobs(self, request: Request) -> list[Job]:
+        return await recent_jobs(shop_id=shopfront(request).shop_id)
+
+    @post("/jobs/{job_id:int}/reprint", summary="Print a job again (as a new job)", status_code=202,
+          guards=[requires_role(Role.MANAGER)])
+    async def reprint_job(self, request: Request, job_id: FromPath[int]) -> Job:
+        front = shopfront(request)
+        new_id = await reprint(shop_id=front.shop_id, job_id=job_id)
+        if new_id is None:
+            raise DomainError(ShopError.NOT_FOUND, status=404)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=new_id)
 
 
 class ReportsApi(Controller):

@@ -7,7 +7,6 @@ builds the app from config.toml.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from piccolo.engine.base import Engine
 from pos.checkout import source_rules
 from pos.split import SplitRule
 from pos.tills import TillInfo, tills
+from printing.queue import PrintWorker, recover_interrupted
 from shop.database import bind, close_database, engine_for, open_database
 from shop.errors import DomainError
 from shop.money import format_yuan
@@ -37,6 +37,7 @@ from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.auth import StaffUser, retrieve_user
 from web.i18n import LOCALES, domain_error_message, error_message
+from web.receipts import RECEIPT_PRINTER, printer_config
 
 log = logging.getLogger("aixin")
 WEB = Path(__file__).parent
@@ -49,6 +50,7 @@ class Shopfront:
     settings: Settings
     engine: Engine
     rules: dict[str, SplitRule]
+    printing: PrintWorker
     shop_id: int = 0
     tills: dict[str, TillInfo] = field(default_factory=dict)
 
@@ -116,24 +118,27 @@ def on_server_error(request: Request, error: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
-    from web.api import ReportsApi, SalesApi, TillApi
-    from web.pages import LoginPage, ManagerPage, ReceiptPage, TillPage, home, set_language
+    from web.api import PrintingApi, ReportsApi, SalesApi, TillApi
+    from web.pages import LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language
 
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
-    (data_dir / "escpos").mkdir(parents=True, exist_ok=True)
-    # python-escpos otherwise makes a new temporary folder for its printer profiles in every process.
-    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(data_dir / "escpos"))
+    data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
-    front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split))
+    front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
+                      printing=PrintWorker({RECEIPT_PRINTER: printer_config(settings)}))
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
         bind(engine)
         front.shop_id = await ensure_shop(settings.shop)
         await front.refresh_tills()
+        if interrupted := await recover_interrupted():
+            log.warning("%d print job(s) were interrupted while printing: see the print queue", interrupted)
+        front.printing.start()
 
     async def stop(app: Litestar) -> None:
+        await front.printing.stop()
         await close_database(engine)
 
     session_auth = SessionAuth[StaffUser, Any](
@@ -149,7 +154,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, TillApi, SalesApi, ReportsApi,
+            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, PrintQueuePage,
+            TillApi, SalesApi, ReportsApi, PrintingApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -74,6 +74,7 @@ ERROR_MESSAGES = {
     "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
 }
 
+PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"))
 GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
 ROUNDING_RULE = N_(
     "Each part gets the whole fen of its exact share (rounded down); the fen left over go one each to the "

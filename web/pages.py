@@ -14,13 +14,13 @@ from inventory.catalogue import categories_of
 from pos.checkout import load_sale, sale_id_of
 from pos.errors import SaleError
 from pos.reports import day_bounds, sales_report
-from shop.errors import DomainError
+from printing.queue import health, recent_jobs, reprint
+from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
-from shop.tables import Staff
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import LOCALES, ROUNDING_RULE, N_, domain_error_message, translations
-from web.receipts import receipt_for, receipt_preview
+from web.receipts import RECEIPT_PRINTER, receipt_of_sale, receipt_preview
 
 _START_PAGE = {Role.CASHIER: "/till", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
 
@@ -112,6 +112,9 @@ _TILL_WORDS = {
     "cart_empty": N_("The cart is empty: scan an item first."),
     "not_enough": N_("Not enough cash given."),
     "pay_prompt": N_("Type the cash received and press Enter"),
+    "printer_failing": N_("The printer is not printing ({error}). {waiting} receipt(s) wait in the queue and "
+                          "will print by themselves when it works again: keep selling."),
+    "reprint_queued": N_("The receipt will print again."),
 }
 
 
@@ -145,7 +148,26 @@ class ReceiptPage(Controller):
         if sale_id is None:
             raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
         sale = await load_sale(sale_id, shop_id=front.shop_id)
-        cashier = await Staff.select(Staff.display_name).where(Staff.id == sale.cashier_id).first()
-        receipt = receipt_for(sale, settings=front.settings, cashier=cashier["display_name"] if cashier else "")
+        receipt = await receipt_of_sale(sale, front.settings)
         return _page(request, "receipt.html", number=sale.number, lines=receipt_preview(receipt, front.settings),
                      width=front.settings.printer.width)
+
+
+class PrintQueuePage(Controller):
+    path = "/manager/printing"
+    guards = [requires_role(Role.MANAGER)]
+    include_in_schema = False
+
+    @get("/")
+    async def jobs(self, request: Request) -> Template:
+        front = shopfront(request)
+        return _page(request, "print_queue.html", jobs=await recent_jobs(shop_id=front.shop_id),
+                     health=await health(shop_id=front.shop_id, printer=RECEIPT_PRINTER), zone=front.settings.zone)
+
+    @post("/{job_id:int}/reprint", status_code=200)
+    async def reprint(self, request: Request, job_id: FromPath[int]) -> Redirect:
+        front = shopfront(request)
+        if await reprint(shop_id=front.shop_id, job_id=job_id) is None:
+            raise DomainError(ShopError.NOT_FOUND, status=404)
+        front.printing.wake()
+        return Redirect("/manager/printing")

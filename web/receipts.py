@@ -1,22 +1,21 @@
-"""The receipt of a sale: words from the catalogue, bytes from `printing`, sent after the sale is committed.
+"""The receipt of a sale: words from the catalogue, bytes from `printing`, into the print queue.
 
-A printer that is off never blocks or undoes a sale: printing runs after the response,
-in a thread, and a failure is logged (the durable print queue is the next step).
+A printer that is off never blocks or undoes a sale: the receipt's bytes wait in the
+queue (printing/queue.py) until the printer takes them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
-from printing.printers import PrinterConfig, PrintError, send
+from printing.printers import PrinterConfig
+from printing.queue import enqueue
 
 from pos.checkout import SaleRecord
 from shop.settings import Settings
+from shop.tables import Staff
 from web.i18n import N_, gettext
 
-log = logging.getLogger("aixin.printing")
+RECEIPT_PRINTER = "receipt"
 
 _LABELS = {
     "sale_number": N_("Sale No."),
@@ -50,6 +49,12 @@ def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receip
     )
 
 
+async def receipt_of_sale(sale: SaleRecord, settings: Settings) -> Receipt:
+    """The receipt of a stored sale, for a preview or a reprint."""
+    cashier = await Staff.select(Staff.display_name).where(Staff.id == sale.cashier_id).first()
+    return receipt_for(sale, settings=settings, cashier=cashier["display_name"] if cashier else "")
+
+
 def printer_config(settings: Settings) -> PrinterConfig:
     p = settings.printer
     return PrinterConfig(kind=p.kind, path=p.path, host=p.host, port=p.port, timeout=float(p.timeout),
@@ -65,10 +70,7 @@ def receipt_preview(receipt: Receipt, settings: Settings) -> list[str]:
     return preview_lines(receipt, width=settings.printer.width)
 
 
-async def print_receipt(receipt: Receipt, settings: Settings) -> None:
-    data = receipt_bytes(receipt, settings)
-    try:
-        where = await asyncio.to_thread(send, printer_config(settings), f"receipt-{receipt.sale_number}", data)
-        log.info("receipt %s printed to %s", receipt.sale_number, where or settings.printer.kind)
-    except PrintError as error:
-        log.warning("receipt %s not printed: %s", receipt.sale_number, error)
+async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int) -> int:
+    """Put the receipt's bytes in the print queue; the print worker sends them."""
+    return await enqueue(shop_id=shop_id, printer=RECEIPT_PRINTER, document="receipt", ref=receipt.sale_number,
+                         data=receipt_bytes(receipt, settings))

@@ -65,6 +65,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)  # a loaded 2-core CI machine, not a slow till
     context = chromium.new_context(locale="zh-CN")
     page = context.new_page()
     yield page

@@ -1,3 +1,6 @@
+import asyncio
+from pathlib import Path
+
 import httpx
 import pytest
 
@@ -7,8 +10,9 @@ from web.app import create_app
 class Till:
     """A logged-in browser: the session cookie, and the CSRF token sent with every write."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, print_folder) -> None:
         self.client = client
+        self.print_folder = print_folder
 
     @property
     def csrf(self) -> str:
@@ -18,6 +22,15 @@ class Till:
         await self.client.get("/login")
         return await self.client.post("/login", data={"username": username, "password": password,
                                                       "_csrf_token": self.csrf}, follow_redirects=False)
+
+    async def printed(self, pattern: str, timeout: float = 5.0) -> list:
+        """The receipt files the print worker wrote matching `pattern`, once there are some."""
+        folder = self.print_folder
+        for _ in range(int(timeout / 0.02)):
+            if files := sorted(folder.glob(pattern)):
+                return files
+            await asyncio.sleep(0.02)
+        return []
 
     async def get(self, url: str, **kwargs):
         return await self.client.get(url, **kwargs)
@@ -37,7 +50,9 @@ async def browser(db, settings, goods):
     for hook in app.on_startup:  # the app's own start-up (pytest runs set-up and tear-down in two tasks)
         await hook(app)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client:
-        yield Till(client)
+        yield Till(client, Path(settings.printer.path))
+    for hook in app.on_shutdown:
+        await hook(app)
 
 
 @pytest.fixture

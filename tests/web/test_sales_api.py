@@ -1,6 +1,11 @@
 """The till's API through real HTTP: scan, sell, repeat, refuse — with problem-details in the user's language."""
 
+import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
+
+from printing.printers import PrintError, send
+from web.app import Shopfront
 
 from inventory.tables import StockMovement
 from pos.tables import Sale
@@ -136,7 +141,7 @@ async def test_the_receipt_file_holds_the_sale_in_chinese(cashier, goods, settin
 
     response = await cashier.post("/api/sales", json=sale_body([(goods.coat, 1), (goods.noodles, 1)], cash=5000))
     number = response.json()["number"]
-    files = list((tmp_path / "print").glob(f"*{number}*"))
+    files = await cashier.printed(f"*{number}*")
     assert len(files) == 1
     printed = decode(files[0].read_bytes())
     text = "\n".join(line.text for line in printed.lines)
@@ -152,3 +157,49 @@ async def test_the_openapi_description_is_served(browser):
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/sales" in paths and "/api/till/items/{barcode}" in paths
+
+
+async def test_the_printer_being_off_never_holds_a_sale_and_the_till_is_told(cashier, goods, settings):
+    # given a printer that refuses every job (the worker driven by hand, not in the background)
+    front: Shopfront = cashier.client._transport.app.state.shopfront
+    await front.printing.stop()
+
+    def refuse(config, job_name, data):
+        raise PrintError("printer not found: Connection refused")
+
+    front.printing.sender = refuse
+    # when two sales are made
+    for key in ("k-printer-off-1", "k-printer-off-2"):
+        response = await cashier.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200, key=key))
+        assert response.status_code == 201
+    await front.printing.print_due()
+    # then the till's banner says the printer fails and what waits
+    health = (await cashier.get("/api/printing/health")).json()
+    assert health["failing"] and health["waiting"] == 2 and "refused" in health["error"]
+    # when the printer works again, both receipts print, once each
+    front.printing.sender = send
+    front.printing.clock = lambda: datetime.now(UTC) + timedelta(minutes=5)  # past the back-off
+    assert await front.printing.print_due() == 2
+    assert len(await cashier.printed("*receipt-S*")) == 2
+    assert not (await cashier.get("/api/printing/health")).json()["failing"]
+
+
+async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(browser, goods):
+    await browser.login("cashier", "cashier-pw")
+    number = (await browser.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))).json()["number"]
+    again = await browser.post(f"/api/sales/{number}/reprint")
+    assert again.status_code == 202 and again.json()["ref"] == number and again.json()["document"] == "receipt"
+    files = await browser.printed(f"*{number}*")
+    for _ in range(100):
+        if len(files) >= 2:
+            break
+        await asyncio.sleep(0.02)
+        files = await browser.printed(f"*{number}*")
+    assert len(files) == 2 and files[0].read_bytes() == files[1].read_bytes()
+    assert (await browser.get("/api/printing/jobs")).status_code == 403
+    await browser.post("/login/out")
+    await browser.login("manager", "manager-pw")
+    jobs = (await browser.get("/api/printing/jobs")).json()
+    assert [job["ref"] for job in jobs] == [number, number]
+    page = await browser.get("/manager/printing")
+    assert page.status_code == 200 and number in page.text and "已打印" in page.text

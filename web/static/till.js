@@ -138,6 +138,25 @@
     if (event.key === "Escape") { scan.focus(); }
   });
   $("complete").addEventListener("click", complete);
+  $("reprint").addEventListener("click", async () => {
+    const { ok, data } = await api("POST", "/api/sales/" + $("last-number").textContent + "/reprint");
+    say(ok ? words.reprint_queued : (data.detail || words.offline), ok ? "ok" : "error");
+    scan.focus();
+    watchPrinter();
+  });
+  // The banner: while the till's printer fails, say so; the sale goes on, receipts wait in the queue.
+  async function watchPrinter() {
+    try {
+      const { ok, data } = await api("GET", "/api/printing/health");
+      const banner = $("printer-banner");
+      banner.hidden = !(ok && data.failing);
+      if (ok && data.failing) {
+        banner.textContent = words.printer_failing.replace("{error}", data.error).replace("{waiting}", data.waiting);
+      }
+    } catch (error) { /* the next look will tell */ }
+  }
+  watchPrinter();
+  setInterval(watchPrinter, 5000);
   $("clear").addEventListener("click", () => {
     if (cart.lines.length && confirm(words.confirm_clear)) { cart = newCart(); cash.value = ""; update(); }
     scan.focus();

@@ -1,0 +1,136 @@
+"""The print queue on SQLite and PostgreSQL: a sale's receipt waits for a printer that is off, then prints once."""
+
+import asyncio
+import socket
+import threading
+from datetime import UTC, datetime, timedelta
+
+from printing.printers import PrinterConfig, PrintError
+from printing.queue import INTERRUPTED, PrintWorker, enqueue, health, recent_jobs, recover_interrupted, reprint
+from printing.tables import PrintJob
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Printer:
+    """A sender that fails while `off` and records what it printed."""
+
+    def __init__(self) -> None:
+        self.off = False
+        self.printed: list[bytes] = []
+
+    def __call__(self, config, job_name, data):
+        if self.off:
+            raise PrintError("printer not found: Connection refused")
+        self.printed.append(data)
+
+
+CONFIG = PrinterConfig(kind="none")
+
+
+async def test_jobs_print_in_order_exactly_once(db):
+    clock, printer = Clock(), Printer()
+    worker = PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer)
+    for n in range(3):
+        await enqueue(shop_id=1, printer="receipt", document="receipt", ref=f"S{n}", data=b"job %d" % n, now=clock())
+    assert await worker.print_due() == 3
+    assert await worker.print_due() == 0
+    assert printer.printed == [b"job 0", b"job 1", b"job 2"]
+    assert {job.status for job in await recent_jobs(shop_id=1)} == {"printed"}
+
+
+async def test_a_printer_that_is_off_keeps_the_job_queued_with_backoff_then_prints_it_once(db):
+    # given a printer that is off
+    clock, printer = Clock(), Printer()
+    printer.off = True
+    worker = PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer)
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S1", data=b"first", now=clock())
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S2", data=b"second", now=clock())
+    # when it is tried
+    assert await worker.print_due() == 0
+    # then the oldest job waits, with the reason, and the till is told
+    first = (await recent_jobs(shop_id=1))[-1]
+    assert (first.status, first.attempts, first.last_error) == ("queued", 1, "printer not found: Connection refused")
+    state = await health(shop_id=1, printer="receipt")
+    assert state.failing and state.waiting == 2 and "refused" in state.error
+    # and nothing is tried again before the back-off (2 s, then 4 s)
+    assert await worker.print_due() == 0 and first.attempts == 1
+    clock.now += timedelta(seconds=2)
+    assert await worker.print_due() == 0
+    assert (await recent_jobs(shop_id=1))[-1].attempts == 2
+    clock.now += timedelta(seconds=3)
+    assert await worker.print_due() == 0 and (await recent_jobs(shop_id=1))[-1].attempts == 2
+    # when the printer is back
+    printer.off = False
+    clock.now += timedelta(seconds=1)
+    assert await worker.print_due() == 2
+    # then both print, in order, once
+    assert printer.printed == [b"first", b"second"]
+    assert not (await health(shop_id=1, printer="receipt")).failing
+    assert await worker.print_due() == 0 and len(printer.printed) == 2
+
+
+async def test_a_job_interrupted_while_printing_is_never_sent_again_by_itself(db):
+    clock, printer = Clock(), Printer()
+    job_id = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S9", data=b"x", now=clock())
+    await PrintJob.update({PrintJob.status: "printing"}).where(PrintJob.id == job_id)  # the process stopped here
+    assert await recover_interrupted() == 1
+    assert await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due() == 0
+    job = (await recent_jobs(shop_id=1))[0]
+    assert (job.status, job.last_error) == ("failed", INTERRUPTED) and printer.printed == []
+    # a person reprints it: a new job with the same bytes
+    again = await reprint(shop_id=1, job_id=job_id, now=clock())
+    assert again != job_id
+    assert await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due() == 1
+    assert printer.printed == [b"x"]
+    assert await reprint(shop_id=2, job_id=job_id) is None  # another shop's job is not ours to print
+
+
+async def test_two_workers_never_print_the_same_job(db):
+    clock, printer = Clock(), Printer()
+    for n in range(20):
+        await enqueue(shop_id=1, printer="receipt", document="receipt", ref=f"S{n}", data=b"%d" % n, now=clock())
+    workers = [PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer) for _ in range(3)]
+    await asyncio.gather(*[w.print_due() for w in workers])
+    assert sorted(printer.printed, key=int) == [b"%d" % n for n in range(20)]
+
+
+async def test_a_real_network_printer_refusing_then_listening_gets_the_bytes_once(db):
+    # given a port nobody listens on
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    clock = Clock()
+    worker = PrintWorker({"receipt": PrinterConfig(kind="network", host="127.0.0.1", port=port, timeout=1.0)},
+                         clock=clock)
+    data = b"\x1b@\x1c&" + "爱心超市".encode("gb18030") + b"\x1c.\n"
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S1", data=data, now=clock())
+    assert await worker.print_due() == 0
+    # when the printer starts listening
+    received = bytearray()
+    server = socket.socket()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", port))
+    server.listen()
+
+    def accept() -> None:
+        connection, _ = server.accept()
+        with connection:
+            while chunk := connection.recv(4096):
+                received.extend(chunk)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    clock.now += timedelta(seconds=2)
+    assert await worker.print_due() == 1
+    thread.join(timeout=5)
+    server.close()
+    # then the printer got exactly the bytes, once
+    assert bytes(received) == data
+    assert await worker.print_due() == 0

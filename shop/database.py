@@ -117,6 +117,14 @@ class ShopSQLiteEngine(SQLiteEngine):
             asyncio.ensure_future(connection.close())
 
     async def _run_in_new_connection(self, query: str, args=None, query_type="generic", table=None):
+        """A statement outside any transaction. One that writes waits for the write lock like a
+        transaction does: otherwise it meets a writer's lock and SQLite's busy handler sleeps."""
+        if query.lstrip()[:7].upper().startswith(("SELECT", "PRAGMA", "EXPLAIN")):
+            return await self._run_alone(query, args)
+        async with self.write_lock:
+            return await self._run_alone(query, args)
+
+    async def _run_alone(self, query: str, args) -> list:
         connection = await self.get_connection()
         try:
             async with connection.execute(query, args or []) as cursor:

@@ -1,10 +1,12 @@
-"""The receipt: laid out once as styled lines, which both the printer and the preview take."""
+"""The receipt: laid out once as styled lines (printing/styled.py), which both the printer and the preview take."""
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from printing.escpos import EscPos
 from printing.layout import center, two_columns, wrap, yuan
+from printing.raster import logo_image
+from printing.styled import PLAIN, TITLE, TOTAL, Style, plain, preview, print_lines
 
 #: The words of the receipt, supplied by the caller in the shop's language. One more,
 #: "items", is optional: when present, the number of pieces bought is printed.
@@ -34,6 +36,7 @@ class Receipt:
     labels: Mapping[str, str]  # RECEIPT_LABELS; "fund_share" holds "{amount}"
     footer: str = ""
     open_drawer: bool = False
+    logo: bytes | None = None  # PNG or JPEG, printed centred above the shop's name
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -43,29 +46,16 @@ class Receipt:
             raise ValueError('the "fund_share" label must contain {amount}')
 
 
-@dataclass(frozen=True)
-class Style:
-    bold: bool = False
-    double_width: bool = False
-    double_height: bool = False
-
-
-PLAIN = Style()
-TITLE = Style(double_width=True, double_height=True)
-TOTAL = Style(bold=True, double_height=True)
-
-
 def render_receipt(receipt: Receipt, *, width: int, encoding: str) -> bytes:
-    """The receipt as ESC/POS bytes for a printer of width columns (32 on 58 mm, 48 on 80 mm)."""
+    """The receipt as ESC/POS bytes for a printer of width columns (32 on 58 mm, 48 on 80 mm).
+
+    A logo is shrunk to the paper (58 mm: 384 dots, 80 mm: 576) and at most 30 mm high,
+    dithered to black and white and printed centred at the top; ValueError if it is not an image.
+    """
     job = EscPos(encoding=encoding)
-    current = PLAIN
-    for style, text in _receipt_lines(receipt, width):
-        if style.bold != current.bold:
-            job.bold(style.bold)
-        if (style.double_width, style.double_height) != (current.double_width, current.double_height):
-            job.size(double_width=style.double_width, double_height=style.double_height)
-        current = style
-        job.text_line(text)
+    if receipt.logo:
+        job.raster(logo_image(receipt.logo, width))
+    print_lines(job, _receipt_lines(receipt, width))
     job.align("center")
     job.barcode_code128(receipt.sale_number, fit_columns=width)
     job.cut()
@@ -79,10 +69,7 @@ def preview_lines(receipt: Receipt, *, width: int) -> list[str]:
 
     A double-width line shows centred, as it prints.
     """
-    return [
-        center(text.strip(" "), width) if style.double_width else text
-        for style, text in _receipt_lines(receipt, width)
-    ]
+    return preview(_receipt_lines(receipt, width), width)
 
 
 def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
@@ -94,31 +81,27 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
     for text in wrap(receipt.shop_address, width):
         yield PLAIN, center(text, width)
     yield PLAIN, rule
-    yield from _plain(two_columns(labels["sale_number"], receipt.sale_number, width))
-    yield from _plain(two_columns(labels["time"], receipt.time, width))
-    yield from _plain(two_columns(labels["cashier"], receipt.cashier, width))
+    yield from plain(two_columns(labels["sale_number"], receipt.sale_number, width))
+    yield from plain(two_columns(labels["time"], receipt.time, width))
+    yield from plain(two_columns(labels["cashier"], receipt.cashier, width))
     yield PLAIN, rule
     for line in receipt.lines:
-        yield from _plain(wrap(line.name, width))
+        yield from plain(wrap(line.name, width))
         quantity = f"  {line.quantity} x {yuan(line.unit_price_fen)}"
-        yield from _plain(two_columns(quantity, yuan(line.amount_fen), width))
+        yield from plain(two_columns(quantity, yuan(line.amount_fen), width))
     yield PLAIN, rule
     if "items" in labels:
         pieces = sum(line.quantity for line in receipt.lines)
-        yield from _plain(two_columns(labels["items"], str(pieces), width))
+        yield from plain(two_columns(labels["items"], str(pieces), width))
     for text in two_columns(labels["total"], yuan(receipt.total_fen), width):
         yield TOTAL, text
-    yield from _plain(two_columns(labels["cash"], yuan(receipt.cash_given_fen), width))
-    yield from _plain(two_columns(labels["change"], yuan(receipt.change_fen), width))
+    yield from plain(two_columns(labels["cash"], yuan(receipt.cash_given_fen), width))
+    yield from plain(two_columns(labels["change"], yuan(receipt.change_fen), width))
     if receipt.fund_fen:
         yield PLAIN, rule
         fund_share = labels["fund_share"].replace("{amount}", yuan(receipt.fund_fen))
-        yield from _plain(wrap(fund_share, width))
+        yield from plain(wrap(fund_share, width))
     for paragraph in receipt.footer.splitlines():
         for text in wrap(paragraph, width):
             yield PLAIN, center(text, width)
 
-
-def _plain(texts: list[str]) -> Iterator[tuple[Style, str]]:
-    for text in texts:
-        yield PLAIN, text

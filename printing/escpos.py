@@ -1,8 +1,9 @@
 """The ESC/POS byte stream of one print job.
 
 python-escpos's Dummy printer supplies the commands it gets right (alignment, bold, size,
-CODE128, cut, drawer); text is ours, since its code page guessing mangles Chinese shops'
-lines such as "￥12.50".
+CODE128, EAN-13, cut, drawer); text is ours, since its code page guessing mangles Chinese
+shops' lines such as "￥12.50"; so are raster images (GS v 0), since its image() prints
+to stdout when the profile does not know the paper's width, as the default one does not.
 """
 
 import codecs
@@ -11,6 +12,7 @@ from typing import Literal
 
 from escpos.capabilities import get_profile
 from escpos.printer import Dummy
+from PIL import Image
 
 from printing.layout import YUAN_SIGN, columns
 
@@ -20,6 +22,9 @@ CHINESE_MODE_ON = b"\x1c\x26"  # FS &
 CHINESE_MODE_OFF = b"\x1c\x2e"  # FS .
 SELECT_CODE_PAGE = b"\x1b\x74"  # ESC t n
 LINE_FEED = b"\n"
+RASTER_IMAGE = b"\x1dv0\x00"  # GS v 0 m=0: normal density, then xL xH yL yH and the rows
+RASTER_BAND_ROWS = 960  # a taller image goes as several GS v 0, as python-escpos's image() sends it
+_INVERT = bytes(255 - n for n in range(256))
 
 DOTS_PER_COLUMN = 12  # Font A: 32 columns on 384 dots (58 mm), 48 on 576 (80 mm)
 
@@ -113,6 +118,37 @@ class EscPos:
         self._printer._hw_barcode(
             "{B" + data, "CODE128", width=module_dots, pos="BELOW", align_ct=False, function_type="B"
         )
+
+    def barcode_ean13(self, code: str, *, module_dots: int = 3, height_dots: int = 80) -> None:
+        """An EAN-13 drawn by the printer, its digits printed below (GS k 2: function A, NUL-ended).
+
+        code is 13 digits whose check digit the caller has checked: printers differ in what they
+        do with a wrong one (recompute it, or print nothing), so it must never reach them.
+        """
+        if not (len(code) == 13 and code.isascii() and code.isdigit()):
+            raise ValueError(f"an EAN-13 is 13 digits, not {code!r}")
+        self._printer._hw_barcode(
+            code, "EAN13", height=height_dots, width=module_dots, pos="BELOW", align_ct=False, function_type="A"
+        )
+
+    def raster(self, image: Image.Image) -> None:
+        """A 1-bit image (Pillow mode "1": 0 black, printed) as GS v 0 raster bit images.
+
+        The width is padded with white to whole bytes; images taller than RASTER_BAND_ROWS go
+        in bands. The same bytes as python-escpos's image(impl="bitImageRaster").
+        """
+        if image.mode != "1":
+            raise ValueError(f"a raster image is 1-bit (mode '1'), not mode {image.mode!r}")
+        width_bytes = (image.width + 7) // 8
+        if image.width % 8:
+            padded = Image.new("1", (width_bytes * 8, image.height), 1)
+            padded.paste(image, (0, 0))
+            image = padded
+        rows = image.tobytes().translate(_INVERT)  # Pillow: 1 is white; ESC/POS: 1 is a dot
+        for top in range(0, image.height, RASTER_BAND_ROWS):
+            height = min(RASTER_BAND_ROWS, image.height - top)
+            header = RASTER_IMAGE + width_bytes.to_bytes(2, "little") + height.to_bytes(2, "little")
+            self._printer._raw(header + rows[top * width_bytes : (top + height) * width_bytes])
 
     def cut(self, *, partial: bool = False) -> None:
         """Feed the paper past the cutter (ESC d 6) and cut it (GS V 0, or GS V 1 for partial)."""

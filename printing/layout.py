@@ -1,6 +1,7 @@
 """Text laid out in display columns: a Chinese character takes two columns of a receipt."""
 
 import unicodedata
+from collections.abc import Sequence
 
 YUAN_SIGN = "\uffe5"  # ￥ FULLWIDTH YEN SIGN: GB18030 A3 A4, printed right by Chinese printers
 
@@ -107,3 +108,42 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{YUAN_SIGN}{whole}.{cents:02d}"
+
+
+def signed(number: int) -> str:
+    """A change as printed: 25 -> "+25", -120 -> "-120", 0 -> "0"."""
+    return f"{number:+d}" if number else "0"
+
+
+def signed_yuan(fen: int) -> str:
+    """An amount that may go either way: 200 -> "+￥2.00", -200 -> "-￥2.00", 0 -> "￥0.00"."""
+    return ("+" if fen > 0 else "") + yuan(fen)
+
+
+def tenths(value: int) -> str:
+    """A quantity counted in tenths (hours), as printed: 25 -> "2.5", 120 -> "12.0", -5 -> "-0.5"."""
+    sign = "-" if value < 0 else ""
+    whole, tenth = divmod(abs(value), 10)
+    return f"{sign}{whole}.{tenth}"
+
+
+def table_row(cells: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> list[str]:
+    """One row of a table: each cell wrapped in its column, columns one space apart.
+
+    A row is as many lines as its tallest cell; a cell is padded to its column's width, on
+    the left where right is true (numbers), else on the right. Every line is
+    sum(widths) + len(widths) - 1 columns wide.
+    """
+    if not len(cells) == len(widths) == len(right):
+        raise ValueError("a table row needs one width and one alignment per cell")
+    wrapped = [wrap(cell, width) for cell, width in zip(cells, widths)]
+    lines = []
+    for number in range(max(len(parts) for parts in wrapped)):
+        texts = [parts[number] if number < len(parts) else "" for parts in wrapped]
+        lines.append(
+            " ".join(
+                pad_left(text, width) if is_right else pad_right(text, width)
+                for text, width, is_right in zip(texts, widths, right)
+            )
+        )
+    return lines

@@ -1,9 +1,15 @@
-"""Delivering a print job's bytes to a printer: a spool folder or device, the network, USB or serial."""
+"""Delivering a print job's bytes to a printer: a spool folder or device, the network, USB or serial.
+
+A network printer can also be asked how it is (DLE EOT: online, cover, paper), so a job is
+not sent into a printer that will not print it.
+"""
 
 import os
 import re
+import socket
 import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,16 +50,101 @@ class PrintError(Exception):
     """A print job did not reach its printer; the message says why, in a few words."""
 
 
-def send(config: PrinterConfig, job_name: str, data: bytes) -> str | None:
+@dataclass(frozen=True)
+class PrinterStatus:
+    online: bool
+    paper_out: bool
+    paper_low: bool  # near the end of the roll: still prints
+    cover_open: bool
+    reason: str  # a few words: "ok", "cover open", "paper out", "offline", "paper low", or "unknown"
+
+
+UNKNOWN_STATUS = PrinterStatus(online=True, paper_out=False, paper_low=False, cover_open=False, reason="unknown")
+
+# DLE EOT n, real-time status transmission: answered at once, even while the printer is busy.
+PRINTER_STATUS = b"\x10\x04\x01"  # bit 3: offline
+OFFLINE_CAUSE = b"\x10\x04\x02"  # bit 2: cover open, bit 5: printing stopped at the paper's end
+PAPER_SENSOR = b"\x10\x04\x04"  # bits 2-3: paper near its end, bits 5-6: paper end
+_FIXED_MASK, _FIXED_BITS = 0x93, 0x12  # every answer is 0xx1xx10 in binary
+
+
+def decode_status(printer: int, offline_cause: int, paper: int) -> PrinterStatus:
+    """The answers to DLE EOT 1, 2 and 4 (one byte each), as Epson's ESC/POS reference defines them."""
+    for answer in (printer, offline_cause, paper):
+        if answer & _FIXED_MASK != _FIXED_BITS:
+            raise PrintError(f"printer answered {answer:#04x}, not a status")
+    cover_open = bool(offline_cause & 0x04)
+    paper_out = bool(offline_cause & 0x20) or (paper & 0x60) == 0x60
+    paper_low = (paper & 0x0C) == 0x0C
+    online = not (printer & 0x08)
+    if cover_open:
+        reason = "cover open"
+    elif paper_out:
+        reason = "paper out"
+    elif not online:
+        reason = "offline"
+    elif paper_low:
+        reason = "paper low"
+    else:
+        reason = "ok"
+    return PrinterStatus(online=online, paper_out=paper_out, paper_low=paper_low, cover_open=cover_open, reason=reason)
+
+
+def query_status(config: PrinterConfig) -> PrinterStatus:
+    """Ask a network printer how it is, within config.timeout; other kinds cannot say: UNKNOWN_STATUS.
+
+    PrintError when it cannot be reached or does not answer (a stall: "printer did not answer").
+    """
+    if config.kind != "network":
+        return UNKNOWN_STATUS
+    if not config.host:
+        raise PrintError("network printer needs host")
+    with _opened(Network(config.host, config.port, timeout=config.timeout)) as printer:
+        return _read_status(printer.device, config.timeout)
+
+
+def _read_status(connection: socket.socket, timeout: float) -> PrinterStatus:
+    """Send the three queries and read their one-byte answers, all within timeout seconds."""
+    deadline = time.monotonic() + timeout
+    answers = []
+    try:
+        for query in (PRINTER_STATUS, OFFLINE_CAUSE, PAPER_SENSOR):
+            connection.sendall(query)
+            connection.settimeout(max(0.001, deadline - time.monotonic()))
+            answer = connection.recv(1)
+            if not answer:
+                raise PrintError("printer did not answer")  # it closed the connection
+            answers.append(answer[0])
+    except TimeoutError as error:
+        raise PrintError("printer did not answer") from error
+    finally:
+        connection.settimeout(timeout)
+    return decode_status(*answers)
+
+
+def _refuse_unless_ready(status: PrinterStatus) -> None:
+    if status.cover_open:
+        raise PrintError("cover open")
+    if status.paper_out:
+        raise PrintError("paper out")
+    if not status.online:
+        raise PrintError("printer offline")
+
+
+def send(config: PrinterConfig, job_name: str, data: bytes, *, check_status: bool = False) -> str | None:
     """Deliver data to the printer; for a spool folder, return the file written.
 
     Synchronous and possibly slow (up to config.timeout): callers run it in a thread.
+    With check_status, a network printer is first asked how it is, on the same connection,
+    and nothing is sent when its cover is open, its paper out or it is offline
+    (PrintError "cover open", "paper out", "printer offline"); a printer that does not
+    answer is PrintError "printer did not answer". Other kinds cannot be asked: sent as ever.
     """
     match config.kind:
         case "file":
             return _send_to_path(Path(config.path), job_name, data)
         case "network":
-            _send_by_network(config, data)
+            _send_by_network(config, data, check_status=check_status)
         case "usb":
             _send_by_usb(config, data)
         case "serial":
@@ -94,10 +185,12 @@ def _spool(folder: Path, job_name: str, data: bytes) -> str:
     return str(target)
 
 
-def _send_by_network(config: PrinterConfig, data: bytes) -> None:
+def _send_by_network(config: PrinterConfig, data: bytes, *, check_status: bool) -> None:
     if not config.host:
         raise PrintError("network printer needs host")
     with _opened(Network(config.host, config.port, timeout=config.timeout)) as printer:
+        if check_status:
+            _refuse_unless_ready(_read_status(printer.device, config.timeout))
         printer._raw(data)
 
 

@@ -1,7 +1,9 @@
 """Our own ESC/POS reader for the tests: bytes back into printed lines and events.
 
-Independent of python-escpos. It knows the commands our documents send and raises
-DecodeError on anything else, so a test cannot pass by skipping over garbage.
+Independent of python-escpos. It knows the commands our documents send (text, styles,
+barcodes by GS k, raster images by GS v 0, cut, drawer) and raises DecodeError on anything
+else, so a test cannot pass by skipping over garbage. An image comes back as its dots
+(tests/printing/samples.py turns it into a picture zbar can scan).
 """
 
 from dataclasses import dataclass, field
@@ -61,9 +63,28 @@ class Barcode:
     data: str
     hri: str
     align: str
+    module_dots: int | None = field(default=None, compare=False)  # GS w, if sent since ESC @
+    height_dots: int | None = field(default=None, compare=False)  # GS h, if sent since ESC @
 
 
-Event = Init | Feed | Cut | Drawer | Barcode
+@dataclass(frozen=True)
+class Image:
+    """A GS v 0 raster bit image: width and height in dots, rows of width // 8 bytes, 1 = a black dot."""
+
+    width: int
+    height: int
+    bits: bytes
+    density: int  # GS v 0 m: 0 normal, 1 double width, 2 double height, 3 both
+    align: str
+
+    def dot(self, x: int, y: int) -> bool:
+        return bool(self.bits[y * (self.width // 8) + x // 8] & (0x80 >> (x % 8)))
+
+
+Event = Init | Feed | Cut | Drawer | Barcode | Image
+
+#: GS k systems whose data must be an EAN-13 (12 digits, or 13 with the check digit).
+EAN13_SYSTEMS = {2: "function A", 67: "function B"}
 
 
 @dataclass
@@ -97,6 +118,8 @@ class _Reader:
         self.code_page = 0
         self.chinese = False
         self.hri = "none"
+        self.module_dots: int | None = None
+        self.height_dots: int | None = None
 
     def read(self) -> Printout:
         while self.position < len(self.data):
@@ -174,8 +197,14 @@ class _Reader:
                 self._barcode(self._byte())
             case "H":
                 self.hri = self._lookup(HRI_POSITIONS, self._byte(), "GS H")
-            case "h" | "w" | "f":
-                self._byte()
+            case "h":
+                self.height_dots = self._nonzero(self._byte(), "GS h")
+            case "w":
+                self.module_dots = self._lookup({n: n for n in range(1, 7)}, self._byte(), "GS w")
+            case "f":
+                self._lookup({0: 0, 1: 1, 48: 0, 49: 1}, self._byte(), "GS f")
+            case "v":
+                self._raster()
             case _:
                 raise self._fail(f"unknown command GS {command:#04x}")
 
@@ -214,7 +243,28 @@ class _Reader:
             data = raw.decode("ascii")
         except UnicodeDecodeError as error:
             raise self._fail("barcode data not ASCII") from error
-        self.printout.events.append(Barcode(system, data, self.hri, self.align))
+        if system in EAN13_SYSTEMS and not (len(data) in (12, 13) and data.isdigit()):
+            raise self._fail(f"EAN-13 ({EAN13_SYSTEMS[system]}) of {data!r}")
+        self.printout.events.append(
+            Barcode(system, data, self.hri, self.align, module_dots=self.module_dots, height_dots=self.height_dots)
+        )
+
+    def _raster(self) -> None:
+        """GS v 0 m xL xH yL yH d1...dk: k = x * y bytes, x bytes a row."""
+        if self.pending:
+            raise self._fail("raster image inside unprinted text")
+        if self._byte() != ord("0"):
+            raise self._fail("GS v is only known as GS v 0")
+        density = self._lookup({0: 0, 1: 1, 2: 2, 3: 3, 48: 0, 49: 1, 50: 2, 51: 3}, self._byte(), "GS v 0")
+        width_bytes = self._nonzero(int.from_bytes(self._take(2), "little"), "GS v 0 width")
+        height = self._nonzero(int.from_bytes(self._take(2), "little"), "GS v 0 height")
+        bits = self._take(width_bytes * height)
+        self.printout.events.append(Image(width_bytes * 8, height, bits, density, self.align))
+
+    def _nonzero(self, value: int, command: str) -> int:
+        if value == 0:
+            raise self._fail(f"{command} 0")
+        return value
 
     def _text(self, first: int) -> None:
         if not self.pending:

@@ -1,12 +1,15 @@
+import random
 import unicodedata
 
 import pytest
+from escpos.printer import Dummy
 from hypothesis import given
 from hypothesis import strategies as st
+from PIL import Image as PILImage
 
 from printing.escpos import EscPos
 from printing.layout import columns
-from tests.printing.escpos_decode import Barcode, Cut, Drawer, Feed, Init, decode
+from tests.printing.escpos_decode import Barcode, Cut, Drawer, Feed, Image, Init, decode
 
 INIT = b"\x1b@"
 
@@ -153,3 +156,73 @@ def test_the_drawer_pulse_is_pin_2_for_100_ms():
 
     assert job.output() == INIT + b"\x1bp\x00\x32\x32"
     assert decode(job.output()).events == [Init(), Drawer(pin=2, on_ms=100, off_ms=100)]
+
+
+def test_an_ean13_is_drawn_by_the_printer_with_its_digits_below():
+    # given
+    job = EscPos(encoding="gb18030")
+
+    # when
+    job.barcode_ean13("6901234567892")
+
+    # then: GS h 80, GS w 3, GS f 0, GS H 2 (below), GS k 2 (EAN13, function A) digits NUL
+    assert job.output() == (
+        INIT + b"\x1dh\x50" + b"\x1dw\x03" + b"\x1df\x00" + b"\x1dH\x02" + b"\x1dk\x026901234567892\x00"
+    )
+    assert decode(job.output()).events == [Init(), Barcode(2, "6901234567892", "below", "left")]
+
+
+@pytest.mark.parametrize("code", ["690123456789", "69012345678921", "690123456789X", "６９０１２３４５６７８９２"])
+def test_an_ean13_is_13_ascii_digits(code):
+    with pytest.raises(ValueError):
+        EscPos(encoding="gb18030").barcode_ean13(code)
+
+
+def random_picture(width: int, height: int, seed: int) -> PILImage.Image:
+    generator = random.Random(seed)
+    picture = PILImage.new("1", (width, height), 1)
+    picture.putdata([generator.choice((0, 1)) for _ in range(width * height)])
+    return picture
+
+
+@pytest.mark.parametrize("width, height", [(384, 40), (576, 3), (13, 7), (200, 2000)])
+def test_a_raster_image_is_what_python_escpos_sends_for_gs_v_0(width, height, capsys):
+    # given
+    picture = random_picture(width, height, seed=width + height)
+    job = EscPos(encoding="gb18030")
+    reference = Dummy(profile="default")
+
+    # when
+    job.raster(picture)
+    reference.image(picture, impl="bitImageRaster")
+    capsys.readouterr()  # python-escpos prints a note about the unknown paper width
+
+    # then: the same bytes, and our decoder reads back the very dots
+    assert job.output() == INIT + reference.output
+    images = [event for event in decode(job.output()).events if isinstance(event, Image)]
+    assert [image.height for image in images] == [min(960, height - top) for top in range(0, height, 960)]
+    assert all(image.width == (width + 7) // 8 * 8 for image in images)
+    assert all(
+        images[y // 960].dot(x, y % 960) == (picture.getpixel((x, y)) == 0)
+        for y in range(0, height, max(1, height // 50))
+        for x in range(width)
+    )
+
+
+def test_raster_is_gs_v_0_rows_of_bytes_one_a_dot():
+    # given: 9 x 2 dots, the first and the last of the top row black
+    picture = PILImage.new("1", (9, 2), 1)
+    picture.putpixel((0, 0), 0)
+    picture.putpixel((8, 0), 0)
+    job = EscPos(encoding="gb18030")
+
+    # when
+    job.raster(picture)
+
+    # then: GS v 0 0, 2 bytes a row, 2 rows; the ninth dot in the second byte, padding white
+    assert job.output() == INIT + b"\x1dv0\x00\x02\x00\x02\x00" + b"\x80\x80" + b"\x00\x00"
+
+
+def test_raster_takes_only_1_bit_images():
+    with pytest.raises(ValueError, match="1-bit"):
+        EscPos(encoding="gb18030").raster(PILImage.new("L", (8, 8), 0))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.printing.escpos_decode import Barcode, DecodeError, Line, decode
+from tests.printing.escpos_decode import Barcode, DecodeError, Image, Line, decode
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,15 @@ from tests.printing.escpos_decode import Barcode, DecodeError, Line, decode
         b"\x1dk\x04AB",  # barcode without its NUL
         b"unended",  # text never printed
         b"\x1b",  # command cut off
+        b"\x1dv1\x00\x01\x00\x01\x00\xff",  # GS v other than GS v 0
+        b"\x1dv0\x05\x01\x00\x01\x00\xff",  # unknown raster density
+        b"\x1dv0\x00\x02\x00\x02\x00\xff\xff\xff",  # raster shorter than its size
+        b"\x1dv0\x00\x00\x00\x01\x00",  # raster of no width
+        b"ab\x1dv0\x00\x01\x00\x01\x00\xff\n",  # raster inside unprinted text
+        b"\x1dk\x02690123456789X\x00",  # EAN-13 (function A) with a letter
+        b"\x1dk\x43\x0569012",  # EAN-13 (function B) too short
+        b"\x1dw\x09",  # module width out of range
+        b"\x1dh\x00",  # barcode of no height
     ],
 )
 def test_garbage_is_refused(garbage):
@@ -37,3 +46,20 @@ def test_both_barcode_forms_and_styles_are_read():
         Barcode(73, "{B12", "below", "center"),
     ]
     assert printout.lines == [Line("x", True, 2, 2, "center"), Line("爱", False, 2, 2, "center")]
+
+
+def test_a_raster_image_and_an_ean13_are_read():
+    printout = decode(
+        b"\x1b@\x1ba\x01\x1dv0\x00\x02\x00\x02\x00\x80\x01\xff\x00"
+        + b"\x1dh\x50\x1dw\x03\x1dH\x02\x1dk\x026901234567892\x00\x1dk\x43\x0d6901234567892"
+    )
+
+    image = printout.events[1]
+    assert image == Image(width=16, height=2, bits=b"\x80\x01\xff\x00", density=0, align="center")
+    assert [image.dot(x, 0) for x in (0, 1, 14, 15)] == [True, False, False, True]
+    assert all(image.dot(x, 1) == (x < 8) for x in range(16))
+    assert printout.events[2:] == [
+        Barcode(2, "6901234567892", "below", "center"),
+        Barcode(67, "6901234567892", "below", "center"),
+    ]
+    assert (printout.events[2].module_dots, printout.events[2].height_dots) == (3, 80)

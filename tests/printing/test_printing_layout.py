@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from printing.layout import center, columns, pad_left, pad_right, two_columns, wrap, yuan
+from printing.layout import center, columns, pad_left, pad_right, signed, signed_yuan, table_row, tenths, two_columns, wrap, yuan
 
 widths = st.integers(min_value=2, max_value=60)
 # Latin, Chinese, fullwidth punctuation, spaces and combining marks, mixed
@@ -108,3 +108,26 @@ def test_two_columns_fit_and_keep_the_right_text_on_the_right(left, right, width
 def test_a_line_narrower_than_a_chinese_character_is_refused(width):
     with pytest.raises(ValueError):
         wrap("爱", width)
+
+
+def test_tenths_signed_and_signed_yuan():
+    assert [tenths(n) for n in (25, 120, 0, 5, -5, 12345)] == ["2.5", "12.0", "0.0", "0.5", "-0.5", "1234.5"]
+    assert [signed(n) for n in (25, -120, 0)] == ["+25", "-120", "0"]
+    assert [signed_yuan(n) for n in (200, -200, 0)] == ["+￥2.00", "-￥2.00", "￥0.00"]
+
+
+def test_a_table_row_wraps_each_cell_in_its_column():
+    assert table_row(["2024-05-10", "爱心超市理货", "4.0", "+40"], [10, 8, 4, 4], [False, False, True, True]) == [
+        "2024-05-10 爱心超市  4.0  +40",
+        "           理货              ",
+    ]
+
+
+@given(st.lists(st.tuples(receipt_text, st.integers(2, 12), st.booleans()), min_size=1, max_size=5))
+def test_table_rows_keep_their_columns(cells):
+    texts, widths, right = zip(*cells)
+
+    lines = table_row(list(texts), list(widths), list(right))
+
+    assert all(columns(line) == sum(widths) + len(widths) - 1 for line in lines)
+    assert len(lines) == max(len(wrap(text, width)) for text, width in zip(texts, widths))

@@ -1,12 +1,15 @@
+import io
 import re
 from dataclasses import replace
 
 import pytest
+from PIL import Image as PILImage
 
 from printing.documents import preview_lines, render_receipt
 from printing.layout import columns, wrap, yuan
-from tests.printing.escpos_decode import Barcode, Cut, Drawer, decode
+from tests.printing.escpos_decode import Barcode, Cut, Drawer, Image, decode
 from tests.printing.receipts import CHINESE_LABELS, CHINESE_RECEIPT, ENGLISH_RECEIPT
+from tests.printing.samples import picture
 
 both_receipts = pytest.mark.parametrize("receipt", [CHINESE_RECEIPT, ENGLISH_RECEIPT], ids=["zh", "en"])
 both_widths = pytest.mark.parametrize("width", [32, 48])
@@ -191,3 +194,106 @@ def test_labels_must_be_complete_and_the_fund_share_must_show_the_amount():
         replace(CHINESE_RECEIPT, labels={k: v for k, v in CHINESE_LABELS.items() if k != "total"})
     with pytest.raises(ValueError, match="amount"):
         replace(CHINESE_RECEIPT, labels=CHINESE_LABELS | {"fund_share": "谢谢支持慈善"})
+
+
+def png(image: PILImage.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def black_box(image: Image) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of the printed dots."""
+    box = picture(image).point(lambda value: 255 - value).getbbox()
+    assert box is not None
+    return box
+
+
+@both_widths
+def test_a_logo_prints_first_centred_and_shrunk_to_the_paper_keeping_its_shape(width):
+    # given: a logo much wider than any paper, 4:1
+    logo = png(PILImage.new("RGB", (1000, 250), "black"))
+
+    # when
+    printout = decode(render_receipt(replace(CHINESE_RECEIPT, logo=logo), width=width, encoding="gb18030"))
+
+    # then: one image right after ESC @, as wide as the paper, entirely the logo
+    image = printout.events[1]
+    assert isinstance(image, Image) and sum(isinstance(event, Image) for event in printout.events) == 1
+    dots = width * 12
+    assert (image.width, image.height) == (dots, dots // 4)
+    assert black_box(image) == (0, 0, dots, dots // 4)
+
+
+@both_widths
+def test_a_small_logo_is_centred_not_enlarged(width):
+    # given
+    logo = png(PILImage.new("RGB", (100, 50), "black"))
+
+    # when
+    [image] = [e for e in decode(render_receipt(replace(CHINESE_RECEIPT, logo=logo), width=width,
+                                                encoding="gb18030")).events if isinstance(e, Image)]
+
+    # then
+    left, top, right, bottom = black_box(image)
+    assert (right - left, bottom - top) == (100, 50)
+    assert left == width * 12 - right  # as much paper on either side
+
+
+def test_a_grey_logo_is_dithered_and_transparency_is_paper():
+    # given: mid-grey on the left half, transparent on the right
+    logo = PILImage.new("RGBA", (200, 100), (0, 0, 0, 0))
+    logo.paste((128, 128, 128, 255), (0, 0, 100, 100))
+
+    # when
+    [image] = [e for e in decode(render_receipt(replace(CHINESE_RECEIPT, logo=png(logo)), width=32,
+                                                encoding="gb18030")).events if isinstance(e, Image)]
+
+    # then: about half the dots of the grey half print, none of the transparent half
+    left = (384 - 200) // 2
+    grey = sum(image.dot(x, y) for x in range(left, left + 100) for y in range(100))
+    clear = sum(image.dot(x, y) for x in range(left + 100, left + 200) for y in range(100))
+    assert 0.4 < grey / 10_000 < 0.6
+    assert clear == 0
+
+
+def test_a_tall_logo_is_at_most_30_mm_high():
+    logo = png(PILImage.new("L", (100, 1000), 0))
+
+    [image] = [e for e in decode(render_receipt(replace(CHINESE_RECEIPT, logo=logo), width=48,
+                                                encoding="gb18030")).events if isinstance(e, Image)]
+
+    left, top, right, bottom = black_box(image)
+    assert (right - left, bottom - top) == (24, 240)
+
+
+def test_a_jpeg_logo_prints_too():
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 32), "black").save(buffer, format="JPEG")
+
+    [image] = [e for e in decode(render_receipt(replace(CHINESE_RECEIPT, logo=buffer.getvalue()), width=32,
+                                                encoding="gb18030")).events if isinstance(e, Image)]
+
+    assert black_box(image) == (160, 0, 224, 32)
+
+
+@both_receipts
+@both_widths
+def test_the_logo_leaves_the_text_and_the_preview_as_they_were(receipt, width):
+    # given
+    logo = png(PILImage.new("RGB", (120, 60), "black"))
+    plain = render_receipt(receipt, width=width, encoding="gb18030")
+
+    # when
+    with_logo = render_receipt(replace(receipt, logo=logo), width=width, encoding="gb18030")
+
+    # then: the same bytes, after the image
+    assert with_logo.startswith(b"\x1b@\x1dv0\x00")
+    assert with_logo.endswith(plain[2:])
+    assert decode(with_logo).lines == decode(plain).lines
+    assert preview_lines(replace(receipt, logo=logo), width=width) == preview_lines(receipt, width=width)
+
+
+def test_a_logo_that_is_not_an_image_is_refused():
+    with pytest.raises(ValueError, match="logo"):
+        render_receipt(replace(CHINESE_RECEIPT, logo=b"<svg/>"), width=32, encoding="gb18030")

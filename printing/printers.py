@@ -40,6 +40,7 @@ class PrinterConfig:
     width: int = 48  # columns: 32 on 58 mm paper, 48 on 80 mm
     encoding: str = "gb18030"
     drawer: bool = True  # a cash drawer hangs on this printer
+    ask_status: bool = True  # network: ask DLE EOT before each job (off for printers that never answer)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -2,7 +2,8 @@
 
 A sale never waits for paper: the till enqueues the receipt's bytes and moves on. The
 worker prints each due job in order, one printer at a time; a printer that refuses, stalls
-or is out of paper leaves the job queued, tried again after a growing pause (2 s … 60 s).
+or reports paper out or cover open (asked before each job, where the connection can
+answer) leaves the job queued, tried again after a growing pause (2 s … 60 s).
 No job prints twice: a job is claimed (queued → printing) by one conditional UPDATE before
 its bytes go out, and a job found "printing" at start-up — the process stopped while
 sending — is marked failed for a person to reprint, never sent again by itself.
@@ -106,14 +107,18 @@ async def recover_interrupted() -> int:
     return len(rows)
 
 
+def _send_when_ready(config: PrinterConfig, job_name: str, data: bytes) -> object:
+    return send(config, job_name, data, check_status=config.ask_status)
+
+
 class PrintWorker:
     """Prints due jobs, in order, on the printers it knows; run() until stop()."""
 
     def __init__(self, printers: Mapping[str, PrinterConfig], *, clock: Callable[[], datetime] = _now,
-                 sender: Callable[[PrinterConfig, str, bytes], object] = send) -> None:
+                 sender: Callable[[PrinterConfig, str, bytes], object] | None = None) -> None:
         self.printers = dict(printers)
         self.clock = clock
-        self.sender = sender
+        self.sender = sender or _send_when_ready
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
 

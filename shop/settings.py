@@ -77,10 +77,13 @@ class PrinterSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     width: Literal[32, 48] = 48
     encoding: str = "gb18030"
     drawer: bool = True
+    ask_status: bool = True
+    barcode: Literal["native", "raster"] = "native"  # labels: the printer's own EAN-13, or an image
 
 
 class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     footer: str = ""
+    logo: str = ""  # a PNG or JPEG file, printed at the top
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -90,6 +93,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     points: PointsSettings = PointsSettings()
     split: SplitSettings = SplitSettings()
     printer: PrinterSettings = PrinterSettings()
+    labels: PrinterSettings = PrinterSettings(path="var/labels", drawer=False)
     receipt: ReceiptSettings = ReceiptSettings()
 
     @property
@@ -164,6 +168,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
             f"setting {key or '?'} is wrong: {str(error).split(' - at ')[0]}"
             + (f" (in {path} or {env})" if key else "")
         ) from error
+    if settings.receipt.logo and not Path(settings.receipt.logo).is_file():
+        raise SettingsError(f"setting receipt.logo is wrong: there is no file {settings.receipt.logo!r}")
     try:
         settings.zone
     except (ZoneInfoNotFoundError, ValueError) as error:

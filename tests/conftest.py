@@ -24,6 +24,7 @@ os.environ["AIXIN_CONFIG"] = str(Path(__file__).parent / "test-config.toml")
 os.environ["AIXIN_DATABASE_URL"] = f"sqlite:///{_SCRATCH}/piccolo-conf.sqlite"
 os.environ["AIXIN_SERVER_DATA_DIR"] = str(_SCRATCH / "var")
 os.environ["AIXIN_PRINTER_PATH"] = str(_SCRATCH / "print")
+os.environ["AIXIN_LABELS_PATH"] = str(_SCRATCH / "labels")
 
 import asyncio  # noqa: E402
 
@@ -104,6 +105,7 @@ def settings(tmp_path, database_url):
         "AIXIN_DATABASE_URL": database_url,
         "AIXIN_SERVER_DATA_DIR": str(tmp_path / "var"),
         "AIXIN_PRINTER_PATH": str(tmp_path / "print"),
+        "AIXIN_LABELS_PATH": str(tmp_path / "labels"),
     })
 
 

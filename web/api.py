@@ -8,8 +8,9 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from inventory.catalogue import TillItem, find_for_till
+from inventory.catalogue import TillItem, find_for_till, items_for_labels
 from pos.checkout import CartLine, SaleRecord, SoldLine, commit_sale, load_sale, sale_id_of
+from inventory.errors import InventoryError
 from pos.errors import SaleError
 from pos.reports import SalesReport, day_bounds, sales_report
 from pos.tills import TillInfo
@@ -18,7 +19,7 @@ from shop.staff import Role
 from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs, reprint
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
-from web.receipts import RECEIPT_PRINTER, queue_receipt, receipt_for, receipt_of_sale
+from web.documents import RECEIPT_PRINTER, label_picture, queue_labels, queue_receipt, receipt_for, receipt_of_sale
 
 
 class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -163,3 +164,42 @@ class ReportsApi(Controller):
         day = day or datetime.now(front.settings.zone).date()
         start, end = day_bounds(day, front.settings.zone)
         return await sales_report(shop_id=front.shop_id, start=start, end=end)
+
+
+class LabelsIn(msgspec.Struct, forbid_unknown_fields=True):
+    barcodes: list[str]
+    ref: str = ""  # what the batch belongs to (a donation's reference), shown in the print queue
+
+
+MAX_LABELS = 500
+
+
+class LabelsApi(Controller):
+    path = "/api/labels"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["labels"]
+
+    @post("/", summary="Print labels for these items as one job on the label printer", status_code=202)
+    async def print_labels(self, request: Request, data: JSONBody[LabelsIn]) -> Job:
+        front = shopfront(request)
+        if not 1 <= len(data.barcodes) <= MAX_LABELS:
+            raise DomainError(InventoryError.BAD_QUANTITY, quantity=len(data.barcodes), maximum=MAX_LABELS)
+        items = await items_for_labels(shop_id=front.shop_id, barcodes=data.barcodes)
+        job_id = await queue_labels(items, front.settings, shop_id=front.shop_id,
+                                    ref=data.ref[:64] or items[0].barcode)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
+
+    @get("/{barcode:str}/png", summary="An item's label as a PNG picture (203 dpi, as printed)",
+         media_type="image/png")
+    async def png(self, request: Request, barcode: FromPath[str]) -> Response[bytes]:
+        return Response(await self._picture(request, barcode, "png"), media_type="image/png")
+
+    @get("/{barcode:str}/svg", summary="An item's label as an SVG picture", media_type="image/svg+xml")
+    async def svg(self, request: Request, barcode: FromPath[str]) -> Response[bytes]:
+        return Response(await self._picture(request, barcode, "svg"), media_type="image/svg+xml")
+
+    async def _picture(self, request: Request, barcode: str, kind: str) -> bytes:
+        front = shopfront(request)
+        (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[barcode])
+        return label_picture(item, front.settings, kind)

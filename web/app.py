@@ -37,7 +37,7 @@ from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.auth import StaffUser, retrieve_user
 from web.i18n import LOCALES, domain_error_message, error_message
-from web.receipts import RECEIPT_PRINTER, printer_config
+from web.documents import printers
 
 log = logging.getLogger("aixin")
 WEB = Path(__file__).parent
@@ -118,15 +118,17 @@ def on_server_error(request: Request, error: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
-    from web.api import PrintingApi, ReportsApi, SalesApi, TillApi
-    from web.pages import LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language
+    from web.api import LabelsApi, PrintingApi, ReportsApi, SalesApi, TillApi
+    from web.pages import (
+        DocumentsPage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
+    )
 
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
     front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
-                      printing=PrintWorker({RECEIPT_PRINTER: printer_config(settings)}))
+                      printing=PrintWorker(printers(settings)))
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
@@ -154,8 +156,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, PrintQueuePage,
-            TillApi, SalesApi, ReportsApi, PrintingApi,
+            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, PrintQueuePage, DocumentsPage,
+            TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -20,7 +20,7 @@ from shop.staff import Role, authenticate
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import LOCALES, ROUNDING_RULE, N_, domain_error_message, translations
-from web.receipts import RECEIPT_PRINTER, receipt_of_sale, receipt_preview
+from web.documents import RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
 
 _START_PAGE = {Role.CASHIER: "/till", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
 
@@ -171,3 +171,16 @@ class PrintQueuePage(Controller):
             raise DomainError(ShopError.NOT_FOUND, status=404)
         front.printing.wake()
         return Redirect("/manager/printing")
+
+
+class DocumentsPage(Controller):
+    path = "/manager/printing/documents"
+    guards = [requires_role(Role.MANAGER)]
+    include_in_schema = False
+
+    @get("/")
+    async def samples(self, request: Request, width: FromQuery[int | None] = None) -> Template:
+        front = shopfront(request)
+        width = width if width in (32, 48) else front.settings.printer.width
+        return _page(request, "documents.html", width=width,
+                     documents=sample_previews(front.settings, locale_of(request), width=width))

@@ -1,8 +1,6 @@
 """The print queue on SQLite and PostgreSQL: a sale's receipt waits for a printer that is off, then prints once."""
 
 import asyncio
-import socket
-import threading
 from datetime import UTC, datetime, timedelta
 
 from printing.printers import PrinterConfig, PrintError
@@ -101,36 +99,25 @@ async def test_two_workers_never_print_the_same_job(db):
     assert sorted(printer.printed, key=int) == [b"%d" % n for n in range(20)]
 
 
-async def test_a_real_network_printer_refusing_then_listening_gets_the_bytes_once(db):
-    # given a port nobody listens on
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+async def test_paper_out_and_cover_open_hold_the_job_until_the_printer_is_ready_then_it_prints_once(db):
+    from tests.printing.fake_printer import FakePrinter
+
     clock = Clock()
-    worker = PrintWorker({"receipt": PrinterConfig(kind="network", host="127.0.0.1", port=port, timeout=1.0)},
-                         clock=clock)
-    data = b"\x1b@\x1c&" + "爱心超市".encode("gb18030") + b"\x1c.\n"
-    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S1", data=data, now=clock())
-    assert await worker.print_due() == 0
-    # when the printer starts listening
-    received = bytearray()
-    server = socket.socket()
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    server.bind(("127.0.0.1", port))
-    server.listen()
-
-    def accept() -> None:
-        connection, _ = server.accept()
-        with connection:
-            while chunk := connection.recv(4096):
-                received.extend(chunk)
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    clock.now += timedelta(seconds=2)
-    assert await worker.print_due() == 1
-    thread.join(timeout=5)
-    server.close()
-    # then the printer got exactly the bytes, once
-    assert bytes(received) == data
-    assert await worker.print_due() == 0
+    with FakePrinter() as printer:
+        worker = PrintWorker({"receipt": PrinterConfig(kind="network", host="127.0.0.1", port=printer.port,
+                                                       timeout=0.5)}, clock=clock)
+        await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S1", data=b"receipt one", now=clock())
+        for mode, reason in (("paper_out", "paper out"), ("cover_open", "cover open"), ("stall", "did not answer"),
+                             ("refuse", "")):
+            printer.mode = mode
+            clock.now += timedelta(minutes=2)
+            assert await worker.print_due() == 0
+            job = (await recent_jobs(shop_id=1))[0]
+            assert job.status == "queued" and reason in job.last_error
+        assert printer.received == b""  # not one byte of the job went into a printer that would not print it
+        printer.mode = "ok"
+        clock.now += timedelta(minutes=2)
+        assert await worker.print_due() == 1
+        printer.settle()
+        assert printer.received == b"receipt one"
+        assert await worker.print_due() == 0

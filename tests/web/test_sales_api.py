@@ -203,3 +203,46 @@ async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(bro
     assert [job["ref"] for job in jobs] == [number, number]
     page = await browser.get("/manager/printing")
     assert page.status_code == 200 and number in page.text and "已打印" in page.text
+
+
+async def test_labels_print_as_one_job_and_preview_as_pictures_that_scan(browser, goods, settings, tmp_path):
+    from PIL import Image
+    from pyzbar import pyzbar
+    import io
+
+    from tests.printing.escpos_decode import decode
+
+    await browser.login("manager", "manager-pw")
+    # a batch of labels is one job on the label printer
+    job = await browser.post("/api/labels", json={"barcodes": [goods.coat, goods.noodles, goods.coasters], "ref": "D-1"})
+    assert job.status_code == 202 and job.json()["document"] == "label" and job.json()["ref"] == "D-1"
+    for _ in range(200):
+        if files := list((tmp_path / "labels").glob("*label-D-1*")):
+            break
+        await asyncio.sleep(0.02)
+    assert len(files) == 1
+    printed = decode(files[0].read_bytes())
+    codes = [event.data for event in printed.events if type(event).__name__ == "Barcode"]
+    assert codes == [goods.coat, goods.noodles, goods.coasters]
+    text = "\n".join(line.text for line in printed.lines)
+    assert "儿童羽绒服（九成新）" in text and "￥35.00" in text
+    # the PNG preview scans as the item's code
+    png = await browser.get(f"/api/labels/{goods.noodles}/png")
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    (found,) = pyzbar.decode(Image.open(io.BytesIO(png.content)))
+    assert found.data.decode() == goods.noodles
+    svg = await browser.get(f"/api/labels/{goods.coat}/svg")
+    assert svg.status_code == 200 and svg.content.lstrip().startswith(b"<?xml")
+    # a wrong code prints nothing
+    bad = await browser.post("/api/labels", json={"barcodes": [goods.coat, "6901234500012"]})
+    assert bad.status_code == 400 and bad.json()["code"] == "bad-check-digit"
+    assert (await browser.get("/api/printing/jobs")).json()[0]["ref"] == "D-1"
+
+
+async def test_every_document_previews_in_the_browser_at_both_widths(manager, goods):
+    for width in (32, 48):
+        page = await manager.get(f"/manager/printing/documents?width={width}")
+        assert page.status_code == 200
+        for name in ("小票", "商品标签", "捐赠回执", "存折对账单", "X 报表", "Z 报表"):
+            assert name in page.text
+        assert f'data-width="{width}"' in page.text

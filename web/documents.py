@@ -1,0 +1,191 @@
+"""The shop's printed documents: the shop's data and the catalogue's words in, `printing` documents out.
+
+A printer that is off never blocks or undoes a sale: a document's bytes wait in the
+print queue (printing/queue.py) until its printer takes them. Every document also
+previews in the browser from the same layout as on paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
+from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip
+from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
+from printing.printers import PrinterConfig
+from printing.queue import enqueue
+from printing.statement import PassbookStatement, StatementRow, preview_statement
+from printing.till_report import TillReport, preview_till_report
+
+from inventory.catalogue import LabelItem
+from pos.checkout import SaleRecord
+from shop.settings import PrinterSettings, Settings
+from shop.tables import Staff
+from web.i18n import N_, gettext
+
+RECEIPT_PRINTER = "receipt"
+LABEL_PRINTER = "label"
+
+RECEIPT_WORDS = {
+    "sale_number": N_("Sale No."),
+    "time": N_("Time"),
+    "cashier": N_("Cashier"),
+    "items": N_("Items"),
+    "total": N_("Total"),
+    "cash": N_("Cash"),
+    "change": N_("Change"),
+    "fund_share": N_("This purchase gave {amount} to the community charity fund"),
+}
+LABEL_WORDS = {"price": N_("Price"), "date_code": N_("In")}
+DONATION_SLIP_WORDS = {
+    "title": N_("Donation receipt"), "reference": N_("Reference"), "date": N_("Date"), "donor": N_("Donor"),
+    "pieces": N_("Pieces"), "not_priced": N_("to be priced"),
+}
+STATEMENT_WORDS = {
+    "title": N_("Love-bank passbook"), "member_number": N_("Member No."), "member_name": N_("Name"),
+    "period": N_("Period"), "date": N_("Date"), "description": N_("Service or use"), "hours": N_("Hours"),
+    "points": N_("Points"), "balance": N_("Balance"), "cumulative_hours": N_("Total hours"),
+    "closing_balance": N_("Closing balance"),
+}
+TILL_REPORT_WORDS = {
+    "till": N_("Till"), "cashier": N_("Cashier"), "opened": N_("Opened"), "closed": N_("Closed"),
+    "sales_count": N_("Sales"), "gross": N_("Gross sales"), "refunds": N_("Refunds"), "net": N_("Net sales"),
+    "cash_sales": N_("Cash sales"), "points": N_("Points ({points})"), "float": N_("Float"),
+    "expected_cash": N_("Expected cash"), "counted_cash": N_("Counted cash"), "over_short": N_("Over / short"),
+    "fund_share": N_("Community fund"), "makers_share": N_("Makers"), "running_costs": N_("Running costs"),
+}
+
+
+def words(locale: str, form: Mapping[str, str]) -> dict[str, str]:
+    return {key: gettext(locale, text) for key, text in form.items()}
+
+
+def printer_config(p: PrinterSettings) -> PrinterConfig:
+    return PrinterConfig(kind=p.kind, path=p.path, host=p.host, port=p.port, timeout=float(p.timeout),
+                         usb_vendor=p.usb_vendor, usb_product=p.usb_product, serial_device=p.serial_device,
+                         baudrate=p.baudrate, width=p.width, encoding=p.encoding, drawer=p.drawer,
+                         ask_status=p.ask_status)
+
+
+def printers(settings: Settings) -> dict[str, PrinterConfig]:
+    """The shop's printers by the name print jobs use."""
+    return {RECEIPT_PRINTER: printer_config(settings.printer), LABEL_PRINTER: printer_config(settings.labels)}
+
+
+# -- receipts ----------------------------------------------------------------------------
+
+
+@cache
+def logo(path: str) -> bytes | None:
+    """The receipt's logo file, read once (config is read once too; load_settings checked it exists)."""
+    return Path(path).read_bytes() if path else None
+
+
+def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receipt:
+    return Receipt(
+        shop_name=settings.shop.name,
+        shop_address=settings.shop.address,
+        sale_number=sale.number,
+        time=sale.created_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M"),
+        cashier=cashier,
+        lines=tuple(ReceiptLine(name=l.name, quantity=l.quantity, unit_price_fen=l.unit_price_fen,
+                                amount_fen=l.value_fen) for l in sale.lines),
+        total_fen=sale.total_fen,
+        cash_given_fen=sale.cash_given_fen,
+        change_fen=sale.change_fen,
+        fund_fen=sale.fund_fen,
+        labels=words(settings.shop.locale, RECEIPT_WORDS),
+        footer=settings.receipt.footer,
+        open_drawer=settings.printer.drawer,
+        logo=logo(settings.receipt.logo),
+    )
+
+
+async def receipt_of_sale(sale: SaleRecord, settings: Settings) -> Receipt:
+    """The receipt of a stored sale, for a preview or a reprint."""
+    cashier = await Staff.select(Staff.display_name).where(Staff.id == sale.cashier_id).first()
+    return receipt_for(sale, settings=settings, cashier=cashier["display_name"] if cashier else "")
+
+
+def receipt_preview(receipt: Receipt, settings: Settings) -> list[str]:
+    return preview_lines(receipt, width=settings.printer.width)
+
+
+async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int) -> int:
+    """Put the receipt's bytes in the print queue; the print worker sends them."""
+    data = render_receipt(receipt, width=settings.printer.width, encoding=settings.printer.encoding)
+    return await enqueue(shop_id=shop_id, printer=RECEIPT_PRINTER, document="receipt", ref=receipt.sale_number,
+                         data=data)
+
+
+# -- item labels -------------------------------------------------------------------------
+
+
+def label_for(item: LabelItem, settings: Settings) -> Label:
+    """An item's label; its date code is the day it came in (yymmdd), which rotation of stock reads."""
+    return Label(name=item.name, price_fen=item.price_fen, barcode=item.barcode,
+                 date_code=item.created_at.astimezone(settings.zone).strftime("%y%m%d"),
+                 labels=words(settings.shop.locale, LABEL_WORDS), category=item.category)
+
+
+def label_picture(item: LabelItem, settings: Settings, kind: str) -> bytes:
+    label = label_for(item, settings)
+    return label_png(label) if kind == "png" else label_svg(label)
+
+
+async def queue_labels(items: Sequence[LabelItem], settings: Settings, *, shop_id: int, ref: str) -> int:
+    """All the labels as one print job on the label printer."""
+    data = render_labels([label_for(item, settings) for item in items], width=settings.labels.width,
+                         encoding=settings.labels.encoding, barcode_mode=settings.labels.barcode)
+    return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="label", ref=ref, data=data)
+
+
+# -- sample documents, for the preview page (and for setting up a printer) ----------------
+
+
+def sample_previews(settings: Settings, locale: str, *, width: int) -> dict[str, list[str]]:
+    """Every kind of document with sample data, as it would print at `width` columns."""
+    shop = settings.shop.name
+    sale = Receipt(
+        shop_name=shop, shop_address=settings.shop.address, sale_number="S00000001", time="2026-11-22 10:30",
+        cashier="小张", total_fen=6000, cash_given_fen=10000, change_fen=4000, fund_fen=2575,
+        lines=(ReceiptLine("儿童羽绒服（九成新）", 1, 3500, 3500), ReceiptLine("红烧牛肉面 5连包", 2, 1250, 2500)),
+        labels=words(locale, RECEIPT_WORDS), footer=settings.receipt.footer, logo=logo(settings.receipt.logo),
+    )
+    label = Label("手工编织杯垫", 500, "2000000000206", "261122", words(locale, LABEL_WORDS), category="手工艺品")
+    slip = DonationSlip(
+        shop_name=shop, reference="D20261122-007", date="2026-11-22", donor="李阿姨",
+        items=(DonationItem("儿童羽绒服", "九成新", 1, 3500), DonationItem("旧书一箱", "良好", 12, None)),
+        thank_you="感谢您的爱心捐赠！", labels=words(locale, DONATION_SLIP_WORDS),
+        impact="您捐赠的物品已售出 3 件，为社区慈善基金筹得 ￥12.50",
+    )
+    statement = PassbookStatement(
+        shop_name=shop, member_number="M000123", member_name="王阿姨", period="2026-11", closing_balance=45,
+        rows=(StatementRow("2026-11-03", "社区图书角整理", 25, 25, 125, 425),
+              StatementRow("2026-11-18", "积分兑换：大米 5kg", None, -80, 45, 425)),
+        labels=words(locale, STATEMENT_WORDS),
+    )
+
+    def till_report(title: str, counted: int | None) -> TillReport:
+        return TillReport(
+            shop_name=shop, kind_title=title, till="T1 一号收银台", cashier="小张", opened_at="2026-11-22 08:30",
+            closed_at="2026-11-22 17:30" if counted is not None else "", sales_count=42, gross_fen=186050,
+            refunds_fen=1200, net_fen=184850, cash_sales_fen=172850, points_pts=120, points_fen=12000,
+            float_fen=50000, expected_cash_fen=222850, counted_cash_fen=counted,
+            over_short_fen=None if counted is None else counted - 222850, fund_share_fen=98200,
+            makers_share_fen=12400, running_costs_fen=74250, labels=words(locale, TILL_REPORT_WORDS))
+
+    return {
+        N_("receipt"): preview_lines(sale, width=width),
+        N_("label"): preview_label(label, width=width),
+        N_("donation slip"): preview_donation_slip(slip, width=width),
+        N_("passbook statement"): preview_statement(statement, width=width),
+        N_("X report"): preview_till_report(till_report(gettext(locale, "X report (mid-shift)"), None), width=width),
+        N_("Z report"): preview_till_report(till_report(gettext(locale, "Z report (close)"), 222800), width=width),
+    }
+
+
+_REPORT_TITLES = (N_("X report (mid-shift)"), N_("Z report (close)"))

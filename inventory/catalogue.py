@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from shop.database import fetch_rows, locking, writing
 from shop.errors import DomainError
@@ -118,6 +119,29 @@ async def find_for_till(*, shop_id: int, barcode: str) -> TillItem:
     return TillItem(id=row["id"], barcode=row["barcode"], name=row["name"], price_fen=row["price_fen"],
                     category=row["category"], source=row["source"],
                     accepts_points=bool(row["accepts_points"]), on_hand=int(row["on_hand"]))
+
+
+@dataclass(frozen=True)
+class LabelItem:
+    """What an item's label shows."""
+
+    barcode: str
+    name: str
+    price_fen: int
+    category: str
+    created_at: datetime
+
+
+async def items_for_labels(*, shop_id: int, barcodes: Sequence[str]) -> list[LabelItem]:
+    """The items for these codes, in the order asked; DomainError for a bad or unknown code."""
+    codes = [normalize_barcode(code) for code in barcodes]
+    rows = await Item.select(Item.barcode, Item.name, Item.price_fen, Item.category.name.as_alias("category"),
+                             Item.created_at).where((Item.shop == shop_id) & Item.barcode.is_in(codes or [""]))
+    found = {row["barcode"]: LabelItem(**row) for row in rows}
+    for code in codes:
+        if code not in found:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+    return [found[code] for code in codes]
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,10 @@ from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
-from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.response import Redirect
-from litestar.security.session_auth import SessionAuth
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
@@ -35,7 +34,7 @@ from shop.errors import DomainError
 from shop.money import format_yuan
 from shop.settings import Settings
 from shop.shops import ensure_shop
-from web.auth import StaffUser, retrieve_user
+from web.auth import SessionSigner, StaffAuthentication
 from web.i18n import LOCALES, domain_error_message, error_message
 from web.documents import printers
 
@@ -143,14 +142,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         await front.printing.stop()
         await close_database(engine)
 
-    session_auth = SessionAuth[StaffUser, Any](
-        retrieve_user_handler=retrieve_user,
-        session_backend_config=CookieBackendConfig(
-            secret=secret, key="aixin_session", max_age=12 * 3600, httponly=True, samesite="lax",
-        ),
-        exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
-        exclude_opt_key="public",
-    )
     templates = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
     templates.engine_instance.engine.globals.update(yuan=format_yuan)
 
@@ -162,12 +153,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         ],
         on_startup=[start],
         on_shutdown=[stop],
-        on_app_init=[session_auth.on_app_init],
+        middleware=[DefineMiddleware(StaffAuthentication, exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
+                                     exclude_from_auth_key="public")],
         csrf_config=CSRFConfig(secret=secret.hex(), cookie_name="csrftoken", header_name="x-csrftoken",
                                cookie_samesite="strict", safe_methods={"GET", "HEAD", "OPTIONS"}),
         template_config=templates,
         openapi_config=OpenAPIConfig(title="Aixin", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
-        state=State({"shopfront": front}),
+        state=State({"shopfront": front, "signer": SessionSigner(secret)}),
     )

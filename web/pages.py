@@ -18,7 +18,7 @@ from printing.queue import health, recent_jobs, reprint
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
 from web.app import locale_of, shopfront
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, log_in, log_out, requires_role
 from web.i18n import LOCALES, ROUNDING_RULE, N_, domain_error_message, translations
 from web.documents import RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
 
@@ -77,13 +77,12 @@ class LoginPage(Controller):
                          error=domain_error_message(locale_of(request), error))
         user = StaffUser(id=staff.id, username=staff.username, display_name=staff.display_name,
                          role=staff.role, shop_id=staff.shop)
-        request.set_session({"staff": msgspec.to_builtins(user)})
-        return Redirect(_safe_next(data.next) or _START_PAGE.get(Role(staff.role), "/till"))
+        return log_in(Redirect(_safe_next(data.next) or _START_PAGE.get(Role(staff.role), "/till")),
+                      request.app.state.signer, user)
 
     @post("/out", status_code=200)
     async def logout(self, request: Request) -> Redirect:
-        request.clear_session()
-        return Redirect("/login")
+        return log_out(Redirect("/login"))
 
 
 class TillPage(Controller):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shop.database import writing
+from shop.database import run, writing
 
 from donations.tables import Consignment, Maker
 
@@ -33,7 +33,7 @@ async def consignments(item_ids: Sequence[int]) -> dict[int, ConsignedTo]:
     """Which of these items are consigned, to whom, and on what terms."""
     if not item_ids:
         return {}
-    rows = await Consignment.select(
-        Consignment.item, Consignment.maker, Consignment.fund_percent, Consignment.maker_percent
-    ).where(Consignment.item.is_in(list(item_ids)))
+    marks = ", ".join(f"${n}" for n in range(1, len(item_ids) + 1))
+    rows = await run(Consignment._meta.db, "SELECT item, maker, fund_percent, maker_percent FROM consignment "
+                     f"WHERE item IN ({marks})", *item_ids)
     return {row["item"]: ConsignedTo(row["maker"], row["fund_percent"], row["maker_percent"]) for row in rows}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from piccolo.query.functions.aggregate import Sum
+from shop.database import insert_rows, run
 
 from inventory.tables import StockMovement
 
@@ -29,22 +30,25 @@ class Movement:
     ref: str = ""
 
 
-async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff_id: int | None) -> None:
+async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff_id: int | None,
+                           at: datetime | None = None) -> None:
     """Write movements inside the caller's transaction (the caller's operation owns it)."""
-    if movements:
-        await StockMovement.insert(*[
-            StockMovement(shop=shop_id, item=m.item_id, quantity=m.quantity, kind=m.kind.value,
-                          reason=m.reason, ref=m.ref, staff=staff_id)
-            for m in movements
-        ])
+    at = at or datetime.now(UTC)
+    await insert_rows(StockMovement, [
+        dict(shop=shop_id, item=m.item_id, quantity=m.quantity, kind=m.kind.value, reason=m.reason, ref=m.ref,
+             staff=staff_id, created_at=at)
+        for m in movements
+    ])
 
 
 async def on_hand(item_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(set(item_ids))
+    """Each item's stock: the sum of its movements (0 for an item that has none)."""
+    ids = sorted(set(item_ids))
     if not ids:
         return {}
-    rows = await StockMovement.select(
-        StockMovement.item, Sum(StockMovement.quantity, alias="on_hand")
-    ).where(StockMovement.item.is_in(ids)).group_by(StockMovement.item)
+    marks = ", ".join(f"${n}" for n in range(1, len(ids) + 1))
+    rows = await run(StockMovement._meta.db,
+                     f"SELECT item, SUM(quantity) AS on_hand FROM stock_movement WHERE item IN ({marks}) GROUP BY item",
+                     *ids)
     found = {row["item"]: int(row["on_hand"]) for row in rows}
     return {item_id: found.get(item_id, 0) for item_id in ids}

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from piccolo.query.functions.aggregate import Sum
 
+from shop.database import insert_rows
 from shop.errors import DomainError, ShopError
 from shop.tables import LedgerEntry, LedgerTxn
 
@@ -92,13 +94,11 @@ async def post(txn: Txn, *, shop_id: int, staff_id: int | None = None) -> int:
         if guarded and db.engine_type == "postgres":
             for account in guarded:  # serialise spends from one account across connections
                 await LedgerTxn.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", account)
-        row = await LedgerTxn.insert(LedgerTxn(
-            shop=shop_id, kind=txn.kind, ref=txn.ref, reverses=txn.reverses, staff=staff_id,
-        )).returning(LedgerTxn.id)
+        row = await insert_rows(LedgerTxn, [dict(shop=shop_id, kind=txn.kind, ref=txn.ref, reverses=txn.reverses,
+                                                  staff=staff_id, created_at=datetime.now(UTC))], returning="id")
         txn_id = row[0]["id"]
-        await LedgerEntry.insert(*[
-            LedgerEntry(txn=txn_id, account=e.account, currency=e.currency.value, amount=e.amount)
-            for e in entries
+        await insert_rows(LedgerEntry, [
+            dict(txn=txn_id, account=e.account, currency=e.currency.value, amount=e.amount) for e in entries
         ])
         for account in guarded:
             if await balance(account, Currency.PTS) > 0:

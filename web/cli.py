@@ -8,7 +8,7 @@ import getpass
 import sys
 from collections.abc import Awaitable, Callable
 
-from shop.database import bind, close_database, engine_for, migrate, open_database
+from shop.database import close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ensure_shop

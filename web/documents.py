@@ -8,7 +8,6 @@ previews in the browser from the same layout as on paper.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 

@@ -12,7 +12,7 @@ import hashlib
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -116,22 +116,28 @@ def _check_amount(fen: int) -> int:
 
 async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Sequence[CartLine],
                       cash_given_fen: int, idempotency_key: str, rules: Mapping[str, SplitRule],
-                      expected_total_fen: int | None = None) -> SaleRecord:
-    """Sell the cart for cash. Returns the sale (or, for a repeated key, the first sale)."""
+                      expected_total_fen: int | None = None,
+                      with_sale: Callable[[SaleRecord], Awaitable[object]] | None = None) -> SaleRecord:
+    """Sell the cart for cash. Returns the sale (or, for a repeated key, the first sale).
+
+    `with_sale` is more work that must commit with the sale or not at all (the till
+    queues the receipt's print job with it: one commit, and no sale without its receipt).
+    """
     if not _KEY.match(idempotency_key or ""):
         raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
     cart = merge_lines(lines)
     _check_amount(cash_given_fen)
     digest = cart_digest(till_id=till_id, lines=cart, cash_given_fen=cash_given_fen)
-    if (first := await _sale_with_key(shop_id, idempotency_key)) is not None:
-        return await _replay(first, digest)
     try:
         async with writing(Sale._meta.db):
             if (first := await _sale_with_key(shop_id, idempotency_key)) is not None:
                 return await _replay(first, digest)
-            return await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
+            sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
                                      cart=cart, cash_given_fen=cash_given_fen, key=idempotency_key,
                                      digest=digest, rules=rules, expected_total_fen=expected_total_fen)
+            if with_sale is not None:
+                await with_sale(sale)
+            return sale
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         # Another connection committed the same key first (PostgreSQL, or a second process).
         first = await _sale_with_key(shop_id, idempotency_key)

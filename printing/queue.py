@@ -61,6 +61,7 @@ _JOB_COLUMNS = (PrintJob.id, PrintJob.printer, PrintJob.document, PrintJob.ref, 
 
 async def enqueue(*, shop_id: int, printer: str, document: str, ref: str, data: bytes,
                   now: datetime | None = None) -> int:
+    """Add a job; inside the caller's transaction if there is one (a sale and its receipt commit together)."""
     now = now or _now()
     rows = await PrintJob.insert(PrintJob(
         shop_id=shop_id, printer=printer, document=document, ref=ref, data=data, status="queued",

@@ -92,16 +92,19 @@ class SalesApi(Controller):
     async def complete(self, request: Request[StaffUser, dict, object], data: JSONBody[SaleIn]) -> Response[SaleOut]:
         front = shopfront(request)
         till = await _till(request, data.till)
+
+        async def queue_its_receipt(sale: SaleRecord) -> None:
+            receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
+            await queue_receipt(receipt, front.settings, shop_id=front.shop_id)
+
         sale = await commit_sale(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
             lines=[CartLine(line.barcode, line.quantity) for line in data.lines],
             cash_given_fen=data.cash_given_fen, idempotency_key=data.idempotency_key,
-            rules=front.rules, expected_total_fen=data.expected_total_fen,
+            rules=front.rules, expected_total_fen=data.expected_total_fen, with_sale=queue_its_receipt,
         )
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)
-        receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
-        await queue_receipt(receipt, front.settings, shop_id=front.shop_id)
         front.printing.wake()
         return Response(_sale_out(sale, till.code), status_code=201)
 

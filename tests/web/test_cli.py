@@ -1,7 +1,6 @@
 """`aixin` from the command line, on a real SQLite file: demo, verify, create-user, a bad setting."""
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys

@@ -17,12 +17,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
 from printing.printers import PrinterConfig, PrintError, send
 from printing.tables import PrintJob
 
 log = logging.getLogger("aixin.printing")
 
 BACKOFF_SECONDS = (2, 4, 8, 15, 30, 60)
+CLAIM = 10  # jobs claimed at once: few, so a crash leaves few to check by hand
 INTERRUPTED = "interrupted while printing: reprint it if it did not come out"
 
 
@@ -32,6 +35,13 @@ def backoff(attempts: int) -> timedelta:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _writing(db):
+    """A writing transaction: IMMEDIATE on SQLite (see shop.database.writing, which printing may not import)."""
+    if isinstance(db, SQLiteEngine):
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()
 
 
 @dataclass(frozen=True)
@@ -130,42 +140,64 @@ class PrintWorker:
         """One pass: print every due job of every known printer, oldest first. Returns how many printed."""
         printed = 0
         for printer, config in self.printers.items():
-            while True:
-                job = await PrintJob.select(PrintJob.id, PrintJob.document, PrintJob.ref, PrintJob.data).where(
-                    (PrintJob.printer == printer) & (PrintJob.status == "queued")
-                ).order_by(PrintJob.id).first()
-                if job is None or not await self._due(job["id"]):
-                    break  # oldest first: a waiting job holds back the ones behind it
-                if not await self._claim(job["id"]):
-                    continue  # another process took it
-                if await self._send(job, config):
-                    printed += 1
-                else:
+            while batch := await self._claim_due(printer):
+                done: list[int] = []
+                failure: tuple[dict, PrintError] | None = None
+                for job in batch:
+                    try:
+                        await asyncio.to_thread(self.sender, config, f"{job['document']}-{job['ref']}",
+                                                bytes(job["data"]))
+                    except PrintError as error:
+                        failure = (job, error)
+                        break
+                    done.append(job["id"])
+                untried = [job["id"] for job in batch[len(done) + (failure is not None):]]
+                await self._settle(done, failure, untried)
+                printed += len(done)
+                if failure is not None:
                     break
         return printed
 
-    async def _due(self, job_id: int) -> bool:
-        row = await PrintJob.select(PrintJob.not_before).where(PrintJob.id == job_id).first()
-        return row is not None and row["not_before"] <= self.clock()
+    async def _claim_due(self, printer: str) -> list[dict]:
+        """Claim (queued → printing) the next few due jobs of `printer`, oldest first.
 
-    async def _claim(self, job_id: int) -> bool:
-        rows = await PrintJob.update({PrintJob.status: "printing", PrintJob.attempts: PrintJob.attempts + 1}).where(
-            (PrintJob.id == job_id) & (PrintJob.status == "queued")).returning(PrintJob.attempts)
-        return bool(rows)
+        A job not yet due holds back the ones behind it, so receipts come out in order. One
+        UPDATE claims the batch: under load the queue's writes are shared by several jobs.
+        """
+        rows = await PrintJob.select(PrintJob.id, PrintJob.document, PrintJob.ref, PrintJob.data,
+                                     PrintJob.not_before, PrintJob.attempts).where(
+            (PrintJob.printer == printer) & (PrintJob.status == "queued")).order_by(PrintJob.id).limit(CLAIM)
+        now = self.clock()
+        due = []
+        for row in rows:
+            if row["not_before"] > now:
+                break
+            due.append(row)
+        if not due:
+            return []
+        claimed = await PrintJob.update({PrintJob.status: "printing"}).where(
+            PrintJob.id.is_in([row["id"] for row in due]) & (PrintJob.status == "queued")).returning(PrintJob.id)
+        mine = {row["id"] for row in claimed}  # another process may have claimed some first
+        return [row for row in due if row["id"] in mine]
 
-    async def _send(self, job: dict, config: PrinterConfig) -> bool:
-        try:
-            await asyncio.to_thread(self.sender, config, f"{job['document']}-{job['ref']}", bytes(job["data"]))
-        except PrintError as error:
-            attempts = (await PrintJob.select(PrintJob.attempts).where(PrintJob.id == job["id"]).first())["attempts"]
-            await PrintJob.update({PrintJob.status: "queued", PrintJob.last_error: str(error)[:300],
-                                   PrintJob.not_before: self.clock() + backoff(attempts)}).where(
-                PrintJob.id == job["id"])
-            log.warning("%s %s not printed (try %d): %s", job["document"], job["ref"], attempts, error)
-            return False
-        await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
-                               PrintJob.printed_at: self.clock()}).where(PrintJob.id == job["id"])
-        return True
+    async def _settle(self, done: list[int], failure: tuple[dict, PrintError] | None, untried: list[int]) -> None:
+        """Record a batch's outcome in one transaction: printed, failed with a back-off, or back in the queue."""
+        db = PrintJob._meta.db
+        async with _writing(db):
+            if done:
+                await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
+                                       PrintJob.printed_at: self.clock(),
+                                       PrintJob.attempts: PrintJob.attempts + 1}).where(PrintJob.id.is_in(done))
+            if failure is not None:
+                job, error = failure
+                attempts = job["attempts"] + 1
+                await PrintJob.update({PrintJob.status: "queued", PrintJob.attempts: attempts,
+                                       PrintJob.last_error: str(error)[:300],
+                                       PrintJob.not_before: self.clock() + backoff(attempts)}).where(
+                    PrintJob.id == job["id"])
+                log.warning("%s %s not printed (try %d): %s", job["document"], job["ref"], attempts, error)
+            if untried:
+                await PrintJob.update({PrintJob.status: "queued"}).where(PrintJob.id.is_in(untried))
 
     async def run(self) -> None:
         while True:

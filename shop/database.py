@@ -48,17 +48,30 @@ async def _run_to_end(connection: aiosqlite.Connection, statement: str) -> None:
 
 
 class ShopSQLiteTransaction(SQLiteTransaction):
-    """A transaction on a kept connection; write (IMMEDIATE) transactions take the engine's lock."""
+    """A transaction on a kept connection.
+
+    A write (IMMEDIATE) transaction takes the engine's lock and runs on the engine's one
+    writer, a plain sqlite3 connection used straight from the event loop: its statements
+    take microseconds, while a thread hop each (aiosqlite) let other requests' work in
+    between and stretched the time the lock is held. BEGIN and COMMIT, which may wait for
+    another process or the disk (synchronous=FULL), run in a thread.
+    """
 
     engine: ShopSQLiteEngine
 
     async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None:
             return self._parent
-        self._locked = self.transaction_type != TransactionType.deferred
-        if self._locked:
+        self._writes = self.transaction_type != TransactionType.deferred
+        if self._writes:
             await self.engine.write_lock.acquire()
-        try:
+            try:
+                self.connection = self.engine.writer()
+                await asyncio.to_thread(self.connection.execute, f"BEGIN {self.transaction_type.value}")
+            except BaseException:
+                self.engine.write_lock.release()
+                raise
+        else:
             self.connection = await self.engine.get_connection()
             try:
                 await self.begin()
@@ -66,10 +79,6 @@ class ShopSQLiteTransaction(SQLiteTransaction):
                 # Piccolo leaks the connection's thread here; close it.
                 await self.connection.close()
                 raise
-        except BaseException:
-            if self._locked:
-                self.engine.write_lock.release()
-            raise
         self.context = self.engine.current_transaction.set(self)
         return self
 
@@ -77,7 +86,28 @@ class ShopSQLiteTransaction(SQLiteTransaction):
         if self._parent:
             return exception is None
         try:
-            if exception:
+            if self._writes:
+                await self._end_write(commit=exception is None)
+            else:
+                await self._end_read(commit=exception is None)
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            if self._writes:
+                self.engine.write_lock.release()
+        return exception is None
+
+    async def _end_write(self, *, commit: bool) -> None:
+        connection: sqlite3.Connection = self.connection
+        try:
+            if commit:
+                await asyncio.to_thread(connection.execute, "COMMIT")
+        finally:
+            if connection.in_transaction:  # not committed, or the COMMIT failed
+                connection.execute("ROLLBACK")
+
+    async def _end_read(self, *, commit: bool) -> None:
+        try:
+            if not commit:
                 if not self._rolled_back:
                     await self.rollback()
             elif not self._committed and not self._rolled_back:
@@ -85,13 +115,7 @@ class ShopSQLiteTransaction(SQLiteTransaction):
         except BaseException:
             await self.connection.close()
             raise
-        else:
-            self.engine.give_back(self.connection)
-        finally:
-            self.engine.current_transaction.reset(self.context)
-            if self._locked:
-                self.engine.write_lock.release()
-        return exception is None
+        self.engine.give_back(self.connection)
 
 
 class ShopSQLiteEngine(SQLiteEngine):
@@ -103,6 +127,7 @@ class ShopSQLiteEngine(SQLiteEngine):
         self._keep = keep
         self.write_lock = asyncio.Lock()
         self._reader: sqlite3.Connection | None = None
+        self._writer: sqlite3.Connection | None = None
 
     async def get_connection(self) -> aiosqlite.Connection:
         if self._idle:
@@ -139,8 +164,24 @@ class ShopSQLiteEngine(SQLiteEngine):
         return rows
 
     async def _run_in_existing_connection(self, connection, query: str, args=None, query_type="generic", table=None):
+        if isinstance(connection, sqlite3.Connection):  # the writer: at once, no thread hop
+            cursor = connection.execute(query, args or [])
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
         async with connection.execute(query, args or []) as cursor:
             return await cursor.fetchall()
+
+    def writer(self) -> sqlite3.Connection:
+        """The one connection write transactions use (under write_lock), with Piccolo's type conversions."""
+        if self._writer is None:
+            writer = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
+            writer.row_factory = dict_factory
+            for pragma in _PRAGMAS:
+                writer.execute(pragma).fetchall()
+            self._writer = writer
+        return self._writer
 
     def transaction(self, transaction_type: TransactionType = TransactionType.deferred,
                     allow_nested: bool = True) -> ShopSQLiteTransaction:
@@ -160,9 +201,10 @@ class ShopSQLiteEngine(SQLiteEngine):
         idle, self._idle = self._idle, []
         for connection in idle:
             await connection.close()
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        for kept in (self._reader, self._writer):
+            if kept is not None:
+                kept.close()
+        self._reader = self._writer = None
 
 
 def engine_for(url: str) -> Engine:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import io
 import re
+from functools import lru_cache
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -278,6 +279,12 @@ async def migrate(engine: Engine) -> list[str]:
 _NUMBERED = re.compile(r"\$(\d+)")
 
 
+@lru_cache(maxsize=512)
+def _sqlite_placeholders(sql: str) -> str:
+    """$1, $2 … (PostgreSQL) as ?1, ?2 … (SQLite); cached, as the hot statements repeat."""
+    return _NUMBERED.sub(r"?\1", sql)
+
+
 async def run(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     """One statement, in the current transaction if there is one, past Piccolo's query builder.
 
@@ -286,7 +293,7 @@ async def run(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     """
     transaction = engine.current_transaction.get()
     if isinstance(engine, SQLiteEngine):
-        sql = _NUMBERED.sub(r"?\1", sql)
+        sql = _sqlite_placeholders(sql)
         if transaction is not None:
             return await engine._run_in_existing_connection(transaction.connection, sql, list(args))
         return await engine._run_in_new_connection(sql, list(args))
@@ -317,7 +324,7 @@ async def fetch_rows(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any
     everything else goes through Piccolo's query builder.
     """
     if isinstance(engine, ShopSQLiteEngine):
-        cursor = engine.reader().execute(_NUMBERED.sub(r"?\1", sql), args)
+        cursor = engine.reader().execute(_sqlite_placeholders(sql), args)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
     if isinstance(engine, PostgresEngine) and engine.pool is not None:

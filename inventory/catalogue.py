@@ -96,9 +96,7 @@ class TillItem:
 
 
 _TILL_LOOKUP = """
-SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.name AS category, c.source,
-       c.accepts_points,
-       (SELECT COALESCE(SUM(m.quantity), 0) FROM stock_movement m WHERE m.item = i.id) AS on_hand
+SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.name AS category, c.source, c.accepts_points, i.on_hand
 FROM item i JOIN category c ON c.id = i.category
 WHERE i.shop = $1 AND i.barcode = $2
 """
@@ -151,6 +149,7 @@ class SellableItem:
     name: str
     price_fen: int
     active: bool
+    on_hand: int  # read under the row lock of the sale that reads it
     category_id: int
     category_code: str
     source: str
@@ -172,8 +171,8 @@ async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str
     marks = ", ".join(f"${n}" for n in range(2, len(barcodes) + 2))
     lock = "" if engine.engine_type == "sqlite" else " FOR UPDATE OF i"
     rows = await run(engine, f"""
-        SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.id AS category_id, c.code AS category_code,
-               c.source, c.fund_percent, c.maker_percent
+        SELECT i.id, i.barcode, i.name, i.price_fen, i.active, i.on_hand, c.id AS category_id,
+               c.code AS category_code, c.source, c.fund_percent, c.maker_percent
         FROM item i JOIN category c ON c.id = i.category
         WHERE i.shop = $1 AND i.barcode IN ({marks}) ORDER BY i.id{lock}""", shop_id, *barcodes)
     return {row["barcode"]: SellableItem(**{**row, "active": bool(row["active"])}) for row in rows}

@@ -1,4 +1,4 @@
-"""Stock movements: the only way stock changes. On-hand is always the sum of an item's movements."""
+"""Stock movements: the only way stock changes. An item's on-hand is kept equal to the sum of its movements."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from shop.database import insert_rows, run
 
-from inventory.tables import StockMovement
+from inventory.tables import Item, StockMovement
 
 
 class MovementKind(StrEnum):
@@ -33,22 +33,48 @@ class Movement:
 async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff_id: int | None,
                            at: datetime | None = None) -> None:
     """Write movements inside the caller's transaction (the caller's operation owns it)."""
+    if not movements:
+        return
+    # Lock the items' rows first, in id order, on PostgreSQL: inserting a movement takes a
+    # share lock on its item (the foreign key), and two writers then both waiting to update
+    # on_hand would deadlock. SQLite has one writer at a time.
+    db = Item._meta.db
+    moved = sorted({m.item_id for m in movements})
+    if db.engine_type != "sqlite":
+        marks = ", ".join(f"${n}" for n in range(1, len(moved) + 1))
+        await run(db, f"SELECT id FROM item WHERE id IN ({marks}) ORDER BY id FOR UPDATE", *moved)
     at = at or datetime.now(UTC)
     await insert_rows(StockMovement, [
         dict(shop=shop_id, item=m.item_id, quantity=m.quantity, kind=m.kind.value, reason=m.reason, ref=m.ref,
              staff=staff_id, created_at=at)
         for m in movements
     ])
+    # item.on_hand follows in the same transaction: one statement for all the items moved.
+    change: dict[int, int] = {}
+    for m in movements:
+        change[m.item_id] = change.get(m.item_id, 0) + m.quantity
+    cases, args = [], []
+    for item_id, quantity in change.items():
+        cases.append(f"WHEN CAST(${len(args) + 1} AS INTEGER) THEN CAST(${len(args) + 2} AS INTEGER)")
+        args += [item_id, quantity]
+    ids = ", ".join(f"${n}" for n in range(1, len(args), 2))
+    await run(db, f"UPDATE item SET on_hand = on_hand + CASE id {' '.join(cases)} END WHERE id IN ({ids})", *args)
 
 
 async def on_hand(item_ids: Iterable[int]) -> dict[int, int]:
-    """Each item's stock: the sum of its movements (0 for an item that has none)."""
+    """Each item's stock (kept equal to the sum of its movements)."""
     ids = sorted(set(item_ids))
     if not ids:
         return {}
     marks = ", ".join(f"${n}" for n in range(1, len(ids) + 1))
-    rows = await run(StockMovement._meta.db,
-                     f"SELECT item, SUM(quantity) AS on_hand FROM stock_movement WHERE item IN ({marks}) GROUP BY item",
-                     *ids)
-    found = {row["item"]: int(row["on_hand"]) for row in rows}
-    return {item_id: found.get(item_id, 0) for item_id in ids}
+    rows = await run(Item._meta.db, f"SELECT id, on_hand FROM item WHERE id IN ({marks})", *ids)
+    return {row["id"]: int(row["on_hand"]) for row in rows}
+
+
+async def stock_problems() -> list[str]:
+    """Items whose on-hand differs from the sum of their movements."""
+    rows = await run(Item._meta.db, """
+        SELECT i.id, i.on_hand, COALESCE(SUM(m.quantity), 0) AS moved
+        FROM item i LEFT JOIN stock_movement m ON m.item = i.id
+        GROUP BY i.id, i.on_hand HAVING i.on_hand <> COALESCE(SUM(m.quantity), 0)""")
+    return [f"item {row['id']} has {row['on_hand']} on hand but its movements sum to {row['moved']}" for row in rows]

@@ -1,4 +1,4 @@
-"""The catalogue and the stock: categories, items, stock movements. On-hand is the sum of an item's movements."""
+"""The catalogue and the stock: categories, items, stock movements. On-hand always equals the sum of an item's movements."""
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -29,6 +29,9 @@ class Item(Table):
     one_off = Boolean(default=False)  # a single donated piece with its own code
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The sum of the item's stock movements, kept by the same transaction that writes each
+    # movement (verify() checks it), so a scan reads one row however long its history.
+    on_hand = Integer(default=0)
 
 
 class StockMovement(Table):

@@ -22,7 +22,7 @@ from donations.makers import consignments
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import check_quantity, items_by_barcode
 from inventory.errors import InventoryError
-from inventory.stock import Movement, MovementKind, on_hand, record_movements
+from inventory.stock import Movement, MovementKind, record_movements
 from shop import ledger
 from shop.database import insert_rows, run, writing
 from shop.errors import DomainError
@@ -161,7 +161,6 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=line.barcode, name=item.name)
     item_ids = [items[line.barcode].id for line in cart]
     makers = await consignments(item_ids)
-    stock = await on_hand(item_ids)
 
     sold: list[SoldLine] = []
     rows: list[dict] = []
@@ -180,7 +179,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             barcode=item.barcode, name=item.name, unit_price_fen=item.price_fen, quantity=line.quantity,
             value_fen=value, rule_fund=rule.fund, rule_maker=rule.maker, fund_fen=parts.fund_fen,
             maker_fen=parts.maker_fen, running_fen=parts.running_fen,
-            oversold=stock[item.id] < line.quantity,
+            oversold=item.on_hand < line.quantity,
         ))
         rows.append(dict(item=item.id, category_code=item.category_code, source=item.source,
                          maker_id=consigned.maker_id if consigned else None))

@@ -1,11 +1,10 @@
 """verify(): every rule of the books checked against the database; a list of problems, empty when all hold.
 
-On-hand stock is not stored anywhere: it is always the sum of an item's movements, so
-there is no stored figure that could drift from them.
 """
 
 from __future__ import annotations
 
+from inventory.stock import stock_problems
 from shop.ledger import ledger_problems
 
 from pos.tables import Sale
@@ -34,7 +33,7 @@ _CHECKS = {
 
 
 async def verify() -> list[str]:
-    problems = await ledger_problems()
+    problems = await ledger_problems() + await stock_problems()
     for problem, sql in _CHECKS.items():
         for row in await Sale.raw(sql):
             problems.append(f"{problem}: {row['what']}")

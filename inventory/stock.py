@@ -31,8 +31,11 @@ class Movement:
 
 
 async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff_id: int | None,
-                           at: datetime | None = None) -> None:
-    """Write movements inside the caller's transaction (the caller's operation owns it)."""
+                           at: datetime | None = None, items_locked: bool = False) -> None:
+    """Write movements inside the caller's transaction (the caller's operation owns it).
+
+    `items_locked`: the caller already holds the items' rows locked (as a sale does).
+    """
     if not movements:
         return
     # Lock the items' rows first, in id order, on PostgreSQL: inserting a movement takes a
@@ -40,7 +43,7 @@ async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff
     # on_hand would deadlock. SQLite has one writer at a time.
     db = Item._meta.db
     moved = sorted({m.item_id for m in movements})
-    if db.engine_type != "sqlite":
+    if db.engine_type != "sqlite" and not items_locked:
         marks = ", ".join(f"${n}" for n in range(1, len(moved) + 1))
         await run(db, f"SELECT id FROM item WHERE id IN ({marks}) ORDER BY id FOR UPDATE", *moved)
     at = at or datetime.now(UTC)

@@ -208,7 +208,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
              running_fen=line.running_fen, oversold=line.oversold, **row)
         for line, row in zip(sold, rows)
     ])
-    await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, movements=[
+    await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, items_locked=True, movements=[
         Movement(row["item"], -line.quantity, MovementKind.SALE, ref=number)
         for line, row in zip(sold, rows)
     ])

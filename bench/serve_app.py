@@ -1,0 +1,90 @@
+"""The real Aixin app as uvicorn factories, configured only by AIXIN_* environment variables.
+
+`aixin serve` calls `uvicorn.run(create_app(settings), ...)`; `app` builds the same app so
+that the benchmark can start it with the uvicorn command line (and so with
+`--no-access-log`), one worker:
+
+    AIXIN_DATABASE_URL=sqlite:////tmp/x/aixin.sqlite AIXIN_SERVER_DATA_DIR=/tmp/x/data \\
+    AIXIN_PRINTER_KIND=none AIXIN_CONFIG=/work/main/config.toml \\
+    .venv/bin/python -m uvicorn --app-dir bench serve_app:app --factory \\
+        --host 127.0.0.1 --port 8102 --workers 1 --no-access-log --log-level warning
+
+The database must already be migrated (`aixin migrate` / `aixin demo`).
+
+`floor` is the "stack floor": the very same app (its middleware, authentication, CSRF,
+exception handlers, the cashier guard) with one more route, GET /bench/floor/{barcode},
+that answers a constant item without touching the database. Started with the same data
+folder it shares the app's secret, so the real app's login cookie works on it. What the
+real scan costs beyond the floor is the scan's own work; what the floor costs beyond the
+bare app (serve_bare.py) is the stack the app chose.
+
+Experiments (measuring a suspected cost without touching the project's code), chosen with
+AIXIN_BENCH_EXPERIMENT:
+  async-guards  web/auth.py's requires_role() makes a plain (sync) guard; Litestar runs every
+                sync guard through sync_to_thread (a thread-pool hop per request). Here the
+                same check is wrapped in an `async def`, so it runs on the event loop.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from litestar import Controller, Litestar, get
+
+EXPERIMENT = os.environ.get("AIXIN_BENCH_EXPERIMENT", "")
+
+if EXPERIMENT == "async-guards":
+    import web.auth
+
+    _sync_requires_role = web.auth.requires_role
+
+    def _async_requires_role(role):
+        check = _sync_requires_role(role)
+
+        async def guard(connection, handler) -> None:
+            check(connection, handler)
+
+        guard.__name__ = check.__name__
+        return guard
+
+    web.auth.requires_role = _async_requires_role  # before web.api / web.pages import it
+elif EXPERIMENT:
+    raise SystemExit(f"unknown AIXIN_BENCH_EXPERIMENT {EXPERIMENT!r}")
+
+from shop.settings import load_settings  # noqa: E402
+from shop.staff import Role  # noqa: E402
+from web.app import create_app  # noqa: E402
+from web.auth import requires_role  # noqa: E402
+
+
+def app() -> Litestar:
+    return create_app(load_settings())
+
+
+@dataclass(frozen=True)
+class ConstantItem:
+    id: int
+    barcode: str
+    name: str
+    price_fen: int
+    category: str
+    source: str
+    accepts_points: bool
+    on_hand: int
+
+
+class FloorApi(Controller):
+    path = "/bench/floor"
+    guards = [requires_role(Role.CASHIER)]  # as TillApi's
+
+    @get("/items/{barcode:str}")
+    async def scan(self, barcode: str) -> ConstantItem:
+        return ConstantItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, category="衣物",
+                            source="donated", accepts_points=True, on_hand=1)
+
+
+def floor() -> Litestar:
+    real = create_app(load_settings())
+    real.register(FloorApi)
+    return real

@@ -28,7 +28,6 @@ AIXIN_BENCH_EXPERIMENT:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 from litestar import Controller, Litestar, get
 
@@ -54,6 +53,7 @@ elif EXPERIMENT:
 
 from shop.settings import load_settings  # noqa: E402
 from shop.staff import Role  # noqa: E402
+from inventory.catalogue import TillItem  # noqa: E402
 from web.app import create_app  # noqa: E402
 from web.auth import requires_role  # noqa: E402
 
@@ -62,25 +62,13 @@ def app() -> Litestar:
     return create_app(load_settings())
 
 
-@dataclass(frozen=True)
-class ConstantItem:
-    id: int
-    barcode: str
-    name: str
-    price_fen: int
-    category: str
-    source: str
-    accepts_points: bool
-    on_hand: int
-
-
 class FloorApi(Controller):
     path = "/bench/floor"
     guards = [requires_role(Role.CASHIER)]  # as TillApi's
 
     @get("/items/{barcode:str}")
-    async def scan(self, barcode: str) -> ConstantItem:
-        return ConstantItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, category="衣物",
+    async def scan(self, barcode: str) -> TillItem:
+        return TillItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, category="衣物",
                             source="donated", accepts_points=True, on_hand=1)
 
 

@@ -72,7 +72,7 @@ class TillApi(Controller):
     guards = [requires_role(Role.CASHIER)]
     tags = ["till"]
 
-    @get("/items/{barcode:str}", summary="Look up a scanned or typed code")
+    @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
     async def scan(self, request: Request, barcode: FromPath[str]) -> TillItem:
         return await find_for_till(shop_id=shopfront(request).shop_id, barcode=barcode)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -10,7 +11,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from shop.errors import DomainError, ShopError
 from shop.tables import Staff
 
-_hasher = PasswordHasher()
+# OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): argon2-cffi's default takes 64 MiB
+# per login, and a few logins at once would take the server past its memory budget.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD = 6
 
 
@@ -34,6 +37,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+async def _in_thread(work, *args):
+    """argon2 takes tens of milliseconds of CPU: off the event loop, so no till waits for a login."""
+    return await asyncio.to_thread(work, *args)
+
+
 async def create_staff(*, shop_id: int, username: str, password: str, role: Role,
                        display_name: str = "") -> Staff:
     username = username.strip().lower()
@@ -42,7 +50,7 @@ async def create_staff(*, shop_id: int, username: str, password: str, role: Role
     if await Staff.exists().where(Staff.username == username):
         raise DomainError(ShopError.USERNAME_TAKEN, status=409, username=username)
     staff = Staff(shop=shop_id, username=username, display_name=display_name or username,
-                  password_hash=hash_password(password), role=role.value, active=True)
+                  password_hash=await _in_thread(hash_password, password), role=role.value, active=True)
     await staff.save()
     return staff
 
@@ -53,12 +61,13 @@ async def authenticate(*, username: str, password: str) -> Staff:
         (Staff.username == username.strip().lower()) & (Staff.active == True)  # noqa: E712
     ).first()
     if staff is None:
-        _hasher.hash(password)  # the same time for unknown users
+        await _in_thread(hash_password, password)  # the same time for unknown users
         raise DomainError(ShopError.BAD_LOGIN, status=401)
     try:
-        _hasher.verify(staff.password_hash, password)
+        await _in_thread(_hasher.verify, staff.password_hash, password)
     except (VerificationError, InvalidHashError):
         raise DomainError(ShopError.BAD_LOGIN, status=401) from None
     if _hasher.check_needs_rehash(staff.password_hash):
-        await Staff.update({Staff.password_hash: hash_password(password)}).where(Staff.id == staff.id)
+        new_hash = await _in_thread(hash_password, password)
+        await Staff.update({Staff.password_hash: new_hash}).where(Staff.id == staff.id)
     return staff

@@ -73,7 +73,7 @@ class StaffAuthentication(AbstractAuthenticationMiddleware):
 def requires_role(role: Role):
     """A guard: the logged-in person's role must allow `role` (managers may do a cashier's work)."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # async: a sync guard costs a thread hop
         user = connection.scope.get("user")
         if not isinstance(user, StaffUser):
             raise NotAuthorizedException()

@@ -246,3 +246,19 @@ async def test_every_document_previews_in_the_browser_at_both_widths(manager, go
         for name in ("小票", "商品标签", "捐赠回执", "存折对账单", "X 报表", "Z 报表"):
             assert name in page.text
         assert f'data-width="{width}"' in page.text
+
+
+async def test_an_old_password_hash_is_upgraded_at_login_and_still_works(browser, goods):
+    from argon2 import PasswordHasher
+
+    from shop.tables import Staff
+
+    # given a hash made with other argon2 settings (argon2-cffi's defaults)
+    await Staff.update({Staff.password_hash: PasswordHasher().hash("cashier-pw")}).where(Staff.username == "cashier")
+    # when the cashier logs in
+    assert (await browser.login("cashier", "cashier-pw")).status_code in (302, 303)
+    # then the hash is the shop's setting now, and the password still works
+    stored = (await Staff.select(Staff.password_hash).where(Staff.username == "cashier").first())["password_hash"]
+    assert "m=19456,t=2,p=1" in stored
+    await browser.post("/login/out")
+    assert (await browser.login("cashier", "cashier-pw")).status_code in (302, 303)

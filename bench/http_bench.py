@@ -591,7 +591,7 @@ def main() -> int:
                              "middleware and guard before a constant answer, see serve_app.py; scan-hot: the "
                              "lookup of the 5 items the checkout sold, whose stock history it made long; "
                              "scan-login: the scan while someone logs in once a second)")
-    parser.add_argument("--experiment", choices=["async-guards"],
+    parser.add_argument("--experiment", choices=[],
                         help="run the real server with a change made in bench/serve_app.py only (see there)")
     parser.add_argument("--raw-seconds", type=float, default=5.0, help="seconds of each raw SQL run (0: none)")
     parser.add_argument("--retry-disturbed", type=int, default=2,

@@ -18,11 +18,9 @@ folder it shares the app's secret, so the real app's login cookie works on it. W
 real scan costs beyond the floor is the scan's own work; what the floor costs beyond the
 bare app (serve_bare.py) is the stack the app chose.
 
-Experiments (measuring a suspected cost without touching the project's code), chosen with
-AIXIN_BENCH_EXPERIMENT:
-  async-guards  web/auth.py's requires_role() makes a plain (sync) guard; Litestar runs every
-                sync guard through sync_to_thread (a thread-pool hop per request). Here the
-                same check is wrapped in an `async def`, so it runs on the event loop.
+Experiments measure a suspected cost without touching the project's code, chosen with
+AIXIN_BENCH_EXPERIMENT. There is none at present: the last one (async guards, +11-24% scan
+throughput) became the project's code.
 """
 
 from __future__ import annotations
@@ -33,22 +31,7 @@ from litestar import Controller, Litestar, get
 
 EXPERIMENT = os.environ.get("AIXIN_BENCH_EXPERIMENT", "")
 
-if EXPERIMENT == "async-guards":
-    import web.auth
-
-    _sync_requires_role = web.auth.requires_role
-
-    def _async_requires_role(role):
-        check = _sync_requires_role(role)
-
-        async def guard(connection, handler) -> None:
-            check(connection, handler)
-
-        guard.__name__ = check.__name__
-        return guard
-
-    web.auth.requires_role = _async_requires_role  # before web.api / web.pages import it
-elif EXPERIMENT:
+if EXPERIMENT:
     raise SystemExit(f"unknown AIXIN_BENCH_EXPERIMENT {EXPERIMENT!r}")
 
 from shop.settings import load_settings  # noqa: E402

@@ -132,6 +132,7 @@ class PrintWorker:
         self.sender = sender or _send_when_ready
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -200,12 +201,14 @@ class PrintWorker:
                 await PrintJob.update({PrintJob.status: "queued"}).where(PrintJob.id.is_in(untried))
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.print_due()
             except Exception:  # the queue must outlive a bad moment (database busy, a bug in one job)
                 log.exception("print queue pass failed")
             self._wake.clear()
+            if self._stopping:
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             except TimeoutError:
@@ -213,13 +216,22 @@ class PrintWorker:
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="aixin-print-queue")
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Let the pass under way finish (a job is never cut off between sending and recording it),
+        then stop; cancel only if it does not finish in time."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout)
+        except TimeoutError:
             self._task.cancel()
             try:
                 await self._task
             except asyncio.CancelledError:
                 pass
-            self._task = None
+        self._task = None

@@ -42,6 +42,12 @@ _PRAGMAS = (
 )
 
 
+def _alive(connection: aiosqlite.Connection) -> bool:
+    """Whether the connection's worker thread still runs. aiosqlite's thread dies if the event
+    loop that asked for a result has closed; a request put to a dead thread waits forever."""
+    return connection._thread.is_alive()
+
+
 async def _run_to_end(connection: aiosqlite.Connection, statement: str) -> None:
     """Run a statement and finish it: a PRAGMA's cursor left open keeps the file locked for others."""
     async with connection.execute(statement) as cursor:
@@ -92,9 +98,9 @@ class ShopSQLiteTransaction(SQLiteTransaction):
             else:
                 await self._end_read(commit=exception is None)
         finally:
-            self.engine.current_transaction.reset(self.context)
-            if self._writes:
+            if self._writes:  # first: nothing below may keep the other writers waiting
                 self.engine.write_lock.release()
+            self.engine.current_transaction.reset(self.context)
         return exception is None
 
     async def _end_write(self, *, commit: bool) -> None:
@@ -131,8 +137,10 @@ class ShopSQLiteEngine(SQLiteEngine):
         self._writer: sqlite3.Connection | None = None
 
     async def get_connection(self) -> aiosqlite.Connection:
-        if self._idle:
-            return self._idle.pop()
+        while self._idle:
+            connection = self._idle.pop()
+            if _alive(connection):
+                return connection
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         for pragma in _PRAGMAS:
@@ -140,9 +148,9 @@ class ShopSQLiteEngine(SQLiteEngine):
         return connection
 
     def give_back(self, connection: aiosqlite.Connection) -> None:
-        if len(self._idle) < self._keep and not connection.in_transaction:
+        if len(self._idle) < self._keep and not connection.in_transaction and _alive(connection):
             self._idle.append(connection)
-        else:
+        elif _alive(connection):
             asyncio.ensure_future(connection.close())
 
     async def _run_in_new_connection(self, query: str, args=None, query_type="generic", table=None):
@@ -201,7 +209,8 @@ class ShopSQLiteEngine(SQLiteEngine):
     async def close(self) -> None:
         idle, self._idle = self._idle, []
         for connection in idle:
-            await connection.close()
+            if _alive(connection):
+                await connection.close()
         for kept in (self._reader, self._writer):
             if kept is not None:
                 kept.close()
@@ -245,7 +254,11 @@ async def close_database(engine: Engine) -> None:
     if isinstance(engine, ShopSQLiteEngine):
         await engine.close()
     elif isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+        try:  # close waits for every connection to come back; one that never does must not hang shutdown
+            await asyncio.wait_for(engine.pool.close(), timeout=10)
+        except TimeoutError:
+            engine.pool.terminate()
+        engine.pool = None
 
 
 def bind(engine: Engine) -> None:

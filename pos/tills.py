@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shop.database import writing
-from shop.errors import DomainError
-
-from pos.errors import SaleError
 from pos.tables import Till
 
 
@@ -27,11 +24,3 @@ async def add_till(*, shop_id: int, code: str, name: str) -> int:
 async def tills(*, shop_id: int) -> list[TillInfo]:
     rows = await Till.select(Till.id, Till.code, Till.name).where(Till.shop == shop_id).order_by(Till.code)
     return [TillInfo(**row) for row in rows]
-
-
-async def till_by_code(*, shop_id: int, code: str) -> TillInfo:
-    row = await Till.select(Till.id, Till.code, Till.name).where(
-        (Till.shop == shop_id) & (Till.code == code.strip().upper())).first()
-    if row is None:
-        raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=code)
-    return TillInfo(**row)

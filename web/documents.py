@@ -182,9 +182,7 @@ def sample_previews(settings: Settings, locale: str, *, width: int) -> dict[str,
         N_("label"): preview_label(label, width=width),
         N_("donation slip"): preview_donation_slip(slip, width=width),
         N_("passbook statement"): preview_statement(statement, width=width),
-        N_("X report"): preview_till_report(till_report(gettext(locale, "X report (mid-shift)"), None), width=width),
-        N_("Z report"): preview_till_report(till_report(gettext(locale, "Z report (close)"), 222800), width=width),
+        N_("X report"): preview_till_report(till_report(gettext(locale, N_("X report (mid-shift)")), None), width=width),
+        N_("Z report"): preview_till_report(till_report(gettext(locale, N_("Z report (close)")), 222800), width=width),
     }
 
-
-_REPORT_TITLES = (N_("X report (mid-shift)"), N_("Z report (close)"))

@@ -1,31 +1,135 @@
-"""Handicraft makers and their consigned goods."""
+"""Handicraft makers (手工艺人), the goods they consign to the shop, their terms and their payouts.
+
+The maker's share of each sale is owed to them (the ledger account liability:maker:N);
+a payout moves what is paid from that account to the shop's cash or bank account.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+from donations.donors import normalize_phone
+from donations.errors import DonationError
+from donations.tables import Consignment, Maker, MakerPayout
+from inventory.barcodes import is_in_store, normalize_barcode
+from inventory.catalogue import (
+    add_item,
+    check_price,
+    check_quantity,
+    item_by_barcode,
+    receive_stock,
+)
+from inventory.errors import InventoryError
+from inventory.tables import Category
+from shop import ledger
 from shop.database import run, writing
+from shop.errors import DomainError
 
-from donations.tables import Consignment, Maker
+PAYOUT_METHODS = {"cash": "asset:shop:cash", "transfer": "asset:shop:bank"}
+
+
+@dataclass(frozen=True)
+class MakerInfo:
+    id: int
+    name: str
+    phone: str  # digits; the web layer masks it for everyone but managers
+    fund_percent: int | None  # the manager's terms; None: the category's rule
+    maker_percent: int | None
+    created_at: datetime
+
+
+def _maker(row: dict) -> MakerInfo:
+    return MakerInfo(id=row["id"], name=row["name"], phone=row["phone"], fund_percent=row["fund_percent"],
+                     maker_percent=row["maker_percent"], created_at=row["created_at"])
 
 
 async def register_maker(*, shop_id: int, name: str, phone: str = "") -> int:
-    rows = await Maker.insert(Maker(shop=shop_id, name=name.strip(), phone=phone.strip())).returning(Maker.id)
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 100:
+        raise DomainError(DonationError.BAD_MAKER_NAME, maximum=100)
+    digits = normalize_phone(phone)
+    async with writing(Maker._meta.db):
+        rows = await Maker.insert(Maker(shop=shop_id, name=name, phone=digits)).returning(Maker.id)
     return rows[0]["id"]
 
 
-async def consign(*, item_id: int, maker_id: int, fund_percent: int | None = None,
-                  maker_percent: int | None = None) -> None:
-    async with writing(Consignment._meta.db):
-        await Consignment.insert(Consignment(item=item_id, maker=maker_id, fund_percent=fund_percent,
-                                             maker_percent=maker_percent))
+async def makers_of(*, shop_id: int) -> list[MakerInfo]:
+    return [_maker(row) for row in await Maker.select().where(Maker.shop == shop_id).order_by(Maker.name)]
+
+
+async def maker_by_id(*, shop_id: int, maker_id: int) -> MakerInfo:
+    row = await Maker.select().where((Maker.shop == shop_id) & (Maker.id == maker_id)).first()
+    if row is None:
+        raise DomainError(DonationError.UNKNOWN_MAKER, status=404, maker=maker_id)
+    return _maker(row)
+
+
+async def set_maker_terms(*, shop_id: int, maker_id: int, fund_percent: int | None,
+                          maker_percent: int | None) -> None:
+    """A manager's terms for this maker's goods sold from now on (both None: the category's rule again).
+
+    Past sales keep the rule they were made under (it is stored on each sale line).
+    """
+    if (fund_percent is None) != (maker_percent is None):
+        raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
+    if fund_percent is not None:
+        for value in (fund_percent, maker_percent):
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+                raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
+        if fund_percent + maker_percent > 100:
+            raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
+    await maker_by_id(shop_id=shop_id, maker_id=maker_id)
+    async with writing(Maker._meta.db):
+        await Maker.update({Maker.fund_percent: fund_percent, Maker.maker_percent: maker_percent}).where(
+            Maker.id == maker_id)
+
+
+@dataclass(frozen=True)
+class ConsignedGoods:
+    item_id: int
+    barcode: str
+    quantity: int  # pieces brought in now
+    in_store: bool  # the shop gave the code: each piece needs a label
+
+
+async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name: str, price_fen: int,
+                        quantity: int, staff_id: int | None, barcode: str = "") -> ConsignedGoods:
+    """A maker brings goods to sell on consignment: new goods get an in-store code; more of
+    their goods already on sale (their code given) just add pieces."""
+    check_price(price_fen, minimum=1)
+    check_quantity(quantity)
+    code = normalize_barcode(barcode) if barcode and barcode.strip() else ""
+    db = Maker._meta.db
+    async with writing(db):
+        await maker_by_id(shop_id=shop_id, maker_id=maker_id)
+        ref, reason = f"maker:{maker_id}", "consigned by its maker"
+        if code and (known := await item_by_barcode(shop_id=shop_id, barcode=code)) is not None:
+            owner = await run(db, "SELECT maker FROM consignment WHERE item = $1", known.id)
+            if not owner or owner[0]["maker"] != maker_id:
+                raise DomainError(DonationError.NOT_THEIR_GOODS, status=409, barcode=code, name=known.name)
+            await receive_stock(shop_id=shop_id, item=known, quantity=quantity, staff_id=staff_id, reason=reason,
+                                ref=ref)
+            return ConsignedGoods(known.id, known.barcode, quantity, is_in_store(known.barcode))
+        if code.startswith("2"):
+            raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
+        category = await Category.select(Category.id, Category.source).where(
+            (Category.shop == shop_id) & (Category.code == category_code)).first()
+        if category is None:
+            raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=category_code[:32])
+        if category["source"] != "handicraft":
+            raise DomainError(DonationError.NOT_HANDICRAFT, category=category_code[:32])
+        new = await add_item(shop_id=shop_id, barcode=code or None, name=name, category_id=category["id"],
+                             price_fen=price_fen, quantity=quantity, staff_id=staff_id, reason=reason, ref=ref)
+        await Consignment.insert(Consignment(item=new.item_id, maker=maker_id))
+    return ConsignedGoods(new.item_id, new.barcode, quantity, is_in_store(new.barcode))
 
 
 @dataclass(frozen=True)
 class ConsignedTo:
     maker_id: int
-    fund_percent: int | None
+    fund_percent: int | None  # the maker's terms; None: the category's rule
     maker_percent: int | None
 
 
@@ -34,6 +138,37 @@ async def consignments(item_ids: Sequence[int]) -> dict[int, ConsignedTo]:
     if not item_ids:
         return {}
     marks = ", ".join(f"${n}" for n in range(1, len(item_ids) + 1))
-    rows = await run(Consignment._meta.db, "SELECT item, maker, fund_percent, maker_percent FROM consignment "
-                     f"WHERE item IN ({marks})", *item_ids)
+    rows = await run(Consignment._meta.db, "SELECT c.item, c.maker, m.fund_percent, m.maker_percent "
+                     f"FROM consignment c JOIN maker m ON m.id = c.maker WHERE c.item IN ({marks})", *item_ids)
     return {row["item"]: ConsignedTo(row["maker"], row["fund_percent"], row["maker_percent"]) for row in rows}
+
+
+async def owed_to(maker_id: int) -> int:
+    """What the shop owes the maker now, in fen (the credit balance of their payable account)."""
+    return -await ledger.balance(ledger.maker_payable(maker_id))
+
+
+async def record_payout(*, shop_id: int, maker_id: int, amount_fen: int, method: str, staff_id: int,
+                        note: str = "") -> int:
+    """A manager pays a maker: never more than is owed, even with two payouts at once. Returns the payout's id."""
+    if method not in PAYOUT_METHODS:
+        raise DomainError(DonationError.BAD_PAYOUT_METHOD, method=str(method)[:16])
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen < 1:
+        raise DomainError(DonationError.BAD_PAYOUT, amount=amount_fen)
+    note = " ".join((note or "").split())[:200]
+    db = MakerPayout._meta.db
+    async with writing(db):
+        await maker_by_id(shop_id=shop_id, maker_id=maker_id)
+        account = ledger.maker_payable(maker_id)
+        if db.engine_type == "postgres":  # one payout of a maker at a time, across connections
+            await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", account)
+        owed = await owed_to(maker_id)
+        if amount_fen > owed:
+            raise DomainError(DonationError.PAYOUT_TOO_LARGE, status=409, amount=amount_fen, owed=owed)
+        txn_id = await ledger.post(ledger.Txn(kind="maker-payout", ref=f"maker:{maker_id}", entries=(
+            ledger.Entry(account, ledger.Currency.CNY, amount_fen),
+            ledger.Entry(PAYOUT_METHODS[method], ledger.Currency.CNY, -amount_fen),
+        )), shop_id=shop_id, staff_id=staff_id)
+        rows = await MakerPayout.insert(MakerPayout(shop=shop_id, maker=maker_id, amount_fen=amount_fen, method=method,
+                                                    note=note, ledger_txn=txn_id, staff=staff_id)).returning(MakerPayout.id)
+    return rows[0]["id"]

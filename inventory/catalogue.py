@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 
-from shop.database import fetch_rows, run, writing
-from shop.errors import DomainError
-
-from inventory.barcodes import normalize_barcode
+from inventory.barcodes import IN_STORE_PREFIX, in_store_code, normalize_barcode
 from inventory.errors import InventoryError
 from inventory.stock import Movement, MovementKind, record_movements
 from inventory.tables import Category, Item
+from shop.database import fetch_rows, insert_rows, run, writing
+from shop.errors import DomainError
 
 SOURCES = ("donated", "handicraft", "purchased")
 MAX_PRICE_FEN = 10_000_000  # ¥100,000.00 for one piece: more is a typing mistake
 MAX_QUANTITY = 9_999
 
 
-def check_price(price_fen: int) -> int:
-    if not isinstance(price_fen, int) or isinstance(price_fen, bool) or not 0 <= price_fen <= MAX_PRICE_FEN:
-        raise DomainError(InventoryError.BAD_PRICE, price=price_fen, maximum=MAX_PRICE_FEN)
+class Condition(StrEnum):
+    """The condition of a donated piece, as the intake desk grades it (全新 / 九成新 / 良好 / 一般)."""
+
+    NEW = "new"
+    LIKE_NEW = "like-new"
+    GOOD = "good"
+    FAIR = "fair"
+
+
+def check_price(price_fen: int, *, minimum: int = 0) -> int:
+    if (not isinstance(price_fen, int) or isinstance(price_fen, bool)
+            or not minimum <= price_fen <= MAX_PRICE_FEN):
+        raise DomainError(InventoryError.BAD_PRICE, price=price_fen, minimum=minimum, maximum=MAX_PRICE_FEN)
     return price_fen
 
 
@@ -31,16 +41,41 @@ def check_quantity(quantity: int) -> int:
     return quantity
 
 
+_PRICE_COLUMNS = {Condition.NEW: "price_new_fen", Condition.LIKE_NEW: "price_like_new_fen",
+                  Condition.GOOD: "price_good_fen", Condition.FAIR: "price_fair_fen"}
+
+
+def _checked_prices(prices: dict[Condition, int | None] | None) -> dict[str, int | None]:
+    prices = prices or {}
+    return {column: None if prices.get(condition) is None else check_price(prices[condition], minimum=1)
+            for condition, column in _PRICE_COLUMNS.items()}
+
+
 async def add_category(*, shop_id: int, code: str, name: str, source: str, name_en: str = "",
                        accepts_points: bool = True, fund_percent: int | None = None,
-                       maker_percent: int | None = None) -> int:
+                       maker_percent: int | None = None, perishable: bool = False,
+                       prices: dict[Condition, int | None] | None = None) -> int:
+    """A category; `prices`: the intake desk's starting price of a piece in each condition."""
     if source not in SOURCES:
         raise DomainError(InventoryError.BAD_SOURCE, source=source)
     rows = await Category.insert(Category(
         shop=shop_id, code=code, name=name, name_en=name_en, source=source,
         accepts_points=accepts_points, fund_percent=fund_percent, maker_percent=maker_percent,
+        perishable=perishable, **_checked_prices(prices),
     )).returning(Category.id)
     return rows[0]["id"]
+
+
+async def set_default_prices(*, shop_id: int, code: str, prices: dict[Condition, int | None]) -> None:
+    """A manager sets the starting price of a piece of this category in each condition (None: no default)."""
+    values = _checked_prices(prices)
+    async with writing(Category._meta.db):
+        category = await Category.select(Category.id).where(
+            (Category.shop == shop_id) & (Category.code == code)).first()
+        if category is None:
+            raise DomainError(InventoryError.UNKNOWN_CATEGORY, status=404, category=code)
+        await Category.update({getattr(Category, column): value for column, value in values.items()}).where(
+            Category.id == category["id"])
 
 
 @dataclass(frozen=True)
@@ -51,34 +86,131 @@ class CategoryInfo:
     name_en: str
     source: str
     accepts_points: bool
+    perishable: bool
+    default_prices: dict[str, int]  # condition → fen, for the conditions that have one
 
 
 async def categories_of(*, shop_id: int) -> list[CategoryInfo]:
-    rows = await Category.select(Category.id, Category.code, Category.name, Category.name_en, Category.source,
-                                 Category.accepts_points).where(Category.shop == shop_id).order_by(Category.code)
-    return [CategoryInfo(**row) for row in rows]
+    rows = await Category.select().where(Category.shop == shop_id).order_by(Category.code)
+    return [CategoryInfo(
+        id=row["id"], code=row["code"], name=row["name"], name_en=row["name_en"], source=row["source"],
+        accepts_points=bool(row["accepts_points"]), perishable=bool(row["perishable"]),
+        default_prices={str(condition): row[column] for condition, column in _PRICE_COLUMNS.items()
+                        if row[column] is not None},
+    ) for row in rows]
 
 
-async def add_item(*, shop_id: int, barcode: str, name: str, category_id: int, price_fen: int,
-                   quantity: int = 1, one_off: bool = False, staff_id: int | None = None,
-                   reason: str = "") -> int:
-    """Put an item in the catalogue and its first stock on the shelf (an intake movement)."""
-    code = normalize_barcode(barcode)
+async def category_by_code(*, shop_id: int, code: str) -> CategoryInfo:
+    for category in await categories_of(shop_id=shop_id):
+        if category.code == code:
+            return category
+    raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=code[:32])
+
+
+async def next_in_store_codes(*, shop_id: int, count: int) -> list[str]:
+    """`count` new in-store EAN-13s for this shop, inside the caller's writing transaction.
+
+    The shop's counter row is locked by its UPDATE until the transaction ends, so two
+    intake desks never get the same code; it also never falls behind a code already in
+    the catalogue (the demo's, or an import's).
+    """
+    if count <= 0:
+        return []
+    db = Item._meta.db
+    await run(db, "INSERT INTO in_store_sequence (shop, last) VALUES ($1, 0) ON CONFLICT (shop) DO NOTHING",
+              shop_id)
+    # An UPDATE, not a SELECT: it locks the counter's row on PostgreSQL until the transaction ends.
+    rows = await run(db, "UPDATE in_store_sequence SET last = last WHERE shop = $1 RETURNING last", shop_id)
+    last = int(rows[0]["last"])
+    highest = await run(db, "SELECT MAX(barcode) AS code FROM item WHERE shop = $1 AND barcode >= $2 AND barcode < $3",
+                        shop_id, IN_STORE_PREFIX + "0" * 11, str(int(IN_STORE_PREFIX) + 1) + "0" * 11)
+    if highest[0]["code"]:
+        last = max(last, int(highest[0]["code"][len(IN_STORE_PREFIX):12]))
+    await run(db, "UPDATE in_store_sequence SET last = $2 WHERE shop = $1", shop_id, last + count)
+    return [in_store_code(number) for number in range(last + 1, last + count + 1)]
+
+
+@dataclass(frozen=True)
+class NewItem:
+    item_id: int
+    barcode: str
+
+
+async def add_item(*, shop_id: int, name: str, category_id: int, price_fen: int, barcode: str | None = None,
+                   quantity: int = 1, one_off: bool = False, staff_id: int | None = None, reason: str = "",
+                   ref: str = "", condition: Condition | None = None, expires_on: date | None = None) -> NewItem:
+    """Put an item in the catalogue and its first stock on the shelf (an intake movement).
+
+    Without a barcode the item gets the shop's next in-store code (next_in_store_codes).
+    """
+    code = normalize_barcode(barcode) if barcode else None
     check_price(price_fen)
     check_quantity(quantity)
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise DomainError(InventoryError.BAD_NAME, maximum=200)
     async with writing(Item._meta.db):
         if not await Category.exists().where((Category.id == category_id) & (Category.shop == shop_id)):
             raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=category_id)
-        if await Item.exists().where((Item.shop == shop_id) & (Item.barcode == code)):
+        if code is None:
+            (code,) = await next_in_store_codes(shop_id=shop_id, count=1)
+        elif await Item.exists().where((Item.shop == shop_id) & (Item.barcode == code)):
             raise DomainError(InventoryError.BARCODE_TAKEN, status=409, barcode=code)
-        rows = await Item.insert(Item(
-            shop=shop_id, barcode=code, name=name.strip(), category=category_id,
-            price_fen=price_fen, one_off=one_off,
-        )).returning(Item.id)
+        rows = await insert_rows(Item, [dict(
+            shop=shop_id, barcode=code, name=name, category=category_id, price_fen=price_fen, one_off=one_off,
+            active=True, created_at=datetime.now(UTC), on_hand=0, condition=str(condition or ""),
+            expires_on=expires_on,
+        )], returning="id")
         item_id = rows[0]["id"]
         await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[
-            Movement(item_id, quantity, MovementKind.INTAKE, reason=reason)])
-    return item_id
+            Movement(item_id, quantity, MovementKind.INTAKE, reason=reason, ref=ref)])
+    return NewItem(item_id, code)
+
+
+@dataclass(frozen=True)
+class StockedItem:
+    """An item as the intake desk sees it when goods with its code come in again."""
+
+    id: int
+    barcode: str
+    name: str
+    price_fen: int
+    category_id: int
+    category_code: str
+    source: str
+    active: bool
+    on_hand: int
+    expires_on: date | None
+
+
+async def item_by_barcode(*, shop_id: int, barcode: str) -> StockedItem | None:
+    """The item with this (normalized) code, or None; its row locked until the transaction ends on PostgreSQL."""
+    db = Item._meta.db
+    lock = "" if db.engine_type == "sqlite" else " FOR UPDATE OF i"
+    rows = await run(db, f"""
+        SELECT i.id, i.barcode, i.name, i.price_fen, i.category AS category_id, c.code AS category_code, c.source,
+               i.active, i.on_hand, i.expires_on
+        FROM item i JOIN category c ON c.id = i.category WHERE i.shop = $1 AND i.barcode = $2{lock}""",
+                     shop_id, barcode)
+    if not rows:
+        return None
+    row = rows[0]
+    expires = row["expires_on"]
+    if isinstance(expires, str):  # SQLite hands dates back as text
+        expires = date.fromisoformat(expires)
+    return StockedItem(**{**row, "active": bool(row["active"]), "expires_on": expires})
+
+
+async def receive_stock(*, shop_id: int, item: StockedItem, quantity: int, staff_id: int | None, reason: str,
+                        ref: str, expires_on: date | None = None) -> None:
+    """More pieces of a known item come in (an intake movement); its expiry becomes the earliest it holds."""
+    check_quantity(quantity)
+    db = Item._meta.db
+    async with writing(db):
+        await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[
+            Movement(item.id, quantity, MovementKind.INTAKE, reason=reason, ref=ref)])
+        if expires_on is not None and (item.expires_on is None or expires_on < item.expires_on):
+            await run(db, "UPDATE item SET expires_on = $2 WHERE id = $1", item.id, expires_on)
 
 
 @dataclass(frozen=True)
@@ -127,6 +259,7 @@ class LabelItem:
     name: str
     price_fen: int
     category: str
+    condition: str  # a Condition, or "" (goods that are not graded)
     created_at: datetime
 
 
@@ -134,7 +267,7 @@ async def items_for_labels(*, shop_id: int, barcodes: Sequence[str]) -> list[Lab
     """The items for these codes, in the order asked; DomainError for a bad or unknown code."""
     codes = [normalize_barcode(code) for code in barcodes]
     rows = await Item.select(Item.barcode, Item.name, Item.price_fen, Item.category.name.as_alias("category"),
-                             Item.created_at).where((Item.shop == shop_id) & Item.barcode.is_in(codes or [""]))
+                             Item.condition, Item.created_at).where((Item.shop == shop_id) & Item.barcode.is_in(codes or [""]))
     found = {row["barcode"]: LabelItem(**row) for row in rows}
     for code in codes:
         if code not in found:

@@ -11,3 +11,4 @@ class InventoryError(StrEnum):
     BAD_QUANTITY = "bad-quantity"
     UNKNOWN_CATEGORY = "unknown-category"
     BAD_SOURCE = "bad-source"
+    BAD_NAME = "bad-name"

@@ -1,6 +1,14 @@
 """The catalogue and the stock: categories, items, stock movements. On-hand always equals the sum of an item's movements."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -18,6 +26,12 @@ class Category(Table):
     # A manager's override of the source's split rule (whole percents); null: the source's rule.
     fund_percent = Integer(null=True, default=None)
     maker_percent = Integer(null=True, default=None)
+    # The intake desk's starting price for a piece in each condition (fen); null: none set.
+    price_new_fen = Integer(null=True, default=None)
+    price_like_new_fen = Integer(null=True, default=None)
+    price_good_fen = Integer(null=True, default=None)
+    price_fair_fen = Integer(null=True, default=None)
+    perishable = Boolean(default=False)  # food: intake asks for an expiry date
 
 
 class Item(Table):
@@ -32,6 +46,15 @@ class Item(Table):
     # The sum of the item's stock movements, kept by the same transaction that writes each
     # movement (verify() checks it), so a scan reads one row however long its history.
     on_hand = Integer(default=0)
+    condition = Varchar(length=16, default="")  # donated goods: new | like-new | good | fair
+    expires_on = Date(null=True, default=None)  # the earliest expiry of the stock brought in
+
+
+class InStoreSequence(Table):
+    """The last in-store code number a shop has given out (codes 20 + number + check digit)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, unique=True)
+    last = BigInt(default=0)
 
 
 class StockMovement(Table):

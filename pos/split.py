@@ -1,7 +1,7 @@
 """The fund split: a sale line's value into the fund's share, the maker's share and running costs.
 
 Pure rules. The rule in force is chosen from the most particular that is set: the maker's
-consignment terms, then the category's, then the goods source's (config.toml). Goods
+terms (set by a manager), then the category's, then the goods source's (config.toml). Goods
 with no maker give the maker's share to nobody: the rule applied then has maker 0 and
 running costs take the rest. Parts are whole fen by shop.money.allocate, the one
 rounding rule, so they always add up to the line's value.

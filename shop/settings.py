@@ -86,6 +86,10 @@ class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     logo: str = ""  # a PNG or JPEG file, printed at the top
 
 
+class DonationSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    thank_you: str = "感谢您的爱心捐赠！您的善意将帮助社区里需要帮助的人。"  # printed at the foot of the donation slip
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     shop: ShopSettings = ShopSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -95,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     printer: PrinterSettings = PrinterSettings()
     labels: PrinterSettings = PrinterSettings(path="var/labels", drawer=False)
     receipt: ReceiptSettings = ReceiptSettings()
+    donations: DonationSettings = DonationSettings()
 
     @property
     def zone(self) -> ZoneInfo:

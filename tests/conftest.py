@@ -142,7 +142,7 @@ class Goods:
 
 @pytest.fixture
 async def goods(db, settings) -> Goods:
-    from donations.makers import consign, register_maker
+    from donations.makers import consign_goods, register_maker
     from inventory.barcodes import in_store_code
     from inventory.catalogue import add_category, add_item
     from pos.tills import add_till
@@ -160,7 +160,7 @@ async def goods(db, settings) -> Goods:
     books = await add_category(shop_id=g.shop_id, code="books", name="图书", source="donated",
                                fund_percent=50, maker_percent=0)
     food = await add_category(shop_id=g.shop_id, code="food", name="食品", source="purchased")
-    crafts = await add_category(shop_id=g.shop_id, code="crafts", name="手工艺品", source="handicraft")
+    await add_category(shop_id=g.shop_id, code="crafts", name="手工艺品", source="handicraft")
     g.coat, g.book, g.coasters = in_store_code(1), in_store_code(2), in_store_code(3)
     g.noodles = "6901234500011"
     await add_item(shop_id=g.shop_id, barcode=g.coat, name="儿童羽绒服（九成新）", category_id=clothes,
@@ -168,9 +168,8 @@ async def goods(db, settings) -> Goods:
     await add_item(shop_id=g.shop_id, barcode=g.book, name="新华字典", category_id=books, price_fen=1200, quantity=3)
     await add_item(shop_id=g.shop_id, barcode=g.noodles, name="红烧牛肉面 5连包", category_id=food,
                    price_fen=1250, quantity=40)
-    coasters = await add_item(shop_id=g.shop_id, barcode=g.coasters, name="手工编织杯垫", category_id=crafts,
-                              price_fen=500, quantity=12)
     g.maker_id = await register_maker(shop_id=g.shop_id, name="王阿姨")
-    await consign(item_id=coasters, maker_id=g.maker_id)
+    await consign_goods(shop_id=g.shop_id, maker_id=g.maker_id, category_code="crafts", name="手工编织杯垫",
+                        price_fen=500, quantity=12, staff_id=None)  # the next in-store code: in_store_code(3)
     g.codes = {"coat": g.coat, "book": g.book, "noodles": g.noodles, "coasters": g.coasters}
     return g

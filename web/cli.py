@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from shop.database import close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
@@ -60,7 +61,7 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from web.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
 
     async def load(shop_id: int) -> int:
-        loaded = await load_demo(shop_id=shop_id)
+        loaded = await load_demo(shop_id=shop_id, today=datetime.now(settings.zone).date())
         print("demo shop loaded" if loaded else "the demo shop was already loaded")
         print(f"demo logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in DEMO_STAFF))
         return 0

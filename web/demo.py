@@ -6,9 +6,13 @@ together pieces of several parts of the shop, which is why it lives in `web`.
 
 from __future__ import annotations
 
-from donations.makers import consign, register_maker
-from inventory.barcodes import check_digit, in_store_code
-from inventory.catalogue import add_category, add_item
+from datetime import date, timedelta
+
+from donations.donors import register_donor
+from donations.intake import GivenItem, register_donation
+from donations.makers import consign_goods, register_maker
+from inventory.barcodes import check_digit
+from inventory.catalogue import Condition, add_category, add_item
 from pos.tills import add_till
 from shop.staff import Role, create_staff
 from shop.tables import Staff
@@ -22,37 +26,46 @@ DEMO_STAFF = (
     ("admin", "管理员", Role.ADMIN),
 )
 
+N, L, G, F = Condition.NEW, Condition.LIKE_NEW, Condition.GOOD, Condition.FAIR
+
 CATEGORIES = (
-    # code, name, name_en, source
-    ("clothes", "衣物", "Clothes", "donated"),
-    ("books", "图书", "Books", "donated"),
-    ("household", "家居用品", "Household goods", "donated"),
-    ("toys", "玩具文具", "Toys and stationery", "donated"),
-    ("crafts", "手工艺品", "Handicrafts", "handicraft"),
-    ("food", "食品粮油", "Food and groceries", "purchased"),
+    # code, name, name_en, source, the intake desk's starting price (fen) by condition: new, like new, good, fair
+    ("clothes", "衣物", "Clothes", "donated", (3000, 2000, 1000, 500)),
+    ("books", "图书", "Books", "donated", (1500, 1000, 500, 200)),
+    ("household", "家居用品", "Household goods", "donated", (5000, 3000, 2000, 1000)),
+    ("toys", "玩具文具", "Toys and stationery", "donated", (2000, 1200, 800, 300)),
+    ("crafts", "手工艺品", "Handicrafts", "handicraft", None),
+    ("food", "食品粮油", "Food and groceries", "purchased", None),
 )
 
-# One-off donated pieces get an in-store code (prefix 20); price in fen.
-DONATED = (
-    ("clothes", "儿童羽绒服（九成新）", 3500),
-    ("clothes", "男士羊毛衫（全新）", 4800),
-    ("clothes", "女士呢子大衣（良好）", 6000),
-    ("clothes", "棉布连衣裙", 2500),
-    ("clothes", "儿童运动鞋 32码", 1500),
-    ("clothes", "针织围巾", 800),
-    ("books", "新华字典（第12版）", 1200),
-    ("books", "唐诗三百首", 600),
-    ("books", "小学数学练习册", 300),
-    ("books", "《平凡的世界》全三册", 2000),
-    ("books", "儿童绘本 10本装", 1500),
-    ("household", "电热水壶 1.7L", 2800),
-    ("household", "不锈钢保温饭盒", 1800),
-    ("household", "陶瓷茶具一套", 3200),
-    ("household", "台灯（可调光）", 2200),
-    ("household", "电饭煲 3L", 5500),
-    ("toys", "积木玩具一箱", 2000),
-    ("toys", "毛绒熊", 900),
-    ("toys", "象棋", 700),
+# Donated goods, as three donors brought them to the intake desk (None: an anonymous gift).
+# Each piece gets an in-store code (prefix 20). (category, description, condition, price_fen)
+DONATIONS = (
+    ("李阿姨", "13812345678", (
+        ("clothes", "儿童羽绒服", L, 3500),
+        ("clothes", "男士羊毛衫", N, 4800),
+        ("clothes", "女士呢子大衣", G, 6000),
+        ("clothes", "棉布连衣裙", L, 2500),
+        ("clothes", "儿童运动鞋 32码", G, 1500),
+        ("clothes", "针织围巾", L, 800),
+    )),
+    ("张先生", "", (
+        ("books", "新华字典（第12版）", L, 1200),
+        ("books", "唐诗三百首", G, 600),
+        ("books", "小学数学练习册", F, 300),
+        ("books", "《平凡的世界》全三册", L, 2000),
+        ("books", "儿童绘本 10本装", G, 1500),
+    )),
+    (None, "", (
+        ("household", "电热水壶 1.7L", L, 2800),
+        ("household", "不锈钢保温饭盒", G, 1800),
+        ("household", "陶瓷茶具一套", N, 3200),
+        ("household", "台灯（可调光）", G, 2200),
+        ("household", "电饭煲 3L", L, 5500),
+        ("toys", "积木玩具一箱", G, 2000),
+        ("toys", "毛绒熊", L, 900),
+        ("toys", "象棋", G, 700),
+    )),
 )
 
 CRAFTS = (
@@ -86,7 +99,7 @@ async def demo_loaded() -> bool:
     return bool(await Staff.exists().where(Staff.username == DEMO_STAFF[0][0]))
 
 
-async def load_demo(*, shop_id: int) -> bool:
+async def load_demo(*, shop_id: int, today: date) -> bool:
     """Load the demo shop; False when it was already there."""
     if await demo_loaded():
         return False
@@ -98,23 +111,26 @@ async def load_demo(*, shop_id: int) -> bool:
     intake = staff_ids["intake"]
     await add_till(shop_id=shop_id, code="T1", name="一号收银台")
     await add_till(shop_id=shop_id, code="T2", name="二号收银台")
-    categories = {code: await add_category(shop_id=shop_id, code=code, name=name, name_en=name_en, source=source)
-                  for code, name, name_en, source in CATEGORIES}
-    sequence = 0
-    for category, name, price in DONATED:
-        sequence += 1
-        await add_item(shop_id=shop_id, barcode=in_store_code(sequence), name=name, category_id=categories[category],
-                       price_fen=price, one_off=True, staff_id=intake, reason="demo donation")
+    categories = {}
+    for code, name, name_en, source, prices in CATEGORIES:
+        categories[code] = await add_category(
+            shop_id=shop_id, code=code, name=name, name_en=name_en, source=source, perishable=code == "food",
+            prices=dict(zip((N, L, G, F), prices)) if prices else None)
+    for number, (donor, phone, items) in enumerate(DONATIONS, start=1):
+        donor_id = (await register_donor(shop_id=shop_id, name=donor, phone=phone, may_contact=bool(phone),
+                                         staff_id=intake)).id if donor else None
+        await register_donation(
+            shop_id=shop_id, volunteer_id=intake, donor_id=donor_id, idempotency_key=f"demo-donation-{number}",
+            today=today, items=[GivenItem(category=category, description=description, condition=condition,
+                                          quantity=1, price_fen=price) for category, description, condition, price in items])
     makers: dict[str, int] = {}
     for maker, name, price, quantity in CRAFTS:
         if maker not in makers:
             makers[maker] = await register_maker(shop_id=shop_id, name=maker)
-        sequence += 1
-        item = await add_item(shop_id=shop_id, barcode=in_store_code(sequence), name=name,
-                              category_id=categories["crafts"], price_fen=price, quantity=quantity,
-                              staff_id=intake, reason="demo consignment")
-        await consign(item_id=item, maker_id=makers[maker])
+        await consign_goods(shop_id=shop_id, maker_id=makers[maker], category_code="crafts", name=name,
+                            price_fen=price, quantity=quantity, staff_id=intake)
     for code, name, price, quantity in FOOD:
         await add_item(shop_id=shop_id, barcode=food_code(code), name=name, category_id=categories["food"],
-                       price_fen=price, quantity=quantity, staff_id=intake, reason="demo purchase")
+                       price_fen=price, quantity=quantity, staff_id=intake, reason="demo purchase",
+                       expires_on=today + timedelta(days=180))
     return True

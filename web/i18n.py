@@ -49,9 +49,10 @@ ERROR_MESSAGES = {
     "unknown-barcode": N_("No item has the code {barcode}. Put it aside for the manager, or search by name."),
     "barcode-taken": N_("The code {barcode} is already used by another item."),
     "item-withdrawn": N_("{name} ({barcode}) has been withdrawn from sale."),
-    "bad-price": N_("The price must be between ¥0.00 and {maximum}."),
+    "bad-price": N_("The price must be between {minimum} and {maximum}."),
+    "bad-name": N_("Give the item a name of 1 to {maximum} characters."),
     "bad-quantity": N_("The quantity must be a whole number from 1 to {maximum}."),
-    "unknown-category": N_("That category does not exist."),
+    "unknown-category": N_("There is no category “{category}”: choose one of the buttons."),
     "bad-source": N_("The goods source must be donated, handicraft or purchased."),
     "empty-cart": N_("The cart is empty: scan an item first."),
     "too-many-lines": N_("A sale can have at most {maximum} lines: finish this sale and start another."),
@@ -63,6 +64,36 @@ ERROR_MESSAGES = {
     "unknown-till": N_("This till is not known to the shop. Choose a till again."),
     "unknown-sale": N_("There is no sale numbered {number}."),
     "not-found": N_("Not found."),
+    "unknown-donor": N_("There is no such donor: search again, or register them."),
+    "bad-donor-name": N_("A donor's name has at most {maximum} characters; leave it empty for an anonymous donor."),
+    "bad-phone": N_("“{phone}” is not a phone number: type its digits (5 to 15), or leave it empty."),
+    "unknown-donation": N_("There is no donation numbered {number}."),
+    "empty-donation": N_("The donation has no items: add at least one."),
+    "too-many-items": N_("A donation can have at most {maximum} lines: save this one and start another."),
+    "bad-description": N_("Describe each item in 1 to {maximum} characters."),
+    "bad-condition": N_("Choose the item's condition: new, like new, good or fair."),
+    "bad-date": N_("The date {date} is not possible: a donation is dated today or within the last year."),
+    "expiry-needed": N_("{item}: food needs its expiry date."),
+    "already-expired": N_("{item} expired on {expires_on}: record it as refused, not for sale."),
+    "in-store-code-given": N_("{barcode} is a shop's own code, not the maker's: leave the barcode empty and a new "
+                              "label will be printed."),
+    "barcode-other-product": N_("The code {barcode} already belongs to another product, {name}: check the goods "
+                                "or leave the barcode empty."),
+    "price-differs": N_("{name} ({barcode}) sells at {price}: keep that price, or change it in the catalogue first."),
+    "bad-refusal-reason": N_("A refusal reason has at most {maximum} characters."),
+    "donation-key-reused": N_("This submit was already used for another donation ({number}). Start a new donation."),
+    "too-many-labels": N_("{pieces} pieces without a maker's barcode need as many labels; at most {maximum} go in "
+                          "one donation: record the rest as another donation."),
+    "no-labels": N_("Donation {number} has nothing that needs a label."),
+    "unknown-maker": N_("There is no such maker."),
+    "bad-maker-name": N_("A maker's name has 1 to {maximum} characters."),
+    "not-handicraft": N_("Makers' goods go in a handicraft category, not “{category}”."),
+    "not-their-goods": N_("{name} ({barcode}) is not this maker's: check the code."),
+    "bad-terms": N_("The fund's and the maker's shares are whole percents from 0 to 100, together at most 100; "
+                    "leave both empty for the category's rule."),
+    "bad-payout": N_("A payout is at least ¥0.01."),
+    "payout-too-large": N_("The shop owes this maker {owed}; a payout of {amount} is more than that."),
+    "bad-payout-method": N_("Pay in cash or by transfer."),
     "bad-login": N_("Wrong username or password."),
     "username-taken": N_("The username {username} is taken."),
     "weak-password": N_("The password must have at least {minimum} characters."),
@@ -82,13 +113,18 @@ ROUNDING_RULE = N_(
     "always add up exactly to the line's value."
 )
 
-_MONEY_PARAMS = {"maximum_fen", "amount", "total", "given", "price", "expected", "maximum"}
+# The parameters shown as money (¥12.50), by error code.
+_MONEY = {
+    "bad-price": {"price", "minimum", "maximum"}, "bad-amount": {"amount", "maximum"},
+    "not-enough-cash": {"total", "given"}, "price-changed": {"total", "expected"}, "price-differs": {"price"},
+    "payout-too-large": {"amount", "owed"}, "bad-payout": {"amount"},
+}
 
 
 def error_message(locale: str, code: str, params: dict[str, Any]) -> str:
     shown = {}
     for name, value in params.items():
-        is_money = name in _MONEY_PARAMS and code not in ("bad-quantity", "too-many-lines")
+        is_money = name in _MONEY.get(code, ())
         shown[name] = format_yuan(value) if is_money and isinstance(value, int) else value
     template = gettext(locale, ERROR_MESSAGES.get(code, ERROR_MESSAGES["server-error"]))
     try:

@@ -1,11 +1,6 @@
 """Handicraft makers and their consigned goods, on both engines: what the split needs to know."""
 
-import sqlite3
-
-import asyncpg
-import pytest
-
-from donations.makers import consign, consignments, register_maker
+from donations.makers import consignments, register_maker, set_maker_terms
 from inventory.tables import Item
 
 
@@ -19,9 +14,11 @@ async def test_a_consigned_item_names_its_maker_and_terms_and_other_items_are_no
     assert await consignments([]) == {}
 
 
-async def test_an_item_is_consigned_to_one_maker_only(goods):
+async def test_a_makers_terms_apply_to_all_their_goods_and_clear_back_to_the_categorys(goods):
     coasters = (await Item.select(Item.id).where(Item.barcode == goods.coasters).first())["id"]
-    other = await register_maker(shop_id=goods.shop_id, name="李师傅")
-    with pytest.raises((sqlite3.IntegrityError, asyncpg.UniqueViolationError)):
-        await consign(item_id=coasters, maker_id=other, fund_percent=5, maker_percent=90)
-    assert (await consignments([coasters]))[coasters].maker_id == goods.maker_id
+    await set_maker_terms(shop_id=goods.shop_id, maker_id=goods.maker_id, fund_percent=5, maker_percent=90)
+    terms = (await consignments([coasters]))[coasters]
+    assert (terms.fund_percent, terms.maker_percent) == (5, 90)
+    await set_maker_terms(shop_id=goods.shop_id, maker_id=goods.maker_id, fund_percent=None, maker_percent=None)
+    terms = (await consignments([coasters]))[coasters]
+    assert (terms.fund_percent, terms.maker_percent) == (None, None)

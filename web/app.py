@@ -14,12 +14,12 @@ from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -35,8 +35,8 @@ from shop.money import format_yuan
 from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.auth import SessionSigner, StaffAuthentication
-from web.i18n import LOCALES, domain_error_message, error_message
 from web.documents import printers
+from web.i18n import LOCALES, domain_error_message, error_message
 
 log = logging.getLogger("aixin")
 WEB = Path(__file__).parent
@@ -118,8 +118,9 @@ def on_server_error(request: Request, error: Exception) -> Response:
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.api import LabelsApi, PrintingApi, ReportsApi, SalesApi, TillApi
+    from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
     from web.pages import (
-        DocumentsPage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
+        DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
     )
 
     engine = engine or engine_for(settings.database.url)
@@ -147,8 +148,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            home, set_language, LoginPage, TillPage, ManagerPage, ReceiptPage, PrintQueuePage, DocumentsPage,
-            TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi,
+            home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
+            DocumentsPage,
+            TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

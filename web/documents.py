@@ -11,16 +11,18 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
+from donations.intake import DonationRecord
+from inventory.catalogue import LabelItem
+from pos.checkout import SaleRecord
+from pos.donor_impact import donor_impact
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
-from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip
+from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
 from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
+from printing.layout import yuan as printed_yuan
 from printing.printers import PrinterConfig
 from printing.queue import enqueue
 from printing.statement import PassbookStatement, StatementRow, preview_statement
 from printing.till_report import TillReport, preview_till_report
-
-from inventory.catalogue import LabelItem
-from pos.checkout import SaleRecord
 from shop.settings import PrinterSettings, Settings
 from shop.tables import Staff
 from web.i18n import N_, gettext
@@ -39,6 +41,9 @@ RECEIPT_WORDS = {
     "fund_share": N_("This purchase gave {amount} to the community charity fund"),
 }
 LABEL_WORDS = {"price": N_("Price"), "date_code": N_("In")}
+CONDITION_WORDS = {"new": N_("new"), "like-new": N_("like new"), "good": N_("good"), "fair": N_("fair")}
+ANONYMOUS = N_("Anonymous")
+IMPACT = N_("Goods you gave have sold {pieces} piece(s) and raised {amount} for the community charity fund")
 DONATION_SLIP_WORDS = {
     "title": N_("Donation receipt"), "reference": N_("Reference"), "date": N_("Date"), "donor": N_("Donor"),
     "pieces": N_("Pieces"), "not_priced": N_("to be priced"),
@@ -124,10 +129,17 @@ async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int) -
 
 
 def label_for(item: LabelItem, settings: Settings) -> Label:
-    """An item's label; its date code is the day it came in (yymmdd), which rotation of stock reads."""
+    """An item's label; its date code is the day it came in (yymmdd), which rotation of stock reads.
+
+    Graded goods show their condition after the category: "衣物 · 九成新".
+    """
+    locale = settings.shop.locale
+    category = item.category
+    if condition := _condition_word(locale, item.condition):
+        category = f"{category} · {condition}"
     return Label(name=item.name, price_fen=item.price_fen, barcode=item.barcode,
                  date_code=item.created_at.astimezone(settings.zone).strftime("%y%m%d"),
-                 labels=words(settings.shop.locale, LABEL_WORDS), category=item.category)
+                 labels=words(locale, LABEL_WORDS), category=category)
 
 
 def label_picture(item: LabelItem, settings: Settings, kind: str) -> bytes:
@@ -140,6 +152,43 @@ async def queue_labels(items: Sequence[LabelItem], settings: Settings, *, shop_i
     data = render_labels([label_for(item, settings) for item in items], width=settings.labels.width,
                          encoding=settings.labels.encoding, barcode_mode=settings.labels.barcode)
     return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="label", ref=ref, data=data)
+
+
+# -- donation slips (捐赠回执), on the intake desk's printer -----------------------------------
+
+
+async def donation_slip_for(donation: DonationRecord, settings: Settings, *, shop_id: int) -> DonationSlip:
+    """The slip of a donation, in the shop's language as all paper is: what was accepted, the
+    thank-you text, and what the donor's gifts have done (when anything of theirs has sold)."""
+    locale = settings.shop.locale
+    impact = None
+    if donation.donor_id is not None:
+        done = await donor_impact(shop_id=shop_id, donor_id=donation.donor_id)
+        if done.pieces_sold:
+            impact = gettext(locale, IMPACT).format(pieces=done.pieces_sold, amount=printed_yuan(done.fund_fen))
+    return DonationSlip(
+        shop_name=settings.shop.name, reference=donation.number, date=donation.received_on.isoformat(),
+        donor=donation.donor_name or gettext(locale, ANONYMOUS),
+        items=tuple(DonationItem(description=line.description,
+                                 condition=_condition_word(locale, line.condition),
+                                 quantity=line.quantity, price_fen=line.price_fen)
+                    for line in donation.lines if line.accepted),
+        thank_you=settings.donations.thank_you, labels=words(locale, DONATION_SLIP_WORDS), impact=impact,
+    )
+
+
+def _condition_word(locale: str, condition: str) -> str:
+    return gettext(locale, CONDITION_WORDS[condition]) if condition in CONDITION_WORDS else ""
+
+
+def donation_slip_preview(slip: DonationSlip, settings: Settings) -> list[str]:
+    return preview_donation_slip(slip, width=settings.labels.width)
+
+
+async def queue_donation_slip(slip: DonationSlip, settings: Settings, *, shop_id: int) -> int:
+    data = render_donation_slip(slip, width=settings.labels.width, encoding=settings.labels.encoding)
+    return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="donation slip", ref=slip.reference,
+                         data=data)
 
 
 # -- sample documents, for the preview page (and for setting up a printer) ----------------

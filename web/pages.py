@@ -19,10 +19,15 @@ from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, log_in, log_out, requires_role
-from web.i18n import LOCALES, ROUNDING_RULE, N_, domain_error_message, translations
-from web.documents import RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
+from web.documents import (
+    RECEIPT_PRINTER,
+    receipt_of_sale,
+    receipt_preview,
+    sample_previews,
+)
+from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 
-_START_PAGE = {Role.CASHIER: "/till", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
+_START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
 
 
 def _page(request: Request, name: str, **context: Any) -> Template:
@@ -114,6 +119,43 @@ _TILL_WORDS = {
     "printer_failing": N_("The printer is not printing ({error}). {waiting} receipt(s) wait in the queue and "
                           "will print by themselves when it works again: keep selling."),
     "reprint_queued": N_("The receipt will print again."),
+}
+
+
+class IntakePage(Controller):
+    path = "/intake"
+    guards = [requires_role(Role.INTAKE)]
+    include_in_schema = False
+
+    @get("/")
+    async def desk(self, request: Request) -> Template:
+        """The intake desk: find or register the donor, add items fast, save, print labels and the slip."""
+        front = shopfront(request)
+        locale = locale_of(request)
+        words = translations(locale)
+        categories = [{
+            "code": c.code, "name": c.name if locale == "zh_CN" or not c.name_en else c.name_en, "source": c.source,
+            "perishable": c.perishable, "prices": c.default_prices,
+        } for c in await categories_of(shop_id=front.shop_id) if c.source != "handicraft"]
+        return _page(request, "intake.html", categories=categories,
+                     conditions={code: words.gettext(text) for code, text in CONDITION_WORDS.items()},
+                     words={key: words.gettext(text) for key, text in _INTAKE_WORDS.items()},
+                     today=datetime.now(front.settings.zone).date().isoformat())
+
+
+_INTAKE_WORDS = {
+    "anonymous": N_("Anonymous"),
+    "added": N_("Added"),
+    "saved": N_("Donation {number} saved: {pieces} piece(s) in stock, {labels} label(s) printing."),
+    "no_items": N_("Add at least one item first."),
+    "offline": N_("The server did not answer. Check the network, then save again: the donation will not be "
+                  "recorded twice."),
+    "known_item": N_("Known product: {name}, sold at {price}."),
+    "new_item": N_("New product: describe it and set its price."),
+    "refused": N_("refused"),
+    "confirm_clear": N_("Clear this donation's items?"),
+    "slip_printing": N_("The donation slip is printing."),
+    "no_donor_found": N_("No donor found: register them below, or give anonymously."),
 }
 
 

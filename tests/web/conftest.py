@@ -35,6 +35,9 @@ class Till:
     async def get(self, url: str, **kwargs):
         return await self.client.get(url, **kwargs)
 
+    async def put_json(self, url: str, json):
+        return await self.client.put(url, json=json, headers={"x-csrftoken": self.csrf})
+
     async def post(self, url: str, json=None, **kwargs):
         return await self.client.post(url, json=json, headers={"x-csrftoken": self.csrf}, **kwargs)
 

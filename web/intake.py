@@ -1,0 +1,395 @@
+"""The intake desk's JSON API: donors, donations, makers and their goods. Parse, one call, return.
+
+Phones are masked for everyone but managers. Labels and donation slips print on the
+intake desk's printer ([labels] in config.toml); a donation's labels are one print job,
+committed with the donation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from donations.donors import (
+    DonorInfo,
+    donor_by_id,
+    find_donors,
+    mask_phone,
+    register_donor,
+)
+from donations.errors import DonationError
+from donations.intake import (
+    DonationRecord,
+    DonationSummary,
+    GivenItem,
+    donation_id_of,
+    load_donation,
+    recent_donations,
+    register_donation,
+)
+from donations.makers import (
+    MakerInfo,
+    consign_goods,
+    maker_by_id,
+    makers_of,
+    owed_to,
+    record_payout,
+    register_maker,
+    set_maker_terms,
+)
+from inventory.barcodes import normalize_barcode
+from inventory.catalogue import (
+    CategoryInfo,
+    Condition,
+    categories_of,
+    item_by_barcode,
+    items_for_labels,
+    set_default_prices,
+)
+from inventory.errors import InventoryError
+from pos.donor_impact import DonorImpact, donor_impact
+from pos.maker_statements import MakerStatement, maker_statement
+from printing.queue import Job, find_job
+from shop.errors import DomainError
+from shop.staff import Role
+from web.app import shopfront
+from web.auth import StaffUser, requires_role
+from web.documents import (
+    donation_slip_for,
+    donation_slip_preview,
+    queue_donation_slip,
+    queue_labels,
+)
+
+
+def _sees_phones(request: Request) -> bool:
+    return Role(request.user.role).allows(Role.MANAGER)
+
+
+class DonorIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str = ""  # empty: anonymous
+    phone: str = ""
+    may_contact: bool = False
+
+
+class DonorOut(msgspec.Struct):
+    id: int
+    name: str
+    anonymous: bool
+    phone: str  # masked unless the reader is a manager
+    may_contact: bool
+    created_at: datetime
+
+
+def _donor_out(request: Request, donor: DonorInfo) -> DonorOut:
+    return DonorOut(id=donor.id, name=donor.name, anonymous=donor.anonymous,
+                    phone=donor.phone if _sees_phones(request) else mask_phone(donor.phone),
+                    may_contact=donor.may_contact, created_at=donor.created_at)
+
+
+class DonorPage(msgspec.Struct):
+    donor: DonorOut
+    impact: DonorImpact
+    donations: list[DonationSummary]
+
+
+class DonorsApi(Controller):
+    path = "/api/donors"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["intake"]
+
+    @get("/", summary="Find donors by name or phone (the last four digits are enough)")
+    async def find(self, request: Request, q: FromQuery[str] = "") -> list[DonorOut]:
+        return [_donor_out(request, d) for d in await find_donors(shop_id=shopfront(request).shop_id, text=q)]
+
+    @post("/", summary="Register a donor (an empty name: anonymous)", status_code=201)
+    async def register(self, request: Request[StaffUser, dict, object], data: JSONBody[DonorIn]) -> DonorOut:
+        donor = await register_donor(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+                                     may_contact=data.may_contact, staff_id=request.user.id)
+        return _donor_out(request, donor)
+
+    @get("/{donor_id:int}", summary="A donor, their impact and their donations")
+    async def show(self, request: Request, donor_id: FromPath[int]) -> DonorPage:
+        shop_id = shopfront(request).shop_id
+        donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
+        return DonorPage(donor=_donor_out(request, donor), impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
+                         donations=await recent_donations(shop_id=shop_id, donor_id=donor_id))
+
+
+class GivenItemIn(msgspec.Struct, forbid_unknown_fields=True):
+    category: str
+    description: str
+    condition: str
+    quantity: int = 1
+    price_fen: int | None = None
+    expires_on: date | None = None
+    barcode: str = ""
+    refused_reason: str = ""
+
+
+class DonationIn(msgspec.Struct, forbid_unknown_fields=True):
+    idempotency_key: str
+    items: list[GivenItemIn]
+    donor_id: int | None = None  # none: an anonymous gift
+    received_on: date | None = None  # default: today
+    print_labels: bool = True
+    print_slip: bool = False
+
+
+class DonationOut(msgspec.Struct):
+    donation: DonationRecord
+    label_codes: list[str]  # one per label printed (pieces with the shop's own code)
+    labels_job: int | None
+    slip_job: int | None
+    replayed: bool
+
+
+class DonationsApi(Controller):
+    path = "/api/donations"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["intake"]
+
+    @post("/", summary="Record a donation and its items (idempotent by idempotency_key)", status_code=201)
+    async def register(self, request: Request[StaffUser, dict, object],
+                       data: JSONBody[DonationIn]) -> Response[DonationOut]:
+        front = shopfront(request)
+        jobs: dict[str, int] = {}
+
+        async def print_with_it(donation: DonationRecord) -> None:
+            if data.print_labels and donation.label_codes:
+                jobs["labels"] = await _queue_donation_labels(request, donation)
+            if data.print_slip:
+                jobs["slip"] = await queue_donation_slip(
+                    await donation_slip_for(donation, front.settings, shop_id=front.shop_id), front.settings, shop_id=front.shop_id)
+
+        donation = await register_donation(
+            shop_id=front.shop_id, volunteer_id=request.user.id, donor_id=data.donor_id,
+            today=datetime.now(front.settings.zone).date(), received_on=data.received_on,
+            idempotency_key=data.idempotency_key, with_donation=print_with_it,
+            items=[GivenItem(category=i.category, description=i.description, condition=i.condition,
+                             quantity=i.quantity, price_fen=i.price_fen, expires_on=i.expires_on, barcode=i.barcode,
+                             refused_reason=i.refused_reason) for i in data.items],
+        )
+        if jobs:
+            front.printing.wake()
+        out = DonationOut(donation=donation, label_codes=donation.label_codes, labels_job=jobs.get("labels"),
+                          slip_job=jobs.get("slip"), replayed=donation.replayed)
+        return Response(out, status_code=200 if donation.replayed else 201)
+
+    @get("/", summary="The latest donations, newest first")
+    async def recent(self, request: Request) -> list[DonationSummary]:
+        return await recent_donations(shop_id=shopfront(request).shop_id)
+
+    @get("/{number:str}", summary="A donation by its number (as on the slip)")
+    async def show(self, request: Request, number: FromPath[str]) -> DonationRecord:
+        return await _donation(request, number)
+
+    @get("/{number:str}/slip", summary="The donation slip's text as it prints")
+    async def slip(self, request: Request, number: FromPath[str]) -> list[str]:
+        front = shopfront(request)
+        slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
+        return donation_slip_preview(slip, front.settings)
+
+    @post("/{number:str}/slip", summary="Print the donation slip on the intake desk's printer", status_code=202)
+    async def print_slip(self, request: Request, number: FromPath[str]) -> Job:
+        front = shopfront(request)
+        slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
+        job_id = await queue_donation_slip(slip, front.settings, shop_id=front.shop_id)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
+
+    @post("/{number:str}/labels", summary="Print the donation's labels again, as one job", status_code=202)
+    async def print_labels(self, request: Request, number: FromPath[str]) -> Job:
+        front = shopfront(request)
+        donation = await _donation(request, number)
+        if not donation.label_codes:
+            raise DomainError(DonationError.NO_LABELS, number=donation.number)
+        job_id = await _queue_donation_labels(request, donation)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
+
+
+async def _donation(request: Request, number: str) -> DonationRecord:
+    donation_id = donation_id_of(number)
+    if donation_id is None:
+        raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
+    return await load_donation(donation_id, shop_id=shopfront(request).shop_id)
+
+
+async def _queue_donation_labels(request: Request, donation: DonationRecord) -> int:
+    """A label for every piece the shop gave its own code, as one job."""
+    front = shopfront(request)
+    items = await items_for_labels(shop_id=front.shop_id, barcodes=donation.label_codes)
+    return await queue_labels(items, front.settings, shop_id=front.shop_id, ref=donation.number)
+
+
+class KnownItem(msgspec.Struct):
+    barcode: str
+    name: str
+    category: str
+    price_fen: int
+    on_hand: int
+    active: bool
+
+
+class DefaultPricesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Fen per piece by condition; a missing or null condition has no starting price."""
+
+    new: int | None = None
+    like_new: int | None = msgspec.field(default=None, name="like-new")
+    good: int | None = None
+    fair: int | None = None
+
+
+class IntakeApi(Controller):
+    path = "/api/intake"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["intake"]
+
+    @get("/categories", summary="The categories, with their starting price by condition")
+    async def categories(self, request: Request) -> list[CategoryInfo]:
+        return await categories_of(shop_id=shopfront(request).shop_id)
+
+    @get("/items/{barcode:str}", summary="What a maker's barcode already names in the catalogue")
+    async def known_item(self, request: Request, barcode: FromPath[str]) -> KnownItem:
+        code = normalize_barcode(barcode)
+        item = await item_by_barcode(shop_id=shopfront(request).shop_id, barcode=code)
+        if item is None:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        return KnownItem(barcode=item.barcode, name=item.name, category=item.category_code, price_fen=item.price_fen,
+                         on_hand=item.on_hand, active=item.active)
+
+    @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers)",
+         guards=[requires_role(Role.MANAGER)])
+    async def set_prices(self, request: Request, code: FromPath[str], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
+        shop_id = shopfront(request).shop_id
+        await set_default_prices(shop_id=shop_id, code=code, prices={
+            Condition.NEW: data.new, Condition.LIKE_NEW: data.like_new, Condition.GOOD: data.good,
+            Condition.FAIR: data.fair})
+        return next(c for c in await categories_of(shop_id=shop_id) if c.code == code)
+
+
+class MakerIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    phone: str = ""
+
+
+class MakerOut(msgspec.Struct):
+    id: int
+    name: str
+    phone: str  # masked unless the reader is a manager
+    fund_percent: int | None
+    maker_percent: int | None
+
+
+def _maker_out(request: Request, maker: MakerInfo) -> MakerOut:
+    return MakerOut(id=maker.id, name=maker.name,
+                    phone=maker.phone if _sees_phones(request) else mask_phone(maker.phone),
+                    fund_percent=maker.fund_percent, maker_percent=maker.maker_percent)
+
+
+class TermsIn(msgspec.Struct, forbid_unknown_fields=True):
+    fund_percent: int | None
+    maker_percent: int | None
+
+
+class GoodsIn(msgspec.Struct, forbid_unknown_fields=True):
+    category: str
+    name: str
+    price_fen: int
+    quantity: int = 1
+    barcode: str = ""  # more of their goods already on sale, or the maker's own barcode
+    print_labels: bool = True
+
+
+class GoodsOut(msgspec.Struct):
+    item_id: int
+    barcode: str
+    quantity: int
+    labels_job: int | None
+
+
+class PayoutIn(msgspec.Struct, forbid_unknown_fields=True):
+    amount_fen: int
+    method: str  # cash | transfer
+    note: str = ""
+
+
+class PayoutOut(msgspec.Struct):
+    id: int
+    owed_fen: int  # what is still owed after it
+
+
+class MakersApi(Controller):
+    path = "/api/makers"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["makers"]
+
+    @get("/", summary="The shop's handicraft makers")
+    async def list_makers(self, request: Request) -> list[MakerOut]:
+        return [_maker_out(request, m) for m in await makers_of(shop_id=shopfront(request).shop_id)]
+
+    @post("/", summary="Register a handicraft maker", status_code=201)
+    async def register(self, request: Request, data: JSONBody[MakerIn]) -> MakerOut:
+        shop_id = shopfront(request).shop_id
+        maker_id = await register_maker(shop_id=shop_id, name=data.name, phone=data.phone)
+        return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
+
+    @get("/{maker_id:int}", summary="A maker and their terms")
+    async def show(self, request: Request, maker_id: FromPath[int]) -> MakerOut:
+        return _maker_out(request, await maker_by_id(shop_id=shopfront(request).shop_id, maker_id=maker_id))
+
+    @put("/{maker_id:int}/terms", summary="Set the maker's split terms, or clear them (managers)",
+         guards=[requires_role(Role.MANAGER)])
+    async def terms(self, request: Request, maker_id: FromPath[int], data: JSONBody[TermsIn]) -> MakerOut:
+        shop_id = shopfront(request).shop_id
+        await set_maker_terms(shop_id=shop_id, maker_id=maker_id, fund_percent=data.fund_percent,
+                              maker_percent=data.maker_percent)
+        return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
+
+    @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)
+    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+                    data: JSONBody[GoodsIn]) -> GoodsOut:
+        front = shopfront(request)
+        consigned = await consign_goods(shop_id=front.shop_id, maker_id=maker_id, category_code=data.category,
+                                        name=data.name, price_fen=data.price_fen, quantity=data.quantity,
+                                        staff_id=request.user.id, barcode=data.barcode)
+        job_id = None
+        if data.print_labels and consigned.in_store:
+            (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[consigned.barcode])
+            job_id = await queue_labels([item] * consigned.quantity, front.settings, shop_id=front.shop_id,
+                                        ref=f"maker:{maker_id}")
+            front.printing.wake()
+        return GoodsOut(item_id=consigned.item_id, barcode=consigned.barcode, quantity=consigned.quantity,
+                        labels_job=job_id)
+
+    @get("/{maker_id:int}/statement", summary="What sold, what was paid and what is owed (dates in shop time)")
+    async def statement(self, request: Request, maker_id: FromPath[int], start: FromQuery[date | None] = None,
+                        end: FromQuery[date | None] = None) -> MakerStatement:
+        front = shopfront(request)
+        await maker_by_id(shop_id=front.shop_id, maker_id=maker_id)
+        first, last = statement_period(front.settings.zone, start, end)
+        return await maker_statement(shop_id=front.shop_id, maker_id=maker_id, start=first, end=last)
+
+    @post("/{maker_id:int}/payouts", summary="Record a payout to the maker (managers)", status_code=201,
+          guards=[requires_role(Role.MANAGER)])
+    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+                     data: JSONBody[PayoutIn]) -> PayoutOut:
+        payout_id = await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+                                        amount_fen=data.amount_fen, method=data.method, note=data.note,
+                                        staff_id=request.user.id)
+        return PayoutOut(id=payout_id, owed_fen=await owed_to(maker_id))
+
+
+def statement_period(zone, start: date | None, end: date | None) -> tuple[datetime, datetime]:
+    """[start, end] as shop-local days → a UTC interval; default: this month so far."""
+    today = datetime.now(zone).date()
+    start = start or today.replace(day=1)
+    end = end or today
+    if end < start:
+        start, end = end, start
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))

@@ -119,6 +119,7 @@ def on_server_error(request: Request, error: Exception) -> Response:
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.api import LabelsApi, PrintingApi, ReportsApi, SalesApi, TillApi
     from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
+    from web.intake_pages import DonationPages, DonorPages, MakerPages
     from web.pages import (
         DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
     )
@@ -149,7 +150,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
-            DocumentsPage,
+            DocumentsPage, DonationPages, DonorPages, MakerPages,
             TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from donations.intake import DonationRecord
-from inventory.catalogue import LabelItem
+from inventory.catalogue import LabelItem, items_for_labels
 from pos.checkout import SaleRecord
 from pos.donor_impact import donor_impact
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
@@ -152,6 +152,12 @@ async def queue_labels(items: Sequence[LabelItem], settings: Settings, *, shop_i
     data = render_labels([label_for(item, settings) for item in items], width=settings.labels.width,
                          encoding=settings.labels.encoding, barcode_mode=settings.labels.barcode)
     return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="label", ref=ref, data=data)
+
+
+async def queue_copies(barcode: str, copies: int, settings: Settings, *, shop_id: int, ref: str) -> int:
+    """`copies` labels of one item (a maker's goods brought in: one per piece), as one job."""
+    (item,) = await items_for_labels(shop_id=shop_id, barcodes=[barcode])
+    return await queue_labels([item] * copies, settings, shop_id=shop_id, ref=ref)
 
 
 # -- donation slips (捐赠回执), on the intake desk's printer -----------------------------------

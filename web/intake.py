@@ -57,12 +57,7 @@ from shop.errors import DomainError
 from shop.staff import Role
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
-from web.documents import (
-    donation_slip_for,
-    donation_slip_preview,
-    queue_donation_slip,
-    queue_labels,
-)
+from web.documents import donation_slip_for, donation_slip_preview, queue_copies, queue_donation_slip, queue_labels
 
 
 def _sees_phones(request: Request) -> bool:
@@ -256,6 +251,8 @@ class IntakeApi(Controller):
     @get("/items/{barcode:str}", summary="What a maker's barcode already names in the catalogue")
     async def known_item(self, request: Request, barcode: FromPath[str]) -> KnownItem:
         code = normalize_barcode(barcode)
+        if code.startswith("2"):  # the shop's own codes are never a maker's (register_donation says so too)
+            raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
         item = await item_by_barcode(shop_id=shopfront(request).shop_id, barcode=code)
         if item is None:
             raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
@@ -359,8 +356,7 @@ class MakersApi(Controller):
                                         staff_id=request.user.id, barcode=data.barcode)
         job_id = None
         if data.print_labels and consigned.in_store:
-            (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[consigned.barcode])
-            job_id = await queue_labels([item] * consigned.quantity, front.settings, shop_id=front.shop_id,
+            job_id = await queue_copies(consigned.barcode, consigned.quantity, front.settings, shop_id=front.shop_id,
                                         ref=f"maker:{maker_id}")
             front.printing.wake()
         return GoodsOut(item_id=consigned.item_id, barcode=consigned.barcode, quantity=consigned.quantity,

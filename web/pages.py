@@ -19,12 +19,7 @@ from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, log_in, log_out, requires_role
-from web.documents import (
-    RECEIPT_PRINTER,
-    receipt_of_sale,
-    receipt_preview,
-    sample_previews,
-)
+from web.documents import CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}

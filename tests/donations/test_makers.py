@@ -1,6 +1,6 @@
 """Handicraft makers and their consigned goods, on both engines: what the split needs to know."""
 
-from donations.makers import consignments, register_maker, set_maker_terms
+from donations.makers import consignments, set_maker_terms
 from inventory.tables import Item
 
 

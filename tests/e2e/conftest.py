@@ -28,7 +28,8 @@ def live_shop(tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "AIXIN_CONFIG": str(ROOT / "config.toml"),
            "AIXIN_DATABASE_URL": f"sqlite:///{folder}/shop.sqlite", "AIXIN_SERVER_DATA_DIR": str(folder / "var"),
-           "AIXIN_PRINTER_KIND": "file", "AIXIN_PRINTER_PATH": str(folder / "print")}
+           "AIXIN_PRINTER_KIND": "file", "AIXIN_PRINTER_PATH": str(folder / "print"),
+           "AIXIN_LABELS_PATH": str(folder / "labels")}
     subprocess.run([sys.executable, "-m", "web.cli", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -42,7 +43,7 @@ def live_shop(tmp_path_factory):
                 server.kill()
                 raise RuntimeError("the shop did not start:\n" + server.stdout.read().decode(errors="replace"))
             time.sleep(0.1)
-    yield {"url": f"http://127.0.0.1:{port}", "print": folder / "print"}
+    yield {"url": f"http://127.0.0.1:{port}", "print": folder / "print", "labels": folder / "labels"}
     server.terminate()
     server.wait(timeout=10)
 

@@ -171,6 +171,7 @@ async def test_a_known_makers_barcode_is_looked_up_for_the_desk(desk, goods):
     found = await desk.get(f"/api/intake/items/{goods.noodles}")
     assert found.status_code == 200 and found.json()["name"] == "红烧牛肉面 5连包" and found.json()["price_fen"] == 1250
     assert (await desk.get("/api/intake/items/6901234500028")).json()["code"] == "unknown-barcode"
+    assert (await desk.get(f"/api/intake/items/{goods.coat}")).json()["code"] == "in-store-code-given"
 
 
 async def test_a_manager_sets_a_categorys_starting_prices_and_the_desk_sees_them(desk, goods):

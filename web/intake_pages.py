@@ -1,0 +1,198 @@
+"""The intake desk's other pages: donations and their slips, a donor's impact, makers, their statements and payouts.
+
+Server-rendered forms; a form a rule refuses is shown again with the reason, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from donations.donors import donor_by_id, mask_phone
+from donations.errors import DonationError
+from donations.intake import donation_id_of, load_donation, recent_donations
+from donations.makers import (
+    consign_goods, maker_by_id, makers_of, owed_to, record_payout, register_maker, set_maker_terms,
+)
+from inventory.catalogue import categories_of
+from inventory.errors import InventoryError
+from pos.donor_impact import donor_impact
+from pos.maker_statements import maker_statement
+from shop.errors import DomainError
+from shop.money import parse_yuan
+from shop.staff import Role
+from web.app import locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.documents import CONDITION_WORDS, donation_slip_for, donation_slip_preview, queue_copies
+from web.i18n import domain_error_message
+from web.intake import statement_period
+from web.pages import _page
+
+
+def _is_manager(request: Request) -> bool:
+    return Role(request.user.role).allows(Role.MANAGER)
+
+
+def _phone(request: Request, phone: str) -> str:
+    return phone if _is_manager(request) else mask_phone(phone)
+
+
+class DonationPages(Controller):
+    path = "/intake/donations"
+    guards = [requires_role(Role.INTAKE)]
+    include_in_schema = False
+
+    @get("/")
+    async def recent(self, request: Request) -> Template:
+        return _page(request, "donations.html",
+                     donations=await recent_donations(shop_id=shopfront(request).shop_id, limit=200))
+
+    @get("/{number:str}")
+    async def show(self, request: Request, number: FromPath[str]) -> Template:
+        front = shopfront(request)
+        donation_id = donation_id_of(number)
+        if donation_id is None:
+            raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
+        donation = await load_donation(donation_id, shop_id=front.shop_id)
+        slip = await donation_slip_for(donation, front.settings, shop_id=front.shop_id)
+        return _page(request, "donation.html", donation=donation, slip=donation_slip_preview(slip, front.settings),
+                     conditions=CONDITION_WORDS)
+
+
+class DonorPages(Controller):
+    path = "/intake/donors"
+    guards = [requires_role(Role.INTAKE)]
+    include_in_schema = False
+
+    @get("/{donor_id:int}")
+    async def show(self, request: Request, donor_id: FromPath[int]) -> Template:
+        shop_id = shopfront(request).shop_id
+        donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
+        return _page(request, "donor.html", donor=donor, phone=_phone(request, donor.phone),
+                     impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
+                     donations=await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=200))
+
+
+class MakerForm(msgspec.Struct):
+    name: str = ""
+    phone: str = ""
+
+
+class GoodsForm(msgspec.Struct):
+    category: str = ""
+    name: str = ""
+    price: str = ""
+    quantity: str = "1"
+    barcode: str = ""
+
+
+class TermsForm(msgspec.Struct):
+    fund_percent: str = ""
+    maker_percent: str = ""
+
+
+class PayoutForm(msgspec.Struct):
+    amount: str = ""
+    method: str = "cash"
+    note: str = ""
+
+
+def _fen(text: str, code: InventoryError | DonationError) -> int:
+    try:
+        return parse_yuan(text.strip())
+    except ValueError:
+        raise DomainError(code, price=text.strip()[:20], amount=text.strip()[:20], minimum=1,
+                          maximum=10_000_000) from None
+
+
+def _whole(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
+
+
+class MakerPages(Controller):
+    path = "/intake/makers"
+    guards = [requires_role(Role.INTAKE)]
+    include_in_schema = False
+
+    @get("/")
+    async def makers(self, request: Request) -> Template:
+        return await self._makers(request)
+
+    async def _makers(self, request: Request, error: str = "") -> Template:
+        makers = await makers_of(shop_id=shopfront(request).shop_id)
+        return _page(request, "makers.html", error=error,
+                     makers=[(m, _phone(request, m.phone), await owed_to(m.id)) for m in makers])
+
+    @post("/", status_code=200)
+    async def register(self, request: Request, data: URLEncodedBody[MakerForm]) -> Template | Redirect:
+        try:
+            maker_id = await register_maker(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone)
+        except DomainError as error:
+            return await self._makers(request, domain_error_message(locale_of(request), error))
+        return Redirect(f"/intake/makers/{maker_id}")
+
+    @get("/{maker_id:int}")
+    async def maker(self, request: Request, maker_id: FromPath[int], start: FromQuery[date | None] = None,
+                    end: FromQuery[date | None] = None, added: FromQuery[str] = "") -> Template:
+        return await self._maker(request, maker_id, start=start, end=end,
+                                 added=added if added.isdigit() and len(added) == 13 else "")
+
+    async def _maker(self, request: Request, maker_id: int, *, start: date | None = None, end: date | None = None,
+                     error: str = "", added: str = "") -> Template:
+        front = shopfront(request)
+        zone = front.settings.zone
+        maker = await maker_by_id(shop_id=front.shop_id, maker_id=maker_id)
+        first, last = statement_period(zone, start, end)
+        statement = await maker_statement(shop_id=front.shop_id, maker_id=maker_id, start=first, end=last)
+        locale = locale_of(request)
+        crafts = [(c.code, c.name if locale == "zh_CN" or not c.name_en else c.name_en)
+                  for c in await categories_of(shop_id=front.shop_id) if c.source == "handicraft"]
+        return _page(request, "maker.html", maker=maker, phone=_phone(request, maker.phone), statement=statement,
+                     start=first.astimezone(zone).date(), end=last.astimezone(zone).date() - timedelta(days=1),
+                     zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added)
+
+    @post("/{maker_id:int}/goods", status_code=200)
+    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+                    data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
+        front = shopfront(request)
+        try:
+            quantity = _whole(data.quantity)
+            consigned = await consign_goods(
+                shop_id=front.shop_id, maker_id=maker_id, category_code=data.category, name=data.name,
+                price_fen=_fen(data.price, InventoryError.BAD_PRICE), quantity=0 if quantity is None else quantity,
+                staff_id=request.user.id, barcode=data.barcode)
+        except DomainError as error:
+            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+        if consigned.in_store:
+            await queue_copies(consigned.barcode, consigned.quantity, front.settings, shop_id=front.shop_id,
+                               ref=f"maker:{maker_id}")
+            front.printing.wake()
+        return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
+
+    @post("/{maker_id:int}/terms", status_code=200, guards=[requires_role(Role.MANAGER)])
+    async def terms(self, request: Request, maker_id: FromPath[int],
+                    data: URLEncodedBody[TermsForm]) -> Template | Redirect:
+        try:
+            fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
+            await set_maker_terms(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+                                  fund_percent=_whole(fund) if fund else None,
+                                  maker_percent=_whole(maker) if maker else None)
+        except DomainError as error:
+            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+        return Redirect(f"/intake/makers/{maker_id}")
+
+    @post("/{maker_id:int}/payouts", status_code=200, guards=[requires_role(Role.MANAGER)])
+    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+                     data: URLEncodedBody[PayoutForm]) -> Template | Redirect:
+        try:
+            await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+                                amount_fen=_fen(data.amount, DonationError.BAD_PAYOUT), method=data.method,
+                                note=data.note, staff_id=request.user.id)
+        except DomainError as error:
+            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+        return Redirect(f"/intake/makers/{maker_id}")

@@ -87,7 +87,7 @@ class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class DonationSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    thank_you: str = "感谢您的爱心捐赠！您的善意将帮助社区里需要帮助的人。"  # printed at the foot of the donation slip
+    thank_you: str = "感谢您的爱心捐赠！\n您的善意将帮助社区里需要帮助的人。"  # the donation slip's foot; a line a paragraph
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

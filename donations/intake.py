@@ -306,3 +306,20 @@ async def recent_donations(*, shop_id: int, donor_id: int | None = None, limit: 
                             donor_id=r["donor"], donor_name=r["donor_name"], lines=int(r["lines"]),
                             pieces_accepted=int(r["accepted"]), pieces_refused=int(r["refused"])) for r in rows]
 
+
+
+_NUMBER_SQL = "'D' || SUBSTR('00000000' || CAST(d.id AS TEXT), LENGTH(CAST(d.id AS TEXT)) + 1)"
+_CHECKS = {
+    "donated item is neither stocked nor refused (or both)": """
+        SELECT id AS what FROM donated_item WHERE (item IS NULL) = (refused_reason = '')""",
+    "donated item has no intake movement naming its donation": f"""
+        SELECT l.id AS what FROM donated_item l JOIN donation d ON d.id = l.donation
+        WHERE l.item IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM stock_movement m WHERE m.item = l.item AND m.kind = 'intake' AND m.ref = {_NUMBER_SQL})""",
+}
+
+
+async def donation_problems() -> list[str]:
+    """What is wrong with the donations' records (verify() reports it)."""
+    db = Donation._meta.db
+    return [f"{problem}: {row['what']}" for problem, sql in _CHECKS.items() for row in await run(db, sql)]

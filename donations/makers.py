@@ -172,3 +172,14 @@ async def record_payout(*, shop_id: int, maker_id: int, amount_fen: int, method:
         rows = await MakerPayout.insert(MakerPayout(shop=shop_id, maker=maker_id, amount_fen=amount_fen, method=method,
                                                     note=note, ledger_txn=txn_id, staff=staff_id)).returning(MakerPayout.id)
     return rows[0]["id"]
+
+
+async def payout_problems() -> list[str]:
+    """Payouts whose ledger transaction does not take their amount off the maker's payable (verify() reports it)."""
+    rows = await run(MakerPayout._meta.db, """
+        SELECT p.id AS what FROM maker_payout p
+        WHERE p.amount_fen <> COALESCE((
+            SELECT SUM(e.amount) FROM ledger_entry e
+            WHERE e.txn = p.ledger_txn AND e.currency = 'CNY' AND e.account = 'liability:maker:' || CAST(p.maker AS TEXT)
+        ), -1)""")
+    return [f"maker payout differs from its ledger transaction: {row['what']}" for row in rows]

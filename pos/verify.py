@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from donations.intake import donation_problems
+from donations.makers import payout_problems
 from inventory.stock import stock_problems
 from shop.ledger import ledger_problems
 
@@ -33,7 +35,8 @@ _CHECKS = {
 
 
 async def verify() -> list[str]:
-    problems = await ledger_problems() + await stock_problems()
+    problems = (await ledger_problems() + await stock_problems() + await donation_problems()
+                + await payout_problems())
     for problem, sql in _CHECKS.items():
         for row in await Sale.raw(sql):
             problems.append(f"{problem}: {row['what']}")

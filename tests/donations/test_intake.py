@@ -204,3 +204,23 @@ async def test_a_donation_reads_back_as_it_was_given_and_is_listed_newest_first(
     assert [(d.number, d.donor_name, d.pieces_accepted, d.pieces_refused) for d in listed] == [
         (second.number, "", 2, 1), (first.number, "张先生", 1, 0)]
     assert [d.number for d in await recent_donations(shop_id=goods.shop_id, donor_id=donor.id)] == [first.number]
+
+
+async def test_verify_names_a_donated_item_that_is_neither_stocked_nor_refused(goods):
+    from pos.verify import verify
+    from shop.database import run, writing
+
+    donation = await donate(goods, items=[coat()])
+    assert await verify() == []
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):  # the bad row exists only inside this transaction
+        async with writing(DonatedItem._meta.db):
+            await run(DonatedItem._meta.db, "INSERT INTO donated_item (donation, category, description, condition, "
+                      "quantity, price_fen, item, refused_reason) VALUES ($1, $2, 'x', 'good', 1, 100, NULL, '')",
+                      donation.id, (await categories_of(shop_id=goods.shop_id))[0].id)
+            problems = await verify()
+            raise Undo
+    assert len(problems) == 1 and problems[0].startswith("donated item is neither stocked nor refused")

@@ -129,3 +129,19 @@ async def test_a_makers_terms_change_later_sales_only(goods, settings):
         with pytest.raises(DomainError) as error:
             await set_maker_terms(shop_id=goods.shop_id, maker_id=goods.maker_id, fund_percent=fund, maker_percent=maker)
         assert str(error.value.code) == "bad-terms"
+
+
+async def test_verify_names_a_payout_the_ledger_does_not_show(goods):
+    from pos.verify import verify
+    from shop.database import writing
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo):  # the bad row exists only inside this transaction
+        async with writing(MakerPayout._meta.db):
+            await MakerPayout.insert(MakerPayout(shop=goods.shop_id, maker=goods.maker_id, amount_fen=100,
+                                                 method="cash", ledger_txn=0, staff=goods.manager_id))
+            problems = await verify()
+            raise Undo
+    assert len(problems) == 1 and problems[0].startswith("maker payout differs from its ledger transaction")

@@ -89,3 +89,13 @@ async def donor_by_id(*, shop_id: int, donor_id: int) -> DonorInfo:
     if row is None:
         raise DomainError(DonationError.UNKNOWN_DONOR, status=404, donor=donor_id)
     return _donor(row)
+
+
+async def erase_donor(*, shop_id: int, donor_id: int) -> DonorInfo:
+    """On the donor's request: their name, phone and consent are erased; the donor stays, anonymous,
+    so their donations and what those raised stay in the books."""
+    await donor_by_id(shop_id=shop_id, donor_id=donor_id)
+    async with writing(Donor._meta.db):
+        await Donor.update({Donor.name: "", Donor.phone: "", Donor.may_contact: False}).where(
+            (Donor.shop == shop_id) & (Donor.id == donor_id))
+    return await donor_by_id(shop_id=shop_id, donor_id=donor_id)

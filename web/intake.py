@@ -13,41 +13,17 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from donations.donors import (
-    DonorInfo,
-    donor_by_id,
-    find_donors,
-    mask_phone,
-    register_donor,
-)
+from donations.donors import DonorInfo, donor_by_id, erase_donor, find_donors, mask_phone, register_donor
 from donations.errors import DonationError
 from donations.intake import (
-    DonationRecord,
-    DonationSummary,
-    GivenItem,
-    donation_id_of,
-    load_donation,
-    recent_donations,
-    register_donation,
+    DonationRecord, DonationSummary, GivenItem, donation_id_of, load_donation, recent_donations, register_donation,
 )
 from donations.makers import (
-    MakerInfo,
-    consign_goods,
-    maker_by_id,
-    makers_of,
-    owed_to,
-    record_payout,
-    register_maker,
-    set_maker_terms,
+    MakerInfo, consign_goods, maker_by_id, makers_of, owed_to, record_payout, register_maker, set_maker_terms,
 )
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import (
-    CategoryInfo,
-    Condition,
-    categories_of,
-    item_by_barcode,
-    items_for_labels,
-    set_default_prices,
+    CategoryInfo, Condition, categories_of, item_by_barcode, items_for_labels, set_default_prices,
 )
 from inventory.errors import InventoryError
 from pos.donor_impact import DonorImpact, donor_impact
@@ -112,6 +88,26 @@ class DonorsApi(Controller):
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return DonorPage(donor=_donor_out(request, donor), impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
                          donations=await recent_donations(shop_id=shop_id, donor_id=donor_id))
+
+
+    @get("/{donor_id:int}/export", summary="Everything kept about a donor, for them to take (managers)",
+         guards=[requires_role(Role.MANAGER)])
+    async def export(self, request: Request, donor_id: FromPath[int]) -> DonorExport:
+        shop_id = shopfront(request).shop_id
+        donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
+        summaries = await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=10_000)
+        return DonorExport(donor=_donor_out(request, donor), donations=[
+            await load_donation(donation_id_of(d.number), shop_id=shop_id) for d in summaries])
+
+    @post("/{donor_id:int}/erase", summary="Erase a donor's name and phone on their request (managers)",
+          guards=[requires_role(Role.MANAGER)], status_code=200)
+    async def erase(self, request: Request, donor_id: FromPath[int]) -> DonorOut:
+        return _donor_out(request, await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id))
+
+
+class DonorExport(msgspec.Struct):
+    donor: DonorOut
+    donations: list[DonationRecord]
 
 
 class GivenItemIn(msgspec.Struct, forbid_unknown_fields=True):

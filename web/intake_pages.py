@@ -12,7 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from donations.donors import donor_by_id, mask_phone
+from donations.donors import donor_by_id, erase_donor, mask_phone
 from donations.errors import DonationError
 from donations.intake import donation_id_of, load_donation, recent_donations
 from donations.makers import (
@@ -73,8 +73,13 @@ class DonorPages(Controller):
         shop_id = shopfront(request).shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return _page(request, "donor.html", donor=donor, phone=_phone(request, donor.phone),
-                     impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
+                     impact=await donor_impact(shop_id=shop_id, donor_id=donor_id), manager=_is_manager(request),
                      donations=await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=200))
+
+    @post("/{donor_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
+    async def erase(self, request: Request, donor_id: FromPath[int]) -> Redirect:
+        await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id)
+        return Redirect(f"/intake/donors/{donor_id}")
 
 
 class MakerForm(msgspec.Struct):

@@ -212,3 +212,23 @@ async def test_a_maker_brings_goods_sells_and_is_paid_by_a_manager(desk, goods, 
     assert await MakerPayout.count() == 1
     terms = await desk.put_json(f"/api/makers/{maker['id']}/terms", {"fund_percent": 10, "maker_percent": 85})
     assert terms.status_code == 200 and terms.json()["maker_percent"] == 85
+
+
+async def test_a_manager_exports_a_donors_data_then_erases_it_and_their_gifts_stay_in_the_books(desk, goods):
+    donor = (await desk.post("/api/donors", json={"name": "李阿姨", "phone": "13812345678", "may_contact": True})).json()
+    await desk.post("/api/donations", json={"idempotency_key": "desk-key-0001", "donor_id": donor["id"],
+                                            "items": THREE_ITEMS})
+    assert (await desk.get(f"/api/donors/{donor['id']}/export")).status_code == 403
+    assert (await desk.post(f"/api/donors/{donor['id']}/erase")).status_code == 403
+    await desk.login("manager", "manager-pw")
+    export = (await desk.get(f"/api/donors/{donor['id']}/export")).json()
+    assert export["donor"]["phone"] == "13812345678"
+    assert [line["description"] for line in export["donations"][0]["lines"]] == ["女士棉服", "儿童绘本", "旧毛衣"]
+    erased = await desk.post(f"/api/donors/{donor['id']}/erase")
+    assert erased.status_code == 200
+    assert (erased.json()["name"], erased.json()["phone"], erased.json()["anonymous"], erased.json()["may_contact"]) == (
+        "", "", True, False)
+    assert (await desk.get("/api/donors", params={"q": "李阿姨"})).json() == []
+    assert (await desk.get("/api/donors", params={"q": "5678"})).json() == []
+    page = (await desk.get(f"/api/donors/{donor['id']}")).json()
+    assert page["impact"]["pieces_given"] == 3 and len(page["donations"]) == 1

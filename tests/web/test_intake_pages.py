@@ -73,3 +73,14 @@ async def test_a_manager_pays_a_maker_from_the_statement_page_and_sets_their_ter
     assert (await form(browser, url + "/terms", {"fund_percent": "10", "maker_percent": "95"})).status_code == 200
     assert (await form(browser, url + "/terms", {"fund_percent": "10", "maker_percent": "85"})).status_code in (302, 303)
     assert (await Maker.select(Maker.maker_percent).where(Maker.id == goods.maker_id).first())["maker_percent"] == 85
+
+
+async def test_a_manager_erases_a_donor_from_their_page_and_the_page_then_shows_them_anonymous(browser, goods):
+    await browser.login("manager", "manager-pw")
+    donor = (await browser.post("/api/donors", json={"name": "李阿姨", "phone": "13812345678"})).json()
+    page = await browser.get(f"/intake/donors/{donor['id']}")
+    assert "13812345678" in page.text and f"/api/donors/{donor['id']}/export" in page.text
+    erased = await form(browser, f"/intake/donors/{donor['id']}/erase", {})
+    assert erased.status_code in (302, 303)
+    page = await browser.get(f"/intake/donors/{donor['id']}")
+    assert "李阿姨" not in page.text and "13812345678" not in page.text and "匿名" in page.text

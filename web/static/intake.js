@@ -25,29 +25,11 @@
   function store() { localStorage.setItem(STORE, JSON.stringify(draft)); }
   function fill(text, values) { return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all)); }
   function say(text, kind) { message.textContent = text; message.className = "message intake-message " + (kind || ""); }
-  function yuan(fen) {
-    const sign = fen < 0 ? "-" : "";
-    fen = Math.abs(fen);
-    return `${sign}¥${Math.floor(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
-  }
+  const { yuan, fenOf } = window.Aixin;
   const plainYuan = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;  // for the price field
-  // "12.5" -> 1250 fen, without floating point; null when it is not an amount.
-  function fenOf(text) {
-    const m = /^\s*[¥￥]?\s*(\d{1,8})(?:\.(\d{0,2}))?\s*$/.exec(text);
-    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null;
-  }
   const pieces = () => draft.items.reduce((sum, i) => sum + (i.refused_reason ? 0 : i.quantity), 0);
 
-  async function api(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrftoken": csrf, "accept": "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401) { location.href = "/login?next=/intake"; }
-    return { ok: response.ok, status: response.status, data };
-  }
+  const api = (method, url, body) => window.Aixin.api(csrf, method, url, body);
   // A call that failed on the network says so; a refusal shows the server's sentence.
   async function call(method, url, body) {
     try {

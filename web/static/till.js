@@ -13,16 +13,7 @@
 
   function newCart() { return { key: crypto.randomUUID(), lines: [] }; }
   function save() { localStorage.setItem("aixin.cart", JSON.stringify(cart)); }
-  function yuan(fen) {
-    const sign = fen < 0 ? "-" : "";
-    fen = Math.abs(fen);
-    return `${sign}¥${Math.floor(fen / 100).toLocaleString("en-US")}.${String(fen % 100).padStart(2, "0")}`;
-  }
-  // "12.5" -> 1250 fen, without floating point; null when it is not an amount.
-  function fenOf(text) {
-    const m = /^\s*[¥￥]?\s*(\d{1,8})(?:\.(\d{0,2}))?\s*$/.exec(text);
-    return m ? Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0")) : null;
-  }
+  const { yuan, fenOf } = window.Aixin;
   const total = () => cart.lines.reduce((sum, l) => sum + l.price_fen * l.quantity, 0);
   function say(text, kind) { message.textContent = text; message.className = "message " + (kind || ""); }
   function focusScan() { if (document.activeElement !== cash) scan.focus(); }
@@ -66,16 +57,7 @@
     update();
   }
 
-  async function api(method, url, body) {
-    const response = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: { "content-type": "application/json", "x-csrftoken": csrf, "accept": "application/json" },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401) { location.href = "/login?next=/till"; }
-    return { ok: response.ok, status: response.status, data };
-  }
+  const api = (method, url, body) => window.Aixin.api(csrf, method, url, body);
 
   async function addCode(code) {
     const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);

@@ -58,7 +58,7 @@ TARGETS = {"scan_vs_bare": 0.5, "scan_p99_ms": 5.0, "checkout_rps": {"sqlite": 3
 
 sys.path.insert(0, str(ROOT))
 from inventory.barcodes import in_store_code, normalize_barcode  # noqa: E402
-from web.demo import CRAFTS, DONATED, FOOD, food_code  # noqa: E402
+from web.demo import CRAFTS, DONATIONS, FOOD, food_code  # noqa: E402
 
 EXTRA_FIRST_SEQUENCE = 1_000_000  # the demo uses in-store sequences 1..25
 EXTRA_PRICE_FEN = 1_000
@@ -638,7 +638,8 @@ def main() -> int:
         barcodes_file.write_text("\n".join(scan_codes) + "\n")
 
         # The carts: fixed = 3 packaged foods + 2 crafts of two makers (5 ledger entries a sale).
-        craft_codes = [in_store_code(len(DONATED) + i + 1) for i in range(len(CRAFTS))]
+        donated = sum(len(items) for _, _, items in DONATIONS)  # the demo gives these their codes first
+        craft_codes = [in_store_code(donated + i + 1) for i in range(len(CRAFTS))]
         fixed = [food_code(FOOD[0][0]), food_code(FOOD[1][0]), food_code(FOOD[2][0]), craft_codes[0], craft_codes[2]]
         if args.cart == "rotate":
             if len(codes) < 50:

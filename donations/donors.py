@@ -75,7 +75,9 @@ async def find_donors(*, shop_id: int, text: str) -> list[DonorInfo]:
     text = " ".join((text or "").split())[:100]
     if not text:
         return []
-    query = Donor.name.ilike(f"%{text}%")
+    # SQLite's LIKE already ignores case (for Latin letters; Chinese has none); PostgreSQL's needs ILIKE.
+    pattern = f"%{text}%"
+    query = Donor.name.like(pattern) if Donor._meta.db.engine_type == "sqlite" else Donor.name.ilike(pattern)
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 4:
         query = query | Donor.phone.like(f"%{digits}%")

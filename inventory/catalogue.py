@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from inventory.barcodes import IN_STORE_PREFIX, in_store_code, normalize_barcode
+from inventory.search import pinyin_keys
 from inventory.errors import InventoryError
 from inventory.stock import Movement, MovementKind, record_movements
 from inventory.tables import Category, Item
@@ -149,6 +150,7 @@ async def add_item(*, shop_id: int, name: str, category_id: int, price_fen: int,
     name = name.strip()
     if not 1 <= len(name) <= 200:
         raise DomainError(InventoryError.BAD_NAME, maximum=200)
+    initials, full = pinyin_keys(name)
     async with writing(Item._meta.db):
         if not await Category.exists().where((Category.id == category_id) & (Category.shop == shop_id)):
             raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=category_id)
@@ -159,7 +161,8 @@ async def add_item(*, shop_id: int, name: str, category_id: int, price_fen: int,
         rows = await insert_rows(Item, [dict(
             shop=shop_id, barcode=code, name=name, category=category_id, price_fen=price_fen, one_off=one_off,
             active=True, created_at=datetime.now(UTC), on_hand=0, condition=str(condition or ""),
-            expires_on=expires_on,
+            expires_on=expires_on, location="", low_stock_at=None,
+            search_initials=initials, search_pinyin=full,
         )], returning="id")
         item_id = rows[0]["id"]
         await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[

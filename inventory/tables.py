@@ -48,6 +48,48 @@ class Item(Table):
     on_hand = Integer(default=0)
     condition = Varchar(length=16, default="")  # donated goods: new | like-new | good | fair
     expires_on = Date(null=True, default=None)  # the earliest expiry of the stock brought in
+    location = Varchar(length=32, default="")  # where it sits: a shelf, a rail, the back room
+    low_stock_at = Integer(null=True, default=None)  # packaged goods: on the low-stock list at or below this
+    # What search matches besides the name: its pinyin initials ("axb" for 爱心杯) and full pinyin, kept with the name.
+    search_initials = Varchar(length=200, default="")
+    search_pinyin = Varchar(length=800, default="")
+
+
+class PriceChange(Table):
+    """A price changed by a manager: who, when, why, from what to what (append-only)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False, index=True)
+    old_price_fen = Integer()
+    new_price_fen = Integer()
+    reason = Varchar(length=200, default="")
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class StockTake(Table):
+    """A count of the shelf: the whole shop, one category or one location. open → posted (or cancelled)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    scope = Varchar(length=16)  # shop | category | location
+    scope_value = Varchar(length=64, default="")  # the category's code or the location
+    status = Varchar(length=16, default="open")  # open | posted | cancelled
+    opened_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    closed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class StockTakeCount(Table):
+    """What was counted of one item in a stock take, and what the books said at that moment
+    (so sales made while the count goes on are not counted as missing)."""
+
+    stock_take = ForeignKey(StockTake, on_delete=OnDelete.restrict, null=False, index=True)
+    item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False)
+    counted = Integer()
+    expected = Integer()  # the item's on-hand when it was last counted
+    counted_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    counted_at = Timestamptz(default=TimestamptzNow())
 
 
 class InStoreSequence(Table):

@@ -39,7 +39,9 @@ class SaleLine(Table):
     name = Varchar(length=200)
     category_code = Varchar(length=32)
     source = Varchar(length=16)
-    unit_price_fen = Integer()
+    unit_price_fen = Integer()  # what one piece sold for, after any markdown
+    list_price_fen = Integer(null=True, default=None)  # its price before a markdown; null: not marked down
+    markdown_percent = Integer(default=0)  # the rotation's markdown applied (ageing donated goods)
     quantity = Integer()
     value_fen = Integer()  # the line's net value: what the split divides
     rule_fund = Integer()  # whole percents of the rule applied

@@ -120,6 +120,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.api import LabelsApi, PrintingApi, ReportsApi, SalesApi, TillApi
     from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
     from web.intake_pages import DonationPages, DonorPages, MakerPages
+    from web.stocktake import StockTakePages, StockTakesApi
+    from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
     from web.pages import (
         DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
     )
@@ -152,6 +154,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
             DocumentsPage, DonationPages, DonorPages, MakerPages,
             TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
+            StockTakesApi, StockTakePages, CatalogueCsvApi, CatalogueImportPage,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -34,7 +34,7 @@ from inventory.catalogue import (
     receive_stock,
 )
 from inventory.errors import InventoryError
-from shop.database import run, writing
+from shop.database import as_date, run, writing
 from shop.errors import DomainError
 
 MAX_ITEMS = 200
@@ -253,10 +253,6 @@ async def _replay(first: dict, digest: str) -> DonationRecord:
     return DonationRecord(**{**record.__dict__, "replayed": True})
 
 
-def _as_date(value: date | str | None) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 async def load_donation(donation_id: int, *, shop_id: int) -> DonationRecord:
     donation = await Donation.select(
         Donation.id, Donation.received_on, Donation.created_at, Donation.donor,
@@ -270,12 +266,12 @@ async def load_donation(donation_id: int, *, shop_id: int) -> DonationRecord:
         DonatedItem.refused_reason,
     ).where(DonatedItem.donation == donation_id).order_by(DonatedItem.id)
     return DonationRecord(
-        id=donation["id"], number=donation_number(donation["id"]), received_on=_as_date(donation["received_on"]),
+        id=donation["id"], number=donation_number(donation["id"]), received_on=as_date(donation["received_on"]),
         created_at=donation["created_at"], donor_id=donation["donor"], donor_name=donation["donor_name"] or "",
         volunteer=donation["volunteer"] or "",
         lines=tuple(DonatedLine(
             description=l["description"], category=l["category"], condition=l["condition"], quantity=l["quantity"],
-            price_fen=l["price_fen"], expires_on=_as_date(l["expires_on"]), barcode=l["barcode"] or "",
+            price_fen=l["price_fen"], expires_on=as_date(l["expires_on"]), barcode=l["barcode"] or "",
             in_store=is_in_store(l["barcode"] or ""), refused_reason=l["refused_reason"],
         ) for l in lines),
     )
@@ -302,7 +298,7 @@ async def recent_donations(*, shop_id: int, donor_id: int | None = None, limit: 
                COALESCE(SUM(CASE WHEN l.refused_reason <> '' THEN l.quantity ELSE 0 END), 0) AS refused
         FROM donation d LEFT JOIN donor p ON p.id = d.donor LEFT JOIN donated_item l ON l.donation = d.id
         WHERE {where} GROUP BY d.id, d.received_on, d.donor, p.name ORDER BY d.id DESC LIMIT {int(limit)}""", *args)
-    return [DonationSummary(number=donation_number(r["id"]), received_on=_as_date(r["received_on"]),
+    return [DonationSummary(number=donation_number(r["id"]), received_on=as_date(r["received_on"]),
                             donor_id=r["donor"], donor_name=r["donor_name"], lines=int(r["lines"]),
                             pieces_accepted=int(r["accepted"]), pieces_refused=int(r["refused"])) for r in rows]
 

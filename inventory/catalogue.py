@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from inventory.barcodes import IN_STORE_PREFIX, in_store_code, normalize_barcode
-from inventory.search import pinyin_keys
+from inventory.rotation import Rotation, marked_down
+from inventory.search import pinyin_keys, search_terms
 from inventory.errors import InventoryError
 from inventory.stock import Movement, MovementKind, record_movements
-from inventory.tables import Category, Item
-from shop.database import fetch_rows, insert_rows, run, writing
+from inventory.tables import Category, Item, PriceChange
+from shop.database import as_date, as_time, fetch_rows, insert_rows, run, writing
 from shop.errors import DomainError
 
 SOURCES = ("donated", "handicraft", "purchased")
@@ -89,6 +90,8 @@ class CategoryInfo:
     accepts_points: bool
     perishable: bool
     default_prices: dict[str, int]  # condition → fen, for the conditions that have one
+    fund_percent: int | None = None  # the category's own split; None: its goods source's
+    maker_percent: int | None = None
 
 
 async def categories_of(*, shop_id: int) -> list[CategoryInfo]:
@@ -96,6 +99,7 @@ async def categories_of(*, shop_id: int) -> list[CategoryInfo]:
     return [CategoryInfo(
         id=row["id"], code=row["code"], name=row["name"], name_en=row["name_en"], source=row["source"],
         accepts_points=bool(row["accepts_points"]), perishable=bool(row["perishable"]),
+        fund_percent=row["fund_percent"], maker_percent=row["maker_percent"],
         default_prices={str(condition): row[column] for condition, column in _PRICE_COLUMNS.items()
                         if row[column] is not None},
     ) for row in rows]
@@ -184,6 +188,9 @@ class StockedItem:
     active: bool
     on_hand: int
     expires_on: date | None
+    condition: str
+    location: str
+    low_stock_at: int | None
 
 
 async def item_by_barcode(*, shop_id: int, barcode: str) -> StockedItem | None:
@@ -192,16 +199,13 @@ async def item_by_barcode(*, shop_id: int, barcode: str) -> StockedItem | None:
     lock = "" if db.engine_type == "sqlite" else " FOR UPDATE OF i"
     rows = await run(db, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.category AS category_id, c.code AS category_code, c.source,
-               i.active, i.on_hand, i.expires_on
+               i.active, i.on_hand, i.expires_on, i.condition, i.location, i.low_stock_at
         FROM item i JOIN category c ON c.id = i.category WHERE i.shop = $1 AND i.barcode = $2{lock}""",
                      shop_id, barcode)
     if not rows:
         return None
     row = rows[0]
-    expires = row["expires_on"]
-    if isinstance(expires, str):  # SQLite hands dates back as text
-        expires = date.fromisoformat(expires)
-    return StockedItem(**{**row, "active": bool(row["active"]), "expires_on": expires})
+    return StockedItem(**{**row, "active": bool(row["active"]), "expires_on": as_date(row["expires_on"])})
 
 
 async def receive_stock(*, shop_id: int, item: StockedItem, quantity: int, staff_id: int | None, reason: str,
@@ -223,24 +227,41 @@ class TillItem:
     id: int
     barcode: str
     name: str
-    price_fen: int
+    price_fen: int  # what it sells for now: after the rotation's markdown, if any
+    list_price_fen: int  # its price before any markdown
+    markdown_percent: int
     category: str
     source: str
     accepts_points: bool
     on_hand: int
+    expires_on: date | None
+    expired: bool  # the till warns; the shelf is the truth, so it still sells
+    removal_due: bool  # ageing stock that should have come off the shelf: the till warns
 
 
 _TILL_LOOKUP = """
-SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.name AS category, c.source, c.accepts_points, i.on_hand
+SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.name AS category, c.source, c.accepts_points, i.on_hand,
+       i.created_at, i.expires_on, c.perishable
 FROM item i JOIN category c ON c.id = i.category
 WHERE i.shop = $1 AND i.barcode = $2
 """
 
 
-async def find_for_till(*, shop_id: int, barcode: str) -> TillItem:
+def price_now(*, price_fen: int, source: str, perishable: bool, came_in: datetime | str, rotation: Rotation,
+              now: datetime) -> tuple[int, int]:
+    """(price after markdown, markdown percent) of an item as the rotation ages it."""
+    if not rotation.applies_to(source=source, perishable=bool(perishable)):
+        return price_fen, 0
+    percent = rotation.markdown_percent(came_in=as_time(came_in), now=now)
+    return marked_down(price_fen, percent), percent
+
+
+async def find_for_till(*, shop_id: int, barcode: str, rotation: Rotation, today: date,
+                        now: datetime | None = None) -> TillItem:
     """The item a scanned code names, or DomainError (malformed, wrong check digit, unknown, withdrawn).
 
-    The scanner's hot path: one query on the engine's fastest read path.
+    `today` is the shop's local date (for expiry). The scanner's hot path: one query on the
+    engine's fastest read path.
     """
     code = normalize_barcode(barcode)
     rows = await fetch_rows(Item._meta.db, _TILL_LOOKUP, shop_id, code)
@@ -249,9 +270,58 @@ async def find_for_till(*, shop_id: int, barcode: str) -> TillItem:
     row = rows[0]
     if not row["active"]:
         raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=code, name=row["name"])
-    return TillItem(id=row["id"], barcode=row["barcode"], name=row["name"], price_fen=row["price_fen"],
+    now = now or datetime.now(UTC)
+    price, percent = price_now(price_fen=row["price_fen"], source=row["source"], perishable=row["perishable"],
+                               came_in=row["created_at"], rotation=rotation, now=now)
+    expires = as_date(row["expires_on"])
+    ageing = rotation.applies_to(source=row["source"], perishable=bool(row["perishable"]))
+    return TillItem(id=row["id"], barcode=row["barcode"], name=row["name"], price_fen=price,
+                    list_price_fen=row["price_fen"], markdown_percent=percent,
                     category=row["category"], source=row["source"],
-                    accepts_points=bool(row["accepts_points"]), on_hand=int(row["on_hand"]))
+                    accepts_points=bool(row["accepts_points"]), on_hand=int(row["on_hand"]), expires_on=expires,
+                    expired=expires is not None and expires < today,
+                    removal_due=ageing and rotation.removal_due(came_in=as_time(row["created_at"]), now=now))
+
+
+@dataclass(frozen=True)
+class FoundItem:
+    """An item found by name, part of its code or pinyin, as a list shows it."""
+
+    barcode: str
+    name: str
+    price_fen: int  # the catalogue's price (a markdown applies when it is scanned or sold)
+    category: str
+    on_hand: int
+    location: str
+    active: bool
+
+
+MAX_FOUND = 30
+
+
+async def find_items(*, shop_id: int, text: str, include_withdrawn: bool = False,
+                     limit: int = MAX_FOUND) -> list[FoundItem]:
+    """Items whose name contains `text`, whose code contains its digits (4 or more), or whose pinyin
+    initials or full pinyin contain its letters: "axb" and "aixin" both find 爱心杯. In stock first."""
+    name, keys = search_terms(text)
+    name = name.replace("%", "").replace("_", "").lower()
+    if not name:
+        return []
+    conditions, args = ["LOWER(i.name) LIKE $2"], [shop_id, f"%{name}%"]
+    if keys:
+        args.append(f"%{keys}%")
+        conditions += [f"i.search_initials LIKE ${len(args)}", f"i.search_pinyin LIKE ${len(args)}"]
+    digits = "".join(ch for ch in name if ch.isdigit())
+    if len(digits) >= 4 and digits == name.replace(" ", ""):
+        args.append(f"%{digits}%")
+        conditions.append(f"i.barcode LIKE ${len(args)}")
+    active = "" if include_withdrawn else " AND i.active"
+    rows = await run(Item._meta.db, f"""
+        SELECT i.barcode, i.name, i.price_fen, c.name AS category, i.on_hand, i.location, i.active
+        FROM item i JOIN category c ON c.id = i.category
+        WHERE i.shop = $1{active} AND ({" OR ".join(conditions)})
+        ORDER BY CASE WHEN i.on_hand > 0 THEN 0 ELSE 1 END, i.name LIMIT {int(limit)}""", *args)
+    return [FoundItem(**{**row, "active": bool(row["active"])}) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -291,6 +361,8 @@ class SellableItem:
     source: str
     fund_percent: int | None
     maker_percent: int | None
+    created_at: datetime
+    perishable: bool
 
 
 async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str, SellableItem]:
@@ -308,8 +380,82 @@ async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str
     lock = "" if engine.engine_type == "sqlite" else " FOR UPDATE OF i"
     rows = await run(engine, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.active, i.on_hand, c.id AS category_id,
-               c.code AS category_code, c.source, c.fund_percent, c.maker_percent
+               c.code AS category_code, c.source, c.fund_percent, c.maker_percent, i.created_at, c.perishable
         FROM item i JOIN category c ON c.id = i.category
         WHERE i.shop = $1 AND i.barcode IN ({marks}) ORDER BY i.id{lock}""", shop_id, *barcodes)
-    return {row["barcode"]: SellableItem(**{**row, "active": bool(row["active"])}) for row in rows}
+    return {row["barcode"]: SellableItem(**{**row, "active": bool(row["active"]), "perishable": bool(row["perishable"]),
+                                            "created_at": as_time(row["created_at"])}) for row in rows}
 
+
+
+async def change_price(*, shop_id: int, barcode: str, price_fen: int, staff_id: int, reason: str = "") -> None:
+    """A manager changes an item's price; the change is kept with who, when and why (past sales keep theirs)."""
+    check_price(price_fen, minimum=1)
+    code = normalize_barcode(barcode)
+    db = Item._meta.db
+    async with writing(db):
+        item = await item_by_barcode(shop_id=shop_id, barcode=code)
+        if item is None:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        if item.price_fen == price_fen:
+            raise DomainError(InventoryError.SAME_PRICE, price=price_fen)
+        await run(db, "UPDATE item SET price_fen = $2 WHERE id = $1", item.id, price_fen)
+        await insert_rows(PriceChange, [dict(shop=shop_id, item=item.id, old_price_fen=item.price_fen,
+                                             new_price_fen=price_fen, reason=" ".join(reason.split())[:200],
+                                             staff=staff_id, created_at=datetime.now(UTC))])
+
+
+@dataclass(frozen=True)
+class PriceChangeRow:
+    at: datetime
+    old_price_fen: int
+    new_price_fen: int
+    reason: str
+    staff: str
+
+
+async def price_changes_of(*, shop_id: int, barcode: str) -> list[PriceChangeRow]:
+    rows = await run(Item._meta.db, """
+        SELECT p.created_at, p.old_price_fen, p.new_price_fen, p.reason, COALESCE(s.display_name, '') AS staff
+        FROM price_change p JOIN item i ON i.id = p.item LEFT JOIN staff s ON s.id = p.staff
+        WHERE i.shop = $1 AND i.barcode = $2 ORDER BY p.id DESC""", shop_id, normalize_barcode(barcode))
+    return [PriceChangeRow(at=as_time(r["created_at"]), old_price_fen=r["old_price_fen"],
+                           new_price_fen=r["new_price_fen"], reason=r["reason"], staff=r["staff"]) for r in rows]
+
+
+async def update_item(*, shop_id: int, barcode: str, name: str, category: str, location: str,
+                      low_stock_at: int | None, active: bool) -> None:
+    """A manager corrects an item's details (its price has change_price, its stock has movements)."""
+    name = " ".join((name or "").split())
+    if not 1 <= len(name) <= 200:
+        raise DomainError(InventoryError.BAD_NAME, maximum=200)
+    location = " ".join((location or "").split())
+    if len(location) > 32:
+        raise DomainError(InventoryError.BAD_LOCATION, maximum=32)
+    if low_stock_at is not None and not 0 <= low_stock_at <= MAX_QUANTITY:
+        raise DomainError(InventoryError.BAD_LEVEL, maximum=MAX_QUANTITY)
+    code = normalize_barcode(barcode)
+    initials, full = pinyin_keys(name)
+    db = Item._meta.db
+    async with writing(db):
+        found = await category_by_code(shop_id=shop_id, code=category)
+        item = await item_by_barcode(shop_id=shop_id, barcode=code)
+        if item is None:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        await run(db, """UPDATE item SET name = $2, category = $3, location = $4, low_stock_at = $5, active = $6,
+                         search_initials = $7, search_pinyin = $8 WHERE id = $1""",
+                  item.id, name, found.id, location, low_stock_at, active, initials, full)
+
+
+async def set_category_rules(*, shop_id: int, code: str, accepts_points: bool, perishable: bool,
+                             fund_percent: int | None, maker_percent: int | None) -> None:
+    """A manager sets a category's rules: whether points pay for it, whether it expires, and its own
+    split (both percents, or neither for the goods source's rule). Past sales keep the rule they had."""
+    if (fund_percent is None) != (maker_percent is None) or (fund_percent is not None and not (
+            0 <= fund_percent <= 100 and 0 <= maker_percent <= 100 and fund_percent + maker_percent <= 100)):
+        raise DomainError(InventoryError.BAD_SPLIT, fund=fund_percent, maker=maker_percent)
+    async with writing(Category._meta.db):
+        found = await category_by_code(shop_id=shop_id, code=code)
+        await Category.update({Category.accepts_points: accepts_points, Category.perishable: perishable,
+                               Category.fund_percent: fund_percent, Category.maker_percent: maker_percent}).where(
+            Category.id == found.id)

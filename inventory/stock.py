@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from shop.database import insert_rows, run
+from shop.database import as_time, insert_rows, run, writing
+from shop.errors import DomainError
 
+from inventory.barcodes import normalize_barcode
+from inventory.errors import InventoryError
 from inventory.tables import Item, StockMovement
 
 
@@ -19,6 +22,12 @@ class MovementKind(StrEnum):
     ADJUSTMENT = "adjustment"
     WRITE_OFF = "write-off"
     STOCK_TAKE = "stock-take"
+
+
+class WriteOffReason(StrEnum):
+    DAMAGED = "damaged"
+    EXPIRED = "expired"
+    UNSELLABLE = "unsellable"
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,70 @@ async def stock_problems() -> list[str]:
         FROM item i LEFT JOIN stock_movement m ON m.item = i.id
         GROUP BY i.id, i.on_hand HAVING i.on_hand <> COALESCE(SUM(m.quantity), 0)""")
     return [f"item {row['id']} has {row['on_hand']} on hand but its movements sum to {row['moved']}" for row in rows]
+
+
+MAX_CHANGE = 9_999
+
+
+def _reason(text: str) -> str:
+    text = " ".join((text or "").split())
+    if not 1 <= len(text) <= 200:
+        raise DomainError(InventoryError.BAD_REASON, maximum=200)
+    return text
+
+
+async def _item_id(shop_id: int, barcode: str) -> int:
+    code = normalize_barcode(barcode)
+    rows = await run(Item._meta.db, "SELECT id FROM item WHERE shop = $1 AND barcode = $2", shop_id, code)
+    if not rows:
+        raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+    return rows[0]["id"]
+
+
+async def adjust_stock(*, shop_id: int, barcode: str, quantity: int, reason: str, staff_id: int) -> None:
+    """A manager corrects the books by `quantity` pieces (+ found, - missing), saying why."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity == 0 or abs(quantity) > MAX_CHANGE:
+        raise DomainError(InventoryError.BAD_ADJUSTMENT, quantity=quantity, maximum=MAX_CHANGE)
+    reason = _reason(reason)
+    async with writing(Item._meta.db):
+        item_id = await _item_id(shop_id, barcode)
+        await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[
+            Movement(item_id, quantity, MovementKind.ADJUSTMENT, reason=reason)])
+
+
+async def write_off(*, shop_id: int, barcode: str, quantity: int, reason: WriteOffReason | str, staff_id: int,
+                    note: str = "") -> None:
+    """Pieces taken off the shelf for good: damaged, expired or unsellable."""
+    try:
+        reason = WriteOffReason(reason)
+    except ValueError:
+        raise DomainError(InventoryError.BAD_REASON, maximum=200) from None
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_CHANGE:
+        raise DomainError(InventoryError.BAD_QUANTITY, quantity=quantity, maximum=MAX_CHANGE)
+    note = " ".join((note or "").split())[:150]
+    async with writing(Item._meta.db):
+        item_id = await _item_id(shop_id, barcode)
+        await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[
+            Movement(item_id, -quantity, MovementKind.WRITE_OFF, reason=f"{reason.value}: {note}" if note else reason.value)])
+
+
+@dataclass(frozen=True)
+class MovementRow:
+    at: datetime
+    kind: str
+    quantity: int
+    reason: str
+    ref: str
+    staff: str
+    on_hand_after: int
+
+
+async def movements_of(*, shop_id: int, barcode: str, limit: int = 500) -> list[MovementRow]:
+    """An item's movements, newest first, with who made them and the on-hand after each."""
+    item_id = await _item_id(shop_id, barcode)
+    rows = await run(Item._meta.db, """
+        SELECT m.id, m.created_at, m.kind, m.quantity, m.reason, m.ref, COALESCE(s.display_name, '') AS staff,
+               SUM(m.quantity) OVER (ORDER BY m.id) AS after
+        FROM stock_movement m LEFT JOIN staff s ON s.id = m.staff WHERE m.item = $1 ORDER BY m.id DESC""", item_id)
+    return [MovementRow(at=as_time(r["created_at"]), kind=r["kind"], quantity=r["quantity"], reason=r["reason"],
+                        ref=r["ref"], staff=r["staff"], on_hand_after=int(r["after"])) for r in rows[:limit]]

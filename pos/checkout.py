@@ -20,8 +20,9 @@ import asyncpg
 
 from donations.makers import consignments
 from inventory.barcodes import normalize_barcode
-from inventory.catalogue import check_quantity, items_by_barcode
+from inventory.catalogue import check_quantity, items_by_barcode, price_now
 from inventory.errors import InventoryError
+from inventory.rotation import Rotation
 from inventory.stock import Movement, MovementKind, record_movements
 from shop import ledger
 from shop.database import insert_rows, run, writing
@@ -32,6 +33,7 @@ from pos.errors import SaleError
 from pos.split import SplitRule, rule_in_force, split_value
 from pos.tables import Sale, SaleLine, Tender
 
+NO_ROTATION = Rotation(steps=(), remove_after_weeks=0, sources=frozenset())
 MAX_LINES = 200
 MAX_SALE_FEN = 100_000_000  # ¥1,000,000.00: a sale beyond this is a typing mistake
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -47,7 +49,7 @@ class CartLine:
 class SoldLine:
     barcode: str
     name: str
-    unit_price_fen: int
+    unit_price_fen: int  # after the markdown, if any
     quantity: int
     value_fen: int
     rule_fund: int
@@ -56,6 +58,8 @@ class SoldLine:
     maker_fen: int
     running_fen: int
     oversold: bool
+    list_price_fen: int | None = None  # its price before the rotation's markdown; None: not marked down
+    markdown_percent: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,7 @@ def _check_amount(fen: int) -> int:
 
 async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Sequence[CartLine],
                       cash_given_fen: int, idempotency_key: str, rules: Mapping[str, SplitRule],
-                      expected_total_fen: int | None = None,
+                      rotation: Rotation = NO_ROTATION, expected_total_fen: int | None = None,
                       with_sale: Callable[[SaleRecord], Awaitable[object]] | None = None) -> SaleRecord:
     """Sell the cart for cash. Returns the sale (or, for a repeated key, the first sale).
 
@@ -134,7 +138,8 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
                 return await _replay(first, digest)
             sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
                                      cart=cart, cash_given_fen=cash_given_fen, key=idempotency_key,
-                                     digest=digest, rules=rules, expected_total_fen=expected_total_fen)
+                                     digest=digest, rules=rules, rotation=rotation,
+                                     expected_total_fen=expected_total_fen)
             if with_sale is not None:
                 await with_sale(sale)
             return sale
@@ -148,8 +153,9 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
 
 async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list[CartLine],
                       cash_given_fen: int, key: str, digest: str, rules: Mapping[str, SplitRule],
-                      expected_total_fen: int | None) -> SaleRecord:
+                      rotation: Rotation, expected_total_fen: int | None) -> SaleRecord:
     db = Sale._meta.db
+    now = datetime.now(UTC)
     if not await run(db, "SELECT id FROM till WHERE id = $1 AND shop = $2", till_id, shop_id):
         raise DomainError(SaleError.UNKNOWN_TILL, till=till_id)
     items = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
@@ -173,13 +179,16 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             maker_fund=consigned.fund_percent if consigned else None,
             maker_maker=consigned.maker_percent if consigned else None,
         )
-        value = item.price_fen * line.quantity
+        price, markdown = price_now(price_fen=item.price_fen, source=item.source, perishable=item.perishable,
+                                    came_in=item.created_at, rotation=rotation, now=now)
+        value = price * line.quantity
         parts = split_value(value, rule)
         sold.append(SoldLine(
-            barcode=item.barcode, name=item.name, unit_price_fen=item.price_fen, quantity=line.quantity,
+            barcode=item.barcode, name=item.name, unit_price_fen=price, quantity=line.quantity,
             value_fen=value, rule_fund=rule.fund, rule_maker=rule.maker, fund_fen=parts.fund_fen,
             maker_fen=parts.maker_fen, running_fen=parts.running_fen,
             oversold=item.on_hand < line.quantity,
+            list_price_fen=item.price_fen if markdown else None, markdown_percent=markdown,
         ))
         rows.append(dict(item=item.id, category_code=item.category_code, source=item.source,
                          maker_id=consigned.maker_id if consigned else None))
@@ -192,7 +201,6 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     fund = sum(line.fund_fen for line in sold)
     maker = sum(line.maker_fen for line in sold)
     running = sum(line.running_fen for line in sold)
-    now = datetime.now(UTC)
 
     # Written in SQL, not through the query builder: this is the hot path (bench/README.md).
     inserted = await insert_rows(Sale, [dict(
@@ -205,7 +213,8 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
         dict(sale=sale_id, barcode=line.barcode, name=line.name, unit_price_fen=line.unit_price_fen,
              quantity=line.quantity, value_fen=line.value_fen, rule_fund=line.rule_fund,
              rule_maker=line.rule_maker, fund_fen=line.fund_fen, maker_fen=line.maker_fen,
-             running_fen=line.running_fen, oversold=line.oversold, **row)
+             running_fen=line.running_fen, oversold=line.oversold, list_price_fen=line.list_price_fen,
+             markdown_percent=line.markdown_percent, **row)
         for line, row in zip(sold, rows)
     ])
     await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, items_locked=True, movements=[
@@ -258,5 +267,6 @@ async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:
             barcode=l["barcode"], name=l["name"], unit_price_fen=l["unit_price_fen"], quantity=l["quantity"],
             value_fen=l["value_fen"], rule_fund=l["rule_fund"], rule_maker=l["rule_maker"],
             fund_fen=l["fund_fen"], maker_fen=l["maker_fen"], running_fen=l["running_fen"],
-            oversold=bool(l["oversold"])) for l in lines),
+            oversold=bool(l["oversold"]), list_price_fen=l["list_price_fen"],
+            markdown_percent=l["markdown_percent"]) for l in lines),
     )

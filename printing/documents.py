@@ -17,8 +17,10 @@ RECEIPT_LABELS = ("sale_number", "time", "cashier", "total", "cash", "change", "
 class ReceiptLine:
     name: str
     quantity: int
-    unit_price_fen: int
+    unit_price_fen: int  # what one sold for
     amount_fen: int
+    list_price_fen: int | None = None  # its price before a markdown: printed with the percent off
+    markdown_percent: int = 0
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Receipt:
     cash_given_fen: int
     change_fen: int
     fund_fen: int
-    labels: Mapping[str, str]  # RECEIPT_LABELS; "fund_share" holds "{amount}"
+    labels: Mapping[str, str]  # RECEIPT_LABELS; "fund_share" holds "{amount}"; optional "items", "markdown"
     footer: str = ""
     open_drawer: bool = False
     logo: bytes | None = None  # PNG or JPEG, printed centred above the shop's name
@@ -87,6 +89,10 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
     yield PLAIN, rule
     for line in receipt.lines:
         yield from plain(wrap(line.name, width))
+        if line.list_price_fen is not None and line.markdown_percent:
+            markdown = labels.get("markdown", "{percent}% off {price}")
+            yield from plain(wrap("  " + markdown.replace("{percent}", str(line.markdown_percent)).replace(
+                "{price}", yuan(line.list_price_fen)), width))
         quantity = f"  {line.quantity} x {yuan(line.unit_price_fen)}"
         yield from plain(two_columns(quantity, yuan(line.amount_fen), width))
     yield PLAIN, rule

@@ -12,6 +12,7 @@ so they never meet "database is locked" (see ../shared/STACK-NOTES.md).
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, date, datetime
 import contextlib
 import io
 import re
@@ -343,3 +344,15 @@ async def fetch_rows(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         return [dict(row) for row in await engine.pool.fetch(sql, *args)]
     return await engine._run_in_new_connection(sql, list(args))  # pragma: no cover
+
+
+def as_date(value: date | str | None) -> date | None:
+    """A DATE column from a raw row: SQLite hands it back as text, PostgreSQL as a date."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def as_time(value: datetime | str) -> datetime:
+    """A TIMESTAMPTZ column from a raw row: SQLite hands it back as text (UTC), PostgreSQL as a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -86,6 +86,30 @@ class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     logo: str = ""  # a PNG or JPEG file, printed at the top
 
 
+class MarkdownStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    weeks: Annotated[int, msgspec.Meta(ge=1, le=520)]
+    percent: Annotated[int, msgspec.Meta(ge=1, le=99)]
+
+
+class RotationSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Ageing donated stock: marked down step by step at the till, then flagged for removal."""
+
+    steps: list[MarkdownStep] = msgspec.field(default_factory=lambda: [
+        MarkdownStep(weeks=4, percent=30), MarkdownStep(weeks=8, percent=50)])
+    remove_after_weeks: Annotated[int, msgspec.Meta(ge=0, le=520)] = 12  # 0: never flagged
+    sources: list[Literal["donated", "handicraft", "purchased"]] = msgspec.field(default_factory=lambda: ["donated"])
+
+    def __post_init__(self) -> None:
+        weeks = [step.weeks for step in self.steps]
+        if weeks != sorted(set(weeks)) or [s.percent for s in self.steps] != sorted({s.percent for s in self.steps}):
+            raise ValueError("steps must come later and go deeper, one after the other")
+
+
+class InventorySettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    expiry_warning_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 7
+    low_stock_default: Annotated[int, msgspec.Meta(ge=0, le=9999)] = 5  # packaged goods with no level of their own
+
+
 class DonationSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     thank_you: str = "感谢您的爱心捐赠！\n您的善意将帮助社区里需要帮助的人。"  # the donation slip's foot; a line a paragraph
 
@@ -100,6 +124,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     labels: PrinterSettings = PrinterSettings(path="var/labels", drawer=False)
     receipt: ReceiptSettings = ReceiptSettings()
     donations: DonationSettings = DonationSettings()
+    inventory: InventorySettings = InventorySettings()
+    rotation: RotationSettings = RotationSettings()
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,7 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from inventory.catalogue import TillItem, find_for_till, items_for_labels
+from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
 from pos.checkout import CartLine, SaleRecord, SoldLine, commit_sale, load_sale, sale_id_of
 from inventory.errors import InventoryError
 from pos.errors import SaleError
@@ -74,7 +74,13 @@ class TillApi(Controller):
 
     @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
     async def scan(self, request: Request, barcode: FromPath[str]) -> TillItem:
-        return await find_for_till(shop_id=shopfront(request).shop_id, barcode=barcode)
+        front = shopfront(request)
+        return await find_for_till(shop_id=front.shop_id, barcode=barcode, rotation=front.rotation,
+                                   today=datetime.now(front.settings.zone).date())
+
+    @get("/search", summary="Find items by name, part of the code, or pinyin (axb finds 爱心杯)")
+    async def search(self, request: Request, q: FromQuery[str] = "") -> list[FoundItem]:
+        return await find_items(shop_id=shopfront(request).shop_id, text=q)
 
     @get("/tills", summary="The shop's tills")
     async def tills(self, request: Request) -> list[TillInfo]:
@@ -101,7 +107,8 @@ class SalesApi(Controller):
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
             lines=[CartLine(line.barcode, line.quantity) for line in data.lines],
             cash_given_fen=data.cash_given_fen, idempotency_key=data.idempotency_key,
-            rules=front.rules, expected_total_fen=data.expected_total_fen, with_sale=queue_its_receipt,
+            rules=front.rules, rotation=front.rotation, expected_total_fen=data.expected_total_fen,
+            with_sale=queue_its_receipt,
         )
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)

@@ -25,6 +25,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
+from inventory.rotation import Rotation, Step
 from pos.checkout import source_rules
 from pos.split import SplitRule
 from pos.tills import TillInfo, tills
@@ -50,11 +51,18 @@ class Shopfront:
     engine: Engine
     rules: dict[str, SplitRule]
     printing: PrintWorker
+    rotation: Rotation
     shop_id: int = 0
     tills: dict[str, TillInfo] = field(default_factory=dict)
 
     async def refresh_tills(self) -> None:
         self.tills = {till.code: till for till in await tills(shop_id=self.shop_id)}
+
+
+def rotation_of(settings: Settings) -> Rotation:
+    r = settings.rotation
+    return Rotation(steps=tuple(Step(s.weeks, s.percent) for s in r.steps), remove_after_weeks=r.remove_after_weeks,
+                    sources=frozenset(r.sources))
 
 
 def shopfront(request: Request) -> Shopfront:
@@ -122,6 +130,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.intake_pages import DonationPages, DonorPages, MakerPages
     from web.stocktake import StockTakePages, StockTakesApi
     from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
+    from web.catalogue import CataloguePages, CatalogueApi, CategoriesApi, ShelfApi, ShelfPage
     from web.pages import (
         DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
     )
@@ -131,7 +140,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
     front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
-                      printing=PrintWorker(printers(settings)))
+                      printing=PrintWorker(printers(settings)), rotation=rotation_of(settings))
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
@@ -155,6 +164,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             DocumentsPage, DonationPages, DonorPages, MakerPages,
             TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
             StockTakesApi, StockTakePages, CatalogueCsvApi, CatalogueImportPage,
+            CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -39,6 +39,7 @@ RECEIPT_WORDS = {
     "cash": N_("Cash"),
     "change": N_("Change"),
     "fund_share": N_("This purchase gave {amount} to the community charity fund"),
+    "markdown": N_("Marked down {percent}% from {price}"),
 }
 LABEL_WORDS = {"price": N_("Price"), "date_code": N_("In")}
 CONDITION_WORDS = {"new": N_("new"), "like-new": N_("like new"), "good": N_("good"), "fair": N_("fair")}
@@ -96,7 +97,8 @@ def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receip
         time=sale.created_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M"),
         cashier=cashier,
         lines=tuple(ReceiptLine(name=l.name, quantity=l.quantity, unit_price_fen=l.unit_price_fen,
-                                amount_fen=l.value_fen) for l in sale.lines),
+                                amount_fen=l.value_fen, list_price_fen=l.list_price_fen,
+                                markdown_percent=l.markdown_percent) for l in sale.lines),
         total_fen=sale.total_fen,
         cash_given_fen=sale.cash_given_fen,
         change_fen=sale.change_fen,

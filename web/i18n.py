@@ -52,6 +52,13 @@ ERROR_MESSAGES = {
     "bad-price": N_("The price must be between {minimum} and {maximum}."),
     "bad-name": N_("Give the item a name of 1 to {maximum} characters."),
     "bad-quantity": N_("The quantity must be a whole number from 1 to {maximum}."),
+    "bad-reason": N_("Say why, in at most {maximum} characters (for a write-off: damaged, expired or unsellable)."),
+    "bad-adjustment": N_("A correction is a whole number of pieces, not 0, at most {maximum} either way (+ found, − missing)."),
+    "bad-location": N_("A location has at most {maximum} characters."),
+    "bad-level": N_("A low-stock level is a whole number from 0 to {maximum}, or empty."),
+    "same-price": N_("That is already its price ({price})."),
+    "bad-split": N_("A category's split is two whole percents, fund and maker, together at most 100; leave both "
+                    "empty for its goods source's rule."),
     "unknown-category": N_("There is no category “{category}”: choose one of the buttons."),
     "bad-source": N_("The goods source must be donated, handicraft or purchased."),
     "empty-cart": N_("The cart is empty: scan an item first."),
@@ -105,6 +112,8 @@ ERROR_MESSAGES = {
     "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
 }
 
+MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"))
+WRITE_OFF_WORDS = (N_("damaged"), N_("expired"), N_("unsellable"))
 PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"))
 GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
 ROUNDING_RULE = N_(
@@ -117,7 +126,7 @@ ROUNDING_RULE = N_(
 _MONEY = {
     "bad-price": {"price", "minimum", "maximum"}, "bad-amount": {"amount", "maximum"},
     "not-enough-cash": {"total", "given"}, "price-changed": {"total", "expected"}, "price-differs": {"price"},
-    "payout-too-large": {"amount", "owed"}, "bad-payout": {"amount"},
+    "payout-too-large": {"amount", "owed"}, "bad-payout": {"amount"}, "same-price": {"price"},
 }
 
 

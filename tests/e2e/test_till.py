@@ -66,3 +66,20 @@ def test_a_wrong_code_says_so_in_chinese_and_changes_nothing(page, live_shop):
     expect(page.locator("#message")).to_contain_text("校验位")
     expect(page.locator("#lines tr")).to_have_count(0)
     expect(page.locator("#scan")).to_be_focused()
+
+
+def test_without_a_label_the_cashier_finds_an_item_by_its_pinyin(page, live_shop):
+    log_in(page, live_shop)
+    # one match goes straight into the cart
+    page.keyboard.type("hsnrm")  # 红烧牛肉面
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#lines tr[data-barcode='{NOODLES}']")).to_have_count(1)
+    # several matches are listed; the arrow keys and Enter choose one
+    page.keyboard.type("shougong")  # 手工编织杯垫, 手工绣花鞋垫
+    page.keyboard.press("Enter")
+    expect(page.locator("#found button")).to_have_count(2)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#lines tr")).to_have_count(2)
+    expect(page.locator("#found")).to_be_hidden()
+    expect(page.locator("#scan")).to_be_focused()

@@ -1,7 +1,8 @@
 """On-hand is kept equal to the sum of an item's movements, on both engines, and verify() notices if not."""
 
 import asyncio
-import random
+
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from inventory.stock import Movement, MovementKind, on_hand, record_movements
 from inventory.tables import Item
@@ -9,22 +10,29 @@ from pos.verify import verify
 from shop.database import writing
 
 
-async def test_on_hand_follows_every_movement_even_when_they_interleave(goods):
-    ids = [row["id"] for row in await Item.select(Item.id).order_by(Item.id)]
-    before = await on_hand(ids)
-    expected = dict(before)
-    rng = random.Random(20261122)
+# Several tills and desks at once, each writing batches of movements: (which item, how many, what kind).
+movement = st.tuples(st.integers(0, 3), st.integers(-5, 5).filter(bool), st.sampled_from(list(MovementKind)))
+workers = st.lists(st.lists(st.lists(movement, min_size=1, max_size=4), max_size=5), min_size=1, max_size=5)
 
-    async def a_till_or_a_desk(n: int) -> None:
-        for _ in range(10):
-            moves = [Movement(rng.choice(ids), rng.randint(-5, 5) or 1, rng.choice(list(MovementKind)))
-                     for _ in range(rng.randint(1, 4))]
-            for move in moves:
-                expected[move.item_id] += move.quantity
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=workers)
+async def test_any_interleaving_of_movements_keeps_on_hand_equal_to_their_sum(goods, plan):
+    ids = [row["id"] for row in await Item.select(Item.id).order_by(Item.id)]
+    expected = await on_hand(ids)
+
+    async def worker(batches) -> None:
+        for batch in batches:
+            moves = [Movement(ids[item], quantity, kind) for item, quantity, kind in batch]
             async with writing(Item._meta.db):
                 await record_movements(shop_id=goods.shop_id, movements=moves, staff_id=None)
+            await asyncio.sleep(0)  # let the others in between batches
 
-    await asyncio.gather(*[a_till_or_a_desk(n) for n in range(6)])
+    for batches in plan:
+        for batch in batches:
+            for item, quantity, _ in batch:
+                expected[ids[item]] += quantity
+    await asyncio.gather(*(worker(batches) for batches in plan))
     assert await on_hand(ids) == expected
     assert await verify() == []
 

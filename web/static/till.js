@@ -59,6 +59,16 @@
 
   const api = (method, url, body) => window.Aixin.api(csrf, method, url, body);
 
+  // What the cashier should know about a scanned item: marked down, expired, due off the shelf, none left.
+  function warningsOf(item) {
+    const said = [];
+    if (item.markdown_percent) said.push(words.marked_down.replace("{percent}", item.markdown_percent).replace("{price}", yuan(item.list_price_fen)));
+    if (item.expired) said.push(words.expired.replace("{date}", item.expires_on));
+    if (item.removal_due) said.push(words.removal_due);
+    if (item.on_hand <= 0) said.push(words.out_of_stock);
+    return said.join(" ");
+  }
+
   async function addCode(code) {
     const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);
     if (existing) { existing.quantity += 1; say(words.added + ": " + existing.name + " × " + existing.quantity, "ok"); update(); return; }
@@ -68,9 +78,11 @@
     if (again) { again.quantity += 1; }
     else {
       cart.lines.push({ barcode: data.barcode, typed: code, name: data.name, price_fen: data.price_fen, quantity: 1,
-                        warning: data.on_hand <= 0 ? words.out_of_stock : "" });
+                        warning: warningsOf(data) });
     }
-    say(words.added + ": " + data.name + " " + yuan(data.price_fen), "ok");
+    const alarming = data.expired || data.removal_due;
+    say(words.added + ": " + data.name + " " + yuan(data.price_fen) + (alarming ? " — " + warningsOf(data) : ""),
+        alarming ? "warn" : "ok");
     update();
   }
 
@@ -103,11 +115,40 @@
     } finally { busy = false; }
   }
 
+  // A label missing or unreadable: the cashier types the name, or its pinyin initials ("axb" for 爱心杯).
+  const found = $("found");
+  async function search(text) {
+    const { ok, data } = await api("GET", "/api/till/search?q=" + encodeURIComponent(text));
+    if (!ok) { say(data.detail || words.offline, "error"); return; }
+    if (data.length === 1) { addCode(data[0].barcode); return; }
+    if (!data.length) { say(words.nothing_found.replace("{text}", text), "error"); return; }
+    found.replaceChildren(...data.map((item) => {
+      const choice = document.createElement("li");
+      const pick = button(`${item.name} · ${yuan(item.price_fen)} · ${item.category}`, "found-item", () => {
+        found.hidden = true; addCode(item.barcode);
+      });
+      pick.dataset.barcode = item.barcode;
+      choice.append(pick);
+      return choice;
+    }));
+    found.hidden = false;
+    say(words.choose_found.replace("{count}", data.length));
+  }
+  found.addEventListener("keydown", (event) => {  // arrows move between the choices, Escape goes back
+    const choices = [...found.querySelectorAll("button")], at = choices.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && at < choices.length - 1) { event.preventDefault(); choices[at + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (at > 0 ? choices[at - 1] : scan).focus(); }
+    if (event.key === "Escape") { found.hidden = true; scan.focus(); }
+  });
+
   scan.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" && !found.hidden) { event.preventDefault(); found.querySelector("button").focus(); return; }
     if (event.key !== "Enter") return;
     event.preventDefault();
     const code = scan.value.trim();
     scan.value = "";
+    found.hidden = true;
+    if (code && /[^0-9\s-]/.test(code)) { search(code); return; }  // letters: a name or its pinyin
     if (code) { addCode(code); return; }
     if (!cart.lines.length) { say(words.cart_empty, "error"); return; }
     cash.value = (total() / 100).toFixed(2);  // exact cash, ready to overwrite

@@ -6,13 +6,14 @@ together pieces of several parts of the shop, which is why it lives in `web`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from donations.donors import register_donor
 from donations.intake import GivenItem, register_donation
 from donations.makers import consign_goods, register_maker
 from inventory.barcodes import check_digit
 from inventory.catalogue import Condition, add_category, add_item
+from inventory.tables import Item
 from pos.tills import add_till
 from shop.staff import Role, create_staff
 from shop.tables import Staff
@@ -67,6 +68,9 @@ DONATIONS = (
         ("toys", "象棋", G, 700),
     )),
 )
+
+# Donated pieces that came in weeks ago (the demo's rotation: 30% off after 4 weeks, 50% after 8, off the shelf at 12).
+AGED = (("女士呢子大衣", 5), ("棉布连衣裙", 9), ("针织围巾", 13))
 
 CRAFTS = (
     # maker, name, price_fen, quantity
@@ -123,6 +127,10 @@ async def load_demo(*, shop_id: int, today: date) -> bool:
             shop_id=shop_id, volunteer_id=intake, donor_id=donor_id, idempotency_key=f"demo-donation-{number}",
             today=today, items=[GivenItem(category=category, description=description, condition=condition,
                                           quantity=1, price_fen=price) for category, description, condition, price in items])
+    # Some of the clothes have waited on the rail a while: the rotation marks them down at the till.
+    for name, weeks in AGED:
+        await Item.update({Item.created_at: datetime.now(UTC) - timedelta(weeks=weeks)}).where(
+            (Item.shop == shop_id) & (Item.name == name))
     makers: dict[str, int] = {}
     for maker, name, price, quantity in CRAFTS:
         if maker not in makers:

@@ -71,6 +71,20 @@ ERROR_MESSAGES = {
     "unknown-till": N_("This till is not known to the shop. Choose a till again."),
     "unknown-sale": N_("There is no sale numbered {number}."),
     "not-found": N_("Not found."),
+    # stock takes
+    "unknown-stocktake": N_("There is no stock take {number}: choose one from the list of stock takes."),
+    "stocktake-not-open": N_("Stock take {number} is already closed (posted or cancelled): nothing more can be "
+                             "counted or posted in it. Open a new stock take."),
+    "stocktake-already-open": N_("Stock take {number} is still open: post or cancel it before opening another."),
+    "bad-scope": N_("Choose what to count: the whole shop, one category, or one location (1 to {maximum} "
+                    "characters)."),
+    "unknown-location": N_("No item is at “{location}”: choose a location from the list, or set the items' "
+                           "location first."),
+    "item-out-of-scope": N_("{name} ({barcode}) is not part of this count: put it aside, it is counted with its "
+                            "own shelf or category."),
+    "bad-count": N_("A count is a whole number from {minimum} to {maximum}: type it again."),
+    "nothing-counted": N_("Nothing has been counted in stock take {number} yet: scan the shelf first, or cancel "
+                          "the count."),
     "unknown-donor": N_("There is no such donor: search again, or register them."),
     "bad-donor-name": N_("A donor's name has at most {maximum} characters; leave it empty for an anonymous donor."),
     "bad-phone": N_("“{phone}” is not a phone number: type its digits (5 to 15), or leave it empty."),

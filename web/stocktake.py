@@ -1,16 +1,46 @@
-"""Stock takes over HTTP: the API under /api/stocktakes and the pages under /manager/stocktakes."""
+"""Stock takes over HTTP: the API under /api/stocktakes and the pages under /manager/stocktakes.
+
+The count page scans through the API (a USB scanner types the digits and Enter: one more piece;
+a typed quantity sets the count); opening, posting and cancelling are plain forms.
+"""
 
 from __future__ import annotations
 
-from litestar import Controller
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, URLEncodedBody
+from litestar.response import Redirect, Template
 
+from inventory.catalogue import categories_of
+from inventory.stocktake import (
+    CountLine, StockTakeInfo, StockTakeView, cancel_stock_take, count_item, locations_in_use, open_stock_take,
+    post_stock_take, stock_take_by_id, stock_take_view, stock_takes_of,
+)
+from shop.errors import DomainError
 from shop.staff import Role
-from web.auth import requires_role
-from web.i18n import N_
+from web.app import locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.i18n import N_, domain_error_message
+from web.pages import _page
 
-# The sentences of inventory.stocktake's error codes, to be moved into web.i18n.ERROR_MESSAGES.
-STOCKTAKE_MESSAGES: dict[str, str] = {}
-_ = N_
+
+SCOPE_WORDS = {"shop": N_("Whole shop"), "category": N_("Category"), "location": N_("Location")}
+STATUS_WORDS = {"open": N_("open"), "posted": N_("posted"), "cancelled": N_("cancelled")}
+
+
+class StockTakeIn(msgspec.Struct, forbid_unknown_fields=True):
+    scope: str  # shop | category | location
+    scope_value: str = ""  # the category's code or the location
+
+
+class CountIn(msgspec.Struct, forbid_unknown_fields=True):
+    barcode: str
+    quantity: int = 1
+    mode: str = "add"  # add: a scan, `quantity` more pieces | set: the typed count of the item
+
+
+class PostIn(msgspec.Struct, forbid_unknown_fields=True):
+    zero_uncounted: bool = False  # an item in scope nobody counted is not on the shelf: its stock goes to 0
 
 
 class StockTakesApi(Controller):
@@ -18,8 +48,113 @@ class StockTakesApi(Controller):
     guards = [requires_role(Role.MANAGER)]
     tags = ["stock takes"]
 
+    @post("/", summary="Open a stock take of the whole shop, one category or one location", status_code=201)
+    async def open(self, request: Request[StaffUser, dict, object], data: JSONBody[StockTakeIn]) -> StockTakeInfo:
+        shop_id = shopfront(request).shop_id
+        take_id = await open_stock_take(shop_id=shop_id, scope=data.scope, scope_value=data.scope_value,
+                                        staff_id=request.user.id)
+        return await stock_take_by_id(shop_id=shop_id, stock_take_id=take_id)
+
+    @get("/", summary="The stock takes, newest first")
+    async def list_takes(self, request: Request) -> list[StockTakeInfo]:
+        return await stock_takes_of(shop_id=shopfront(request).shop_id)
+
+    @get("/{take_id:int}", summary="What was counted against what the books expected, and what is still to count")
+    async def show(self, request: Request, take_id: FromPath[int]) -> StockTakeView:
+        return await stock_take_view(shop_id=shopfront(request).shop_id, stock_take_id=take_id)
+
+    @post("/{take_id:int}/counts", summary="Count an item: a scan adds (mode add), a typed count sets (mode set)",
+          status_code=200)
+    async def count(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+                    data: JSONBody[CountIn]) -> CountLine:
+        return await count_item(shop_id=shopfront(request).shop_id, stock_take_id=take_id, barcode=data.barcode,
+                                quantity=data.quantity, mode=data.mode, staff_id=request.user.id)
+
+    @post("/{take_id:int}/post", summary="Post the differences as stock-take movements and close the count",
+          status_code=200)
+    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+                               data: JSONBody[PostIn]) -> StockTakeView:
+        shop_id = shopfront(request).shop_id
+        await post_stock_take(shop_id=shop_id, stock_take_id=take_id, staff_id=request.user.id,
+                              zero_uncounted=data.zero_uncounted)
+        return await stock_take_view(shop_id=shop_id, stock_take_id=take_id)
+
+    @post("/{take_id:int}/cancel", summary="Close the count without posting anything", status_code=200)
+    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[int]) -> StockTakeInfo:
+        shop_id = shopfront(request).shop_id
+        await cancel_stock_take(shop_id=shop_id, stock_take_id=take_id, staff_id=request.user.id)
+        return await stock_take_by_id(shop_id=shop_id, stock_take_id=take_id)
+
+
+class OpenForm(msgspec.Struct):
+    scope: str = ""
+    category: str = ""
+    location: str = ""
+
+
+class PostForm(msgspec.Struct):
+    zero_uncounted: str = ""  # "on" when the box is ticked
+
+
+async def _category_names(request: Request) -> dict[str, str]:
+    locale = locale_of(request)
+    return {c.code: c.name if locale == "zh_CN" or not c.name_en else c.name_en
+            for c in await categories_of(shop_id=shopfront(request).shop_id)}
+
 
 class StockTakePages(Controller):
     path = "/manager/stocktakes"
     guards = [requires_role(Role.MANAGER)]
     include_in_schema = False
+
+    @get("/")
+    async def takes(self, request: Request) -> Template:
+        return await self._takes(request)
+
+    async def _takes(self, request: Request, error: str = "", form: OpenForm | None = None) -> Template:
+        front = shopfront(request)
+        shop_id = front.shop_id
+        return _page(request, "stocktakes.html", takes=await stock_takes_of(shop_id=shop_id), error=error,
+                     zone=front.settings.zone,
+                     form=form or OpenForm(scope="category"), categories=await _category_names(request),
+                     locations=await locations_in_use(shop_id=shop_id), scopes=SCOPE_WORDS, statuses=STATUS_WORDS)
+
+    @post("/", status_code=200)
+    async def open(self, request: Request[StaffUser, dict, object],
+                   data: URLEncodedBody[OpenForm]) -> Template | Redirect:
+        value = {"category": data.category, "location": data.location}.get(data.scope, "")
+        try:
+            take_id = await open_stock_take(shop_id=shopfront(request).shop_id, scope=data.scope, scope_value=value,
+                                            staff_id=request.user.id)
+        except DomainError as error:
+            return await self._takes(request, domain_error_message(locale_of(request), error), data)
+        return Redirect(f"/manager/stocktakes/{take_id}")
+
+    @get("/{take_id:int}")
+    async def take(self, request: Request, take_id: FromPath[int]) -> Template:
+        return await self._take(request, take_id)
+
+    async def _take(self, request: Request, take_id: int, error: str = "") -> Template:
+        front = shopfront(request)
+        view = await stock_take_view(shop_id=front.shop_id, stock_take_id=take_id)
+        return _page(request, "stocktake.html", view=view, take=view.stock_take, error=error, zone=front.settings.zone,
+                     categories=await _category_names(request), scopes=SCOPE_WORDS, statuses=STATUS_WORDS)
+
+    @post("/{take_id:int}/post", status_code=200)
+    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+                               data: URLEncodedBody[PostForm]) -> Template | Redirect:
+        try:
+            await post_stock_take(shop_id=shopfront(request).shop_id, stock_take_id=take_id, staff_id=request.user.id,
+                                  zero_uncounted=data.zero_uncounted == "on")
+        except DomainError as error:
+            return await self._take(request, take_id, domain_error_message(locale_of(request), error))
+        return Redirect(f"/manager/stocktakes/{take_id}")
+
+    @post("/{take_id:int}/cancel", status_code=200)
+    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[int]) -> Template | Redirect:
+        try:
+            await cancel_stock_take(shop_id=shopfront(request).shop_id, stock_take_id=take_id,
+                                    staff_id=request.user.id)
+        except DomainError as error:
+            return await self._take(request, take_id, domain_error_message(locale_of(request), error))
+        return Redirect(f"/manager/stocktakes/{take_id}")

@@ -6,6 +6,7 @@ from babel.messages.pofile import read_po
 
 from donations.errors import DonationError
 from inventory.errors import InventoryError
+from inventory.stocktake import StockTakeError
 from pos.errors import SaleError
 from shop.errors import DomainError, ShopError
 from web.i18n import _LOCALE_DIR, ERROR_MESSAGES, domain_error_message, error_message, gettext
@@ -22,7 +23,7 @@ def test_every_message_in_the_catalogue_is_translated_to_chinese():
 
 
 def test_every_error_code_has_a_sentence_in_both_languages():
-    codes: list[StrEnum] = [*ShopError, *InventoryError, *DonationError, *SaleError]
+    codes: list[StrEnum] = [*ShopError, *InventoryError, *StockTakeError, *DonationError, *SaleError]
     for code in codes:
         assert str(code) in ERROR_MESSAGES, code
         zh, en = error_message("zh_CN", str(code), {}), error_message("en", str(code), {})

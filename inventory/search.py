@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _NOT_HAN = "\x00"
 _KEEP = re.compile(r"[0-9a-z]+")
@@ -22,14 +22,13 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """
     initials, full = [], []
     marked = lambda text: [_NOT_HAN + text]  # noqa: E731 - pypinyin's callback for what is not Chinese
-    for syllable, letter in zip(lazy_pinyin(name, errors=marked), lazy_pinyin(name, style=Style.FIRST_LETTER,
-                                                                              errors=marked)):
+    for syllable in lazy_pinyin(name, errors=marked):  # a syllable's initial is its first letter
         if syllable.startswith(_NOT_HAN):
             kept = "".join(_KEEP.findall(syllable[1:].lower()))
             initials.append(kept)
             full.append(kept)
         else:
-            initials.append(letter.lower())
+            initials.append(syllable[:1].lower())
             full.append(syllable.lower())
     return "".join(initials), "".join(full)
 

@@ -153,6 +153,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
 
     async def stop(app: Litestar) -> None:
         await front.printing.stop()
+        if (imports := app.state.get("catalogue_imports")) is not None:
+            await imports.stop()  # web.catalogue_io: an import's transaction rolls back, nothing half-written
         await close_database(engine)
 
     templates = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)

@@ -1,25 +1,230 @@
-"""The catalogue as CSV over HTTP: export, and an import that checks every row first and shows its progress."""
+"""The catalogue as CSV over HTTP: export, and an import that checks every row first and shows its progress.
+
+POST /api/catalogue/imports checks the whole file while the manager waits: every bad row comes back
+at once (400, a `problems` list) and nothing is written. A good file is written in the background
+(202 with the import's id); GET /api/catalogue/imports/{id} tells how far it has got.
+
+Imports are kept in memory on the app (CatalogueImports, in app.state), one running at a time per
+shop: a restart forgets them and their progress. The catalogue itself never holds half an import:
+it is written in one transaction, committed whole or not at all.
+"""
 
 from __future__ import annotations
 
-from litestar import Controller
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath
+from litestar.response import Template
+
+from inventory.catalogue import categories_of
+from inventory.catalogue_csv import (
+    CHINESE, COLUMNS, MAX_BYTES, MAX_ROWS, CatalogueCsvError, CatalogueRejected, ImportRow, ImportSummary,
+    export_catalogue, import_catalogue, parse_catalogue,
+)
+from shop.errors import DomainError
 from shop.staff import Role
-from web.auth import requires_role
-from web.i18n import N_
+from web.app import _problem, locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.i18n import ERROR_MESSAGES, N_, error_message, gettext
+from web.pages import _page
 
-# The sentences of inventory.catalogue_csv's error codes (merged into web.i18n.ERROR_MESSAGES).
-CATALOGUE_CSV_MESSAGES: dict[str, str] = {}
-_ = N_
+log = logging.getLogger("aixin")
+
+
+# What each column holds, for the page.
+COLUMN_WORDS = {
+    "barcode": N_("The maker's barcode, or empty: a new item gets the shop's own code."),
+    "name": N_("1 to 200 characters."),
+    "category": N_("A category's code."),
+    "price": N_("Yuan, like 12.50."),
+    "quantity": N_("Pieces coming in now (added to the stock); empty or 0: none."),
+    "on_hand": N_("The stock when exported: for reading, the import ignores it."),
+    "condition": N_("new, like-new, good or fair; for a new item."),
+    "location": N_("Where it sits, up to 32 characters."),
+    "low_stock_at": N_("On the low-stock list at or below this many; or empty."),
+    "expires_on": N_("2026-12-31, or empty."),
+    "active": N_("1: on sale, 0: withdrawn; empty: as it is."),
+}
+
+
+def on_csv_error(request: Request, error: DomainError) -> Response:
+    """A refusal as a problem: every bad row of a rejected file in `problems` (line, column, code, detail)."""
+    locale, code = locale_of(request), str(error.code)
+    params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, bool))}
+    extra: dict[str, Any] = {"params": params}
+    if isinstance(error, CatalogueRejected):
+        extra["count"] = error.count
+        extra["problems"] = [{"line": p.line, "column": p.column, "code": p.code, "params": p.params,
+                              "detail": error_message(locale, p.code, p.params)} for p in error.problems]
+    return _problem(request, error.status, code, error_message(locale, code, error.params), **extra)
+
+
+# -- imports under way ------------------------------------------------------------------------
+
+
+@dataclass
+class CatalogueImport:
+    id: int
+    shop_id: int
+    total: int
+    done: int = 0
+    status: str = "running"  # running | done | failed
+    summary: ImportSummary | None = None
+    error: DomainError | None = None  # failed: why, if a person can do something about it
+    task: asyncio.Task | None = None
+
+
+class CatalogueImports:
+    """The imports of this server process, in memory: a restart forgets them (and their progress)."""
+
+    KEPT = 20  # finished imports remembered, for their summary
+
+    def __init__(self) -> None:
+        self._imports: dict[int, CatalogueImport] = {}
+        self._last_id = 0
+
+    def running(self, shop_id: int) -> CatalogueImport | None:
+        return next((i for i in self._imports.values() if i.shop_id == shop_id and i.status == "running"), None)
+
+    def find(self, shop_id: int, import_id: int) -> CatalogueImport:
+        found = self._imports.get(import_id)
+        if found is None or found.shop_id != shop_id:
+            raise DomainError(CatalogueCsvError.UNKNOWN_IMPORT, status=404, id=import_id)
+        return found
+
+    def refuse_if_running(self, shop_id: int) -> None:
+        if (running := self.running(shop_id)) is not None:
+            raise DomainError(CatalogueCsvError.IMPORT_RUNNING, status=409, done=running.done, total=running.total)
+
+    def start(self, *, shop_id: int, rows: list[ImportRow], staff_id: int) -> CatalogueImport:
+        """Write the checked rows in the background; one import at a time per shop."""
+        self.refuse_if_running(shop_id)
+        self._last_id += 1
+        job = CatalogueImport(id=self._last_id, shop_id=shop_id, total=len(rows))
+        self._imports[job.id] = job
+        job.task = asyncio.create_task(self._run(job, rows, staff_id), name=f"catalogue-import-{job.id}")
+        finished = [i for i in self._imports.values() if i.status != "running"]
+        for old in finished[:max(0, len(finished) - self.KEPT)]:
+            del self._imports[old.id]
+        return job
+
+    async def stop(self) -> None:
+        """The server is stopping: cancel the imports under way (their transaction rolls back) and wait."""
+        tasks = [job.task for job in self._imports.values() if job.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _run(self, job: CatalogueImport, rows: list[ImportRow], staff_id: int) -> None:
+        def progress(done: int, total: int) -> None:
+            job.done = done
+
+        try:
+            job.summary = await import_catalogue(shop_id=job.shop_id, rows=rows, staff_id=staff_id,
+                                                 progress=progress)
+            job.status = "done"
+        except DomainError as error:
+            job.status, job.error = "failed", error
+        except asyncio.CancelledError:  # the server is stopping: its transaction was rolled back
+            job.status = "failed"
+            raise
+        except Exception:
+            log.exception("catalogue import %d failed; nothing of it was written", job.id)
+            job.status = "failed"
+        finally:
+            job.task = None
+
+
+def catalogue_imports(request: Request) -> CatalogueImports:
+    state = request.app.state
+    if "catalogue_imports" not in state:
+        state["catalogue_imports"] = CatalogueImports()
+    return state["catalogue_imports"]
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+@dataclass
+class UploadForm:
+    file: UploadFile | None = None
+
+
+class ImportStarted(msgspec.Struct):
+    id: int
+    total: int  # rows to write
+
+
+class ImportFailure(msgspec.Struct):
+    code: str
+    detail: str
+
+
+class ImportStatus(msgspec.Struct):
+    id: int
+    status: str  # running | done | failed
+    done: int  # rows written so far (committed only when status is done)
+    total: int
+    summary: ImportSummary | None = None
+    error: ImportFailure | None = None
 
 
 class CatalogueCsvApi(Controller):
     path = "/api/catalogue"
     guards = [requires_role(Role.MANAGER)]
     tags = ["catalogue"]
+    exception_handlers = {DomainError: on_csv_error}
+
+    @get("/export.csv", summary="The whole catalogue as CSV (UTF-8 with a BOM, for Excel)", media_type="text/csv")
+    async def export(self, request: Request) -> Response[bytes]:
+        front = shopfront(request)
+        day = datetime.now(front.settings.zone).date().isoformat()
+        # Litestar adds "; charset=utf-8" to a text/* type
+        return Response(await export_catalogue(shop_id=front.shop_id), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="catalogue-{day}.csv"'})
+
+    @post("/imports", status_code=202, request_max_body_size=MAX_BYTES + 256 * 1024,
+          summary="Check a CSV file (field `file`): every bad row, or the import starts in the background")
+    async def start_import(self, request: Request[StaffUser, dict, object],
+                           data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]
+                           ) -> ImportStarted:
+        front, imports = shopfront(request), catalogue_imports(request)
+        if not isinstance(data.file, UploadFile):
+            raise DomainError(CatalogueCsvError.NO_FILE)
+        imports.refuse_if_running(front.shop_id)
+        rows = await parse_catalogue(await data.file.read(), shop_id=front.shop_id)
+        job = imports.start(shop_id=front.shop_id, rows=rows, staff_id=request.user.id)
+        return ImportStarted(id=job.id, total=job.total)
+
+    @get("/imports/{import_id:int}", summary="How far an import has got; its summary when done")
+    async def progress(self, request: Request, import_id: FromPath[int]) -> ImportStatus:
+        job = catalogue_imports(request).find(shopfront(request).shop_id, import_id)
+        error = None
+        if job.status == "failed":
+            code, params = (str(job.error.code), job.error.params) if job.error else ("server-error", {})
+            error = ImportFailure(code=code, detail=error_message(locale_of(request), code, params))
+        return ImportStatus(id=job.id, status=job.status, done=job.done, total=job.total, summary=job.summary,
+                            error=error)
 
 
 class CatalogueImportPage(Controller):
     path = "/manager/catalogue/import"
     guards = [requires_role(Role.MANAGER)]
     include_in_schema = False
+
+    @get("/")
+    async def form(self, request: Request) -> Template:
+        locale = locale_of(request)
+        chinese = {column: heading for heading, column in CHINESE.items()}
+        return _page(request, "catalogue_import.html", max_bytes=MAX_BYTES, max_rows=MAX_ROWS,
+                     columns=[(column, chinese[column], COLUMN_WORDS[column]) for column in COLUMNS],
+                     categories=await categories_of(shop_id=shopfront(request).shop_id),
+                     errors={code: gettext(locale, ERROR_MESSAGES[code]) for code in ("csv-no-file", "csv-too-large")})

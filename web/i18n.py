@@ -85,6 +85,47 @@ ERROR_MESSAGES = {
     "bad-count": N_("A count is a whole number from {minimum} to {maximum}: type it again."),
     "nothing-counted": N_("Nothing has been counted in stock take {number} yet: scan the shelf first, or cancel "
                           "the count."),
+    # the catalogue's CSV (its rows also use bad-check-digit, bad-price, bad-name, bad-location, bad-level)
+    "csv-too-large": N_("The file is larger than {maximum_mb} MB: split it into smaller files and import them one "
+                        "after another."),
+    "csv-not-utf8": N_("The file is not saved as UTF-8 text: in Excel or WPS choose Save As, “CSV UTF-8 (comma "
+                       "delimited)”, and import that file."),
+    "csv-unreadable": N_("The file cannot be read as CSV from line {line} on (a quotation mark that is never "
+                         "closed?): save it again from the spreadsheet as “CSV UTF-8”."),
+    "csv-no-header": N_("The file has no header row: its first line names the columns, e.g. {columns}."),
+    "csv-no-rows": N_("The file has a header row but no items under it: nothing to import."),
+    "csv-too-many-rows": N_("A file can have at most {maximum} items: split it into smaller files."),
+    "csv-bad-header": N_("The header row has problems, listed below; nothing was imported."),
+    "csv-bad-rows": N_("The file has {count} problem(s), listed below with their line; nothing was imported. "
+                       "Correct them and import the file again."),
+    "csv-unknown-column": N_("“{column}” is not a column of the catalogue: use {columns}, or remove the column."),
+    "csv-missing-column": N_("The column “{column}” is missing: a file needs barcode, name, category and price."),
+    "csv-duplicate-column": N_("The column “{column}” is there twice: keep one."),
+    "csv-extra-cells": N_("This line has more cells than the header has columns (“{text}”): remove them, or put "
+                          "a name with a comma in quotation marks."),
+    "csv-bad-barcode": N_("“{barcode}” is not a barcode: 8, 12 or 13 digits, or leave it empty and the new item "
+                          "gets the shop's own code."),
+    "csv-barcode-as-number": N_("The spreadsheet turned the barcode into a number ({barcode}) and lost its digits: "
+                                "export the catalogue again and edit that file, or format the column as Text."),
+    "csv-foreign-in-store-code": N_("{barcode} is an in-store code (it begins with 2) that is not in this shop's "
+                                    "catalogue: leave the barcode empty and the item gets the shop's own code."),
+    "csv-duplicate-barcode": N_("The barcode {barcode} is already on line {first_line}: each item once in a file."),
+    "csv-missing-value": N_("This cell is empty: every item needs a category and a price."),
+    "csv-unknown-category": N_("There is no category “{category}”: use one of the category codes {categories}."),
+    "csv-handicraft-needs-maker": N_("New goods of the handicraft category “{category}” come in from their maker's "
+                                     "page, so the maker is paid for them: take this line out of the file."),
+    "csv-bad-price": N_("“{price}” is not a price: write yuan, like 12.50."),
+    "csv-bad-quantity": N_("“{quantity}” is not a number of pieces coming in: a whole number from 0 to {maximum}, "
+                           "or empty for none."),
+    "csv-bad-condition": N_("“{condition}” is not a condition: new, like-new, good or fair (全新, 九成新, 良好, "
+                            "一般), or leave it empty."),
+    "csv-bad-date": N_("“{date}” is not a date: write it as 2026-12-31, or leave it empty."),
+    "csv-bad-active": N_("“{active}” is not a yes or a no: write 1 (on sale) or 0 (withdrawn), or leave it empty."),
+    "csv-no-file": N_("Choose a CSV file to import."),
+    "csv-import-running": N_("An import is already running ({done} of {total} rows written): wait until it has "
+                             "finished."),
+    "csv-unknown-import": N_("There is no import {id}: the server may have restarted. Look in the catalogue to see "
+                             "whether its items are there."),
     "unknown-donor": N_("There is no such donor: search again, or register them."),
     "bad-donor-name": N_("A donor's name has at most {maximum} characters; leave it empty for an anonymous donor."),
     "bad-phone": N_("“{phone}” is not a phone number: type its digits (5 to 15), or leave it empty."),

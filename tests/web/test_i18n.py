@@ -5,6 +5,7 @@ from enum import StrEnum
 from babel.messages.pofile import read_po
 
 from donations.errors import DonationError
+from inventory.catalogue_csv import CatalogueCsvError
 from inventory.errors import InventoryError
 from inventory.stocktake import StockTakeError
 from pos.errors import SaleError
@@ -23,7 +24,7 @@ def test_every_message_in_the_catalogue_is_translated_to_chinese():
 
 
 def test_every_error_code_has_a_sentence_in_both_languages():
-    codes: list[StrEnum] = [*ShopError, *InventoryError, *StockTakeError, *DonationError, *SaleError]
+    codes: list[StrEnum] = [*ShopError, *InventoryError, *StockTakeError, *CatalogueCsvError, *DonationError, *SaleError]
     for code in codes:
         assert str(code) in ERROR_MESSAGES, code
         zh, en = error_message("zh_CN", str(code), {}), error_message("en", str(code), {})

@@ -31,6 +31,16 @@ class Currency(StrEnum):
 FUND = "liability:fund:community"
 RUNNING_COSTS = "income:shop:running-costs"
 
+# The love bank's points (currency PTS). Approved service issues points: debit POINTS_ISSUED,
+# credit the member. Points spent at the till: debit the member (or FUND_POINTS, for a household
+# in need), credit POINTS_REDEEMED; the sale's value in fen is then debited to POINTS_HONOURED
+# (CNY) and credited to the fund, the makers and running costs as for cash. So the points held by
+# members and the fund always equal the points issued minus the points redeemed.
+POINTS_ISSUED = "equity:lovebank:issued"
+POINTS_REDEEMED = "equity:lovebank:redeemed"
+FUND_POINTS = "liability:fund:community:points"
+POINTS_HONOURED = "expense:lovebank:points-honoured"
+
 
 def till_cash(till_id: int) -> str:
     return f"asset:till:{till_id}:cash"
@@ -45,8 +55,8 @@ def member_points(member_id: int) -> str:
 
 
 def must_stay_covered(account: str, currency: Currency) -> bool:
-    """A member's points (a credit balance) may never go below zero."""
-    return currency is Currency.PTS and account.startswith("liability:member:")
+    """Points held (a member's, the fund's: a credit balance) may never go below zero."""
+    return currency is Currency.PTS and account.startswith("liability:")
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,7 @@ async def balance(account: str, currency: Currency = Currency.CNY) -> int:
 
 
 async def ledger_problems() -> list[str]:
-    """What is wrong with the ledger: unbalanced transactions, members' points below zero."""
+    """What is wrong with the ledger: unbalanced transactions, points held (members', the fund's) below zero."""
     problems = []
     rows = await LedgerEntry.raw(
         "SELECT txn, currency, SUM(amount) AS total FROM ledger_entry "
@@ -126,7 +136,7 @@ async def ledger_problems() -> list[str]:
     rows = await LedgerEntry.select(
         LedgerEntry.account, Sum(LedgerEntry.amount, alias="total")
     ).where(
-        (LedgerEntry.currency == Currency.PTS.value) & LedgerEntry.account.like("liability:member:%")
+        (LedgerEntry.currency == Currency.PTS.value) & LedgerEntry.account.like("liability:%")
     ).group_by(LedgerEntry.account)
     for row in rows:
         if int(row["total"]) > 0:

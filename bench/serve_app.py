@@ -51,8 +51,9 @@ class FloorApi(Controller):
 
     @get("/items/{barcode:str}")
     async def scan(self, barcode: str) -> TillItem:
-        return TillItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, category="衣物",
-                            source="donated", accepts_points=True, on_hand=1)
+        return TillItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, list_price_fen=3500,
+                        markdown_percent=0, category="衣物", source="donated", accepts_points=True, on_hand=1,
+                        expires_on=None, expired=False, removal_due=False)
 
 
 def floor() -> Litestar:

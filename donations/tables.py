@@ -76,3 +76,64 @@ class MakerPayout(Table):
     ledger_txn = Integer()
     staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Member(Table):
+    """A love-bank member (爱心储户) and their passbook (爱心存折). The least is kept: a name, a phone if they
+    wish; no ID numbers. Their points live in the ledger (lovebank.points_of), never here."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    number = Varchar(length=16)  # "M000123": printed on the card, typed at the till; unique per shop
+    name = Varchar(length=100)
+    phone = Varchar(length=20, default="")  # digits only; shown masked except to managers
+    notes = Varchar(length=200, default="")  # e.g. a volunteer team, availability; never ID numbers
+    may_contact = Boolean(default=False)
+    card_code = Varchar(length=32, unique=True)  # what the card's barcode / QR code encodes
+    status = Varchar(length=8, default="open")  # open | closed
+    opened_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class ServiceRecord(Table):
+    """One line of the passbook: a service as the coordinator entered it, then approved (points issued in the
+    ledger) or rejected by another coordinator; an approval may later be reversed with a reason."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    member = ForeignKey(Member, on_delete=OnDelete.restrict, null=False, index=True)
+    served_on = Date()
+    start_time = Varchar(length=5)  # "HH:MM"
+    place = Varchar(length=100)
+    content = Varchar(length=200)
+    service_type = Varchar(length=32)  # a key of [lovebank] service types in config
+    half_hours = Integer()  # hours in half-hour steps: 3 = 1.5 h
+    witness = Varchar(length=50)  # 见证人
+    status = Varchar(length=10, default="pending")  # pending | approved | rejected | reversed
+    entered_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    entered_at = Timestamptz(default=TimestamptzNow())
+    decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    rate_pts = Integer(null=True, default=None)  # points per hour applied at approval
+    points_pts = Integer(null=True, default=None)  # points issued at approval
+    ledger_txn = Integer(null=True, default=None)  # the approval's ledger transaction
+    reason = Varchar(length=200, default="")  # why it was rejected or reversed
+    reversal_txn = Integer(null=True, default=None)
+    reversed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    reversed_at = Timestamptz(null=True, default=None)
+
+
+class PointsGift(Table):
+    """Points given by a member to another member, or to the community fund (积分捐赠) when `to_member` is null."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    from_member = ForeignKey(Member, on_delete=OnDelete.restrict, null=False, index=True)
+    to_member = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    points_pts = Integer()
+    note = Varchar(length=200, default="")
+    ledger_txn = Integer()
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    reason = Varchar(length=200, default="")  # why it was reversed
+    reversal_txn = Integer(null=True, default=None)
+    reversed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    reversed_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,31 @@
+"""Love-bank members on both engines: opened with a number and a card code, found at the till by either."""
+
+import pytest
+
+from donations.lovebank import member_for_till, open_member, points_of
+from donations.tables import Member
+from shop.errors import DomainError
+
+
+async def test_a_member_is_found_at_the_till_by_card_code_or_number_trimmed_and_in_any_case(goods):
+    # given
+    li = await open_member(shop_id=goods.shop_id, name="李 阿姨", phone="138 1234 5678", staff_id=goods.manager_id)
+    # then
+    assert li.number == f"M{li.id:06d}" and li.card_code.startswith("LB") and len(li.card_code) == 14
+    assert li.phone == "13812345678" and li.is_open
+    for code in (li.card_code, f"  {li.card_code.lower()} ", li.number, li.number.lower(), str(li.id), f" m{li.id} "):
+        found = await member_for_till(shop_id=goods.shop_id, code=code)
+        assert (found.id, found.number, found.name, found.points) == (li.id, li.number, "李 阿姨", 0)
+    assert await points_of(li.id) == 0
+
+
+async def test_an_unknown_code_or_a_closed_member_is_refused_at_the_till(goods):
+    li = await open_member(shop_id=goods.shop_id, name="李阿姨")
+    for code in ("", "   ", "LB000", "M999999", "x" * 40):
+        with pytest.raises(DomainError) as error:
+            await member_for_till(shop_id=goods.shop_id, code=code)
+        assert (str(error.value.code), error.value.status) == ("unknown-member", 404)
+    await Member.update({Member.status: "closed"}).where(Member.id == li.id)
+    with pytest.raises(DomainError) as error:
+        await member_for_till(shop_id=goods.shop_id, code=li.card_code)
+    assert (str(error.value.code), error.value.status) == ("member-closed", 409)

@@ -1,0 +1,46 @@
+"""The member card prints its number, name and card code as a CODE128 barcode the till's scanner reads."""
+
+import pytest
+
+from printing.layout import columns
+from printing.member_card import MemberCard, preview_member_card, render_member_card
+from tests.printing.escpos_decode import Barcode, Cut, decode
+
+WORDS = {"title": "爱心储户卡", "member_number": "会员号", "member_name": "姓名",
+         "note": "凭此卡在本店以积分换购，遗失请告知管理员"}
+CARD = MemberCard(shop_name="爱心超市", member_number="M000123", member_name="李阿姨", card_code="LB004512345678",
+                  labels=WORDS)
+
+
+@pytest.mark.parametrize("width", [32, 48])
+def test_the_card_prints_in_chinese_with_its_code_as_a_barcode_that_decodes_to_the_card_code(width):
+    # when
+    printout = decode(render_member_card(CARD, width=width, encoding="gb18030"))
+
+    # then
+    barcodes = [e for e in printout.events if isinstance(e, Barcode)]
+    assert len(barcodes) == 1
+    assert barcodes[0].system == 73 and barcodes[0].data == "{B" + CARD.card_code  # CODE128, code set B
+    assert (barcodes[0].hri, barcodes[0].align) == ("below", "center")
+    texts = [t.strip() for t in printout.texts]
+    assert "爱心储户卡" in texts and "爱心超市" in texts
+    number_line = next(line for line in printout.lines if "M000123" in line.text)
+    assert number_line.text.startswith("会员号") and number_line.bold
+    assert any(t.startswith("姓名") and t.endswith("李阿姨") for t in texts)
+    assert "凭此卡在本店以积分换购，遗失请告知管理员"[:6] in "".join(texts[-3:])
+    assert all(columns(line.text) * line.width <= width for line in printout.lines)
+    assert printout.events[-1] == Cut(partial=False)
+
+
+def test_the_preview_shows_the_printed_lines_and_the_code():
+    preview = preview_member_card(CARD, width=32)
+    printed = [line.text for line in decode(render_member_card(CARD, width=32, encoding="gb18030")).lines]
+    assert [p.strip() for p in preview if "LB004512345678" not in p] == [t.strip() for t in printed]
+    assert any("LB004512345678" in p for p in preview)
+
+
+def test_a_card_code_that_cannot_be_a_barcode_is_refused():
+    with pytest.raises(ValueError, match="card code"):
+        MemberCard("爱心超市", "M1", "李", "卡号", WORDS)
+    with pytest.raises(ValueError, match="note"):
+        MemberCard("爱心超市", "M1", "李", "LB1", {k: v for k, v in WORDS.items() if k != "note"})

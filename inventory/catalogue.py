@@ -363,6 +363,7 @@ class SellableItem:
     maker_percent: int | None
     created_at: datetime
     perishable: bool
+    accepts_points: bool = True  # its category takes love-bank points at the till
 
 
 async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str, SellableItem]:
@@ -380,10 +381,12 @@ async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str
     lock = "" if engine.engine_type == "sqlite" else " FOR UPDATE OF i"
     rows = await run(engine, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.active, i.on_hand, c.id AS category_id,
-               c.code AS category_code, c.source, c.fund_percent, c.maker_percent, i.created_at, c.perishable
+               c.code AS category_code, c.source, c.fund_percent, c.maker_percent, i.created_at, c.perishable,
+               c.accepts_points
         FROM item i JOIN category c ON c.id = i.category
         WHERE i.shop = $1 AND i.barcode IN ({marks}) ORDER BY i.id{lock}""", shop_id, *barcodes)
     return {row["barcode"]: SellableItem(**{**row, "active": bool(row["active"]), "perishable": bool(row["perishable"]),
+                                            "accepts_points": bool(row["accepts_points"]),
                                             "created_at": as_time(row["created_at"])}) for row in rows}
 
 

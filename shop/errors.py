@@ -27,3 +27,7 @@ class ShopError(StrEnum):
     WEAK_PASSWORD = "weak-password"
     LEDGER_UNBALANCED = "ledger-unbalanced"
     BALANCE_BELOW_ZERO = "balance-below-zero"
+    BAD_PIN = "bad-pin"
+    PIN_FORMAT = "pin-format"
+    PIN_TAKEN = "pin-taken"
+    NOT_A_MANAGER = "not-a-manager"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -71,3 +72,50 @@ async def authenticate(*, username: str, password: str) -> Staff:
         new_hash = await _in_thread(hash_password, password)
         await Staff.update({Staff.password_hash: new_hash}).where(Staff.id == staff.id)
     return staff
+
+
+# -- a manager's till PIN: approves overrides past the limit and spending the fund's points ----------
+
+_PIN = re.compile(r"^\d{4,8}$")
+_APPROVERS = (Role.MANAGER.value, Role.ADMIN.value)
+
+
+async def _managers_with_pin(shop_id: int) -> list[dict]:
+    return await Staff.select(Staff.id, Staff.pin_hash).where(
+        (Staff.shop == shop_id) & (Staff.active == True) & Staff.role.is_in(list(_APPROVERS))  # noqa: E712
+        & Staff.pin_hash.is_not_null()
+    ).order_by(Staff.id)
+
+
+def _pin_matches(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def set_pin(*, username: str, pin: str) -> Staff:
+    """Give a manager (or admin) the PIN they type at the till: 4 to 8 digits, not another manager's."""
+    if not _PIN.match(pin or ""):
+        raise DomainError(ShopError.PIN_FORMAT)
+    staff = await Staff.objects().where(Staff.username == username.strip().lower()).first()
+    if staff is None:
+        raise DomainError(ShopError.NOT_FOUND, status=404)
+    if staff.role not in _APPROVERS:
+        raise DomainError(ShopError.NOT_A_MANAGER, status=409, username=staff.username)
+    for other in await _managers_with_pin(staff.shop):
+        if other["id"] != staff.id and await _in_thread(_pin_matches, other["pin_hash"], pin):
+            raise DomainError(ShopError.PIN_TAKEN, status=409)
+    staff.pin_hash = await _in_thread(hash_password, pin)
+    await Staff.update({Staff.pin_hash: staff.pin_hash}).where(Staff.id == staff.id)
+    return staff
+
+
+async def check_manager_pin(shop_id: int, pin: str) -> int:
+    """The id of the active manager (or admin) of the shop whose PIN this is; DomainError "bad-pin" otherwise."""
+    if not _PIN.match(pin or ""):
+        raise DomainError(ShopError.BAD_PIN, status=403)
+    for manager in await _managers_with_pin(shop_id):
+        if await _in_thread(_pin_matches, manager["pin_hash"], pin):
+            return manager["id"]
+    raise DomainError(ShopError.BAD_PIN, status=403)

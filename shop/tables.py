@@ -20,6 +20,7 @@ class Staff(Table):
     role = Varchar(length=20)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    pin_hash = Varchar(length=200, null=True, default=None)  # a manager's till PIN (argon2), for overrides
 
 
 class LedgerTxn(Table):

@@ -1,0 +1,396 @@
+"""Returns and voids: goods brought back, refunded to the tenders they were paid with.
+
+A return starts from the receipt: its barcode (the sale number) scanned at the till, or the
+number typed. The cashier picks lines and pieces (never more than were sold less those
+already returned, whatever the concurrency), and for each says whether it goes back on the
+shelf (a "return" stock movement) or is written off (a return, then a write-off with its
+reason). The refund goes back to the tenders of the sale, each its share (pos/refunds.py):
+cash from the drawer of the till's open session, points back to the account that paid them.
+The fund split of what is returned is reversed exactly, and the makers' payable with it.
+One ledger transaction per return; a repeated submit (same key) returns the first return.
+
+A void is a manager's: every piece of a sale of the till's open session returned at once,
+with reason "void" and the manager recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import asyncpg
+
+from inventory.catalogue import check_quantity
+from inventory.stock import Movement, MovementKind, WriteOffReason, record_movements
+from shop import ledger
+from shop.database import as_time, insert_rows, run, writing
+from shop.errors import DomainError
+
+from pos.checkout import sale_id_of, sale_number
+from pos.errors import ReturnError, SaleError
+from pos.refunds import Parts, points_back, refunds, returned_parts
+from pos.sessions import open_session_of
+from pos.tables import SaleReturn
+
+VOID = "void"
+MAX_REASON = 200
+_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def return_number(return_id: int) -> str:
+    return f"R{return_id:08d}"
+
+
+@dataclass(frozen=True)
+class ReturnRequestLine:
+    sale_line_id: int
+    quantity: int
+    restock: bool = True  # False: written off
+    write_off_reason: str = ""  # damaged | expired | unsellable, when not restocked
+
+
+@dataclass(frozen=True)
+class ReturnableLine:
+    id: int
+    barcode: str
+    name: str
+    unit_price_fen: int
+    quantity: int  # sold
+    returned: int  # already brought back
+    value_fen: int
+
+    @property
+    def returnable(self) -> int:
+        return self.quantity - self.returned
+
+
+@dataclass(frozen=True)
+class PaidTender:
+    kind: str  # cash | points
+    amount_fen: int
+    points: int = 0
+    member_number: str = ""
+    household_ref: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnableSale:
+    id: int
+    number: str
+    created_at: datetime
+    till_id: int
+    session_id: int | None
+    total_fen: int
+    returned_fen: int
+    lines: tuple[ReturnableLine, ...]
+    tenders: tuple[PaidTender, ...]
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    sale_line_id: int
+    barcode: str
+    name: str
+    quantity: int
+    value_fen: int
+    fund_fen: int
+    maker_fen: int
+    running_fen: int
+    restock: bool
+    write_off_reason: str = ""
+
+
+@dataclass(frozen=True)
+class RefundGiven:
+    kind: str  # cash | points
+    amount_fen: int
+    points: int = 0
+    member_number: str = ""
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    id: int
+    number: str
+    sale_number: str
+    created_at: datetime
+    till_id: int
+    session_id: int
+    reason: str
+    total_fen: int
+    fund_fen: int
+    maker_fen: int
+    running_fen: int
+    lines: tuple[ReturnedLine, ...]
+    refunds: tuple[RefundGiven, ...] = field(default_factory=tuple)
+    approved_by: int | None = None
+    replayed: bool = False
+
+    @property
+    def cash_fen(self) -> int:
+        return sum(r.amount_fen for r in self.refunds if r.kind == "cash")
+
+    @property
+    def points(self) -> int:
+        return sum(r.points for r in self.refunds if r.kind == "points")
+
+
+def _sale_id(number: str) -> int:
+    sale_id = sale_id_of(number or "")
+    if sale_id is None:
+        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=(number or "")[:20])
+    return sale_id
+
+
+async def _sale_rows(shop_id: int, sale_id: int) -> tuple[dict, list[dict], list[dict]]:
+    db = SaleReturn._meta.db
+    sales = await run(db, "SELECT id, till, session, created_at, total_fen FROM sale WHERE id = $1 AND shop = $2",
+                      sale_id, shop_id)
+    if not sales:
+        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=sale_number(sale_id))
+    lines = await run(db, """
+        SELECT l.id, l.item, l.barcode, l.name, l.unit_price_fen, l.quantity, l.value_fen, l.fund_fen, l.maker_fen,
+               l.running_fen, l.maker_id,
+               COALESCE((SELECT SUM(r.quantity) FROM return_line r WHERE r.sale_line = l.id), 0) AS returned
+        FROM sale_line l WHERE l.sale = $1 ORDER BY l.id""", sale_id)
+    tenders = await run(db, """
+        SELECT t.id, t.kind, t.amount_fen, t.points, t.member, t.household_ref, COALESCE(m.number, '') AS member_number
+        FROM tender t LEFT JOIN member m ON m.id = t.member
+        WHERE t.sale = $1 ORDER BY CASE WHEN t.kind = 'points' THEN 0 ELSE 1 END, t.id""", sale_id)
+    return sales[0], lines, tenders
+
+
+async def _returned_fen(sale_id: int) -> int:
+    rows = await run(SaleReturn._meta.db, "SELECT COALESCE(SUM(total_fen), 0) AS total FROM sale_return WHERE sale = $1",
+                     sale_id)
+    return int(rows[0]["total"])
+
+
+async def sale_for_return(*, shop_id: int, number: str) -> ReturnableSale:
+    """A sale as the return screen shows it: its lines, what is left to return of each, and how it was paid."""
+    sale_id = _sale_id(number)
+    sale, lines, tenders = await _sale_rows(shop_id, sale_id)
+    return ReturnableSale(
+        id=sale_id, number=sale_number(sale_id), created_at=as_time(sale["created_at"]), till_id=sale["till"],
+        session_id=sale["session"], total_fen=sale["total_fen"], returned_fen=await _returned_fen(sale_id),
+        lines=tuple(ReturnableLine(id=l["id"], barcode=l["barcode"], name=l["name"],
+                                   unit_price_fen=l["unit_price_fen"], quantity=l["quantity"],
+                                   returned=int(l["returned"]), value_fen=l["value_fen"]) for l in lines),
+        tenders=tuple(PaidTender(kind=t["kind"], amount_fen=t["amount_fen"], points=t["points"] or 0,
+                                 member_number=t["member_number"], household_ref=t["household_ref"] or "")
+                      for t in tenders))
+
+
+def _check(lines: Sequence[ReturnRequestLine], reason: str) -> tuple[list[ReturnRequestLine], str]:
+    if not lines:
+        raise DomainError(ReturnError.NOTHING_TO_RETURN)
+    merged: dict[tuple[int, bool, str], int] = defaultdict(int)
+    for line in lines:
+        check_quantity(line.quantity)
+        why = ""
+        if not line.restock:
+            try:
+                why = WriteOffReason(line.write_off_reason or WriteOffReason.DAMAGED).value
+            except ValueError:
+                raise DomainError(ReturnError.BAD_RETURN_REASON, maximum=MAX_REASON) from None
+        merged[(line.sale_line_id, line.restock, why)] += line.quantity
+    reason = " ".join((reason or "").split())
+    if len(reason) > MAX_REASON:
+        raise DomainError(ReturnError.BAD_RETURN_REASON, maximum=MAX_REASON)
+    return [ReturnRequestLine(i, q, restock, why) for (i, restock, why), q in sorted(merged.items())], reason
+
+
+def _digest(sale_id: int, till_id: int, lines: Sequence[ReturnRequestLine], reason: str) -> str:
+    text = f"{sale_id}|{till_id}|{reason}|" + ";".join(
+        f"{l.sale_line_id}x{l.quantity}{'' if l.restock else '-' + l.write_off_reason}" for l in lines)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def commit_return(*, shop_id: int, till_id: int, cashier_id: int, sale: str,
+                        lines: Sequence[ReturnRequestLine], idempotency_key: str, reason: str = "") -> ReturnRecord:
+    """Take back pieces of a sale at this till, refunding them to the sale's tenders. Returns the return
+    (or, for a repeated key, the first one)."""
+    return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale, lines=lines,
+                         idempotency_key=idempotency_key, reason=reason, approved_by=None)
+
+
+async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: int, sale: str,
+                    idempotency_key: str) -> ReturnRecord:
+    """A manager voids a sale of the till's open session: every piece back on the shelf, every tender refunded."""
+    sale_id = _sale_id(sale)
+    row, lines, _ = await _sale_rows(shop_id, sale_id)
+    return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale,
+                         lines=[ReturnRequestLine(l["id"], l["quantity"]) for l in lines],
+                         idempotency_key=idempotency_key, reason=VOID, approved_by=manager_id)
+
+
+async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, lines: Sequence[ReturnRequestLine],
+                  idempotency_key: str, reason: str, approved_by: int | None) -> ReturnRecord:
+    if not _KEY.match(idempotency_key or ""):
+        raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
+    sale_id = _sale_id(number)
+    wanted, reason = _check(lines, reason)
+    digest = _digest(sale_id, till_id, wanted, reason)
+    db = SaleReturn._meta.db
+    try:
+        async with writing(db):
+            if (first := await _return_with_key(shop_id, idempotency_key)) is not None:
+                return await _replay(first, digest)
+            return await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
+                                       wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
+                                       approved_by=approved_by)
+    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
+        first = await _return_with_key(shop_id, idempotency_key)
+        if first is None:
+            raise
+        return await _replay(first, digest)
+
+
+async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id: int,
+                        wanted: list[ReturnRequestLine], key: str, digest: str, reason: str,
+                        approved_by: int | None) -> ReturnRecord:
+    db = SaleReturn._meta.db
+    now = datetime.now(UTC)
+    session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
+    if db.engine_type == "postgres":  # one return of a sale at a time: what is left to return is read after this
+        await run(db, "SELECT id FROM sale WHERE id = $1 AND shop = $2 FOR UPDATE", sale_id, shop_id)
+    sale, sale_lines, tenders = await _sale_rows(shop_id, sale_id)
+    number = sale_number(sale_id)
+    if reason == VOID:
+        if sale["session"] != session_id:
+            raise DomainError(ReturnError.VOID_NOT_THIS_SESSION, status=409, number=number)
+        if any(int(l["returned"]) for l in sale_lines):
+            raise DomainError(ReturnError.ALREADY_RETURNED, status=409, number=number)
+    by_id = {l["id"]: l for l in sale_lines}
+    taking: dict[int, int] = defaultdict(int)
+    for line in wanted:
+        if line.sale_line_id not in by_id:
+            raise DomainError(ReturnError.UNKNOWN_SALE_LINE, status=404, number=number)
+        taking[line.sale_line_id] += line.quantity
+    for line_id, quantity in taking.items():
+        sold = by_id[line_id]
+        left = sold["quantity"] - int(sold["returned"])
+        if quantity > left:
+            raise DomainError(ReturnError.MORE_THAN_SOLD, status=409, name=sold["name"], returnable=left,
+                              quantity=quantity)
+
+    returned: list[ReturnedLine] = []
+    done: dict[int, int] = {l["id"]: int(l["returned"]) for l in sale_lines}
+    for line in wanted:
+        sold = by_id[line.sale_line_id]
+        parts = returned_parts(Parts(sold["value_fen"], sold["fund_fen"], sold["maker_fen"], sold["running_fen"]),
+                               sold["quantity"], before=done[sold["id"]], now=line.quantity)
+        done[sold["id"]] += line.quantity
+        returned.append(ReturnedLine(
+            sale_line_id=sold["id"], barcode=sold["barcode"], name=sold["name"], quantity=line.quantity,
+            value_fen=parts.value_fen, fund_fen=parts.fund_fen, maker_fen=parts.maker_fen,
+            running_fen=parts.running_fen, restock=line.restock, write_off_reason=line.write_off_reason))
+    total = sum(l.value_fen for l in returned)
+    fund = sum(l.fund_fen for l in returned)
+    maker = sum(l.maker_fen for l in returned)
+    running = sum(l.running_fen for l in returned)
+
+    inserted = await insert_rows(SaleReturn, [dict(
+        shop=shop_id, sale=sale_id, till=till_id, session=session_id, cashier=cashier_id, approved_by=approved_by,
+        created_at=now, idempotency_key=key, request_digest=digest, total_fen=total, fund_fen=fund, maker_fen=maker,
+        running_fen=running, reason=reason)], returning="id")
+    return_id = inserted[0]["id"]
+    ref = return_number(return_id)
+    await run(db, 'INSERT INTO return_line ("return", sale_line, quantity, value_fen, fund_fen, maker_fen, '
+                  'running_fen, restock, write_off_reason) VALUES ' + ", ".join(
+                      f"(${i * 9 + 1}, ${i * 9 + 2}, ${i * 9 + 3}, ${i * 9 + 4}, ${i * 9 + 5}, ${i * 9 + 6}, "
+                      f"${i * 9 + 7}, ${i * 9 + 8}, ${i * 9 + 9})" for i in range(len(returned))),
+              *[v for l in returned for v in (return_id, l.sale_line_id, l.quantity, l.value_fen, l.fund_fen,
+                                              l.maker_fen, l.running_fen, l.restock, l.write_off_reason)])
+    movements = []
+    for line in returned:
+        item = by_id[line.sale_line_id]["item"]
+        movements.append(Movement(item, line.quantity, MovementKind.RETURN, ref=ref))
+        if not line.restock:
+            movements.append(Movement(item, -line.quantity, MovementKind.WRITE_OFF,
+                                      reason=f"{line.write_off_reason}: {ref}", ref=ref))
+    await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, movements=movements)
+
+    # The refund: each tender its share of what has now been returned of the sale (pos/refunds.py).
+    before = await _returned_fen(sale_id) - total
+    given = refunds([t["amount_fen"] for t in tenders], before_fen=before, now_fen=total)
+    refund_rows, refund_entries, gave = [], [], []
+    before_each = refunds([t["amount_fen"] for t in tenders], before_fen=0, now_fen=before)
+    for tender, fen, earlier in zip(tenders, given, before_each):
+        if not fen:
+            continue
+        if tender["kind"] == "points":
+            points = points_back(tender["points"] or 0, tender["amount_fen"], before_fen=earlier, now_fen=fen)
+            payer = ledger.member_points(tender["member"]) if tender["member"] is not None else ledger.FUND_POINTS
+            refund_entries += [
+                ledger.Entry(payer, ledger.Currency.PTS, -points),
+                ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, points),
+                ledger.Entry(ledger.POINTS_HONOURED, ledger.Currency.CNY, -fen),
+            ]
+            refund_rows.append(dict(sale_return=return_id, kind="points", amount_fen=fen, points=points,
+                                    member=tender["member"]))
+            gave.append(RefundGiven("points", fen, points, tender["member_number"]))
+        else:
+            refund_entries.append(ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, -fen))
+            refund_rows.append(dict(sale_return=return_id, kind="cash", amount_fen=fen, points=0, member=None))
+            gave.append(RefundGiven("cash", fen))
+    for row in refund_rows:
+        await run(db, 'INSERT INTO refund ("return", kind, amount_fen, points, member) VALUES ($1, $2, $3, $4, $5)',
+                  row["sale_return"], row["kind"], row["amount_fen"], row["points"], row["member"])
+    per_maker: dict[int, int] = defaultdict(int)
+    for line in returned:
+        if (maker_id := by_id[line.sale_line_id]["maker_id"]) is not None:
+            per_maker[maker_id] += line.maker_fen
+    if total:
+        await ledger.post(ledger.Txn(kind="return", ref=ref, entries=(
+            ledger.Entry(ledger.FUND, ledger.Currency.CNY, fund),
+            *(ledger.Entry(ledger.maker_payable(m), ledger.Currency.CNY, fen) for m, fen in sorted(per_maker.items())),
+            ledger.Entry(ledger.RUNNING_COSTS, ledger.Currency.CNY, running),
+            *refund_entries,
+        )), shop_id=shop_id, staff_id=cashier_id)
+    return ReturnRecord(id=return_id, number=ref, sale_number=number, created_at=now, till_id=till_id,
+                        session_id=session_id, reason=reason, total_fen=total, fund_fen=fund, maker_fen=maker,
+                        running_fen=running, lines=tuple(returned), refunds=tuple(gave), approved_by=approved_by)
+
+
+async def _return_with_key(shop_id: int, key: str) -> dict | None:
+    rows = await run(SaleReturn._meta.db, "SELECT id, shop, request_digest FROM sale_return "
+                                          "WHERE shop = $1 AND idempotency_key = $2", shop_id, key)
+    return rows[0] if rows else None
+
+
+async def _replay(first: dict, digest: str) -> ReturnRecord:
+    if first["request_digest"] != digest:
+        raise DomainError(ReturnError.RETURN_KEY_REUSED, status=409, number=return_number(first["id"]))
+    record = await load_return(first["id"], shop_id=first["shop"])
+    return ReturnRecord(**{**record.__dict__, "replayed": True})
+
+
+async def load_return(return_id: int, *, shop_id: int) -> ReturnRecord:
+    db = SaleReturn._meta.db
+    rows = await run(db, "SELECT * FROM sale_return WHERE id = $1 AND shop = $2", return_id, shop_id)
+    if not rows:
+        raise DomainError(ReturnError.NOTHING_TO_RETURN, status=404)
+    r = rows[0]
+    lines = await run(db, """
+        SELECT r.sale_line, l.barcode, l.name, r.quantity, r.value_fen, r.fund_fen, r.maker_fen, r.running_fen,
+               r.restock, r.write_off_reason
+        FROM return_line r JOIN sale_line l ON l.id = r.sale_line WHERE r."return" = $1 ORDER BY r.id""", return_id)
+    given = await run(db, """
+        SELECT f.kind, f.amount_fen, f.points, COALESCE(m.number, '') AS member_number
+        FROM refund f LEFT JOIN member m ON m.id = f.member WHERE f."return" = $1 ORDER BY f.id""", return_id)
+    return ReturnRecord(
+        id=r["id"], number=return_number(r["id"]), sale_number=sale_number(r["sale"]),
+        created_at=as_time(r["created_at"]), till_id=r["till"], session_id=r["session"], reason=r["reason"],
+        total_fen=r["total_fen"], fund_fen=r["fund_fen"], maker_fen=r["maker_fen"], running_fen=r["running_fen"],
+        approved_by=r["approved_by"],
+        lines=tuple(ReturnedLine(sale_line_id=l["sale_line"], barcode=l["barcode"], name=l["name"],
+                                 quantity=l["quantity"], value_fen=l["value_fen"], fund_fen=l["fund_fen"],
+                                 maker_fen=l["maker_fen"], running_fen=l["running_fen"], restock=bool(l["restock"]),
+                                 write_off_reason=l["write_off_reason"]) for l in lines),
+        refunds=tuple(RefundGiven(g["kind"], g["amount_fen"], g["points"], g["member_number"]) for g in given))

@@ -103,3 +103,21 @@ class _DotWriter(ImageWriter):
         left, right = round(mm2px(xpos, self.dpi)), round(mm2px(xpos + width, self.dpi)) - 1
         top, bottom = round(mm2px(ypos, self.dpi)), round(mm2px(ypos + self.module_height, self.dpi))
         self._draw.rectangle([(left, top), (right, bottom)], outline=color, fill=color)
+
+
+def code128_image(data: str, *, module_dots: int = 2, height_dots: int = 80) -> Image.Image:
+    """A CODE128 (code set B, as the printer's own) as a 1-bit image: modules of module_dots dots,
+    10 modules of white either side; no text (the caller prints it as a line)."""
+    from barcode import Code128
+
+    if not (data and data.isascii() and data.isprintable()):
+        raise ValueError(f"a CODE128 barcode holds printable ASCII, not {data!r}")
+    (modules,) = Code128(data).build()
+    quiet = 10
+    image = Image.new("1", ((len(modules) + 2 * quiet) * module_dots, height_dots), 1)
+    draw = ImageDraw.Draw(image)
+    for index, module in enumerate(modules):
+        if module == "1":
+            left = (quiet + index) * module_dots
+            draw.rectangle([(left, 0), (left + module_dots - 1, height_dots - 1)], fill=0)
+    return image

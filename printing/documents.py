@@ -3,7 +3,8 @@
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from printing.escpos import EscPos
+from printing.escpos import start_job
+from printing.profiles import PrinterProfile
 from printing.layout import center, two_columns, wrap, yuan
 from printing.raster import logo_image
 from printing.styled import PLAIN, TITLE, TOTAL, Style, plain, preview, print_lines
@@ -21,6 +22,7 @@ class ReceiptLine:
     amount_fen: int
     list_price_fen: int | None = None  # its price before a markdown: printed with the percent off
     markdown_percent: int = 0
+    discount_fen: int = 0  # taken off the line (its own discount and its share of the sale's): amount = price × qty − this
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class Receipt:
     footer: str = ""
     open_drawer: bool = False
     logo: bytes | None = None  # PNG or JPEG, printed centred above the shop's name
+    # Love-bank points paid (labels "points_paid" with {points}, "points_left", and "member" or "household"):
+    points: int = 0
+    points_fen: int = 0  # what the points paid of the total; cash paid the rest
+    points_left: int | None = None  # the member's (or the fund's) points after the sale
+    member_number: str = ""  # who paid the points (their number, not their name)
+    household_ref: str = ""  # or: the community fund paid, for this household (a reference, no personal data)
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -48,13 +56,14 @@ class Receipt:
             raise ValueError('the "fund_share" label must contain {amount}')
 
 
-def render_receipt(receipt: Receipt, *, width: int, encoding: str) -> bytes:
+def render_receipt(receipt: Receipt, *, width: int = 48, encoding: str = "gb18030",
+        profile: PrinterProfile | None = None) -> bytes:
     """The receipt as ESC/POS bytes for a printer of width columns (32 on 58 mm, 48 on 80 mm).
 
     A logo is shrunk to the paper (58 mm: 384 dots, 80 mm: 576) and at most 30 mm high,
     dithered to black and white and printed centred at the top; ValueError if it is not an image.
     """
-    job = EscPos(encoding=encoding)
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
     if receipt.logo:
         job.raster(logo_image(receipt.logo, width))
     print_lines(job, _receipt_lines(receipt, width))
@@ -94,15 +103,32 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
             yield from plain(wrap("  " + markdown.replace("{percent}", str(line.markdown_percent)).replace(
                 "{price}", yuan(line.list_price_fen)), width))
         quantity = f"  {line.quantity} x {yuan(line.unit_price_fen)}"
-        yield from plain(two_columns(quantity, yuan(line.amount_fen), width))
+        yield from plain(two_columns(quantity, yuan(line.amount_fen + line.discount_fen), width))
+        if line.discount_fen:
+            yield from plain(two_columns("  " + labels.get("discount", "Discount"), "-" + yuan(line.discount_fen),
+                                         width))
     yield PLAIN, rule
+    if discount := sum(line.discount_fen for line in receipt.lines):
+        yield from plain(two_columns(labels.get("discounts", "Discounts"), "-" + yuan(discount), width))
     if "items" in labels:
         pieces = sum(line.quantity for line in receipt.lines)
         yield from plain(two_columns(labels["items"], str(pieces), width))
     for text in two_columns(labels["total"], yuan(receipt.total_fen), width):
         yield TOTAL, text
-    yield from plain(two_columns(labels["cash"], yuan(receipt.cash_given_fen), width))
-    yield from plain(two_columns(labels["change"], yuan(receipt.change_fen), width))
+    if receipt.points:
+        paid = labels.get("points_paid", "Points ({points})").replace("{points}", str(receipt.points))
+        yield from plain(two_columns(paid, yuan(receipt.points_fen), width))
+    if receipt.cash_given_fen or not receipt.points:
+        yield from plain(two_columns(labels["cash"], yuan(receipt.cash_given_fen), width))
+        yield from plain(two_columns(labels["change"], yuan(receipt.change_fen), width))
+    if receipt.points:
+        if receipt.household_ref:
+            yield from plain(two_columns(labels.get("household", "Community fund for household"),
+                                         receipt.household_ref, width))
+        elif receipt.member_number:
+            yield from plain(two_columns(labels.get("member", "Member"), receipt.member_number, width))
+        if receipt.points_left is not None:
+            yield from plain(two_columns(labels.get("points_left", "Points left"), str(receipt.points_left), width))
     if receipt.fund_fen:
         yield PLAIN, rule
         fund_share = labels["fund_share"].replace("{amount}", yuan(receipt.fund_fen))

@@ -3,7 +3,8 @@
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from printing.escpos import EscPos
+from printing.escpos import start_job
+from printing.profiles import PrinterProfile
 from printing.layout import two_columns, wrap, yuan
 from printing.styled import BOLD, PLAIN, StyledLine, centred, check_code128, check_labels, plain, preview
 from printing.styled import print_lines, title
@@ -38,9 +39,10 @@ class DonationSlip:
         check_code128("reference", self.reference)
 
 
-def render_donation_slip(slip: DonationSlip, *, width: int, encoding: str) -> bytes:
+def render_donation_slip(slip: DonationSlip, *, width: int = 48, encoding: str = "gb18030",
+        profile: PrinterProfile | None = None) -> bytes:
     """The slip as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end."""
-    job = EscPos(encoding=encoding)
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _slip_lines(slip, width))
     job.align("center")
     job.barcode_code128(slip.reference, fit_columns=width)

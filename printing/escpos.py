@@ -15,6 +15,7 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from printing.layout import YUAN_SIGN, columns
+from printing.profiles import PrinterProfile
 
 CHINESE = "gb18030"
 
@@ -46,41 +47,82 @@ CODE_PAGES: dict[str, int] = {
 Align = Literal["left", "center", "right"]
 
 
-class EscPos:
-    """One print job, started from the printer's defaults (ESC @).
+def start_job(*, width: int, encoding: str, profile: PrinterProfile | None) -> tuple["EscPos", int]:
+    """A document's print job and its width in columns: the printer's profile when there is one,
+    else width and encoding (the profile before printers had profiles)."""
+    if profile is None:
+        return EscPos(encoding=encoding), width
+    return EscPos(profile=profile), profile.columns
 
-    encoding is "gb18030" for a printer in Chinese mode, or a single-byte code page
-    ("cp437", "cp1252", ...) for a Western printer.
+
+class EscPos:
+    """One print job, started from the printer's defaults (ESC @), for a printer of `profile`.
+
+    Without a profile, encoding says it: "gb18030" for a printer in Chinese mode (FS &), or
+    a single-byte code page ("cp437", "cp1252", ...) for a Western printer.
     """
 
-    def __init__(self, *, encoding: str) -> None:
-        self.encoding = codecs.lookup(encoding).name
-        if self.encoding != CHINESE and "中".encode(self.encoding, errors="ignore"):
-            raise ValueError(f"{encoding} is neither gb18030 nor a single-byte code page")
+    def __init__(self, *, encoding: str | None = None, profile: PrinterProfile | None = None) -> None:
+        if profile is None:
+            if encoding is None:
+                raise ValueError("a print job needs an encoding or a printer profile")
+            try:
+                profile = PrinterProfile.plain(encoding=encoding)
+            except ValueError as error:
+                raise ValueError(f"{encoding} is neither gb18030 nor a single-byte code page") from error
+        self.profile = profile
+        self.encoding = profile.encoding
         self._printer = Dummy(profile="default")
         self._printer.hw("INIT")
+        self._style = (False, 1, 1)  # bold, width, height: what raster lines are drawn in
+        self._raster_lines: list[tuple[str, bool, int, int]] = []
 
     def text_line(self, text: str) -> None:
         """Print one line of text and feed.
 
         Control characters become spaces, so text can never send a command; "¥" (U+00A5)
-        becomes "￥". In gb18030 every line goes in Chinese mode (FS & ... FS .). On a
+        becomes "￥". In gb18030 or gbk with the Chinese mode every line goes as FS & ... FS .;
+        in utf-8 (or gb18030 on a printer that is in Chinese mode by itself) as it is. On a
         Western printer, a character its code page lacks becomes "?" ("￥" becomes "Y"),
-        padded to the same number of columns so the columns still line up.
+        padded to the same number of columns so the columns still line up. With the profile's
+        raster_chinese, a line that is not plain ASCII is drawn as an image instead, with the
+        same columns (printing/raster_text.py).
         """
         text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
         text = text.replace("\u00a5", YUAN_SIGN)
-        if self.encoding == CHINESE:
-            encoded = CHINESE_MODE_ON + text.encode(CHINESE, errors="replace") + CHINESE_MODE_OFF
-        else:
-            code_page = CODE_PAGES.get(self.encoding)
-            select = b"" if code_page is None else SELECT_CODE_PAGE + bytes([code_page])
-            encoded = select + "".join(map(self._western, text)).encode(self.encoding)
-        self._printer._raw(encoded + LINE_FEED)
+        if self.profile.raster_chinese and not text.isascii():
+            self._raster_lines.append((text, *self._style))
+            return
+        self._flush_raster()
+        self._printer._raw(self.encode_text(text, self.encoding, chinese_mode=self.profile.chinese_mode) + LINE_FEED)
 
-    def _western(self, ch: str) -> str:
+    def encode_text(self, text: str, encoding: str, *, chinese_mode: bool) -> bytes:
+        """text's bytes for a printer taking `encoding`, with its mode commands (no line feed)."""
+        if encoding in ("gb18030", "gbk", "utf-8"):
+            encoded = text.encode(encoding, errors="replace")
+            return CHINESE_MODE_ON + encoded + CHINESE_MODE_OFF if chinese_mode else encoded
+        code_page = CODE_PAGES.get(encoding)
+        select = b"" if code_page is None else SELECT_CODE_PAGE + bytes([code_page])
+        return select + "".join(self._western(ch, encoding) for ch in text).encode(encoding)
+
+    def line_as(self, text: str, *, encoding: str, chinese_mode: bool) -> None:
+        """One line in an encoding and mode of its own (the test page's candidates)."""
+        self._flush_raster()
+        self._printer._raw(self.encode_text(text, encoding, chinese_mode=chinese_mode) + LINE_FEED)
+
+    def _flush_raster(self) -> None:
+        """The raster lines waiting, as one image (they are drawn together, then sent before the next command)."""
+        if not self._raster_lines:
+            return
+        from printing.raster_text import text_image  # Pillow's fonts only when a profile asks for them
+
+        lines, self._raster_lines = self._raster_lines, []
+        self._raw_image(text_image(lines, columns=self.profile.columns, font=self.profile.font))
+
+    @staticmethod
+    def _western(ch: str, encoding: str) -> str:
         try:
-            ch.encode(self.encoding)
+            ch.encode(encoding)
         except UnicodeEncodeError:
             if ch == YUAN_SIGN:
                 return "Y".rjust(columns(ch))
@@ -89,30 +131,45 @@ class EscPos:
 
     def align(self, where: Align) -> None:
         """ESC a n."""
+        self._flush_raster()
         self._printer.set(align=where)
 
     def bold(self, on: bool) -> None:
         """ESC E n."""
+        self._flush_raster()
+        self._style = (on, *self._style[1:])
         self._printer.set(bold=on)
 
     def size(self, *, double_width: bool = False, double_height: bool = False) -> None:
         """GS ! n: many Chinese printers ignore ESC ! for Chinese characters."""
+        self._flush_raster()
+        self._style = (self._style[0], 2 if double_width else 1, 2 if double_height else 1)
         self._printer.set(custom_size=True, width=2 if double_width else 1, height=2 if double_height else 1)
 
     def feed(self, lines: int) -> None:
         """ESC d n."""
+        self._flush_raster()
         self._printer.print_and_feed(lines)
 
     def barcode_code128(self, data: str, *, fit_columns: int) -> None:
         """A CODE128 barcode (code set B) drawn by the printer, its text printed below.
 
         data is printable ASCII (else ValueError). The bars are made as wide (2 or 3 dots)
-        as fits in fit_columns text columns.
+        as fits in fit_columns text columns. A profile without native barcodes gets the same
+        bars as an image (centred on the paper), the text below as a line.
         """
         if not (data and data.isascii() and data.isprintable()):
             raise ValueError(f"a CODE128 barcode holds printable ASCII, not {data!r}")
+        self._flush_raster()
         modules = 11 * (len(data) + 2) + 13 + 20  # start, data, check, stop, quiet zones
         module_dots = min(3, max(2, fit_columns * DOTS_PER_COLUMN // modules))
+        if not self.profile.native_barcodes:
+            from printing.barcodes import code128_image
+            from printing.raster import centred_image, paper_dots
+
+            self._raw_image(centred_image(code128_image(data, module_dots=module_dots), paper_dots(fit_columns)))
+            self._printer._raw(data.encode("ascii") + LINE_FEED)
+            return
         # _hw_barcode is what barcode() calls for the default profile, without barcode()'s
         # print() to stdout and its fallback to raster images on other profiles.
         self._printer._hw_barcode(
@@ -127,6 +184,7 @@ class EscPos:
         """
         if not (len(code) == 13 and code.isascii() and code.isdigit()):
             raise ValueError(f"an EAN-13 is 13 digits, not {code!r}")
+        self._flush_raster()
         self._printer._hw_barcode(
             code, "EAN13", height=height_dots, width=module_dots, pos="BELOW", align_ct=False, function_type="A"
         )
@@ -137,6 +195,10 @@ class EscPos:
         The width is padded with white to whole bytes; images taller than RASTER_BAND_ROWS go
         in bands. The same bytes as python-escpos's image(impl="bitImageRaster").
         """
+        self._flush_raster()
+        self._raw_image(image)
+
+    def _raw_image(self, image: Image.Image) -> None:
         if image.mode != "1":
             raise ValueError(f"a raster image is 1-bit (mode '1'), not mode {image.mode!r}")
         width_bytes = (image.width + 7) // 8
@@ -151,12 +213,31 @@ class EscPos:
             self._printer._raw(header + rows[top * width_bytes : (top + height) * width_bytes])
 
     def cut(self, *, partial: bool = False) -> None:
-        """Feed the paper past the cutter (ESC d 6) and cut it (GS V 0, or GS V 1 for partial)."""
+        """Feed the paper past the cutter (ESC d 6) and cut it (GS V 0, or GS V 1 for partial).
+
+        A printer without a cutter (the profile's cut off) gets the feed only (ESC d 4), past its tear bar.
+        """
+        self._flush_raster()
+        if not self.profile.cut:
+            self._printer.print_and_feed(4)
+            return
         self._printer.cut(mode="PART" if partial else "FULL")
 
     def drawer(self) -> None:
-        """Kick the cash drawer on pin 2: ESC p 0 50 50 (100 ms on, 100 ms off)."""
-        self._printer.cashdraw(2)
+        """Kick the cash drawer: ESC p m t1 t2 on the profile's pin and times (by default pin 2, 100 ms on, 100 ms off).
+
+        Nothing when the profile says no drawer hangs on this printer.
+        """
+        self._flush_raster()
+        if self.profile.drawer:
+            self._printer._raw(self.profile.drawer_pulse())
+
+    def kick_drawer(self, *, pin: int) -> None:
+        """The drawer pulse on `pin` (2 or 5) with the profile's times, drawer or not: finding the right pin by trying."""
+        from dataclasses import replace
+
+        self._printer._raw(replace(self.profile, drawer_pin=pin).drawer_pulse())
 
     def output(self) -> bytes:
+        self._flush_raster()
         return self._printer.output

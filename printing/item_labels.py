@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from printing.barcodes import EAN13_MODULE_DOTS, check_ean13, ean13_image, ean13_png, ean13_svg
-from printing.escpos import EscPos
+from printing.escpos import start_job
+from printing.profiles import PrinterProfile
 from printing.layout import yuan
 from printing.raster import centred_image, paper_dots
 from printing.styled import BOLD, StyledLine, centred, check_labels, preview, print_lines, title
@@ -43,10 +44,11 @@ class Label:
 def render_labels(
     labels: Sequence[Label],
     *,
-    width: int,
-    encoding: str,
-    barcode_mode: BarcodeMode,
+    width: int = 48,
+    encoding: str = "gb18030",
+    barcode_mode: BarcodeMode = "native",
     separator: Separator = "cut",
+    profile: PrinterProfile | None = None,
 ) -> bytes:
     """One print job for all the labels, in order, on paper width columns wide (32 or 48).
 
@@ -59,7 +61,9 @@ def render_labels(
         raise ValueError(f"barcode_mode is 'native' or 'raster', not {barcode_mode!r}")
     for label in labels:  # all checked before any byte: a batch prints whole or not at all
         check_ean13(label.barcode)
-    job = EscPos(encoding=encoding)
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
+    if profile is not None:
+        barcode_mode = "native" if profile.native_barcodes else "raster"
     for number, label in enumerate(labels, start=1):
         print_lines(job, _label_lines(label, width))
         if barcode_mode == "native":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -123,11 +123,18 @@ def _send_when_ready(config: PrinterConfig, job_name: str, data: bytes) -> objec
 
 
 class PrintWorker:
-    """Prints due jobs, in order, on the printers it knows; run() until stop()."""
+    """Prints due jobs, in order, on the printers it knows; run() until stop().
+
+    `printers` are config.toml's, by name; `stored`, when given, is asked at every pass for
+    the printers set up since (printing/printer_setup.py: stored_configs), so a printer added
+    or changed while the shop is open prints at once, with its new connection.
+    """
 
     def __init__(self, printers: Mapping[str, PrinterConfig], *, clock: Callable[[], datetime] = _now,
-                 sender: Callable[[PrinterConfig, str, bytes], object] | None = None) -> None:
+                 sender: Callable[[PrinterConfig, str, bytes], object] | None = None,
+                 stored: Callable[[], Awaitable[Mapping[str, PrinterConfig]]] | None = None) -> None:
         self.printers = dict(printers)
+        self.stored = stored
         self.clock = clock
         self.sender = sender or _send_when_ready
         self._wake = asyncio.Event()
@@ -140,7 +147,10 @@ class PrintWorker:
     async def print_due(self) -> int:
         """One pass: print every due job of every known printer, oldest first. Returns how many printed."""
         printed = 0
-        for printer, config in self.printers.items():
+        printers = dict(self.printers)
+        if self.stored is not None:
+            printers |= await self.stored()
+        for printer, config in printers.items():
             while batch := await self._claim_due(printer):
                 done: list[int] = []
                 failure: tuple[dict, PrintError] | None = None

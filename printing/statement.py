@@ -9,7 +9,8 @@ numbers on a line of their own below it, still in columns.
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from printing.escpos import EscPos
+from printing.escpos import start_job
+from printing.profiles import PrinterProfile
 from printing.layout import columns, pad_left, pad_right, signed, table_row, tenths, two_columns, wrap
 from printing.styled import BOLD, PLAIN, TOTAL, StyledLine, centred, check_labels, plain, preview, print_lines
 from printing.styled import title
@@ -63,9 +64,10 @@ class PassbookStatement:
             )
 
 
-def render_statement(statement: PassbookStatement, *, width: int, encoding: str) -> bytes:
+def render_statement(statement: PassbookStatement, *, width: int = 48, encoding: str = "gb18030",
+        profile: PrinterProfile | None = None) -> bytes:
     """The statement as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end."""
-    job = EscPos(encoding=encoding)
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _statement_lines(statement, width))
     job.cut()
     return job.output()

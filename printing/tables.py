@@ -1,10 +1,10 @@
-"""The print queue: one row per document to print, kept until it has printed.
+"""The print queue: one row per document to print, kept until it has printed; the printers set up.
 
 No foreign keys: printing knows nothing of the shop's other tables. `ref` says what the
 document is of (a sale number, a donation reference) so a person can find it again.
 """
 
-from piccolo.columns import Bytea, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Bytea, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -21,3 +21,31 @@ class PrintJob(Table):
     not_before = Timestamptz(default=TimestamptzNow())  # the next try, after a back-off
     created_at = Timestamptz(default=TimestamptzNow())
     printed_at = Timestamptz(null=True, default=None)
+
+
+class Printer(Table):
+    """A printer the shop set up on the printers page: how to reach it and its profile (printing/profiles.py)."""
+
+    shop_id = Integer(index=True)
+    name = Varchar(length=40)  # as the shop calls it: "前台小票机", "Intake labels"
+    connection = Varchar(length=300)  # tcp://host:port | usb:VID:PID | serial:/dev/…[@baud] | file:/path
+    encoding = Varchar(length=16, default="gb18030")  # gb18030 | gbk | utf-8 | a Western code page (cp437)
+    chinese_mode = Boolean(default=True)  # FS & … FS . around each line
+    paper_columns = Integer(default=48)  # 32 (58 mm) or 48 (80 mm)
+    cut = Boolean(default=True)
+    drawer = Boolean(default=True)  # a cash drawer hangs on it
+    drawer_pin = Integer(default=2)  # 2 or 5
+    drawer_on_ms = Integer(default=100)
+    drawer_off_ms = Integer(default=100)
+    native_barcodes = Boolean(default=True)  # GS k; else barcodes are sent as images
+    raster_chinese = Boolean(default=False)  # Chinese lines sent as images drawn with a CJK font
+    tested = Boolean(default=False)  # the profile was chosen from a printed test page
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PrinterPlace(Table):
+    """Which printer serves a place of the shop: "till:T1" (a till's receipts) or "intake" (labels and slips)."""
+
+    shop_id = Integer(index=True)
+    place = Varchar(length=40)
+    printer = ForeignKey(Printer, on_delete=OnDelete.cascade)  # a removed printer leaves its places to config.toml's

@@ -7,7 +7,8 @@ cash and over/short lines, printed only when the drawer was counted (a Z report)
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from printing.escpos import EscPos
+from printing.escpos import start_job
+from printing.profiles import PrinterProfile
 from printing.layout import signed_yuan, two_columns, yuan
 from printing.styled import BOLD, PLAIN, TOTAL, Style, StyledLine, centred, check_labels, plain, preview, print_lines
 from printing.styled import title
@@ -62,9 +63,17 @@ class TillReport:
     makers_share_fen: int
     running_costs_fen: int
     labels: Mapping[str, str]  # TILL_REPORT_LABELS; "points" holds "{points}"
+    # A till session's report (pos/sessions.py) prints these too; each needs its word in labels when given:
+    session: str = ""  # "session" (班次): the session's number
+    returns_count: int | None = None  # "returns_count" (退货笔数, holding "{voids}" for the voids among them)
+    voids_count: int = 0
+    cash_refunds_fen: int | None = None  # "cash_refunds" (现金退款): float + cash sales − this = expected cash
 
     def __post_init__(self) -> None:
         check_labels("till report", self.labels, TILL_REPORT_LABELS)
+        given = [key for key, value in (("session", self.session), ("returns_count", self.returns_count),
+                                        ("cash_refunds", self.cash_refunds_fen)) if value not in ("", None)]
+        check_labels("till report", self.labels, given)
         if "{points}" not in self.labels["points"]:
             raise ValueError('the "points" label must contain {points}')
         if (self.counted_cash_fen is None) != (self.over_short_fen is None):
@@ -73,9 +82,10 @@ class TillReport:
             raise ValueError("over/short must be counted cash minus expected cash")
 
 
-def render_till_report(report: TillReport, *, width: int, encoding: str) -> bytes:
+def render_till_report(report: TillReport, *, width: int = 48, encoding: str = "gb18030",
+        profile: PrinterProfile | None = None) -> bytes:
     """The report as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end."""
-    job = EscPos(encoding=encoding)
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _report_lines(report, width))
     job.cut()
     return job.output()
@@ -96,6 +106,8 @@ def _report_lines(report: TillReport, width: int) -> Iterator[StyledLine]:
     yield from centred(report.kind_title, width, BOLD)
     yield PLAIN, rule
     yield from pair("till", report.till)
+    if report.session:
+        yield from pair("session", report.session)
     yield from pair("cashier", report.cashier)
     yield from pair("opened", report.opened_at)
     yield from pair("closed", report.closed_at)
@@ -103,9 +115,14 @@ def _report_lines(report: TillReport, width: int) -> Iterator[StyledLine]:
     yield from pair("sales_count", str(report.sales_count))
     yield from pair("gross", yuan(report.gross_fen))
     yield from pair("refunds", yuan(report.refunds_fen))
+    if report.returns_count is not None:
+        yield from plain(two_columns(labels["returns_count"].replace("{voids}", str(report.voids_count)),
+                                     str(report.returns_count), width))
     yield from pair("net", yuan(report.net_fen), TOTAL)
     yield PLAIN, rule
     yield from pair("cash_sales", yuan(report.cash_sales_fen))
+    if report.cash_refunds_fen is not None:
+        yield from pair("cash_refunds", yuan(report.cash_refunds_fen))
     points = labels["points"].replace("{points}", str(report.points_pts))
     yield from plain(two_columns(points, yuan(report.points_fen), width))
     yield PLAIN, rule

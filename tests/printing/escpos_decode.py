@@ -33,6 +33,8 @@ class Line:
     width: int = 1
     height: int = 1
     align: str = "left"
+    raw: bytes = field(default=b"", compare=False)  # the text's bytes as sent (no commands): read them in any encoding
+    chinese_mode: bool = field(default=False, compare=False)  # the line began in Chinese mode (FS &)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class _Reader:
         self.position = 0
         self.printout = Printout()
         self.pending = ""
+        self.pending_raw = b""
         self.pending_style: Line | None = None
         self._reset()
 
@@ -268,12 +271,14 @@ class _Reader:
 
     def _text(self, first: int) -> None:
         if not self.pending:
-            self.pending_style = Line("", self.bold, self.width, self.height, self.align)
+            self.pending_style = Line("", self.bold, self.width, self.height, self.align, chinese_mode=self.chinese)
         if not self.chinese:
             self.pending += bytes([first]).decode(CODE_PAGES[self.code_page])
+            self.pending_raw += bytes([first])
             return
         if first < 0x80:
             self.pending += chr(first)
+            self.pending_raw += bytes([first])
             return
         if first in (0x80, 0xFF) or self.position >= len(self.data):
             raise self._fail(f"not GB18030: {first:#04x}")
@@ -283,14 +288,17 @@ class _Reader:
             self.pending += sequence.decode("gb18030")
         except UnicodeDecodeError as error:
             raise self._fail(f"not GB18030: {sequence.hex(' ')}") from error
+        self.pending_raw += sequence
 
     def _end_line(self) -> None:
         style = (
             self.pending_style if self.pending else Line("", self.bold, self.width, self.height, self.align)
         )
         assert style is not None
-        self.printout.lines.append(Line(self.pending, style.bold, style.width, style.height, style.align))
+        self.printout.lines.append(Line(self.pending, style.bold, style.width, style.height, style.align,
+                                        raw=self.pending_raw, chinese_mode=style.chinese_mode))
         self.pending = ""
+        self.pending_raw = b""
         self.pending_style = None
 
     def _lookup(self, table: dict[int, T], value: int, command: str) -> T:

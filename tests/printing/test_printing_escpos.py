@@ -58,9 +58,11 @@ def test_a_known_code_page_is_selected_by_its_number():
     assert job_bytes("cp1252", "€5").startswith(INIT + b"\x1bt\x10\x80")
 
 
-def test_an_encoding_that_is_neither_chinese_nor_single_byte_is_refused():
+@pytest.mark.parametrize("encoding", ["utf-16", "shift_jis", "no-such-codec"])
+def test_an_encoding_that_is_neither_chinese_nor_single_byte_is_refused(encoding):
+    # utf-8, gbk and gb18030 are Chinese printers' encodings (printing/profiles.py); these are not
     with pytest.raises(ValueError):
-        EscPos(encoding="utf-8")
+        EscPos(encoding=encoding)
 
 
 printable_text = st.text(st.characters(exclude_categories=("Cs",)))

@@ -96,3 +96,20 @@ def test_the_report_checks_its_words_and_its_cash():
         replace(Z_REPORT, over_short_fen=None)
     with pytest.raises(ValueError, match="counted cash minus expected"):
         replace(Z_REPORT, over_short_fen=200)
+
+
+def test_a_till_sessions_report_prints_its_number_its_returns_and_its_cash_refunds():
+    # given the figures of a till session (pos/sessions.py): float + cash sales − cash refunds = expected
+    words = TILL_WORDS | {"session": "班次", "returns_count": "退货笔数（作废 {voids}）", "cash_refunds": "现金退款"}
+    report = replace(Z_REPORT, labels=words, session="TS00000012", returns_count=3, voids_count=1,
+                     cash_refunds_fen=1200, expected_cash_fen=99800, counted_cash_fen=99800, over_short_fen=0)
+    # when
+    texts = decode(render_till_report(report, width=32, encoding="gb18030")).texts
+    # then
+    assert "班次                  TS00000012" in texts
+    assert "退货笔数（作废 1）             3" in texts
+    assert texts.index("现金退款                 ￥12.00") == texts.index("现金销售                ￥800.00") + 1
+    assert "现金退款                 ￥12.00" in preview_till_report(report, width=32)
+    # and a word missing for a figure given is refused
+    with pytest.raises(ValueError, match="cash_refunds"):
+        replace(Z_REPORT, cash_refunds_fen=100)

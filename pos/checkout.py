@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 import asyncpg
 
+from donations.lovebank import fund_points, member_for_till, points_of
 from donations.makers import consignments
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import check_quantity, items_by_barcode, price_now
@@ -28,10 +29,14 @@ from shop import ledger
 from shop.database import insert_rows, run, writing
 from shop.errors import DomainError
 from shop.settings import SplitSettings
+from shop.staff import check_manager_pin
 
+from pos.discounts import LineOverride, LineToPrice, OverrideMade, SaleDiscount, needs_manager, price_lines
 from pos.errors import SaleError
+from pos.sessions import open_session_of
 from pos.split import SplitRule, rule_in_force, split_value
-from pos.tables import Sale, SaleLine, Tender
+from pos.tables import Override, Sale, SaleLine, Tender
+from pos.tender import PointsIn, check_payer, household_ref, most_points, points_payment
 
 NO_ROTATION = Rotation(steps=(), remove_after_weeks=0, sources=frozenset())
 MAX_LINES = 200
@@ -43,6 +48,7 @@ _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 class CartLine:
     barcode: str
     quantity: int
+    override: LineOverride | None = None  # a price override or discount on this line (pos/discounts.py)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class SoldLine:
     oversold: bool
     list_price_fen: int | None = None  # its price before the rotation's markdown; None: not marked down
     markdown_percent: int = 0
+    discount_fen: int = 0  # its discounts (its own and its share of the sale's): value = unit price × quantity − this
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,22 @@ class SaleRecord:
     maker_fen: int
     running_fen: int
     replayed: bool = False  # True when this is the answer to a repeated submit
+    # The points tender, if any: points × fen_per_point paid points_fen of the total; cash paid the rest.
+    points: int = 0
+    points_fen: int = 0
+    member_id: int | None = None
+    member_number: str = ""
+    household_ref: str = ""  # the fund paid the points, for this household
+    points_left: int | None = None  # the payer's points after the sale
+
+    @property
+    def cash_fen(self) -> int:
+        """What the sale took in cash (the total less what points paid)."""
+        return self.total_fen - self.points_fen
+
+    @property
+    def discount_fen(self) -> int:
+        return sum(line.discount_fen for line in self.lines)
 
 
 def sale_number(sale_id: int) -> str:
@@ -99,16 +122,23 @@ def merge_lines(lines: Sequence[CartLine]) -> list[CartLine]:
         raise DomainError(SaleError.EMPTY_CART)
     if len(lines) > MAX_LINES:
         raise DomainError(SaleError.TOO_MANY_LINES, maximum=MAX_LINES)
-    merged: dict[str, int] = {}
+    merged: dict[tuple[str, LineOverride | None], int] = {}
     for line in lines:
-        code = normalize_barcode(line.barcode)
-        merged[code] = merged.get(code, 0) + check_quantity(line.quantity)
-    return [CartLine(code, check_quantity(quantity)) for code, quantity in merged.items()]
+        key = (normalize_barcode(line.barcode), line.override)
+        merged[key] = merged.get(key, 0) + check_quantity(line.quantity)
+    return [CartLine(code, check_quantity(quantity), override) for (code, override), quantity in merged.items()]
 
 
-def cart_digest(*, till_id: int, lines: Sequence[CartLine], cash_given_fen: int) -> str:
-    text = f"{till_id}|{cash_given_fen}|" + ";".join(f"{l.barcode}x{l.quantity}" for l in sorted(
-        lines, key=lambda l: l.barcode))
+def cart_digest(*, till_id: int, lines: Sequence[CartLine], cash_given_fen: int, points: PointsIn | None = None,
+                sale_discount: SaleDiscount | None = None) -> str:
+    """What a submit asks for (the cart, its overrides and the tender), so a key reused for another sale is refused."""
+    text = f"{till_id}|{cash_given_fen}|" + ";".join(
+        f"{l.barcode}x{l.quantity}" + (f"@{l.override!r}" if l.override else "")
+        for l in sorted(lines, key=lambda l: (l.barcode, repr(l.override))))
+    if points is not None:
+        text += f"|points:{points!r}"
+    if sale_discount is not None:
+        text += f"|discount:{sale_discount!r}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -121,17 +151,30 @@ def _check_amount(fen: int) -> int:
 async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Sequence[CartLine],
                       cash_given_fen: int, idempotency_key: str, rules: Mapping[str, SplitRule],
                       rotation: Rotation = NO_ROTATION, expected_total_fen: int | None = None,
+                      points: PointsIn | None = None, sale_discount: SaleDiscount | None = None,
+                      manager_pin: str | None = None, fen_per_point: int = 100, override_limit_percent: int = 10,
                       with_sale: Callable[[SaleRecord], Awaitable[object]] | None = None) -> SaleRecord:
-    """Sell the cart for cash. Returns the sale (or, for a repeated key, the first sale).
+    """Sell the cart: points first (pos/tender.py) if `points` is given, cash for the rest. Returns
+    the sale (or, for a repeated key, the first sale).
 
-    `with_sale` is more work that must commit with the sale or not at all (the till
-    queues the receipt's print job with it: one commit, and no sale without its receipt).
+    Lines may carry price overrides and discounts, and `sale_discount` takes a discount off the
+    whole sale (pos/discounts.py); one taking more than `override_limit_percent` off, and any
+    spending of the fund's points for a household, needs `manager_pin`. `with_sale` is more work
+    that must commit with the sale or not at all (the till queues the receipt's print job with
+    it: one commit, and no sale without its receipt).
     """
     if not _KEY.match(idempotency_key or ""):
         raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
     cart = merge_lines(lines)
     _check_amount(cash_given_fen)
-    digest = cart_digest(till_id=till_id, lines=cart, cash_given_fen=cash_given_fen)
+    if points is not None:
+        check_payer(points)
+        if points.household_ref:
+            points = PointsIn(points=points.points, household_ref=household_ref(points.household_ref))
+    digest = cart_digest(till_id=till_id, lines=cart, cash_given_fen=cash_given_fen, points=points,
+                         sale_discount=sale_discount)
+    # The PIN is checked before the write lock is taken: argon2 takes tens of milliseconds.
+    approver = await check_manager_pin(shop_id, manager_pin) if manager_pin else None
     try:
         async with writing(Sale._meta.db):
             if (first := await _sale_with_key(shop_id, idempotency_key)) is not None:
@@ -139,7 +182,9 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
             sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
                                      cart=cart, cash_given_fen=cash_given_fen, key=idempotency_key,
                                      digest=digest, rules=rules, rotation=rotation,
-                                     expected_total_fen=expected_total_fen)
+                                     expected_total_fen=expected_total_fen, points=points,
+                                     sale_discount=sale_discount, approver=approver, fen_per_point=fen_per_point,
+                                     override_limit_percent=override_limit_percent)
             if with_sale is not None:
                 await with_sale(sale)
             return sale
@@ -153,11 +198,12 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
 
 async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list[CartLine],
                       cash_given_fen: int, key: str, digest: str, rules: Mapping[str, SplitRule],
-                      rotation: Rotation, expected_total_fen: int | None) -> SaleRecord:
-    db = Sale._meta.db
+                      rotation: Rotation, expected_total_fen: int | None, points: PointsIn | None = None,
+                      sale_discount: SaleDiscount | None = None, approver: int | None = None,
+                      fen_per_point: int = 100, override_limit_percent: int = 10) -> SaleRecord:
     now = datetime.now(UTC)
-    if not await run(db, "SELECT id FROM till WHERE id = $1 AND shop = $2", till_id, shop_id):
-        raise DomainError(SaleError.UNKNOWN_TILL, till=till_id)
+    # A sale needs its till's open session (till-closed otherwise); its row is held until the sale commits.
+    session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
     items = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
     for line in cart:
         item = items.get(line.barcode)
@@ -168,9 +214,17 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     item_ids = [items[line.barcode].id for line in cart]
     makers = await consignments(item_ids)
 
+    prices_now = [price_now(price_fen=items[line.barcode].price_fen, source=items[line.barcode].source,
+                            perishable=items[line.barcode].perishable, came_in=items[line.barcode].created_at,
+                            rotation=rotation, now=now) for line in cart]
+    priced, overrides = price_lines([LineToPrice(price, line.quantity, line.override)
+                                     for (price, _), line in zip(prices_now, cart)], sale_discount)
+    if needs_manager(overrides, override_limit_percent) and approver is None:
+        raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=override_limit_percent)
+
     sold: list[SoldLine] = []
     rows: list[dict] = []
-    for line in cart:
+    for line, (_, markdown), p in zip(cart, prices_now, priced):
         item = items[line.barcode]
         consigned = makers.get(item.id)
         rule = rule_in_force(
@@ -179,32 +233,35 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             maker_fund=consigned.fund_percent if consigned else None,
             maker_maker=consigned.maker_percent if consigned else None,
         )
-        price, markdown = price_now(price_fen=item.price_fen, source=item.source, perishable=item.perishable,
-                                    came_in=item.created_at, rotation=rotation, now=now)
-        value = price * line.quantity
+        value = p.value_fen
         parts = split_value(value, rule)
         sold.append(SoldLine(
-            barcode=item.barcode, name=item.name, unit_price_fen=price, quantity=line.quantity,
+            barcode=item.barcode, name=item.name, unit_price_fen=p.unit_price_fen, quantity=line.quantity,
             value_fen=value, rule_fund=rule.fund, rule_maker=rule.maker, fund_fen=parts.fund_fen,
             maker_fen=parts.maker_fen, running_fen=parts.running_fen,
             oversold=item.on_hand < line.quantity,
             list_price_fen=item.price_fen if markdown else None, markdown_percent=markdown,
+            discount_fen=p.discount_fen,
         ))
         rows.append(dict(item=item.id, category_code=item.category_code, source=item.source,
-                         maker_id=consigned.maker_id if consigned else None))
+                         maker_id=consigned.maker_id if consigned else None, accepts_points=item.accepts_points))
     total = sum(line.value_fen for line in sold)
     _check_amount(total)
     if expected_total_fen is not None and expected_total_fen != total:
         raise DomainError(SaleError.PRICE_CHANGED, status=409, expected=expected_total_fen, total=total)
-    if cash_given_fen < total:
-        raise DomainError(SaleError.NOT_ENOUGH_CASH, total=total, given=cash_given_fen)
+    paid = await _points_paid(points, shop_id=shop_id, fen_per_point=fen_per_point, approver=approver,
+                              eligible_fen=sum(l.value_fen for l, r in zip(sold, rows) if r["accepts_points"]))
+    cash_due = total - paid.fen
+    if cash_given_fen < cash_due:
+        raise DomainError(SaleError.NOT_ENOUGH_CASH, total=cash_due, given=cash_given_fen)
     fund = sum(line.fund_fen for line in sold)
     maker = sum(line.maker_fen for line in sold)
     running = sum(line.running_fen for line in sold)
 
     # Written in SQL, not through the query builder: this is the hot path (bench/README.md).
     inserted = await insert_rows(Sale, [dict(
-        shop=shop_id, till=till_id, cashier=cashier_id, idempotency_key=key, cart_digest=digest,
+        shop=shop_id, till=till_id, session=session_id, cashier=cashier_id, idempotency_key=key,
+        cart_digest=digest,
         created_at=now, total_fen=total, fund_fen=fund, maker_fen=maker, running_fen=running,
     )], returning="id")
     sale_id = inserted[0]["id"]
@@ -214,29 +271,110 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
              quantity=line.quantity, value_fen=line.value_fen, rule_fund=line.rule_fund,
              rule_maker=line.rule_maker, fund_fen=line.fund_fen, maker_fen=line.maker_fen,
              running_fen=line.running_fen, oversold=line.oversold, list_price_fen=line.list_price_fen,
-             markdown_percent=line.markdown_percent, **row)
+             markdown_percent=line.markdown_percent, discount_fen=line.discount_fen,
+             **{k: v for k, v in row.items() if k != "accepts_points"})
         for line, row in zip(sold, rows)
     ])
+    if overrides or paid.household_ref:
+        await _log_overrides(overrides, paid, shop_id=shop_id, sale_id=sale_id, cashier_id=cashier_id,
+                             approver=approver, total_fen=total, at=now)
     await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, items_locked=True, movements=[
         Movement(row["item"], -line.quantity, MovementKind.SALE, ref=number)
         for line, row in zip(sold, rows)
     ])
-    change = cash_given_fen - total
-    await insert_rows(Tender, [dict(sale=sale_id, kind="cash", amount_fen=total, given_fen=cash_given_fen,
-                                    change_fen=change)])
+    change = cash_given_fen - cash_due
+    if paid.points:
+        await insert_rows(Tender, [dict(sale=sale_id, kind="points", amount_fen=paid.fen, given_fen=0, change_fen=0,
+                                        points=paid.points, member=paid.member_id,
+                                        household_ref=paid.household_ref or None,
+                                        points_left=paid.balance - paid.points)])
+    if cash_due or cash_given_fen or not paid.points:
+        await insert_rows(Tender, [dict(sale=sale_id, kind="cash", amount_fen=cash_due, given_fen=cash_given_fen,
+                                        change_fen=change)])
     per_maker: dict[int, int] = defaultdict(int)
     for line, row in zip(sold, rows):
         if row["maker_id"] is not None:
             per_maker[row["maker_id"]] += line.maker_fen
+    # One ledger transaction: the tenders in (cash to the drawer; points from the payer, honoured at
+    # their worth), the goods' value out to the fund, the makers and running costs, whatever the tender.
+    points_entries = () if not paid.points else (
+        ledger.Entry(paid.account, ledger.Currency.PTS, paid.points),
+        ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, -paid.points),
+        ledger.Entry(ledger.POINTS_HONOURED, ledger.Currency.CNY, paid.fen),
+    )
     await ledger.post(ledger.Txn(kind="sale", ref=number, entries=(
-        ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, total),
+        ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, cash_due),
+        *points_entries,
         ledger.Entry(ledger.FUND, ledger.Currency.CNY, -fund),
         *(ledger.Entry(ledger.maker_payable(m), ledger.Currency.CNY, -fen) for m, fen in sorted(per_maker.items())),
         ledger.Entry(ledger.RUNNING_COSTS, ledger.Currency.CNY, -running),
     )), shop_id=shop_id, staff_id=cashier_id)
     return SaleRecord(id=sale_id, number=number, created_at=now, till_id=till_id, cashier_id=cashier_id,
                       lines=tuple(sold), total_fen=total, cash_given_fen=cash_given_fen, change_fen=change,
-                      fund_fen=fund, maker_fen=maker, running_fen=running)
+                      fund_fen=fund, maker_fen=maker, running_fen=running, points=paid.points,
+                      points_fen=paid.fen, member_id=paid.member_id, member_number=paid.member_number,
+                      household_ref=paid.household_ref,
+                      points_left=paid.balance - paid.points if paid.points else None)
+
+
+@dataclass(frozen=True)
+class _Paid:
+    """The points tender as checked inside the sale's transaction (none: points 0)."""
+
+    points: int = 0
+    fen: int = 0
+    account: str = ""
+    balance: int = 0  # the payer's points before the sale
+    member_id: int | None = None
+    member_number: str = ""
+    household_ref: str = ""
+
+
+async def _points_paid(points: PointsIn | None, *, shop_id: int, fen_per_point: int, approver: int | None,
+                       eligible_fen: int) -> _Paid:
+    if points is None:
+        return _Paid()
+    if points.household_ref:
+        if approver is None:  # the fund's points are spent by a manager
+            raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=0)
+        account = ledger.FUND_POINTS
+        await _hold_points(account)
+        balance = await fund_points()
+        member_id, number = None, ""
+    else:
+        member = await member_for_till(shop_id=shop_id, code=points.member_code or "")
+        account = ledger.member_points(member.id)
+        await _hold_points(account)
+        balance = await points_of(member.id)  # read again, now that no other till can spend them
+        member_id, number = member.id, member.number
+    paid = points_payment(points=points.points, eligible_fen=eligible_fen, balance=balance,
+                          fen_per_point=fen_per_point)
+    return _Paid(points=paid.points, fen=paid.fen, account=account, balance=balance, member_id=member_id,
+                 member_number=number, household_ref=points.household_ref or "")
+
+
+async def _hold_points(account: str) -> None:
+    """Two tills spending one account's points queue here until the first commits, so the balance read
+    next is the one post() will check (ledger.post takes the same lock again). SQLite's write lock
+    already serialises them."""
+    db = Sale._meta.db
+    if db.engine_type == "postgres":
+        await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", account)
+
+
+async def _log_overrides(overrides: Sequence[OverrideMade], paid: _Paid, *, shop_id: int, sale_id: int,
+                         cashier_id: int, approver: int | None, total_fen: int, at: datetime) -> None:
+    """Every override with its reason, who gave it and who approved it; the fund's points spent for a household too."""
+    line_ids = [row["id"] for row in await run(Sale._meta.db, "SELECT id FROM sale_line WHERE sale = $1 ORDER BY id",
+                                                sale_id)]
+    made = [dict(shop=shop_id, sale=sale_id, line=line_ids[o.line] if o.line is not None else None, kind=o.kind,
+                 before_fen=o.before_fen, after_fen=o.after_fen, reason=o.reason, cashier=cashier_id,
+                 approved_by=approver, created_at=at) for o in overrides]
+    if paid.household_ref:
+        made.append(dict(shop=shop_id, sale=sale_id, line=None, kind="fund-points", before_fen=total_fen,
+                         after_fen=total_fen - paid.fen, reason=paid.household_ref, cashier=cashier_id,
+                         approved_by=approver, created_at=at))
+    await insert_rows(Override, made)
 
 
 async def _sale_with_key(shop_id: int, key: str) -> dict | None:
@@ -258,6 +396,8 @@ async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:
         raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=sale_number(sale_id))
     lines = await SaleLine.select().where(SaleLine.sale == sale_id).order_by(SaleLine.id)
     tender = await Tender.select().where((Tender.sale == sale_id) & (Tender.kind == "cash")).first()
+    points = await Tender.select(*Tender.all_columns(), Tender.member.number.as_alias("member_number")).where(
+        (Tender.sale == sale_id) & (Tender.kind == "points")).first()
     return SaleRecord(
         id=sale["id"], number=sale_number(sale["id"]), created_at=sale["created_at"], till_id=sale["till"],
         cashier_id=sale["cashier"], total_fen=sale["total_fen"], fund_fen=sale["fund_fen"],
@@ -268,5 +408,60 @@ async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:
             value_fen=l["value_fen"], rule_fund=l["rule_fund"], rule_maker=l["rule_maker"],
             fund_fen=l["fund_fen"], maker_fen=l["maker_fen"], running_fen=l["running_fen"],
             oversold=bool(l["oversold"]), list_price_fen=l["list_price_fen"],
-            markdown_percent=l["markdown_percent"]) for l in lines),
+            markdown_percent=l["markdown_percent"], discount_fen=l["discount_fen"]) for l in lines),
+        **({} if points is None else dict(
+            points=points["points"], points_fen=points["amount_fen"], member_id=points["member"],
+            member_number=points["member_number"] or "", household_ref=points["household_ref"] or "",
+            points_left=points["points_left"])),
     )
+
+
+@dataclass(frozen=True)
+class QuotedLine:
+    barcode: str
+    name: str
+    price_now_fen: int
+    unit_price_fen: int
+    quantity: int
+    discount_fen: int
+    value_fen: int
+    accepts_points: bool
+
+
+@dataclass(frozen=True)
+class CartQuote:
+    """What the cart costs as it stands, before it is sold: for the till's screen while discounts and points
+    are being given. The sale itself prices the cart again under its locks."""
+
+    lines: tuple[QuotedLine, ...]
+    total_fen: int
+    discount_fen: int
+    points_eligible_fen: int  # the value of the lines whose category takes points
+    most_points: int  # the most points the cart can take (rounded down, see pos/tender.py)
+    needs_manager: bool  # an override is past the limit: the sale needs a manager's PIN
+
+
+async def quote_cart(*, shop_id: int, lines: Sequence[CartLine], sale_discount: SaleDiscount | None = None,
+                     rotation: Rotation = NO_ROTATION, fen_per_point: int = 100,
+                     override_limit_percent: int = 10) -> CartQuote:
+    """Price the cart with its overrides, as commit_sale will; write nothing."""
+    cart = merge_lines(lines)
+    items = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
+    for line in cart:
+        if line.barcode not in items:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=line.barcode)
+    now = datetime.now(UTC)
+    prices = [price_now(price_fen=items[l.barcode].price_fen, source=items[l.barcode].source,
+                        perishable=items[l.barcode].perishable, came_in=items[l.barcode].created_at,
+                        rotation=rotation, now=now)[0] for l in cart]
+    priced, overrides = price_lines([LineToPrice(p, l.quantity, l.override) for p, l in zip(prices, cart)],
+                                    sale_discount)
+    quoted = tuple(QuotedLine(barcode=l.barcode, name=items[l.barcode].name, price_now_fen=p.price_now_fen,
+                              unit_price_fen=p.unit_price_fen, quantity=p.quantity, discount_fen=p.discount_fen,
+                              value_fen=p.value_fen, accepts_points=items[l.barcode].accepts_points)
+                   for l, p in zip(cart, priced))
+    eligible = sum(q.value_fen for q in quoted if q.accepts_points)
+    return CartQuote(lines=quoted, total_fen=sum(q.value_fen for q in quoted),
+                     discount_fen=sum(q.discount_fen for q in quoted), points_eligible_fen=eligible,
+                     most_points=most_points(eligible, fen_per_point),
+                     needs_manager=needs_manager(overrides, override_limit_percent))

@@ -11,3 +11,46 @@ class SaleError(StrEnum):
     PRICE_CHANGED = "price-changed"
     UNKNOWN_TILL = "unknown-till"
     UNKNOWN_SALE = "unknown-sale"
+    BAD_PERIOD = "bad-period"  # reports: not a day, week, month, or a custom period of at most two years
+    BAD_DIMENSION = "bad-dimension"  # reports: not category, source, till, cashier or day
+    # points tenders (pos/tender.py)
+    BAD_POINTS = "bad-points"
+    NO_POINTS_GOODS = "no-points-goods"
+    TOO_MANY_POINTS = "too-many-points"
+    NOT_ENOUGH_POINTS = "not-enough-points"
+    POINTS_PAYER = "points-payer"
+    BAD_HOUSEHOLD_REF = "bad-household-ref"
+    # discounts and price overrides (pos/discounts.py)
+    BAD_DISCOUNT = "bad-discount"
+    BAD_OVERRIDE_PRICE = "bad-override-price"
+    REASON_NEEDED = "reason-needed"
+    MANAGER_PIN_NEEDED = "manager-pin-needed"
+    # parked carts (pos/parked.py)
+    PARKED_CART_GONE = "parked-cart-gone"
+    BAD_NOTE = "bad-note"
+
+
+class TillSessionError(StrEnum):
+    TILL_CLOSED = "till-closed"
+    TILL_ALREADY_OPEN = "till-already-open"
+    BAD_COUNT = "bad-cash-count"
+
+
+class ReturnError(StrEnum):
+    NOTHING_TO_RETURN = "nothing-to-return"
+    UNKNOWN_SALE_LINE = "unknown-sale-line"
+    MORE_THAN_SOLD = "more-than-sold"
+    BAD_RETURN_REASON = "bad-return-reason"
+    RETURN_KEY_REUSED = "return-key-reused"
+    VOID_NOT_THIS_SESSION = "void-not-this-session"
+    ALREADY_RETURNED = "already-returned"
+    VOID_NEEDS_MANAGER = "void-needs-manager"
+
+
+class FundError(StrEnum):
+    """The community fund's spending (pos/fund.py)."""
+
+    BAD_DISBURSEMENT = "bad-disbursement"  # not a whole number of fen from 1
+    DISBURSEMENT_TOO_LARGE = "disbursement-too-large"  # more than the fund holds
+    DISBURSEMENT_REASON = "disbursement-reason"  # no reason, or a reason too long
+    BAD_DISBURSEMENT_METHOD = "bad-disbursement-method"  # not cash or transfer

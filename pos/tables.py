@@ -1,10 +1,11 @@
-"""Tills, sales, their lines (snapshots with the split applied) and tenders."""
+"""Tills and their sessions, sales, their lines (snapshots with the split applied), tenders, returns and refunds."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from donations.tables import Member
 from inventory.tables import Item
 from shop.tables import Shop, Staff
 
@@ -13,6 +14,27 @@ class Till(Table):
     shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
     code = Varchar(length=16)
     name = Varchar(length=100)
+
+
+class TillSession(Table):
+    """A till from its opening (a counted float) to its close (a counted drawer).
+
+    One open session per till (a partial unique index on till where closed_at is null).
+    Expected cash is derived from the ledger: the till's cash entries in transactions after
+    `ledger_mark` (the last ledger transaction id when the session opened).
+    """
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    till = ForeignKey(Till, on_delete=OnDelete.restrict, null=False, index=True)
+    opened_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    float_fen = Integer()
+    ledger_mark = Integer(default=0)
+    closed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    counted_fen = Integer(null=True, default=None)
+    expected_fen = Integer(null=True, default=None)
+    over_short_fen = Integer(null=True, default=None)  # counted - expected: + over, - short
 
 
 class Sale(Table):
@@ -28,6 +50,7 @@ class Sale(Table):
     fund_fen = Integer()
     maker_fen = Integer()
     running_fen = Integer()
+    session = ForeignKey(TillSession, on_delete=OnDelete.restrict, null=True, default=None)  # null: before sessions
 
 
 class SaleLine(Table):
@@ -51,6 +74,7 @@ class SaleLine(Table):
     running_fen = Integer()
     maker_id = Integer(null=True, default=None)
     oversold = Boolean(default=False)  # sold while the books said none were left
+    discount_fen = Integer(default=0)  # the line's discounts (its own and its share of the sale's): value = unit price × quantity − this
 
 
 class Tender(Table):
@@ -59,3 +83,86 @@ class Tender(Table):
     amount_fen = Integer()  # what this tender paid of the total
     given_fen = Integer(default=0)  # cash handed over
     change_fen = Integer(default=0)
+    # A points tender (pos/tender.py): the points spent, worth amount_fen, from a member's account or,
+    # for a household in need, from the community fund's (member null, household_ref set).
+    points = Integer(default=0)
+    member = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None)
+    household_ref = Varchar(length=16, null=True, default=None)  # "H-2026-017": a reference, no personal data
+    points_left = Integer(null=True, default=None)  # the payer's points after this sale, as the receipt printed them
+
+
+class Override(Table):
+    """A price override or a discount given at the till (or the fund's points spent for a household),
+    with its reason, who gave it and the manager who approved it (when it was past the limit)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    sale = ForeignKey(Sale, on_delete=OnDelete.restrict, null=False, index=True)
+    line = ForeignKey(SaleLine, on_delete=OnDelete.restrict, null=True, default=None)  # null: the whole sale
+    kind = Varchar(length=16)  # price | line-discount | sale-discount | fund-points
+    before_fen = Integer()  # the value before (a unit price, a line's or the sale's value)
+    after_fen = Integer()
+    reason = Varchar(length=200)
+    cashier = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    approved_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ParkedCart(Table):
+    """A cart put aside at a till while the next customer is served; resumed (and removed) at any till of the
+    shop. Nothing about stock or money changes while it waits."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, index=True)
+    till = ForeignKey(Till, on_delete=OnDelete.restrict, null=False)
+    cashier = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    lines = JSON()  # [{"barcode", "quantity", "name", "price_fen", and any line override}]
+    note = Varchar(length=100, default="")
+
+
+class SaleReturn(Table):
+    """Goods brought back: lines of one sale, refunded to the tenders they were paid with.
+
+    A void is a return of everything left of a sale, with reason "void" and the manager who approved it.
+    Its number is "R" and its id in 8 digits.
+    """
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    sale = ForeignKey(Sale, on_delete=OnDelete.restrict, null=False, index=True)
+    till = ForeignKey(Till, on_delete=OnDelete.restrict, null=False)
+    session = ForeignKey(TillSession, on_delete=OnDelete.restrict, null=False, index=True)
+    cashier = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    approved_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # the manager, for a void
+    created_at = Timestamptz(default=TimestamptzNow())
+    idempotency_key = Varchar(length=64)
+    request_digest = Varchar(length=64)
+    total_fen = Integer()
+    fund_fen = Integer()
+    maker_fen = Integer()
+    running_fen = Integer()
+    reason = Varchar(length=200)
+
+
+class ReturnLine(Table):
+    """Pieces of one sale line brought back, with the part of the line's value and split they reverse."""
+
+    sale_return = ForeignKey(SaleReturn, on_delete=OnDelete.restrict, null=False, index=True,
+                             db_column_name="return")
+    sale_line = ForeignKey(SaleLine, on_delete=OnDelete.restrict, null=False, index=True)
+    quantity = Integer()
+    value_fen = Integer()
+    fund_fen = Integer()
+    maker_fen = Integer()
+    running_fen = Integer()
+    restock = Boolean(default=True)  # False: written off (damaged, expired, unsellable)
+    write_off_reason = Varchar(length=32, default="")
+
+
+class Refund(Table):
+    """What a return gave back on one tender of the sale: cash from the drawer, or points to their account."""
+
+    sale_return = ForeignKey(SaleReturn, on_delete=OnDelete.restrict, null=False, index=True,
+                             db_column_name="return")
+    kind = Varchar(length=16)  # cash | points
+    amount_fen = Integer()
+    points = Integer(default=0)
+    member = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None)  # null: cash, or the fund's points

@@ -1,43 +1,241 @@
 """verify(): every rule of the books checked against the database; a list of problems, empty when all hold.
 
+`verify_report()` gives the same problems grouped by the rule they break, each a sentence naming the
+row (`aixin verify` prints it); `verify()` is the flat list every database test ends with.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from donations.intake import donation_problems
+from donations.lovebank import lovebank_problems
 from donations.makers import payout_problems
 from inventory.stock import stock_problems
+from shop.database import run
 from shop.ledger import ledger_problems
+from shop.money import format_yuan
 
 from pos.tables import Sale
 
-_CHECKS = {
-    "sale line parts do not add up to the line's value": """
-        SELECT id AS what FROM sale_line
-        WHERE fund_fen + maker_fen + running_fen <> value_fen OR unit_price_fen * quantity <> value_fen""",
-    "sale total differs from its lines": """
-        SELECT s.id AS what FROM sale s LEFT JOIN sale_line l ON l.sale = s.id
+_SALE_NUMBER = "'S' || SUBSTR('00000000' || CAST({id} AS TEXT), LENGTH(CAST({id} AS TEXT)) + 1)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of the books, the SQL that finds the rows breaking it, and the sentence for each row
+    (a str.format template over the row's columns; columns ending in _fen are shown as money)."""
+
+    title: str
+    sql: str
+    sentence: str
+
+
+RULES = (
+    Rule("Each sale line's split parts add up to its value, and its value is price × quantity less discounts", """
+        SELECT l.id, l.sale, l.value_fen, l.fund_fen + l.maker_fen + l.running_fen AS parts_fen,
+               l.unit_price_fen * l.quantity - l.discount_fen AS priced_fen
+        FROM sale_line l
+        WHERE l.fund_fen + l.maker_fen + l.running_fen <> l.value_fen
+           OR l.unit_price_fen * l.quantity - l.discount_fen <> l.value_fen""",
+         "sale line {id} (sale S{sale:08d}) is worth {value_fen}, but its fund, maker and running-cost parts add up "
+         "to {parts_fen} and its price × quantity less discounts is {priced_fen}"),
+    Rule("Each sale's total and split equal the sums of its lines", """
+        SELECT s.id, s.total_fen, COALESCE(SUM(l.value_fen), 0) AS lines_fen,
+               s.fund_fen, COALESCE(SUM(l.fund_fen), 0) AS lines_fund_fen
+        FROM sale s LEFT JOIN sale_line l ON l.sale = s.id
         GROUP BY s.id, s.total_fen, s.fund_fen, s.maker_fen, s.running_fen
         HAVING s.total_fen <> COALESCE(SUM(l.value_fen), 0) OR s.fund_fen <> COALESCE(SUM(l.fund_fen), 0)
             OR s.maker_fen <> COALESCE(SUM(l.maker_fen), 0) OR s.running_fen <> COALESCE(SUM(l.running_fen), 0)""",
-    "sale total differs from its tenders": """
-        SELECT s.id AS what FROM sale s LEFT JOIN tender t ON t.sale = s.id
+         "sale S{id:08d} has a total of {total_fen} (fund {fund_fen}), but its lines add up to {lines_fen} "
+         "(fund {lines_fund_fen})"),
+    Rule("Each sale's total equals what its tenders paid", """
+        SELECT s.id, s.total_fen, COALESCE(SUM(t.amount_fen), 0) AS paid_fen
+        FROM sale s LEFT JOIN tender t ON t.sale = s.id
         GROUP BY s.id, s.total_fen HAVING s.total_fen <> COALESCE(SUM(t.amount_fen), 0)""",
-    "cash tender's change is not given minus amount": """
-        SELECT id AS what FROM tender WHERE kind = 'cash' AND given_fen - amount_fen <> change_fen""",
-    "sale has no ledger transaction for its total": """
-        SELECT s.id AS what FROM sale s
-        WHERE s.total_fen <> COALESCE((
-            SELECT SUM(e.amount) FROM ledger_txn x JOIN ledger_entry e ON e.txn = x.id
-            WHERE x.kind = 'sale' AND x.ref = 'S' || SUBSTR('00000000' || CAST(s.id AS TEXT), LENGTH(CAST(s.id AS TEXT)) + 1)
-              AND e.amount > 0 AND e.currency = 'CNY'), -1)""",
-}
+         "sale S{id:08d} has a total of {total_fen}, but its tenders paid {paid_fen}"),
+    Rule("Each cash tender's change is the cash given less the amount paid", """
+        SELECT id, sale, given_fen, amount_fen, change_fen FROM tender
+        WHERE kind = 'cash' AND given_fen - amount_fen <> change_fen""",
+         "the cash tender {id} of sale S{sale:08d} took {given_fen} for {amount_fen} but gave {change_fen} change"),
+    Rule("Each sale is in the ledger: its total received, its split credited to the fund, makers and running costs",
+         f"""
+        SELECT s.id, s.total_fen, s.fund_fen, s.maker_fen, s.running_fen,
+               COALESCE(SUM(CASE WHEN e.amount > 0 AND e.currency = 'CNY' THEN e.amount END), 0) AS booked_fen,
+               COALESCE(-SUM(CASE WHEN e.account = 'liability:fund:community' AND e.currency = 'CNY'
+                                  THEN e.amount END), 0) AS fund_booked_fen,
+               COALESCE(-SUM(CASE WHEN e.account LIKE 'liability:maker:%' AND e.currency = 'CNY'
+                                  THEN e.amount END), 0) AS maker_booked_fen,
+               COALESCE(-SUM(CASE WHEN e.account = 'income:shop:running-costs' AND e.currency = 'CNY'
+                                  THEN e.amount END), 0) AS running_booked_fen
+        FROM sale s
+        LEFT JOIN ledger_txn x ON x.kind = 'sale' AND x.ref = {_SALE_NUMBER.format(id='s.id')}
+        LEFT JOIN ledger_entry e ON e.txn = x.id
+        GROUP BY s.id, s.total_fen, s.fund_fen, s.maker_fen, s.running_fen
+        HAVING s.total_fen <> COALESCE(SUM(CASE WHEN e.amount > 0 AND e.currency = 'CNY' THEN e.amount END), 0)
+            OR s.fund_fen <> COALESCE(-SUM(CASE WHEN e.account = 'liability:fund:community' AND e.currency = 'CNY'
+                                               THEN e.amount END), 0)
+            OR s.maker_fen <> COALESCE(-SUM(CASE WHEN e.account LIKE 'liability:maker:%' AND e.currency = 'CNY'
+                                                THEN e.amount END), 0)
+            OR s.running_fen <> COALESCE(-SUM(CASE WHEN e.account = 'income:shop:running-costs'
+                                                  AND e.currency = 'CNY' THEN e.amount END), 0)""",
+         "sale S{id:08d} (total {total_fen}: fund {fund_fen}, makers {maker_fen}, running costs {running_fen}) is "
+         "booked in the ledger as {booked_fen} received: fund {fund_booked_fen}, makers {maker_booked_fen}, running "
+         "costs {running_booked_fen}"),
+    Rule("Each points tender has one payer (a member, or the fund for a household) and took its points in the "
+         "ledger", f"""
+        SELECT t.id, t.sale, t.points, t.amount_fen, COALESCE(SUM(CASE WHEN e.amount > 0 AND e.currency = 'PTS'
+                                                                      THEN e.amount END), 0) AS booked
+        FROM tender t
+        LEFT JOIN ledger_txn x ON x.kind = 'sale' AND x.ref = {_SALE_NUMBER.format(id='t.sale')}
+        LEFT JOIN ledger_entry e ON e.txn = x.id
+        WHERE t.kind = 'points'
+        GROUP BY t.id, t.sale, t.points, t.amount_fen, t.member, t.household_ref, t.points_left
+        HAVING t.points <= 0 OR t.amount_fen <= 0 OR (t.member IS NULL) = (t.household_ref IS NULL)
+            OR t.points_left < 0
+            OR t.points <> COALESCE(SUM(CASE WHEN e.amount > 0 AND e.currency = 'PTS' THEN e.amount END), 0)""",
+         "the points tender {id} of sale S{sale:08d} paid {amount_fen} with {points} points, but the ledger took "
+         "{booked} points (or it has no single payer)"),
+    Rule("The reports' hourly summaries equal the sales and returns they sum", """
+        SELECT b.shop, h.summary, COALESCE(h.lines, 0) AS summed_lines, COALESCE(h.value, 0) AS summed_fen,
+               COALESCE(h.fund, 0) AS summed_fund_fen, COALESCE(h.refunded, 0) AS summed_refund_fen,
+               b.lines, b.value AS value_fen, b.fund AS fund_fen, COALESCE(r.refunded, 0) AS refund_fen
+        FROM (SELECT s.shop, COUNT(*) AS lines, SUM(l.value_fen) AS value, SUM(l.fund_fen) AS fund
+              FROM sale s JOIN sale_line l ON l.sale = s.id GROUP BY s.shop) b
+        CROSS JOIN (SELECT 'by category' AS summary UNION ALL SELECT 'by till') w
+        LEFT JOIN (SELECT shop, 'by category' AS summary, SUM(lines) AS lines, SUM(value) AS value, SUM(fund) AS fund,
+                          SUM(refund_value) AS refunded FROM report_line_hour GROUP BY shop
+                   UNION ALL
+                   SELECT shop, 'by till', SUM(lines), SUM(value), SUM(fund), SUM(refund_value)
+                   FROM report_sale_hour GROUP BY shop) h ON h.shop = b.shop AND h.summary = w.summary
+        LEFT JOIN (SELECT x.shop, SUM(rl.value_fen) AS refunded FROM sale_return x
+                   JOIN return_line rl ON rl."return" = x.id GROUP BY x.shop) r ON r.shop = b.shop
+        WHERE COALESCE(h.lines, 0) <> b.lines OR COALESCE(h.value, 0) <> b.value OR COALESCE(h.fund, 0) <> b.fund
+           OR COALESCE(h.refunded, 0) <> COALESCE(r.refunded, 0)""",
+         "shop {shop}'s report summary {summary} holds {summed_lines} lines worth {summed_fen} (fund "
+         "{summed_fund_fen}, refunded {summed_refund_fen}), but its sales have {lines} lines worth {value_fen} (fund "
+         "{fund_fen}, refunded {refund_fen})"),
+)
+
+# Returns and till sessions (pos/returns.py, pos/sessions.py).
+_NUMBERED = "'{prefix}' || SUBSTR('00000000' || CAST({id} AS TEXT), LENGTH(CAST({id} AS TEXT)) + 1)"
+RULES += (
+    Rule("Each return line's parts add up to its value", """
+        SELECT r.id, r."return" AS ret, r.value_fen, r.fund_fen + r.maker_fen + r.running_fen AS parts_fen
+        FROM return_line r WHERE r.fund_fen + r.maker_fen + r.running_fen <> r.value_fen
+           OR r.fund_fen < 0 OR r.maker_fen < 0 OR r.running_fen < 0 OR r.quantity < 1""",
+         "return line {id} (return R{ret:08d}) is worth {value_fen}, but its parts add up to {parts_fen} "
+         "(or one is below zero)"),
+    Rule("Each return's total and split equal the sums of its lines", """
+        SELECT x.id, x.total_fen, COALESCE(SUM(r.value_fen), 0) AS lines_fen
+        FROM sale_return x LEFT JOIN return_line r ON r."return" = x.id
+        GROUP BY x.id, x.total_fen, x.fund_fen, x.maker_fen, x.running_fen
+        HAVING x.total_fen <> COALESCE(SUM(r.value_fen), 0) OR x.fund_fen <> COALESCE(SUM(r.fund_fen), 0)
+            OR x.maker_fen <> COALESCE(SUM(r.maker_fen), 0) OR x.running_fen <> COALESCE(SUM(r.running_fen), 0)""",
+         "return R{id:08d} has a total of {total_fen}, but its lines add up to {lines_fen}"),
+    Rule("No sale line is returned more than it was sold, nor for more than its value or any of its parts", """
+        SELECT l.id, l.sale, l.quantity, SUM(r.quantity) AS returned, l.value_fen, SUM(r.value_fen) AS back_fen
+        FROM sale_line l JOIN return_line r ON r.sale_line = l.id
+        GROUP BY l.id, l.sale, l.quantity, l.value_fen, l.fund_fen, l.maker_fen, l.running_fen
+        HAVING SUM(r.quantity) > l.quantity OR SUM(r.value_fen) > l.value_fen OR SUM(r.fund_fen) > l.fund_fen
+            OR SUM(r.maker_fen) > l.maker_fen OR SUM(r.running_fen) > l.running_fen
+            OR (SUM(r.quantity) = l.quantity AND (SUM(r.value_fen) <> l.value_fen OR SUM(r.fund_fen) <> l.fund_fen
+                OR SUM(r.maker_fen) <> l.maker_fen OR SUM(r.running_fen) <> l.running_fen))""",
+         "sale line {id} of sale S{sale:08d} sold {quantity} for {value_fen}; {returned} came back for {back_fen} "
+         "(more than sold, or all of it without reversing its parts exactly)"),
+    Rule("Each return refunded its total to the sale's tenders and is in the ledger", f"""
+        SELECT x.id, x.total_fen,
+               COALESCE((SELECT SUM(f.amount_fen) FROM refund f WHERE f."return" = x.id), 0) AS refunded_fen,
+               COALESCE((SELECT SUM(e.amount) FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
+                         WHERE t.kind = 'return' AND t.ref = {_NUMBERED.format(prefix='R', id='x.id')}
+                           AND e.amount > 0 AND e.currency = 'CNY'), 0) AS booked_fen
+        FROM sale_return x
+        WHERE x.total_fen <> COALESCE((SELECT SUM(f.amount_fen) FROM refund f WHERE f."return" = x.id), 0)
+           OR x.total_fen <> COALESCE((SELECT SUM(e.amount) FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
+                                       WHERE t.kind = 'return' AND t.ref = {_NUMBERED.format(prefix='R', id='x.id')}
+                                         AND e.amount > 0 AND e.currency = 'CNY'), 0)""",
+         "return R{id:08d} of {total_fen} refunded {refunded_fen} and is booked in the ledger as {booked_fen}"),
+    Rule("Each sale and return is in an open-at-the-time session of its own till", """
+        SELECT 'S' AS kind, s.id FROM sale s JOIN till_session t ON t.id = s.session
+        WHERE t.till <> s.till OR s.created_at < t.opened_at
+        UNION ALL
+        SELECT 'R' AS kind, x.id FROM sale_return x JOIN till_session t ON t.id = x.session
+        WHERE t.till <> x.till OR x.created_at < t.opened_at""",
+         "{kind}{id:08d} is recorded in a session of another till, or before its session opened"),
+    Rule("Each closed till session: over/short is counted − expected, and the count went from the drawer to the "
+         "safe in the ledger", f"""
+        SELECT s.id, s.counted_fen, s.expected_fen, s.over_short_fen,
+               COALESCE((SELECT SUM(e.amount) FROM ledger_txn x JOIN ledger_entry e ON e.txn = x.id
+                         WHERE x.kind = 'till-close' AND x.ref = {_NUMBERED.format(prefix='TS', id='s.id')}
+                           AND e.account = 'asset:shop:safe'), 0) AS safe_fen
+        FROM till_session s
+        WHERE s.closed_at IS NOT NULL AND (s.over_short_fen <> s.counted_fen - s.expected_fen
+            OR s.counted_fen <> COALESCE((SELECT SUM(e.amount) FROM ledger_txn x JOIN ledger_entry e ON e.txn = x.id
+                                          WHERE x.kind = 'till-close'
+                                            AND x.ref = {_NUMBERED.format(prefix='TS', id='s.id')}
+                                            AND e.account = 'asset:shop:safe'), 0))""",
+         "till session TS{id:08d} counted {counted_fen} against {expected_fen} expected (over/short "
+         "{over_short_fen}), and {safe_fen} went to the safe"),
+)
+
+# More rules as {problem: SQL returning `what`, the row}: reported as "problem: what".
+_CHECKS: dict[str, str] = {}
+
+_LEDGER_BALANCED = "Each ledger transaction balances in each currency"
+_POINTS_COVERED = "No points account (a member's, the fund's) is below zero"
+_STOCK = "Each item's stock on hand equals the sum of its stock movements"
+_DONATIONS = "Each donated item is stocked or refused; each maker's payout is in the ledger"
+_LOVEBANK = ("The love bank: approved service is in the ledger, decided by another coordinator; gifts and "
+             "corrections are in the ledger; points held = points issued − points redeemed")
+_MORE = "Other rules"
+
+
+@dataclass(frozen=True)
+class CheckedRule:
+    title: str
+    problems: tuple[str, ...]
+
+
+def _sentence(template: str, row: dict) -> str:
+    shown = {name: format_yuan(int(value)) if name.endswith("_fen") and value is not None else value
+             for name, value in row.items()}
+    return template.format(**shown)
+
+
+async def verify_report() -> list[CheckedRule]:
+    """Every rule of the books, each with the rows that break it (none when it holds)."""
+    db = Sale._meta.db
+    ledger = await ledger_problems()
+    checked = [
+        CheckedRule(_LEDGER_BALANCED, tuple(p for p in ledger if "points below zero" not in p)),
+        CheckedRule(_POINTS_COVERED, tuple(p for p in ledger if "points below zero" in p)),
+        CheckedRule(_STOCK, tuple(await stock_problems())),
+    ]
+    for rule in RULES:
+        checked.append(CheckedRule(rule.title, tuple(_sentence(rule.sentence, row) for row in await run(db, rule.sql))))
+    checked.append(CheckedRule(_DONATIONS, tuple(await donation_problems() + await payout_problems())))
+    checked.append(CheckedRule(_LOVEBANK, tuple(await lovebank_problems())))
+    more = [f"{problem}: {row['what']}" for problem, sql in _CHECKS.items() for row in await run(db, sql)]
+    if _CHECKS:
+        checked.append(CheckedRule(_MORE, tuple(more)))
+    return checked
 
 
 async def verify() -> list[str]:
-    problems = (await ledger_problems() + await stock_problems() + await donation_problems()
-                + await payout_problems())
-    for problem, sql in _CHECKS.items():
-        for row in await Sale.raw(sql):
-            problems.append(f"{problem}: {row['what']}")
-    return problems
+    return [problem for rule in await verify_report() for problem in rule.problems]
+
+
+def printed_report(checked: list[CheckedRule]) -> str:
+    """The report `aixin verify` prints: each rule with OK or its problems counted and listed."""
+    lines = []
+    for rule in checked:
+        if not rule.problems:
+            lines.append(f"OK    {rule.title}")
+            continue
+        lines.append(f"FAIL  {rule.title}: {len(rule.problems)} problem(s)")
+        lines.extend(f"        - {problem}" for problem in rule.problems)
+    total = sum(len(rule.problems) for rule in checked)
+    lines.append("")
+    lines.append("the books are in order" if not total else
+                 f"{total} problem(s) found in {sum(1 for r in checked if r.problems)} of {len(checked)} rules")
+    return "\n".join(lines)

@@ -42,6 +42,14 @@ FUND_POINTS = "liability:fund:community:points"
 POINTS_HONOURED = "expense:lovebank:points-honoured"
 
 
+# Till sessions (pos/sessions.py): opening moves the counted float from the shop's safe into the drawer
+# (debit the till's cash, credit SAFE); closing books the difference between counted and expected cash
+# to CASH_OVER_SHORT (a shortage is a debit there, an overage a credit) and moves the counted cash back to
+# the safe, so a closed till's cash account is at zero and the next session starts from its own float.
+SAFE = "asset:shop:safe"
+CASH_OVER_SHORT = "expense:shop:cash-over-short"
+
+
 def till_cash(till_id: int) -> str:
     return f"asset:till:{till_id}:cash"
 

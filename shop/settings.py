@@ -79,6 +79,7 @@ class PrinterSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     drawer: bool = True
     ask_status: bool = True
     barcode: Literal["native", "raster"] = "native"  # labels: the printer's own EAN-13, or an image
+    raster_font: str = ""  # [printer]: the CJK font for printers that print Chinese as images; "" looks for one
 
 
 class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -114,6 +115,36 @@ class DonationSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     thank_you: str = "感谢您的爱心捐赠！\n您的善意将帮助社区里需要帮助的人。"  # the donation slip's foot; a line a paragraph
 
 
+class ServiceType(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A kind of volunteer service and the whole points one hour of it earns."""
+
+    code: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9-]{1,32}$")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    points_per_hour: Annotated[int, msgspec.Meta(ge=0, le=1000)]
+
+
+class LoveBankSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The love bank: service earns points_per_hour × half-hours ÷ 2, rounded down to a whole point."""
+
+    service_types: list[ServiceType] = msgspec.field(default_factory=lambda: [
+        ServiceType("elder-care", "助老", 10), ServiceType("environment", "环保", 8),
+        ServiceType("community", "社区服务", 8), ServiceType("tutoring", "助学", 10),
+        ServiceType("shop-duty", "店内值班", 12)])
+    max_hours: Annotated[int, msgspec.Meta(ge=1, le=24)] = 12  # one service record at most
+
+    def __post_init__(self) -> None:
+        if not self.service_types:
+            raise ValueError("at least one service type is needed")
+        codes = [t.code for t in self.service_types]
+        if len(set(codes)) != len(codes):
+            raise ValueError("each service type needs its own code")
+
+
+class TillSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    # A price override or discount taking more than this percent off needs a manager's PIN at the till.
+    override_limit_percent: Percent = 10
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     shop: ShopSettings = ShopSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -126,6 +157,8 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     donations: DonationSettings = DonationSettings()
     inventory: InventorySettings = InventorySettings()
     rotation: RotationSettings = RotationSettings()
+    till: TillSettings = TillSettings()
+    lovebank: LoveBankSettings = LoveBankSettings()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -199,6 +232,10 @@ def load_settings(path: str | os.PathLike[str] | None = None,
             f"setting {key or '?'} is wrong: {str(error).split(' - at ')[0]}"
             + (f" (in {path} or {env})" if key else "")
         ) from error
+    for section in ("printer", "labels"):
+        font = getattr(settings, section).raster_font
+        if font and not Path(font).is_file():
+            raise SettingsError(f"setting {section}.raster_font is wrong: there is no font file {font!r}")
     if settings.receipt.logo and not Path(settings.receipt.logo).is_file():
         raise SettingsError(f"setting receipt.logo is wrong: there is no file {settings.receipt.logo!r}")
     try:

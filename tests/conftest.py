@@ -132,6 +132,7 @@ class Goods:
     cashier_id: int
     manager_id: int
     till_id: int
+    session_id: int  # T1's open session
     maker_id: int
     coat: str  # a one-off donated coat, ¥35.00, 1 on hand (in-store code)
     book: str  # a donated book, ¥12.00, 3 on hand
@@ -145,6 +146,7 @@ async def goods(db, settings) -> Goods:
     from donations.makers import consign_goods, register_maker
     from inventory.barcodes import in_store_code
     from inventory.catalogue import add_category, add_item
+    from pos.sessions import open_session
     from pos.tills import add_till
     from shop.shops import ensure_shop
     from shop.staff import Role, create_staff
@@ -156,6 +158,8 @@ async def goods(db, settings) -> Goods:
     g.manager_id = (await create_staff(shop_id=g.shop_id, username="manager", password="manager-pw",
                                        role=Role.MANAGER, display_name="陈姐")).id
     g.till_id = await add_till(shop_id=g.shop_id, code="T1", name="一号收银台")
+    # The till is open (a float of ¥0, so the drawer holds just what is sold): a sale needs an open session.
+    g.session_id = (await open_session(shop_id=g.shop_id, till_id=g.till_id, staff_id=g.cashier_id, float_fen=0)).id
     clothes = await add_category(shop_id=g.shop_id, code="clothes", name="衣物", source="donated")
     books = await add_category(shop_id=g.shop_id, code="books", name="图书", source="donated",
                                fund_percent=50, maker_percent=0)

@@ -1,0 +1,651 @@
+"""The love bank's screens and API (/lovebank, /api/lovebank): members and their cards, service into the
+passbook and its approval by another coordinator, points gifts, corrections, statements. Parse, one call, return.
+
+Phones are masked for everyone but managers. Statements and member cards print on the receipt printer, in
+the shop's language as all paper is, through the print queue.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from donations import lovebank
+from donations.donors import mask_phone
+from donations.errors import LoveBankError
+from donations.lovebank import GiftInfo, MemberInfo, ServiceInfo, Statement
+from printing.member_card import MemberCard, preview_member_card, render_member_card
+from printing.queue import Job, enqueue, find_job
+from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
+from shop.errors import DomainError
+from shop.settings import Settings
+from shop.staff import Role
+from web.app import locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.documents import RECEIPT_PRINTER, STATEMENT_WORDS, words
+from web.i18n import N_, domain_error_message, gettext
+from web.pages import _page
+
+# A person's name (姓名), not a thing's (名称): the catalogue's "Name" is an item's.
+PASSBOOK_WORDS = {**STATEMENT_WORDS, "member_name": N_("Member's name")}
+CARD_WORDS = {"title": N_("Love-bank member card"), "member_number": N_("Member No."),
+              "member_name": N_("Member's name"),
+              "note": N_("Show this card at the till to pay with your points")}
+ENTRY_WORDS = {
+    "service-reversal": N_("Correction: {reason}"),
+    "gift-to-member": N_("Given to {number}"),
+    "gift-to-fund": N_("Given to the community fund"),
+    "gift-from": N_("Gift from {number}"),
+    "gift-reversal": N_("Gift taken back: {reason}"),
+    "spent": N_("Spent at the shop {ref}"),
+    "returned": N_("Returned to the account {ref}"),
+    "brought-forward": N_("Brought forward"),
+    "period": N_("{start} to {end}"),
+}
+STATUS_WORDS = {"pending": N_("waiting for approval"), "approved": N_("approved"), "rejected": N_("rejected"),
+                "reversed": N_("reversed")}
+
+
+# -- words and documents -------------------------------------------------------------------------------
+
+
+def _types(settings: Settings) -> dict[str, str]:
+    return {t.code: t.name for t in settings.lovebank.service_types}
+
+
+def entry_description(line: lovebank.StatementLine, locale: str, settings: Settings) -> str:
+    """A statement line in the shop's words: "助老：陪独居老人聊天", "赠予 M000002", "积分消费 S00000012"."""
+    say = lambda key: gettext(locale, ENTRY_WORDS[key])  # noqa: E731
+    if line.kind == lovebank.SERVICE:
+        return f"{_types(settings).get(line.counterpart, line.counterpart)}：{line.detail}"
+    if line.kind == lovebank.SERVICE_REVERSAL:
+        return say("service-reversal").format(reason=line.detail)
+    if line.kind == lovebank.GIFT:
+        if line.points > 0:
+            return say("gift-from").format(number=line.counterpart)
+        if line.counterpart == "fund":
+            return say("gift-to-fund")
+        return say("gift-to-member").format(number=line.counterpart)
+    if line.kind == lovebank.GIFT_REVERSAL:
+        return say("gift-reversal").format(reason=line.detail)
+    return say("spent" if line.points < 0 else "returned").format(ref=line.ref)
+
+
+def _period_text(locale: str, start: date, end: date) -> str:
+    return gettext(locale, ENTRY_WORDS["period"]).format(start=start.isoformat(), end=end.isoformat())
+
+
+def passbook_statement(found: Statement, settings: Settings, *, first: date, last: date) -> PassbookStatement:
+    """The statement as printed, in the shop's language: a line brought forward when the period starts after
+    the first entry, then every entry with its running balance and the approved hours so far."""
+    locale = settings.shop.locale
+    zone = settings.zone
+    rows = []
+    if found.start is not None and (found.opening_balance or found.opening_half_hours):
+        rows.append(StatementRow(date=first.isoformat(), description=gettext(locale, ENTRY_WORDS["brought-forward"]),
+                                 hours_tenths=None, points_change=0, balance=found.opening_balance,
+                                 cumulative_hours_tenths=found.opening_half_hours * 5))
+    for line in found.lines:
+        rows.append(StatementRow(
+            date=line.at.astimezone(zone).date().isoformat(), description=entry_description(line, locale, settings),
+            hours_tenths=None if line.half_hours is None else line.half_hours * 5, points_change=line.points,
+            balance=line.balance, cumulative_hours_tenths=line.cumulative_half_hours * 5))
+    return PassbookStatement(shop_name=settings.shop.name, member_number=found.member.number,
+                             member_name=found.member.name, period=_period_text(locale, first, last),
+                             rows=tuple(rows), closing_balance=found.closing_balance,
+                             labels=words(locale, PASSBOOK_WORDS))
+
+
+def member_card(member: MemberInfo, settings: Settings) -> MemberCard:
+    return MemberCard(shop_name=settings.shop.name, member_number=member.number, member_name=member.name,
+                      card_code=member.card_code, labels=words(settings.shop.locale, CARD_WORDS))
+
+
+def _period(settings: Settings, member: MemberInfo, start: date | None,
+            end: date | None) -> tuple[datetime | None, datetime | None, date, date]:
+    """[start, end] as shop-local days → (UTC start or None, UTC end or None, first day, last day shown).
+    Without a start: since the account was opened; without an end: to today."""
+    zone = settings.zone
+    today = datetime.now(zone).date()
+    if start and end and end < start:
+        start, end = end, start
+    first = start or member.opened_at.astimezone(zone).date()
+    last = end or today
+    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC) if start else None,
+            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC) if end else None,
+            first, last)
+
+
+async def _statement(request: Request, member_id: int, start: date | None,
+                     end: date | None) -> tuple[Statement, PassbookStatement]:
+    front = shopfront(request)
+    member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+    since, until, first, last = _period(front.settings, member, start, end)
+    found = await lovebank.statement(shop_id=front.shop_id, member_id=member_id, start=since, end=until)
+    return found, passbook_statement(found, front.settings, first=first, last=last)
+
+
+async def _queue(request: Request, document: str, ref: str, data: bytes) -> int:
+    front = shopfront(request)
+    job_id = await enqueue(shop_id=front.shop_id, printer=RECEIPT_PRINTER, document=document, ref=ref, data=data)
+    front.printing.wake()
+    return job_id
+
+
+async def print_statement(request: Request, member_id: int, start: date | None, end: date | None) -> int:
+    settings = shopfront(request).settings
+    _, printed = await _statement(request, member_id, start, end)
+    data = render_statement(printed, width=settings.printer.width, encoding=settings.printer.encoding)
+    return await _queue(request, "passbook statement", printed.member_number, data)
+
+
+async def print_card(request: Request, member_id: int) -> int:
+    front = shopfront(request)
+    member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+    data = render_member_card(member_card(member, front.settings), width=front.settings.printer.width,
+                              encoding=front.settings.printer.encoding)
+    return await _queue(request, "member card", member.number, data)
+
+
+def _sees_phones(request: Request) -> bool:
+    return Role(request.user.role).allows(Role.MANAGER)
+
+
+# -- the API -------------------------------------------------------------------------------------------------
+
+
+class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    phone: str = ""
+    notes: str = ""
+    may_contact: bool = False
+
+
+class MemberOut(msgspec.Struct):
+    id: int
+    number: str
+    name: str
+    phone: str  # masked unless the reader is a manager
+    notes: str
+    may_contact: bool
+    card_code: str
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    points: int
+    hours: str  # approved service so far, "12.5"
+    half_hours: int
+
+
+async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
+    half_hours = await lovebank.approved_half_hours(member.id)
+    return MemberOut(id=member.id, number=member.number, name=member.name,
+                     phone=member.phone if _sees_phones(request) else mask_phone(member.phone), notes=member.notes,
+                     may_contact=member.may_contact, card_code=member.card_code, status=member.status,
+                     opened_at=member.opened_at, closed_at=member.closed_at,
+                     points=await lovebank.points_of(member.id), hours=lovebank.hours_text(half_hours),
+                     half_hours=half_hours)
+
+
+class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
+    give_rest_to_fund: bool = False
+
+
+class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
+    member_id: int
+    served_on: date
+    start_time: str
+    place: str
+    content: str
+    service_type: str
+    half_hours: int  # hours in half-hour steps: 3 = 1.5 hours
+    witness: str
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+
+
+class GiftIn(msgspec.Struct, forbid_unknown_fields=True):
+    from_member_id: int
+    points: int
+    to_member_id: int | None = None  # none: the community fund
+    note: str = ""
+
+
+class ServiceTypeOut(msgspec.Struct):
+    code: str
+    name: str
+    points_per_hour: int
+
+
+class StatementLineOut(msgspec.Struct):
+    txn_id: int
+    at: datetime
+    kind: str
+    ref: str
+    description: str
+    hours: str | None
+    points: int
+    balance: int
+    cumulative_hours: str
+
+
+class StatementOut(msgspec.Struct):
+    member_number: str
+    member_name: str
+    period: str
+    opening_balance: int
+    opening_hours: str
+    lines: list[StatementLineOut]
+    closing_balance: int
+    cumulative_hours: str
+
+
+class MemberExport(msgspec.Struct):
+    member: MemberOut
+    service: list[ServiceInfo]
+    gifts: list[GiftInfo]
+    statement: StatementOut
+
+
+class FundOut(msgspec.Struct):
+    points: int
+
+
+def _when(request: Request) -> date:
+    return datetime.now(shopfront(request).settings.zone).date()
+
+
+async def _record(request: Request, data: ServiceIn) -> ServiceInfo:
+    front = shopfront(request)
+    return await lovebank.record_service(
+        shop_id=front.shop_id, member_id=data.member_id, served_on=data.served_on, start_time=data.start_time,
+        place=data.place, content=data.content, service_type=data.service_type, half_hours=data.half_hours,
+        witness=data.witness, staff_id=request.user.id, today=_when(request),
+        types=front.settings.lovebank.service_types, max_hours=front.settings.lovebank.max_hours)
+
+
+async def _statement_out(request: Request, member_id: int, start: date | None, end: date | None) -> StatementOut:
+    settings = shopfront(request).settings
+    locale = locale_of(request)
+    found, printed = await _statement(request, member_id, start, end)
+    return StatementOut(
+        member_number=found.member.number, member_name=found.member.name, period=printed.period,
+        opening_balance=found.opening_balance, opening_hours=lovebank.hours_text(found.opening_half_hours),
+        closing_balance=found.closing_balance, cumulative_hours=lovebank.hours_text(found.cumulative_half_hours),
+        lines=[StatementLineOut(
+            txn_id=line.txn_id, at=line.at, kind=line.kind, ref=line.ref,
+            description=entry_description(line, locale, settings),
+            hours=None if line.half_hours is None else lovebank.hours_text(line.half_hours), points=line.points,
+            balance=line.balance, cumulative_hours=lovebank.hours_text(line.cumulative_half_hours))
+            for line in found.lines])
+
+
+class LoveBankApi(Controller):
+    path = "/api/lovebank"
+    guards = [requires_role(Role.COORDINATOR)]
+    tags = ["love bank"]
+
+    @get("/service-types", summary="The service types and their points per hour (config)")
+    async def service_types(self, request: Request) -> list[ServiceTypeOut]:
+        return [ServiceTypeOut(t.code, t.name, t.points_per_hour)
+                for t in shopfront(request).settings.lovebank.service_types]
+
+    @get("/members", summary="Find members by number, card code, name, or phone digits (four or more)")
+    async def find(self, request: Request, q: FromQuery[str] = "") -> list[MemberOut]:
+        return [await _member_out(request, m) for m in await lovebank.find_members(
+            shop_id=shopfront(request).shop_id, text=q)]
+
+    @post("/members", summary="Open a member's account (passbook) with a new member card", status_code=201)
+    async def open(self, request: Request[StaffUser, dict, object], data: JSONBody[MemberIn]) -> MemberOut:
+        member = await lovebank.open_member(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+                                            notes=data.notes, may_contact=data.may_contact,
+                                            staff_id=request.user.id)
+        return await _member_out(request, member)
+
+    @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
+    async def show(self, request: Request, member_id: FromPath[int]) -> MemberOut:
+        return await _member_out(request, await lovebank.member_by_id(shop_id=shopfront(request).shop_id,
+                                                                      member_id=member_id))
+
+    @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
+          "the community fund", status_code=200)
+    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+                    data: JSONBody[CloseIn]) -> MemberOut:
+        member = await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
+                                             staff_id=request.user.id, give_rest_to_fund=data.give_rest_to_fund)
+        return await _member_out(request, member)
+
+    @get("/members/{member_id:int}/export", summary="Everything kept about a member, for them to take (managers)",
+         guards=[requires_role(Role.MANAGER)])
+    async def export(self, request: Request, member_id: FromPath[int]) -> MemberExport:
+        shop_id = shopfront(request).shop_id
+        member = await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
+        return MemberExport(member=await _member_out(request, member),
+                            service=await lovebank.service_of(shop_id=shop_id, member_id=member_id),
+                            gifts=await lovebank.gifts_of(shop_id=shop_id, member_id=member_id),
+                            statement=await _statement_out(request, member_id, None, None))
+
+    @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
+          "(managers); the account stays, anonymous", guards=[requires_role(Role.MANAGER)], status_code=200)
+    async def erase(self, request: Request, member_id: FromPath[int]) -> MemberOut:
+        return await _member_out(request, await lovebank.erase_member(shop_id=shopfront(request).shop_id,
+                                                                      member_id=member_id))
+
+    @get("/members/{member_id:int}/service", summary="The member's passbook: each service, approved hours so far")
+    async def passbook(self, request: Request, member_id: FromPath[int]) -> list[ServiceInfo]:
+        shop_id = shopfront(request).shop_id
+        await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
+        return await lovebank.service_of(shop_id=shop_id, member_id=member_id)
+
+    @get("/members/{member_id:int}/gifts", summary="The member's points gifts, given and received")
+    async def gifts(self, request: Request, member_id: FromPath[int]) -> list[GiftInfo]:
+        return await lovebank.gifts_of(shop_id=shopfront(request).shop_id, member_id=member_id)
+
+    @get("/members/{member_id:int}/statement", summary="Every entry in a period (shop-local days; default: since "
+         "opening) with its running balance and the approved hours so far")
+    async def statement(self, request: Request, member_id: FromPath[int], start: FromQuery[date | None] = None,
+                        end: FromQuery[date | None] = None) -> StatementOut:
+        return await _statement_out(request, member_id, start, end)
+
+    @get("/members/{member_id:int}/statement/preview", summary="The printed statement's text, as on paper")
+    async def statement_preview(self, request: Request, member_id: FromPath[int],
+                                start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> list[str]:
+        _, printed = await _statement(request, member_id, start, end)
+        return preview_statement(printed, width=shopfront(request).settings.printer.width)
+
+    @post("/members/{member_id:int}/statement/print", summary="Print the statement on the receipt printer",
+          status_code=202)
+    async def statement_print(self, request: Request, member_id: FromPath[int], start: FromQuery[date | None] = None,
+                              end: FromQuery[date | None] = None) -> Job:
+        job_id = await print_statement(request, member_id, start, end)
+        return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
+
+    @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
+    async def card_preview(self, request: Request, member_id: FromPath[int]) -> list[str]:
+        front = shopfront(request)
+        member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        return preview_member_card(member_card(member, front.settings), width=front.settings.printer.width)
+
+    @post("/members/{member_id:int}/card/print", summary="Print the member card on the receipt printer",
+          status_code=202)
+    async def card_print(self, request: Request, member_id: FromPath[int]) -> Job:
+        job_id = await print_card(request, member_id)
+        return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
+
+    @post("/service", summary="Record a service in a member's passbook (waits for another coordinator's approval)",
+          status_code=201)
+    async def record(self, request: Request[StaffUser, dict, object], data: JSONBody[ServiceIn]) -> ServiceInfo:
+        return await _record(request, data)
+
+    @get("/approvals", summary="The service waiting for approval, oldest first")
+    async def approvals(self, request: Request) -> list[ServiceInfo]:
+        return await lovebank.pending_service(shop_id=shopfront(request).shop_id)
+
+    @post("/service/{record_id:int}/approve", summary="Approve a service into points (not one you entered)",
+          status_code=200)
+    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[int]) -> ServiceInfo:
+        front = shopfront(request)
+        return await lovebank.approve_service(shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
+                                              types=front.settings.lovebank.service_types)
+
+    @post("/service/{record_id:int}/reject", summary="Reject a service, saying why (not one you entered)",
+          status_code=200)
+    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+                     data: JSONBody[ReasonIn]) -> ServiceInfo:
+        return await lovebank.reject_service(shop_id=shopfront(request).shop_id, record_id=record_id,
+                                             staff_id=request.user.id, reason=data.reason)
+
+    @post("/service/{record_id:int}/reverse", summary="Correct an approved service: its points taken back by a "
+          "reversing transaction, with the reason", status_code=200)
+    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+                              data: JSONBody[ReasonIn]) -> ServiceInfo:
+        return await lovebank.reverse_service(shop_id=shopfront(request).shop_id, record_id=record_id,
+                                              staff_id=request.user.id, reason=data.reason)
+
+    @post("/donations", summary="A member gives points to another member, or to the community fund (积分捐赠)",
+          status_code=201)
+    async def donate(self, request: Request[StaffUser, dict, object], data: JSONBody[GiftIn]) -> GiftInfo:
+        return await lovebank.donate_points(shop_id=shopfront(request).shop_id, from_member_id=data.from_member_id,
+                                            to_member_id=data.to_member_id, points=data.points,
+                                            staff_id=request.user.id, note=data.note)
+
+    @post("/donations/{gift_id:int}/reverse", summary="Correct a gift: the points given back by a reversing "
+          "transaction, with the reason", status_code=200)
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[int],
+                           data: JSONBody[ReasonIn]) -> GiftInfo:
+        return await lovebank.reverse_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+                                           staff_id=request.user.id, reason=data.reason)
+
+    @get("/fund", summary="The points the community fund holds")
+    async def fund(self) -> FundOut:
+        return FundOut(points=await lovebank.fund_points())
+
+
+# -- the coordinator's pages ------------------------------------------------------------------------------
+
+
+class MemberForm(msgspec.Struct):
+    name: str = ""
+    phone: str = ""
+    notes: str = ""
+    may_contact: str = ""
+
+
+class ServiceForm(msgspec.Struct):
+    served_on: str = ""
+    start_time: str = ""
+    place: str = ""
+    content: str = ""
+    service_type: str = ""
+    half_hours: str = ""
+    witness: str = ""
+
+
+class GiftForm(msgspec.Struct):
+    to: str = ""  # a member's number or card code; "fund" for the community fund
+    points: str = ""
+    note: str = ""
+
+
+class ReasonForm(msgspec.Struct):
+    reason: str = ""
+    back: str = ""
+
+
+class CloseForm(msgspec.Struct):
+    give_rest_to_fund: str = ""
+
+
+class PeriodForm(msgspec.Struct):
+    start: str = ""
+    end: str = ""
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def _whole(text: str) -> int:
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
+
+
+class LoveBankPages(Controller):
+    path = "/lovebank"
+    guards = [requires_role(Role.COORDINATOR)]
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request, q: FromQuery[str] = "") -> Template:
+        return await self._home(request, q=q)
+
+    async def _home(self, request: Request, *, q: str = "", error: str = "") -> Template:
+        shop_id = shopfront(request).shop_id
+        found = await lovebank.find_members(shop_id=shop_id, text=q) if q else []
+        return _page(request, "lovebank.html", q=q, error=error,
+                     found=[(m, await lovebank.points_of(m.id)) for m in found],
+                     pending=len(await lovebank.pending_service(shop_id=shop_id)),
+                     fund=await lovebank.fund_points())
+
+    @post("/members", status_code=200)
+    async def open(self, request: Request[StaffUser, dict, object],
+                   data: URLEncodedBody[MemberForm]) -> Template | Redirect:
+        try:
+            member = await lovebank.open_member(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+                                                notes=data.notes, may_contact=bool(data.may_contact),
+                                                staff_id=request.user.id)
+        except DomainError as error:
+            return await self._home(request, error=domain_error_message(locale_of(request), error))
+        return Redirect(f"/lovebank/members/{member.id}?opened=1")
+
+    @get("/approvals")
+    async def approvals(self, request: Request) -> Template:
+        return await self._approvals(request)
+
+    async def _approvals(self, request: Request, error: str = "") -> Template:
+        front = shopfront(request)
+        return _page(request, "lovebank_approvals.html", error=error, types=_types(front.settings),
+                     pending=await lovebank.pending_service(shop_id=front.shop_id), me=request.user.id)
+
+    @get("/members/{member_id:int}")
+    async def member(self, request: Request, member_id: FromPath[int], start: FromQuery[str] = "",
+                     end: FromQuery[str] = "", opened: FromQuery[str] = "", printed: FromQuery[str] = "") -> Template:
+        return await self._member(request, member_id, start=_day(start), end=_day(end),
+                                  done=printed if printed in ("statement", "card") else ("opened" if opened else ""))
+
+    async def _member(self, request: Request, member_id: int, *, start: date | None = None, end: date | None = None,
+                      error: str = "", done: str = "") -> Template:
+        front = shopfront(request)
+        locale = locale_of(request)
+        member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        found, printed = await _statement(request, member_id, start, end)
+        zone = front.settings.zone
+        return _page(
+            request, "lovebank_member.html", member=member, error=error, done=done,
+            phone=member.phone if _sees_phones(request) else mask_phone(member.phone),
+            points=await lovebank.points_of(member_id),
+            hours=lovebank.hours_text(await lovebank.approved_half_hours(member_id)),
+            service=await lovebank.service_of(shop_id=front.shop_id, member_id=member_id),
+            gifts=await lovebank.gifts_of(shop_id=front.shop_id, member_id=member_id),
+            statement=found, entries=[(line, entry_description(line, locale, front.settings)) for line in found.lines],
+            preview=preview_statement(printed, width=front.settings.printer.width),
+            card=preview_member_card(member_card(member, front.settings), width=front.settings.printer.width),
+            start=start.isoformat() if start else "", end=end.isoformat() if end else "", period=printed.period,
+            types=front.settings.lovebank.service_types, type_names=_types(front.settings),
+            max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(request).isoformat(), zone=zone,
+            hours_text=lovebank.hours_text, status_words=STATUS_WORDS, me=request.user.id,
+            manager=_sees_phones(request))
+
+    async def _failed(self, request: Request, member_id: int, error: DomainError) -> Template:
+        return await self._member(request, member_id, error=domain_error_message(locale_of(request), error))
+
+    @post("/members/{member_id:int}/service", status_code=200)
+    async def record(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+                     data: URLEncodedBody[ServiceForm]) -> Template | Redirect:
+        served_on = _day(data.served_on)
+        try:
+            if served_on is None:
+                raise DomainError(LoveBankError.BAD_SERVICE_DATE, date=data.served_on[:10])
+            await _record(request, ServiceIn(
+                member_id=member_id, served_on=served_on, start_time=data.start_time, place=data.place,
+                content=data.content, service_type=data.service_type, half_hours=_whole(data.half_hours),
+                witness=data.witness))
+        except DomainError as error:
+            return await self._failed(request, member_id, error)
+        return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/gifts", status_code=200)
+    async def donate(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+                     data: URLEncodedBody[GiftForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        try:
+            to = None
+            if data.to.strip().lower() != "fund":
+                to = (await lovebank.member_for_till(shop_id=shop_id, code=data.to)).id
+            await lovebank.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
+                                         points=_whole(data.points), staff_id=request.user.id, note=data.note)
+        except DomainError as error:
+            return await self._failed(request, member_id, error)
+        return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/close", status_code=200)
+    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+                    data: URLEncodedBody[CloseForm]) -> Template | Redirect:
+        try:
+            await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
+                                        staff_id=request.user.id, give_rest_to_fund=bool(data.give_rest_to_fund))
+        except DomainError as error:
+            return await self._failed(request, member_id, error)
+        return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
+    async def erase(self, request: Request, member_id: FromPath[int]) -> Redirect:
+        await lovebank.erase_member(shop_id=shopfront(request).shop_id, member_id=member_id)
+        return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/statement/print", status_code=200)
+    async def statement_print(self, request: Request, member_id: FromPath[int],
+                              data: URLEncodedBody[PeriodForm]) -> Redirect:
+        start, end = _day(data.start), _day(data.end)
+        await print_statement(request, member_id, start, end)
+        query = "".join(f"&{k}={v.isoformat()}" for k, v in (("start", start), ("end", end)) if v)
+        return Redirect(f"/lovebank/members/{member_id}?printed=statement{query}")
+
+    @post("/members/{member_id:int}/card/print", status_code=200)
+    async def card_print(self, request: Request, member_id: FromPath[int]) -> Redirect:
+        await print_card(request, member_id)
+        return Redirect(f"/lovebank/members/{member_id}?printed=card")
+
+    async def _decided(self, request: Request, record_id: int, back: str, work) -> Template | Redirect:
+        """Approve, reject or reverse, then back to the approvals or the member's page (with the reason if refused)."""
+        front = shopfront(request)
+        record = await lovebank.service_by_id(shop_id=front.shop_id, record_id=record_id)
+        try:
+            await work
+        except DomainError as error:
+            if back == "approvals":
+                return await self._approvals(request, domain_error_message(locale_of(request), error))
+            return await self._failed(request, record.member_id, error)
+        return Redirect("/lovebank/approvals" if back == "approvals" else f"/lovebank/members/{record.member_id}")
+
+    @post("/service/{record_id:int}/approve", status_code=200)
+    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+                      data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        front = shopfront(request)
+        return await self._decided(request, record_id, data.back, lovebank.approve_service(
+            shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
+            types=front.settings.lovebank.service_types))
+
+    @post("/service/{record_id:int}/reject", status_code=200)
+    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+                     data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._decided(request, record_id, data.back, lovebank.reject_service(
+            shop_id=shopfront(request).shop_id, record_id=record_id, staff_id=request.user.id, reason=data.reason))
+
+    @post("/service/{record_id:int}/reverse", status_code=200)
+    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+                              data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._decided(request, record_id, "member", lovebank.reverse_service(
+            shop_id=shopfront(request).shop_id, record_id=record_id, staff_id=request.user.id, reason=data.reason))
+
+    @post("/gifts/{gift_id:int}/reverse", status_code=200)
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[int],
+                           data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        gift = await lovebank.gift_by_id(shop_id=shop_id, gift_id=gift_id)
+        member_id = int(data.back) if data.back.isdigit() else gift.from_member_id
+        try:
+            await lovebank.reverse_gift(shop_id=shop_id, gift_id=gift_id, staff_id=request.user.id,
+                                        reason=data.reason)
+        except DomainError as error:
+            return await self._failed(request, member_id, error)
+        return Redirect(f"/lovebank/members/{member_id}")

@@ -9,22 +9,66 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
-from pos.checkout import CartLine, SaleRecord, SoldLine, commit_sale, load_sale, sale_id_of
+from donations.lovebank import fund_points, member_for_till
+from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale, load_sale, quote_cart, sale_id_of
+from pos.discounts import Discount, LineOverride, SaleDiscount
+from pos.overrides import OverrideInfo, overrides_between
+from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart
+from pos.tender import PointsIn
 from inventory.errors import InventoryError
 from pos.errors import SaleError
 from pos.reports import SalesReport, day_bounds, sales_report
 from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
 from shop.staff import Role
+from printing.printer_setup import till_place
 from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs, reprint
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
-from web.documents import RECEIPT_PRINTER, label_picture, queue_labels, queue_receipt, receipt_for, receipt_of_sale
+from web.documents import (
+    RECEIPT_PRINTER, label_picture, printer_of_place, queue_labels, queue_receipt, receipt_for, receipt_of_sale,
+)
 
 
 class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
     barcode: str
     quantity: int = 1
+    # A price override and/or a discount on the line (percent or fen), with its reason.
+    override_price_fen: int | None = None
+    discount_percent: int | None = None
+    discount_fen: int | None = None
+    reason: str = ""
+
+    def cart_line(self) -> CartLine:
+        discount = None
+        if self.discount_percent is not None or self.discount_fen is not None:
+            discount = Discount(percent=self.discount_percent, amount_fen=self.discount_fen)
+        override = None
+        if self.override_price_fen is not None or discount is not None:
+            override = LineOverride(price_fen=self.override_price_fen, discount=discount, reason=self.reason)
+        return CartLine(self.barcode, self.quantity, override)
+
+
+class PointsTenderIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Points paid first: a member's (card scanned or number typed), or the fund's for a household (manager's PIN)."""
+
+    points: int
+    member: str | None = None
+    household_ref: str | None = None
+
+
+class SaleDiscountIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+    percent: int | None = None
+    amount_fen: int | None = None
+
+    def sale_discount(self) -> SaleDiscount:
+        return SaleDiscount(Discount(percent=self.percent, amount_fen=self.amount_fen), reason=self.reason)
+
+
+class QuoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    lines: list[CartLineIn]
+    sale_discount: SaleDiscountIn | None = None
 
 
 class SaleIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -33,6 +77,9 @@ class SaleIn(msgspec.Struct, forbid_unknown_fields=True):
     lines: list[CartLineIn]
     cash_given_fen: int
     expected_total_fen: int | None = None
+    points: PointsTenderIn | None = None
+    sale_discount: SaleDiscountIn | None = None
+    manager_pin: str | None = None  # needed for overrides past the limit and for the fund's points
 
 
 class SaleOut(msgspec.Struct):
@@ -47,13 +94,32 @@ class SaleOut(msgspec.Struct):
     maker_fen: int
     running_fen: int
     replayed: bool
+    discount_fen: int = 0
+    cash_fen: int = 0  # what cash paid (the total less what points paid)
+    points: int = 0
+    points_fen: int = 0
+    member_number: str = ""
+    household_ref: str = ""
+    points_left: int | None = None
 
 
 def _sale_out(sale: SaleRecord, till: str) -> SaleOut:
     return SaleOut(number=sale.number, created_at=sale.created_at, till=till, lines=list(sale.lines),
                    total_fen=sale.total_fen, cash_given_fen=sale.cash_given_fen, change_fen=sale.change_fen,
                    fund_fen=sale.fund_fen, maker_fen=sale.maker_fen, running_fen=sale.running_fen,
-                   replayed=sale.replayed)
+                   replayed=sale.replayed, discount_fen=sale.discount_fen, cash_fen=sale.cash_fen,
+                   points=sale.points, points_fen=sale.points_fen, member_number=sale.member_number,
+                   household_ref=sale.household_ref, points_left=sale.points_left)
+
+
+class MemberOut(msgspec.Struct):
+    number: str
+    name: str
+    points: int
+
+
+class FundPointsOut(msgspec.Struct):
+    points: int
 
 
 async def _till(request: Request, code: str) -> TillInfo:
@@ -82,6 +148,15 @@ class TillApi(Controller):
     async def search(self, request: Request, q: FromQuery[str] = "") -> list[FoundItem]:
         return await find_items(shop_id=shopfront(request).shop_id, text=q)
 
+    @get("/members/{code:str}", summary="A love-bank member by their card (scanned) or number (typed), with their points")
+    async def member(self, request: Request, code: FromPath[str]) -> MemberOut:
+        member = await member_for_till(shop_id=shopfront(request).shop_id, code=code)
+        return MemberOut(number=member.number, name=member.name, points=member.points)
+
+    @get("/fund-points", summary="The points the community fund holds, for households in need")
+    async def fund(self, request: Request) -> FundPointsOut:
+        return FundPointsOut(points=await fund_points())
+
     @get("/tills", summary="The shop's tills")
     async def tills(self, request: Request) -> list[TillInfo]:
         front = shopfront(request)
@@ -101,19 +176,33 @@ class SalesApi(Controller):
 
         async def queue_its_receipt(sale: SaleRecord) -> None:
             receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
-            await queue_receipt(receipt, front.settings, shop_id=front.shop_id)
+            await queue_receipt(receipt, front.settings, shop_id=front.shop_id, till=till.code)
 
         sale = await commit_sale(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
-            lines=[CartLine(line.barcode, line.quantity) for line in data.lines],
+            lines=[line.cart_line() for line in data.lines],
             cash_given_fen=data.cash_given_fen, idempotency_key=data.idempotency_key,
             rules=front.rules, rotation=front.rotation, expected_total_fen=data.expected_total_fen,
+            points=None if data.points is None else PointsIn(
+                points=data.points.points, member_code=data.points.member, household_ref=data.points.household_ref),
+            sale_discount=data.sale_discount.sale_discount() if data.sale_discount else None,
+            manager_pin=data.manager_pin or None, fen_per_point=front.settings.points.fen_per_point,
+            override_limit_percent=front.settings.till.override_limit_percent,
             with_sale=queue_its_receipt,
         )
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)
         front.printing.wake()
         return Response(_sale_out(sale, till.code), status_code=201)
+
+    @post("/quote", summary="Price a cart with its discounts and overrides, and the points it can take (writes nothing)",
+          status_code=200)
+    async def quote(self, request: Request, data: JSONBody[QuoteIn]) -> CartQuote:
+        front = shopfront(request)
+        return await quote_cart(shop_id=front.shop_id, lines=[line.cart_line() for line in data.lines],
+                                sale_discount=data.sale_discount.sale_discount() if data.sale_discount else None,
+                                rotation=front.rotation, fen_per_point=front.settings.points.fen_per_point,
+                                override_limit_percent=front.settings.till.override_limit_percent)
 
     @get("/{number:str}", summary="A sale by its number (as on the receipt's barcode)")
     async def show(self, request: Request, number: FromPath[str]) -> SaleOut:
@@ -126,8 +215,9 @@ class SalesApi(Controller):
     async def reprint_receipt(self, request: Request, number: FromPath[str]) -> Job:
         front = shopfront(request)
         sale = await _sale(request, number)
+        till = next((t.code for t in front.tills.values() if t.id == sale.till_id), None)
         job_id = await queue_receipt(await receipt_of_sale(sale, front.settings), front.settings,
-                                     shop_id=front.shop_id)
+                                     shop_id=front.shop_id, till=till)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
@@ -139,14 +229,49 @@ async def _sale(request: Request, number: str) -> SaleRecord:
     return await load_sale(sale_id, shop_id=shopfront(request).shop_id)
 
 
+class ParkIn(msgspec.Struct, forbid_unknown_fields=True):
+    till: str
+    lines: list[dict]
+    note: str = ""
+
+
+class ParkedApi(Controller):
+    """Carts put aside while the next customer is served; resumed at any till of the shop."""
+
+    path = "/api/parked"
+    guards = [requires_role(Role.CASHIER)]
+    tags = ["till"]
+
+    @post("/", summary="Park the cart (nothing about stock or money changes)", status_code=201)
+    async def park(self, request: Request[StaffUser, dict, object], data: JSONBody[ParkIn]) -> ParkedInfo:
+        front = shopfront(request)
+        till = await _till(request, data.till)
+        parked_id = await park_cart(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
+                                    lines=data.lines, note=data.note)
+        return next(p for p in await parked_carts(shop_id=front.shop_id) if p.id == parked_id)
+
+    @get("/", summary="The shop's parked carts, oldest first")
+    async def waiting(self, request: Request) -> list[ParkedInfo]:
+        return await parked_carts(shop_id=shopfront(request).shop_id)
+
+    @post("/{parked_id:int}/resume", summary="Take a parked cart back to this till (it is no longer parked)",
+          status_code=200)
+    async def resume(self, request: Request, parked_id: FromPath[int]) -> ParkedInfo:
+        return await resume_cart(shop_id=shopfront(request).shop_id, parked_id=parked_id)
+
+
 class PrintingApi(Controller):
     path = "/api/printing"
     tags = ["printing"]
 
     @get("/health", summary="Is the till's printer printing? (the till's banner)",
          guards=[requires_role(Role.CASHIER)])
-    async def printer_health(self, request: Request) -> PrinterHealth:
-        return await health(shop_id=shopfront(request).shop_id, printer=RECEIPT_PRINTER)
+    async def printer_health(self, request: Request, till: FromQuery[str | None] = None) -> PrinterHealth:
+        front = shopfront(request)
+        printer = RECEIPT_PRINTER
+        if till:  # the printer assigned to this till on the printers page, if any
+            printer, _ = await printer_of_place(front.settings, shop_id=front.shop_id, place=till_place(till))
+        return await health(shop_id=front.shop_id, printer=printer)
 
     @get("/jobs", summary="The print queue, newest first", guards=[requires_role(Role.MANAGER)])
     async def jobs(self, request: Request) -> list[Job]:
@@ -174,6 +299,12 @@ class ReportsApi(Controller):
         day = day or datetime.now(front.settings.zone).date()
         start, end = day_bounds(day, front.settings.zone)
         return await sales_report(shop_id=front.shop_id, start=start, end=end)
+
+    @get("/overrides", summary="A day's price changes, discounts and fund points spent at the tills, with reasons")
+    async def overrides(self, request: Request, day: FromQuery[date | None] = None) -> list[OverrideInfo]:
+        front = shopfront(request)
+        start, end = day_bounds(day or datetime.now(front.settings.zone).date(), front.settings.zone)
+        return await overrides_between(shop_id=front.shop_id, start=start, end=end)
 
 
 class LabelsIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -29,6 +29,7 @@ from inventory.rotation import Rotation, Step
 from pos.checkout import source_rules
 from pos.split import SplitRule
 from pos.tills import TillInfo, tills
+from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
 from shop.database import bind, close_database, engine_for, open_database
 from shop.errors import DomainError
@@ -125,10 +126,14 @@ def on_server_error(request: Request, error: Exception) -> Response:
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
-    from web.api import LabelsApi, PrintingApi, ReportsApi, SalesApi, TillApi
+    from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, TillApi
+    from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
     from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
     from web.intake_pages import DonationPages, DonorPages, MakerPages
     from web.stocktake import StockTakePages, StockTakesApi
+    from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
+    from web.lovebank import LoveBankApi, LoveBankPages
+    from web.printers import PrintersApi, PrintersPage, check_raster_font
     from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
     from web.catalogue import CataloguePages, CatalogueApi, CategoriesApi, ShelfApi, ShelfPage
     from web.pages import (
@@ -140,13 +145,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
     front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
-                      printing=PrintWorker(printers(settings)), rotation=rotation_of(settings))
+                      printing=PrintWorker(printers(settings), stored=stored_configs),
+                      rotation=rotation_of(settings))
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
         bind(engine)
         front.shop_id = await ensure_shop(settings.shop)
         await front.refresh_tills()
+        if font_problem := check_raster_font(settings, await list_printers(shop_id=front.shop_id)):
+            log.error(font_problem)
         if interrupted := await recover_interrupted():
             log.warning("%d print job(s) were interrupted while printing: see the print queue", interrupted)
         front.printing.start()
@@ -164,9 +172,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         route_handlers=[
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
             DocumentsPage, DonationPages, DonorPages, MakerPages,
-            TillApi, SalesApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
-            StockTakesApi, StockTakePages, CatalogueCsvApi, CatalogueImportPage,
+            TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
+            LoveBankApi, LoveBankPages,
+            StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi, PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
+            ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -13,7 +13,7 @@ from shop.database import close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ensure_shop
-from shop.staff import Role, create_staff
+from shop.staff import Role, create_staff, set_pin
 
 
 async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int]]) -> int:
@@ -61,7 +61,8 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from web.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
 
     async def load(shop_id: int) -> int:
-        loaded = await load_demo(shop_id=shop_id, today=datetime.now(settings.zone).date())
+        loaded = await load_demo(shop_id=shop_id, today=datetime.now(settings.zone).date(),
+                                 service_types=settings.lovebank.service_types)
         print("demo shop loaded" if loaded else "the demo shop was already loaded")
         print(f"demo logins (password {DEMO_PASSWORD}): " + ", ".join(u for u, _, _ in DEMO_STAFF))
         return 0
@@ -79,16 +80,58 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, create))
 
 
+def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
+    pin = sys.stdin.readline().rstrip("\n") if args.pin_stdin else getpass.getpass("PIN (4 to 8 digits): ")
+
+    async def give(shop_id: int) -> int:
+        staff = await set_pin(username=args.username, pin=pin)
+        print(f"{staff.username} has a new till PIN")
+        return 0
+    return asyncio.run(_with_database(settings, give))
+
+
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    from pos.verify import verify
+    from pos.verify import printed_report, verify_report
 
     async def check(shop_id: int) -> int:
-        problems = await verify()
-        for problem in problems:
-            print("PROBLEM:", problem)
-        print("the books are in order" if not problems else f"{len(problems)} problem(s) found")
-        return 1 if problems else 0
+        checked = await verify_report()
+        print(printed_report(checked))
+        return 1 if any(rule.problems for rule in checked) else 0
     return asyncio.run(_with_database(settings, check))
+
+
+def _printer(settings: Settings, args: argparse.Namespace) -> int:
+    from web.printers import printer_command
+
+    return printer_command(settings, args, _with_database)
+
+
+def _printer_commands(commands) -> None:
+    """aixin printer test|drawer|set|list: the printers page's steps, from a terminal (web/printers.py)."""
+    printer = commands.add_parser("printer", help="set up a printer: its test page, its drawer, its profile")
+    steps = printer.add_subparsers(dest="step", required=True)
+    connection = argparse.ArgumentParser(add_help=False)
+    connection.add_argument("--to", required=True, metavar="CONNECTION",
+                            help="tcp://host:9100, usb:VID:PID, serial:/dev/ttyUSB0[@baud] or file:/path")
+    steps.add_parser("test", parents=[connection], help="print the test page")
+    drawer = steps.add_parser("drawer", parents=[connection], help="kick the cash drawer on pin 2 or 5")
+    drawer.add_argument("--pin", type=int, choices=[2, 5], required=True)
+    drawer.add_argument("--on-ms", type=int, default=100)
+    drawer.add_argument("--off-ms", type=int, default=100)
+    chosen = steps.add_parser("set", parents=[connection], help="store a printer's profile from its test page")
+    chosen.add_argument("name", help="the printer's name, as the printers page shows it")
+    chosen.add_argument("--line", type=int, required=True, help="the test page's line that reads right (1-5)")
+    chosen.add_argument("--ruler", type=int, required=True, help="the widest ruler on one line: 32 or 48")
+    chosen.add_argument("--drawer-pin", type=int, choices=[2, 5])
+    chosen.add_argument("--on-ms", type=int)
+    chosen.add_argument("--off-ms", type=int)
+    chosen.add_argument("--no-cutter", action="store_true", help="the printer has no cutter")
+    chosen.add_argument("--no-drawer", action="store_true", help="no cash drawer hangs on it")
+    chosen.add_argument("--barcodes-as-images", action="store_true", help="the printer cannot draw barcodes")
+    chosen.add_argument("--place", action="append", default=[], metavar="PLACE",
+                        help="assign it: till:T1 (a till's receipts) or intake (labels and slips); repeatable")
+    steps.add_parser("list", help="the printers set up and the places they serve")
+    printer.set_defaults(run=_printer)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,8 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--name", help="the name shown on screens and receipts")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     user.set_defaults(run=_create_user)
+    pin = commands.add_parser("set-pin", help="give a manager the PIN that approves overrides at the till")
+    pin.add_argument("username")
+    pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
+    pin.set_defaults(run=_set_pin)
     commands.add_parser("verify", help="check every rule of the books; non-zero exit on a problem").set_defaults(
         run=_verify)
+    _printer_commands(commands)
     args = parser.parse_args(argv)
     try:
         settings = load_settings()

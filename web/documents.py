@@ -7,7 +7,9 @@ previews in the browser from the same layout as on paper.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -19,13 +21,18 @@ from printing.documents import Receipt, ReceiptLine, preview_lines, render_recei
 from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
 from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
 from printing.layout import yuan as printed_yuan
+from printing.printer_setup import INTAKE, printer_for, till_place
 from printing.printers import PrinterConfig
+from printing.profiles import PrinterProfile, SetupError, with_font
+from printing.raster_text import find_font
 from printing.queue import enqueue
 from printing.statement import PassbookStatement, StatementRow, preview_statement
-from printing.till_report import TillReport, preview_till_report
+from printing.till_report import TillReport, preview_till_report, render_till_report
 from shop.settings import PrinterSettings, Settings
 from shop.tables import Staff
 from web.i18n import N_, gettext
+
+log = logging.getLogger("aixin.printing")
 
 RECEIPT_PRINTER = "receipt"
 LABEL_PRINTER = "label"
@@ -40,6 +47,12 @@ RECEIPT_WORDS = {
     "change": N_("Change"),
     "fund_share": N_("This purchase gave {amount} to the community charity fund"),
     "markdown": N_("Marked down {percent}% from {price}"),
+    "discount": N_("Discount"),
+    "discounts": N_("Discounts"),
+    "points_paid": N_("Points ({points})"),
+    "points_left": N_("Points left"),
+    "member": N_("Member No."),
+    "household": N_("Community fund, household"),
 }
 LABEL_WORDS = {"price": N_("Price"), "date_code": N_("In")}
 CONDITION_WORDS = {"new": N_("new"), "like-new": N_("like new"), "good": N_("good"), "fair": N_("fair")}
@@ -61,6 +74,7 @@ TILL_REPORT_WORDS = {
     "cash_sales": N_("Cash sales"), "points": N_("Points ({points})"), "float": N_("Float"),
     "expected_cash": N_("Expected cash"), "counted_cash": N_("Counted cash"), "over_short": N_("Over / short"),
     "fund_share": N_("Community fund"), "makers_share": N_("Makers"), "running_costs": N_("Running costs"),
+    "session": N_("Session"), "returns_count": N_("Returns (voids {voids})"), "cash_refunds": N_("Cash refunds"),
 }
 
 
@@ -76,8 +90,45 @@ def printer_config(p: PrinterSettings) -> PrinterConfig:
 
 
 def printers(settings: Settings) -> dict[str, PrinterConfig]:
-    """The shop's printers by the name print jobs use."""
+    """config.toml's printers by the name print jobs use (those set up on the printers page: stored_configs)."""
     return {RECEIPT_PRINTER: printer_config(settings.printer), LABEL_PRINTER: printer_config(settings.labels)}
+
+
+def config_profile(p: PrinterSettings, settings: Settings) -> PrinterProfile:
+    """The profile of a config.toml printer: its width and encoding (Chinese mode for gb18030), drawer, barcodes."""
+    profile = PrinterProfile.plain(encoding=p.encoding, width=p.width)
+    return PrinterProfile(encoding=profile.encoding, chinese_mode=profile.chinese_mode, columns=p.width,
+                          drawer=p.drawer, native_barcodes=p.barcode == "native",
+                          font=settings.printer.raster_font)
+
+
+async def printer_of_place(settings: Settings, *, shop_id: int, place: str) -> tuple[str, PrinterProfile]:
+    """Where a place's documents go and the profile they are made for: the printer assigned to it on
+    the printers page, else config.toml's ([printer] for a till, [labels] for the intake desk)."""
+    if (assigned := await printer_for(shop_id=shop_id, place=place)) is not None:
+        return assigned.job_printer, _drawable(with_font(assigned.profile, settings.printer.raster_font))
+    if place == INTAKE:
+        return LABEL_PRINTER, config_profile(settings.labels, settings)
+    return RECEIPT_PRINTER, config_profile(settings.printer, settings)
+
+
+def _drawable(profile: PrinterProfile) -> PrinterProfile:
+    """The profile, or, when it prints Chinese as images and the font is gone, the same without images:
+    a missing font must never hold a sale (its Chinese prints as "?" until the font is back)."""
+    if profile.raster_chinese:
+        try:
+            find_font(profile.font)
+        except SetupError as error:
+            log.error("no CJK font to print Chinese as images: set %s in config.toml or install fonts-wqy-microhei",
+                      error.params["key"])
+            return replace(profile, raster_chinese=False)
+    return profile
+
+
+async def _receipt_printer(settings: Settings, shop_id: int, till: str | None) -> tuple[str, PrinterProfile]:
+    if till is None:
+        return RECEIPT_PRINTER, config_profile(settings.printer, settings)
+    return await printer_of_place(settings, shop_id=shop_id, place=till_place(till))
 
 
 # -- receipts ----------------------------------------------------------------------------
@@ -98,7 +149,8 @@ def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receip
         cashier=cashier,
         lines=tuple(ReceiptLine(name=l.name, quantity=l.quantity, unit_price_fen=l.unit_price_fen,
                                 amount_fen=l.value_fen, list_price_fen=l.list_price_fen,
-                                markdown_percent=l.markdown_percent) for l in sale.lines),
+                                markdown_percent=l.markdown_percent, discount_fen=l.discount_fen)
+                    for l in sale.lines),
         total_fen=sale.total_fen,
         cash_given_fen=sale.cash_given_fen,
         change_fen=sale.change_fen,
@@ -107,6 +159,8 @@ def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receip
         footer=settings.receipt.footer,
         open_drawer=settings.printer.drawer,
         logo=logo(settings.receipt.logo),
+        points=sale.points, points_fen=sale.points_fen, points_left=sale.points_left,
+        member_number=sale.member_number, household_ref=sale.household_ref,
     )
 
 
@@ -120,12 +174,21 @@ def receipt_preview(receipt: Receipt, settings: Settings) -> list[str]:
     return preview_lines(receipt, width=settings.printer.width)
 
 
-async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int) -> int:
-    """Put the receipt's bytes in the print queue; the print worker sends them."""
-    data = render_receipt(receipt, width=settings.printer.width, encoding=settings.printer.encoding)
-    return await enqueue(shop_id=shop_id, printer=RECEIPT_PRINTER, document="receipt", ref=receipt.sale_number,
+async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int, till: str | None = None) -> int:
+    """Put the receipt's bytes in the print queue, made for the till's printer; the print worker sends them."""
+    printer, profile = await _receipt_printer(settings, shop_id, till)
+    data = render_receipt(receipt, profile=profile)
+    return await enqueue(shop_id=shop_id, printer=printer, document="receipt", ref=receipt.sale_number,
                          data=data)
 
+
+
+async def queue_till_report(report: TillReport, settings: Settings, *, shop_id: int, ref: str,
+                            till: str | None = None) -> int:
+    """An X or Z report (web/tills.py) into the print queue, for the till's receipt printer."""
+    printer, profile = await _receipt_printer(settings, shop_id, till)
+    return await enqueue(shop_id=shop_id, printer=printer, document="till report", ref=ref,
+                         data=render_till_report(report, profile=profile))
 
 # -- item labels -------------------------------------------------------------------------
 
@@ -150,10 +213,10 @@ def label_picture(item: LabelItem, settings: Settings, kind: str) -> bytes:
 
 
 async def queue_labels(items: Sequence[LabelItem], settings: Settings, *, shop_id: int, ref: str) -> int:
-    """All the labels as one print job on the label printer."""
-    data = render_labels([label_for(item, settings) for item in items], width=settings.labels.width,
-                         encoding=settings.labels.encoding, barcode_mode=settings.labels.barcode)
-    return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="label", ref=ref, data=data)
+    """All the labels as one print job on the intake desk's printer."""
+    printer, profile = await printer_of_place(settings, shop_id=shop_id, place=INTAKE)
+    data = render_labels([label_for(item, settings) for item in items], profile=profile)
+    return await enqueue(shop_id=shop_id, printer=printer, document="label", ref=ref, data=data)
 
 
 async def queue_copies(barcode: str, copies: int, settings: Settings, *, shop_id: int, ref: str) -> int:
@@ -194,24 +257,34 @@ def donation_slip_preview(slip: DonationSlip, settings: Settings) -> list[str]:
 
 
 async def queue_donation_slip(slip: DonationSlip, settings: Settings, *, shop_id: int) -> int:
-    data = render_donation_slip(slip, width=settings.labels.width, encoding=settings.labels.encoding)
-    return await enqueue(shop_id=shop_id, printer=LABEL_PRINTER, document="donation slip", ref=slip.reference,
+    printer, profile = await printer_of_place(settings, shop_id=shop_id, place=INTAKE)
+    data = render_donation_slip(slip, profile=profile)
+    return await enqueue(shop_id=shop_id, printer=printer, document="donation slip", ref=slip.reference,
                          data=data)
 
 
 # -- sample documents, for the preview page (and for setting up a printer) ----------------
 
 
-def sample_previews(settings: Settings, locale: str, *, width: int) -> dict[str, list[str]]:
-    """Every kind of document with sample data, as it would print at `width` columns."""
-    shop = settings.shop.name
-    sale = Receipt(
-        shop_name=shop, shop_address=settings.shop.address, sale_number="S00000001", time="2026-11-22 10:30",
-        cashier="小张", total_fen=6000, cash_given_fen=10000, change_fen=4000, fund_fen=2575,
+def sample_receipt(settings: Settings, locale: str) -> Receipt:
+    """A receipt with sample data (no drawer kick): the previews', and a new printer's sample print."""
+    return Receipt(
+        shop_name=settings.shop.name, shop_address=settings.shop.address, sale_number="S00000001",
+        time="2026-11-22 10:30", cashier="小张", total_fen=6000, cash_given_fen=10000, change_fen=4000, fund_fen=2575,
         lines=(ReceiptLine("儿童羽绒服（九成新）", 1, 3500, 3500), ReceiptLine("红烧牛肉面 5连包", 2, 1250, 2500)),
         labels=words(locale, RECEIPT_WORDS), footer=settings.receipt.footer, logo=logo(settings.receipt.logo),
     )
-    label = Label("手工编织杯垫", 500, "2000000000206", "261122", words(locale, LABEL_WORDS), category="手工艺品")
+
+
+def sample_label(locale: str) -> Label:
+    return Label("手工编织杯垫", 500, "2000000000206", "261122", words(locale, LABEL_WORDS), category="手工艺品")
+
+
+def sample_previews(settings: Settings, locale: str, *, width: int) -> dict[str, list[str]]:
+    """Every kind of document with sample data, as it would print at `width` columns."""
+    shop = settings.shop.name
+    sale = sample_receipt(settings, locale)
+    label = sample_label(locale)
     slip = DonationSlip(
         shop_name=shop, reference="D20261122-007", date="2026-11-22", donor="李阿姨",
         items=(DonationItem("儿童羽绒服", "九成新", 1, 3500), DonationItem("旧书一箱", "良好", 12, None)),

@@ -70,6 +70,36 @@ ERROR_MESSAGES = {
     "price-changed": N_("A price changed since the items were scanned: the total is now {total}. Check and pay again."),
     "unknown-till": N_("This till is not known to the shop. Choose a till again."),
     "unknown-sale": N_("There is no sale numbered {number}."),
+    # till sessions and returns (pos/sessions.py, pos/returns.py)
+    "till-closed": N_("This till is not open: count the float in the drawer and open the till first."),
+    "till-already-open": N_("This till is already open: keep selling, or close it (count the drawer) first."),
+    "bad-cash-count": N_("Type the cash counted in yuan, like 200.00 (at most {maximum})."),
+    "nothing-to-return": N_("Choose at least one piece to take back."),
+    "unknown-sale-line": N_("That line is not part of sale {number}: scan the receipt again."),
+    "more-than-sold": N_("{name}: only {returnable} piece(s) can still be taken back."),
+    "bad-return-reason": N_("A reason has at most {maximum} characters; a write-off is damaged, expired or "
+                            "unsellable."),
+    "return-key-reused": N_("This submit was already used for another return ({number}). Start the return again."),
+    "void-not-this-session": N_("Sale {number} is not from this till's open session: take it back as a return "
+                                "instead."),
+    "already-returned": N_("Part of sale {number} has been taken back already: take back the rest as a return."),
+    "void-needs-manager": N_("Voiding a sale needs a manager: type a manager's PIN, or ask a manager to log in."),
+    # points at the till, discounts and overrides, parked carts (pos/tender.py, pos/discounts.py, pos/parked.py)
+    "no-points-goods": N_("None of these goods can be paid with points (their categories take cash only): pay in "
+                          "cash."),
+    "too-many-points": N_("These goods can take at most {most} points (the goods that take points are worth "
+                          "{eligible}); cash pays the rest."),
+    "points-payer": N_("Say who pays the points: scan the member's card or type their number, or (a manager) give "
+                       "the household's reference for the fund's points."),
+    "bad-household-ref": N_("A household reference looks like H-2026-017 (no names or phone numbers)."),
+    "bad-discount": N_("A discount is a whole percent from 1 to 100, or an amount of at most {maximum}."),
+    "bad-override-price": N_("“{price}” is not a price the till can charge."),
+    "reason-needed": N_("Say why (1 to {maximum} characters): every price change and discount is logged with its "
+                        "reason."),
+    "manager-pin-needed": N_("This needs a manager: ask a manager to type their PIN (a discount or price change of "
+                             "more than {limit}% off, or the fund's points)."),
+    "parked-cart-gone": N_("That parked cart is no longer waiting: another till has taken it back."),
+    "bad-note": N_("A note has at most {maximum} characters."),
     "not-found": N_("Not found."),
     # stock takes
     "unknown-stocktake": N_("There is no stock take {number}: choose one from the list of stock takes."),
@@ -156,15 +186,71 @@ ERROR_MESSAGES = {
     "bad-payout": N_("A payout is at least ¥0.01."),
     "payout-too-large": N_("The shop owes this maker {owed}; a payout of {amount} is more than that."),
     "bad-payout-method": N_("Pay in cash or by transfer."),
+    # the love bank
+    "unknown-member": N_("No member has the number or card “{member}”: check it, or find them by name."),
+    "member-closed": N_("The account {number} is closed: it can no longer earn, receive or spend points."),
+    "bad-member-name": N_("A member's name has 1 to {maximum} characters."),
+    "bad-member-notes": N_("Notes have at most {maximum} characters (and never an ID number)."),
+    "member-has-points": N_("Account {number} still holds {points} points: give them to the community fund or "
+                            "another member before closing it."),
+    "unknown-service-type": N_("There is no service type “{service_type}”: choose one from the list."),
+    "bad-service-date": N_("The service date {date} is not possible: it is today or within the last year."),
+    "bad-service-time": N_("“{time}” is not a time: write it as 09:30."),
+    "bad-place": N_("Say where the service was, in 1 to {maximum} characters."),
+    "bad-content": N_("Say what the service was, in 1 to {maximum} characters."),
+    "bad-witness": N_("Name the witness, in 1 to {maximum} characters."),
+    "bad-hours": N_("Hours go in half-hour steps, from 0.5 to {maximum}."),
+    "unknown-service": N_("There is no such service record."),
+    "own-service": N_("You entered this service yourself: another coordinator approves or rejects it."),
+    "already-decided": N_("This service has already been approved or rejected (perhaps by someone else just now): "
+                          "reload the page."),
+    "bad-correction-reason": N_("Say why, in 1 to {maximum} characters."),
+    "not-reversible": N_("This has already been reversed, or was never approved: nothing was changed."),
+    "not-enough-points": N_("Not enough points: the account holds {points}, and {asked} are needed. Nothing was "
+                            "changed."),
+    "unknown-gift": N_("There is no such points gift."),
+    "bad-points": N_("Points are a whole number from 1 to {maximum}."),
+    "gift-to-self": N_("A member cannot give points to themselves: choose another member or the community fund."),
+    "bad-gift-note": N_("A note has at most {maximum} characters."),
     "bad-login": N_("Wrong username or password."),
     "username-taken": N_("The username {username} is taken."),
     "weak-password": N_("The password must have at least {minimum} characters."),
     "ledger-unbalanced": N_("The books would not balance ({kind} {ref}); nothing was saved. Please tell the manager."),
     "balance-below-zero": N_("Not enough points in the account; nothing was saved."),
+    "bad-pin": N_("That PIN is not a manager's PIN. Try again."),
+    "pin-format": N_("A PIN is 4 to 8 digits."),
+    "pin-taken": N_("Another manager has this PIN: choose another."),
+    "not-a-manager": N_("{username} is not a manager: only managers (and admins) have a PIN."),
     "malformed-request": N_("The request was not understood: {reason}"),
     "not-logged-in": N_("Please log in."),
     "forbidden": N_("Your role may not do this. Ask a manager."),
     "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
+    # reports and the community fund (pos/reports.py, pos/fund.py)
+    "bad-period": N_("Choose a day, a week, a month, or a period from one day to another (at most {maximum} days, "
+                     "the last day not before the first)."),
+    "bad-dimension": N_("Choose what to break the figures down by: category, goods source, till, cashier or day."),
+    "bad-disbursement": N_("Type the amount to pay out of the fund in yuan, like 200 or 35.50."),
+    "disbursement-too-large": N_("The fund holds {balance} in cash; {amount} is more than that. Nothing was paid."),
+    "disbursement-reason": N_("Say what the money is for, in 1 to {maximum} characters (for example: winter clothes "
+                              "for a household in need)."),
+    "bad-disbursement-method": N_("Pay out of the fund in cash or by transfer."),
+    # setting up printers
+    "printer-bad-connection": N_("“{connection}” is not a printer connection ({reason} is wrong). Write it like "
+                                 "tcp://192.168.1.50:9100, usb:0416:5011, serial:/dev/ttyUSB0 or file:/dev/usb/lp0."),
+    "printer-bad-name": N_("Give the printer a name of 1 to {maximum} characters."),
+    "printer-name-taken": N_("There is already a printer called “{name}”: choose another name."),
+    "unknown-printer": N_("There is no such printer here: reload the printers page."),
+    "printer-bad-profile": N_("The printer setting {key} cannot be “{value}”: print the test page and choose "
+                              "the line that reads right."),
+    "printer-bad-drawer-pulse": N_("The drawer's pulse times are even numbers of milliseconds from {minimum} to "
+                                   "{maximum} (100 suits most drawers)."),
+    "printer-bad-test-line": N_("The test page has lines 1 to {lines}: type the number of the line that reads right."),
+    "printer-bad-ruler": N_("Choose the ruler that fits on one line: 32 (58 mm paper) or 48 (80 mm paper)."),
+    "printer-bad-place": N_("“{place}” is not a till or the intake desk."),
+    "printer-no-raster-font": N_("No Chinese font was found to print Chinese as pictures: install fonts-wqy-microhei, "
+                                 "or set {key} in config.toml to a font file (now: {path})."),
+    "printer-unreachable": N_("The printer did not print: {reason}. Check that it is on, has paper and is "
+                              "connected, then try again."),
 }
 
 MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"))
@@ -179,9 +265,12 @@ ROUNDING_RULE = N_(
 
 # The parameters shown as money (¥12.50), by error code.
 _MONEY = {
+    "bad-cash-count": {"amount", "maximum"},
     "bad-price": {"price", "minimum", "maximum"}, "bad-amount": {"amount", "maximum"},
     "not-enough-cash": {"total", "given"}, "price-changed": {"total", "expected"}, "price-differs": {"price"},
-    "payout-too-large": {"amount", "owed"}, "bad-payout": {"amount"}, "same-price": {"price"},
+    "payout-too-large": {"amount", "owed"}, "too-many-points": {"eligible"}, "bad-discount": {"maximum"},
+    "bad-override-price": {"price"}, "bad-payout": {"amount"}, "same-price": {"price"},
+    "disbursement-too-large": {"amount", "balance"}, "bad-disbursement": {"amount"},
 }
 
 

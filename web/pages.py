@@ -22,7 +22,8 @@ from web.auth import StaffUser, log_in, log_out, requires_role
 from web.documents import CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 
-_START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.MANAGER: "/manager", Role.ADMIN: "/manager"}
+_START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
+               Role.ADMIN: "/manager"}
 
 
 def _page(request: Request, name: str, **context: Any) -> Template:
@@ -97,7 +98,9 @@ class TillPage(Controller):
         locale = locale_of(request)
         words = translations(locale)
         js_words = {key: words.gettext(text) for key, text in _TILL_WORDS.items()}
-        return _page(request, "till.html", tills=list(front.tills.values()), words=js_words)
+        return _page(request, "till.html", tills=list(front.tills.values()), words=js_words,
+                     fen_per_point=front.settings.points.fen_per_point,
+                     override_limit=front.settings.till.override_limit_percent)
 
 
 _TILL_WORDS = {
@@ -119,6 +122,23 @@ _TILL_WORDS = {
     "printer_failing": N_("The printer is not printing ({error}). {waiting} receipt(s) wait in the queue and "
                           "will print by themselves when it works again: keep selling."),
     "reprint_queued": N_("The receipt will print again."),
+    # points, discounts, parked carts
+    "member_prompt": N_("Scan the member's card or type their number, then Enter"),
+    "household_prompt": N_("The household's reference (like H-2026-017, no names), then Enter"),
+    "member_balance": N_("{name}: {points} points; these goods can take at most {most}."),
+    "fund": N_("Community fund"),
+    "no_points_goods": N_("None of these goods can be paid with points: pay in cash."),
+    "points_paying": N_("Points: {points} ({amount})"),
+    "points_used": N_("{points} points used, {left} left"),
+    "pricing": N_("The discounts are being priced: press Enter again in a moment."),
+    "price_changed_to": N_("charged {price}"),
+    "discount_sale": N_("Discount on the whole sale"),
+    "park_note": N_("Park this cart: a note to find it again (optional)"),
+    "parked": N_("The cart is parked: serve the next customer."),
+    "resumed": N_("The parked cart is back: carry on."),
+    "finish_first": N_("Finish or park the current cart first."),
+    "cash_only": N_("(cash only)"),
+    "cash_only_goods": N_("Goods marked “cash only” are in categories that take no points: cash pays for them."),
 }
 
 

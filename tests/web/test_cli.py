@@ -48,3 +48,80 @@ def test_create_user_hashes_the_password_and_refuses_a_second_with_the_same_name
 def test_a_bad_setting_stops_the_command_and_names_the_key(tmp_path):
     result = aixin(tmp_path, "migrate", AIXIN_SERVER_PORT="eighty")
     assert result.returncode == 2 and "server.port" in result.stderr
+
+
+def test_printer_test_prints_the_test_page_and_drawer_kicks_the_pin_asked(tmp_path):
+    from printing.test_page import SAMPLE
+    from tests.printing.escpos_decode import Drawer, decode
+    from tests.printing.fake_printer import FakePrinter
+
+    # when: the test page into a spool folder
+    sent = aixin(tmp_path, "printer", "test", "--to", f"file:{tmp_path / 'spool'}")
+
+    # then
+    assert sent.returncode == 0, sent.stderr
+    (page,) = (tmp_path / "spool").glob("*test-page*")
+    lines = decode(page.read_bytes()).lines
+    assert any(line.raw.decode("utf-8", errors="replace") == f"3. {SAMPLE}" for line in lines)
+    assert "aixin printer set" in sent.stdout
+
+    # when: the drawer on pin 5 of a network printer
+    with FakePrinter() as printer:
+        kicked = aixin(tmp_path, "printer", "drawer", "--to", f"tcp://127.0.0.1:{printer.port}", "--pin", "5",
+                       "--on-ms", "60", "--off-ms", "200")
+        assert kicked.returncode == 0, kicked.stderr
+        assert decode(printer.settle()).events[1:] == [Drawer(pin=5, on_ms=60, off_ms=200)]
+
+
+def test_printer_set_stores_the_chosen_profile_and_assigns_the_intake_desk(tmp_path):
+    # when
+    stored = aixin(tmp_path, "printer", "set", "标签机", "--to", "usb:0416:5011", "--line", "2", "--ruler", "32",
+                   "--drawer-pin", "5", "--no-cutter", "--place", "intake")
+    listed = aixin(tmp_path, "printer", "list")
+
+    # then
+    assert stored.returncode == 0, stored.stderr
+    with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+        row = connection.execute("SELECT name, connection, encoding, chinese_mode, paper_columns, cut, drawer_pin, "
+                                 "tested FROM printer").fetchone()
+        place = connection.execute("SELECT place, printer FROM printer_place").fetchone()
+    assert row == ("标签机", "usb:0416:5011", "gbk", 1, 32, 0, 5, 1)
+    assert place == ("intake", 1)
+    assert listed.returncode == 0 and "标签机" in listed.stdout and "serves: intake" in listed.stdout
+
+    # when: chosen again with another line, the same printer changes
+    again = aixin(tmp_path, "printer", "set", "标签机", "--to", "usb:0416:5011", "--line", "5", "--ruler", "48")
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+        rows = connection.execute("SELECT encoding, raster_chinese, paper_columns, cut, drawer_pin FROM printer").fetchall()
+    assert rows == [("cp437", 1, 48, 0, 5)]
+
+
+def test_printer_commands_refuse_bad_input_with_a_sentence(tmp_path):
+    bad = aixin(tmp_path, "printer", "test", "--to", "192.168.1.50")
+    assert bad.returncode == 1 and "192.168.1.50" in bad.stderr and "tcp://" in bad.stderr
+    unknown_till = aixin(tmp_path, "printer", "set", "x", "--to", "usb:0416:5011", "--line", "1", "--ruler", "48",
+                         "--place", "till:T9")
+    assert unknown_till.returncode == 1 and "收银台" in unknown_till.stderr
+    with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+        assert connection.execute("SELECT COUNT(*) FROM printer").fetchone() == (0,)  # nothing stored
+    off = aixin(tmp_path, "printer", "test", "--to", "tcp://127.0.0.1:1")
+    assert off.returncode == 1 and "refused" in off.stderr
+    no_font = aixin(tmp_path, "printer", "list", AIXIN_PRINTER_RASTER_FONT=str(tmp_path / "none.ttc"))
+    assert no_font.returncode == 2 and "printer.raster_font" in no_font.stderr
+
+
+def test_set_pin_gives_a_manager_a_hashed_till_pin_and_refuses_a_cashier(tmp_path):
+    made = aixin(tmp_path, "create-user", "laozhang", "--role", "manager", "--password-stdin", stdin="s3cret-pw\n")
+    assert made.returncode == 0, made.stderr
+    given = aixin(tmp_path, "set-pin", "laozhang", "--pin-stdin", stdin="8642\n")
+    assert given.returncode == 0, given.stderr
+    with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+        (hashed,) = connection.execute("SELECT pin_hash FROM staff WHERE username = 'laozhang'").fetchone()
+    assert hashed.startswith("$argon2") and "8642" not in hashed
+    assert aixin(tmp_path, "create-user", "xiaowang", "--role", "cashier", "--password-stdin",
+                 stdin="s3cret-pw\n").returncode == 0
+    refused = aixin(tmp_path, "set-pin", "xiaowang", "--pin-stdin", stdin="8642\n")
+    assert refused.returncode == 1 and "xiaowang" in refused.stderr
+    short = aixin(tmp_path, "set-pin", "laozhang", "--pin-stdin", stdin="12\n")
+    assert short.returncode == 1

@@ -48,10 +48,14 @@ SALE_BY_KEY = ('SELECT "id", "shop", "till", "cashier", "idempotency_key", "cart
                '"total_fen", "fund_fen", "maker_fen", "running_fen" FROM "sale" '
                'WHERE "shop" = $1 AND "idempotency_key" = $2 LIMIT 1')
 TILL_EXISTS = 'SELECT EXISTS(SELECT * FROM "till" WHERE "id" = $1 AND "shop" = $2) AS "exists"'
+# When the schema has till sessions (pos/sessions.py), a sale reads its till's open session instead
+# (FOR SHARE on PostgreSQL) and records it on the sale.
+OPEN_SESSION = 'SELECT id FROM till_session WHERE till = $1 AND shop = $2 AND closed_at IS NULL'
 ITEMS = ('SELECT i.id, i.barcode, i.name, i.price_fen, i.active, c.id AS category_id, c.code AS category_code, '
          'c.source, c.fund_percent, c.maker_percent FROM item i JOIN category c ON c.id = i.category '
          'WHERE i.shop = $1 AND i.barcode IN ({codes}) ORDER BY i.id')
-CONSIGNMENTS = 'SELECT item, maker, fund_percent, maker_percent FROM consignment WHERE item IN ({ids})'
+CONSIGNMENTS = ('SELECT c.item, c.maker, m.fund_percent, m.maker_percent FROM consignment c JOIN maker m ON m.id = c.maker '
+                'WHERE c.item IN ({ids})')
 ON_HAND = ('SELECT item, SUM(quantity) AS on_hand FROM stock_movement WHERE item IN ({ids}) GROUP BY item')
 # When the schema keeps stock on the item (item.on_hand), the items' query reads it and the sale
 # moves it with one UPDATE, in the same transaction, instead of summing the movements.
@@ -59,6 +63,8 @@ ITEMS_KEPT = ITEMS.replace("SELECT i.id,", "SELECT i.id, i.on_hand,")
 MOVE_KEPT = "UPDATE item SET on_hand = on_hand - 1 WHERE id IN ({ids})"
 INSERT_SALE = ('INSERT INTO sale (shop, till, cashier, idempotency_key, cart_digest, created_at, total_fen, '
                'fund_fen, maker_fen, running_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id')
+INSERT_SALE_IN_SESSION = INSERT_SALE.replace("running_fen) VALUES", "running_fen, session) VALUES").replace(
+    "$10)", "$10, $11)")
 INSERT_LINE = ('INSERT INTO sale_line (sale, item, barcode, name, category_code, source, unit_price_fen, quantity, '
                'value_fen, rule_fund, rule_maker, fund_fen, maker_fen, running_fen, maker_id, oversold) '
                'VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)')
@@ -190,6 +196,9 @@ def sqlite_checkout(path: str, carts: list[list[str]], seconds: float, max_ops: 
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'print_job'").fetchone()[0] > 0
     kept = any(row[1] == "on_hand" for row in connection.execute("PRAGMA table_info(item)"))
     items_sql = ITEMS_KEPT if kept else ITEMS
+    sessions = connection.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'till_session'").fetchone()[0] > 0
+    session = sqlite_rows(connection, OPEN_SESSION, (till, shop))[0]["id"] if sessions else None
     known: dict[tuple, tuple] = {}  # inserts-only: the cart's rows, read once beforehand
     latencies: list[float] = []
     start = time.perf_counter()
@@ -216,7 +225,10 @@ def sqlite_checkout(path: str, carts: list[list[str]], seconds: float, max_ops: 
             sqlite_rows(connection, SALE_BY_KEY, (shop, key))
             connection.execute("BEGIN IMMEDIATE")
             assert not sqlite_rows(connection, SALE_BY_KEY, (shop, key))
-            assert sqlite_rows(connection, TILL_EXISTS, (till, shop))[0]["exists"]
+            if sessions:
+                session = sqlite_rows(connection, OPEN_SESSION, (till, shop))[0]["id"]
+            else:
+                assert sqlite_rows(connection, TILL_EXISTS, (till, shop))[0]["exists"]
             items = sqlite_rows(connection, items_sql.format(codes=", ".join("?" for _ in cart)).replace("$1", "?"),
                                 (shop, *cart))
             ids = [item["id"] for item in items]
@@ -228,8 +240,9 @@ def sqlite_checkout(path: str, carts: list[list[str]], seconds: float, max_ops: 
                 stock = {r["item"]: r["on_hand"] for r in sqlite_rows(connection, ON_HAND.format(ids=marks), ids)}
             sale = Sale(items, makers, stock)
         now = str(datetime.now(UTC))
-        sale_id = connection.execute(qmarks(INSERT_SALE), (shop, till, cashier, key, digest, now, sale.total,
-                                                           sale.fund, sale.maker, sale.running)).fetchone()[0]
+        sale_id = connection.execute(qmarks(INSERT_SALE_IN_SESSION if sessions else INSERT_SALE), (
+            shop, till, cashier, key, digest, now, sale.total, sale.fund, sale.maker, sale.running,
+            *((session,) if sessions else ()))).fetchone()[0]
         number = sale_number(sale_id)
         connection.executemany(qmarks(INSERT_LINE), sale.line_rows(sale_id))
         connection.executemany(qmarks(INSERT_MOVEMENT), [(shop, item["id"], -1, "sale", "", number, cashier, now)
@@ -275,6 +288,8 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
         kept = bool(await pool.fetchval(
             "SELECT count(*) FROM information_schema.columns WHERE table_name = 'item' AND column_name = 'on_hand'"))
         items_sql = ITEMS_KEPT if kept else ITEMS
+        sessions = bool(await pool.fetchval("SELECT to_regclass('till_session') IS NOT NULL"))
+        open_session = await pool.fetchval(OPEN_SESSION, till, shop) if sessions else None
         done = count()
         latencies: list[float] = []
         known: dict[tuple, tuple] = {}
@@ -322,7 +337,10 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
                             sale = Sale(items, makers, {})
                         else:
                             assert not await connection.fetch(SALE_BY_KEY, shop, key)
-                            assert await connection.fetchval(TILL_EXISTS, till, shop)
+                            if sessions:
+                                assert await connection.fetchval(OPEN_SESSION + " FOR SHARE", till, shop)
+                            else:
+                                assert await connection.fetchval(TILL_EXISTS, till, shop)
                             items, makers = await sale_items(connection, cart, lock=True)
                             ids = [item["id"] for item in items]
                             id_marks = ", ".join(f"${i + 1}" for i in range(len(ids)))
@@ -333,8 +351,10 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
                                          for r in await connection.fetch(ON_HAND.format(ids=id_marks), *ids)}
                             sale = Sale(items, makers, stock)
                         now = datetime.now(UTC)
-                        sale_id = await connection.fetchval(INSERT_SALE, shop, till, cashier, key, digest, now,
-                                                            sale.total, sale.fund, sale.maker, sale.running)
+                        sale_id = await connection.fetchval(
+                            INSERT_SALE_IN_SESSION if sessions else INSERT_SALE, shop, till, cashier, key, digest,
+                            now, sale.total, sale.fund, sale.maker, sale.running,
+                            *((open_session,) if sessions else ()))
                         number = sale_number(sale_id)
                         await connection.executemany(INSERT_LINE, sale.line_rows(sale_id))
                         await connection.executemany(INSERT_MOVEMENT, [

@@ -6,19 +6,25 @@ together pieces of several parts of the shop, which is why it lives in `web`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from donations.donors import register_donor
+from donations import lovebank
 from donations.intake import GivenItem, register_donation
 from donations.makers import consign_goods, register_maker
 from inventory.barcodes import check_digit
 from inventory.catalogue import Condition, add_category, add_item
 from inventory.tables import Item
+from pos.sessions import open_session
 from pos.tills import add_till
-from shop.staff import Role, create_staff
+from shop.settings import LoveBankSettings, ServiceType
+from shop.staff import Role, create_staff, set_pin
 from shop.tables import Staff
 
 DEMO_PASSWORD = "aixin-demo"
+DEMO_MANAGER_PIN = "1234"
+DEMO_FLOAT_FEN = 50000  # T1's float
 DEMO_STAFF = (
     ("cashier", "收银志愿者 小张", Role.CASHIER),
     ("intake", "捐赠登记 小李", Role.INTAKE),
@@ -103,7 +109,42 @@ async def demo_loaded() -> bool:
     return bool(await Staff.exists().where(Staff.username == DEMO_STAFF[0][0]))
 
 
-async def load_demo(*, shop_id: int, today: date) -> bool:
+# The love bank: members (name, phone) and their service (member, days ago, start, place, content, the
+# service type's place in config, half-hours, witness); all approved but the last, which waits for approval.
+MEMBERS = (("王阿姨", "13900001111"), ("李叔叔", ""), ("张奶奶", "13700002222"))
+SERVICE = (
+    (0, 20, "09:00", "幸福社区 3 号楼", "陪独居老人聊天、读报", 0, 4, "楼长 陈师傅"),
+    (0, 12, "14:00", "爱心超市", "理货、整理捐赠衣物", 4, 6, "店长 陈姐"),
+    (1, 9, "08:30", "社区花园", "清理垃圾、垃圾分类宣传", 1, 3, "网格员 小刘"),
+    (1, 5, "19:00", "社区活动室", "辅导小学生作业", 3, 4, "社工 周老师"),
+    (0, 3, "09:30", "幸福社区 5 号楼", "帮行动不便的老人买菜", 0, 2, "楼长 陈师傅"),
+    (2, 1, "15:00", "社区活动室", "教老人用智能手机", 2, 4, "社工 周老师"),
+)
+
+
+async def load_lovebank_demo(*, shop_id: int, coordinator_id: int, manager_id: int, today: date,
+                             types: Sequence[ServiceType]) -> None:
+    """Three members with approved service and points (entered by the coordinator, approved by the manager), a
+    gift to another member and one to the community fund, and one service waiting for the coordinator's approval."""
+    members = [(await lovebank.open_member(shop_id=shop_id, name=name, phone=phone, may_contact=bool(phone),
+                                           staff_id=coordinator_id)).id for name, phone in MEMBERS]
+    for n, (who, days_ago, start, place, content, kind, half_hours, witness) in enumerate(SERVICE):
+        last = n == len(SERVICE) - 1
+        entered = await lovebank.record_service(
+            shop_id=shop_id, member_id=members[who], served_on=today - timedelta(days=days_ago), start_time=start,
+            place=place, content=content, service_type=types[kind % len(types)].code, half_hours=half_hours,
+            witness=witness, staff_id=manager_id if last else coordinator_id, today=today, types=types, max_hours=12)
+        if not last:
+            await lovebank.approve_service(shop_id=shop_id, record_id=entered.id, staff_id=manager_id, types=types)
+    for giver, receiver, points, note in ((0, 2, min(10, await lovebank.points_of(members[0])), "谢谢张奶奶的照顾"),
+                                          (1, None, min(5, await lovebank.points_of(members[1])), "")):
+        if points:
+            await lovebank.donate_points(shop_id=shop_id, from_member_id=members[giver],
+                                         to_member_id=None if receiver is None else members[receiver],
+                                         points=points, staff_id=coordinator_id, note=note)
+
+
+async def load_demo(*, shop_id: int, today: date, service_types: Sequence[ServiceType] | None = None) -> bool:
     """Load the demo shop; False when it was already there."""
     if await demo_loaded():
         return False
@@ -112,9 +153,12 @@ async def load_demo(*, shop_id: int, today: date) -> bool:
         staff = await create_staff(shop_id=shop_id, username=username, password=DEMO_PASSWORD, role=role,
                                    display_name=name)
         staff_ids[username] = staff.id
+    await set_pin(username="manager", pin=DEMO_MANAGER_PIN)  # approves big discounts and the fund's points at the till
     intake = staff_ids["intake"]
-    await add_till(shop_id=shop_id, code="T1", name="一号收银台")
+    t1 = await add_till(shop_id=shop_id, code="T1", name="一号收银台")
     await add_till(shop_id=shop_id, code="T2", name="二号收银台")
+    # T1 was opened this morning with ¥500.00 counted into its drawer; T2 is closed (the till asks for its float).
+    await open_session(shop_id=shop_id, till_id=t1, staff_id=staff_ids["cashier"], float_fen=DEMO_FLOAT_FEN)
     categories = {}
     for code, name, name_en, source, prices in CATEGORIES:
         categories[code] = await add_category(
@@ -141,4 +185,6 @@ async def load_demo(*, shop_id: int, today: date) -> bool:
         await add_item(shop_id=shop_id, barcode=food_code(code), name=name, category_id=categories["food"],
                        price_fen=price, quantity=quantity, staff_id=intake, reason="demo purchase",
                        expires_on=today + timedelta(days=180))
+    await load_lovebank_demo(shop_id=shop_id, coordinator_id=staff_ids["coordinator"], manager_id=staff_ids["manager"],
+                             today=today, types=service_types or LoveBankSettings().service_types)
     return True

@@ -28,6 +28,9 @@ os.environ["AIXIN_LABELS_PATH"] = str(_SCRATCH / "labels")
 
 import asyncio  # noqa: E402
 
+import asyncpg  # noqa: E402
+import hypothesis  # noqa: E402
+
 import pytest  # noqa: E402
 
 from shop.database import ShopSQLiteEngine, bind, close_database, engine_for, migrate, open_database  # noqa: E402
@@ -35,6 +38,17 @@ from shop.settings import load_settings  # noqa: E402
 
 POSTGRES_URL = os.environ.get("AIXIN_TEST_POSTGRES_URL", "")
 IN_CI = bool(os.environ.get("CI"))
+# pytest-xdist runs the suite in several processes: each gets its own database beside the one named
+# (test → test_gw0, test_gw1…), created on the same server when missing.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_BASE_POSTGRES_URL = POSTGRES_URL
+if POSTGRES_URL and _WORKER:
+    _parts = urlsplit(POSTGRES_URL)
+    POSTGRES_URL = _parts._replace(path=f"{_parts.path.rstrip('/')}_{_WORKER}").geturl()
+
+# Hypothesis: no per-example deadline (a loaded CI machine is slow, not wrong); examples are bounded per test.
+hypothesis.settings.register_profile("aixin", deadline=None)
+hypothesis.settings.load_profile("aixin")
 
 
 def _check_test_database(url: str) -> None:
@@ -67,6 +81,8 @@ def postgres_schema() -> str:
     _check_test_database(POSTGRES_URL)
 
     async def build() -> None:
+        if POSTGRES_URL != _BASE_POSTGRES_URL:
+            await _create_database_if_missing()
         engine = engine_for(POSTGRES_URL)
         try:
             await open_database(engine)
@@ -79,6 +95,22 @@ def postgres_schema() -> str:
 
     asyncio.run(build())
     return POSTGRES_URL
+
+
+async def _create_database_if_missing() -> None:
+    """This worker's database (test_gw0…) on the server of AIXIN_TEST_POSTGRES_URL."""
+    name = urlsplit(POSTGRES_URL).path.lstrip("/")
+    try:
+        connection = await asyncpg.connect(_BASE_POSTGRES_URL)
+    except OSError as error:
+        pytest.fail(f"PostgreSQL at {_BASE_POSTGRES_URL} is unreachable: {error}")
+    try:
+        if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    except asyncpg.DuplicateDatabaseError:
+        pass
+    finally:
+        await connection.close()
 
 
 async def _truncate_postgres(engine) -> None:

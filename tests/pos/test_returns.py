@@ -37,7 +37,7 @@ def sold_lines(draw):
 
 
 @given(sold_lines(), st.data())
-@hypothesis_settings(max_examples=400, deadline=None)
+@hypothesis_settings(max_examples=150, deadline=None)
 def test_returning_a_line_piece_by_piece_reverses_its_split_exactly(line, data):
     parts, quantity = line
     # given the pieces brought back in any number of returns
@@ -56,7 +56,7 @@ def test_returning_a_line_piece_by_piece_reverses_its_split_exactly(line, data):
 
 
 @given(sold_lines(), st.integers(0, 40))
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=100, deadline=None)
 def test_a_partial_return_is_its_pieces_share_of_the_value_rounded_half_up(line, pieces):
     parts, quantity = line
     pieces = min(pieces, quantity)
@@ -73,7 +73,7 @@ def test_a_piece_of_a_line_sold_at_a_round_price_gives_back_its_price():
 
 
 @given(st.lists(st.integers(1, 100_000), min_size=1, max_size=3), st.data())
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=120, deadline=None)
 def test_the_tenders_get_back_what_they_paid_and_never_more(amounts, data):
     total, before, back = sum(amounts), 0, [0] * len(amounts)
     while before < total:
@@ -87,7 +87,7 @@ def test_the_tenders_get_back_what_they_paid_and_never_more(amounts, data):
 
 
 @given(st.integers(1, 10_000), st.integers(1, 10), st.data())
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=100, deadline=None)
 def test_points_come_back_in_proportion_and_all_of_them_in_the_end(points, fen_per_point, data):
     amount, before, back = points * fen_per_point, 0, 0
     while before < amount:

@@ -26,7 +26,7 @@ from inventory.errors import InventoryError
 from inventory.rotation import Rotation
 from inventory.stock import Movement, MovementKind, record_movements
 from shop import ledger
-from shop.database import insert_rows, run, writing
+from shop.database import insert_rows, one_writer_per_shop, retrying_deadlocks, run, writing
 from shop.errors import DomainError
 from shop.settings import SplitSettings
 from shop.staff import check_manager_pin
@@ -175,8 +175,10 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
                          sale_discount=sale_discount)
     # The PIN is checked before the write lock is taken: argon2 takes tens of milliseconds.
     approver = await check_manager_pin(shop_id, manager_pin) if manager_pin else None
-    try:
+
+    async def write() -> SaleRecord:
         async with writing(Sale._meta.db):
+            await one_writer_per_shop(Sale._meta.db, shop_id, "sales")
             if (first := await _sale_with_key(shop_id, idempotency_key)) is not None:
                 return await _replay(first, digest)
             sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
@@ -188,6 +190,9 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
             if with_sale is not None:
                 await with_sale(sale)
             return sale
+
+    try:
+        return await retrying_deadlocks(Sale._meta.db, write)
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         # Another connection committed the same key first (PostgreSQL, or a second process).
         first = await _sale_with_key(shop_id, idempotency_key)

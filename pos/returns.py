@@ -28,7 +28,7 @@ import asyncpg
 from inventory.catalogue import check_quantity
 from inventory.stock import Movement, MovementKind, WriteOffReason, record_movements
 from shop import ledger
-from shop.database import as_time, insert_rows, run, writing
+from shop.database import as_time, insert_rows, one_writer_per_shop, retrying_deadlocks, run, writing
 from shop.errors import DomainError
 
 from pos.checkout import sale_id_of, sale_number
@@ -237,13 +237,18 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
     wanted, reason = _check(lines, reason)
     digest = _digest(sale_id, till_id, wanted, reason)
     db = SaleReturn._meta.db
-    try:
+
+    async def write() -> ReturnRecord:
         async with writing(db):
+            await one_writer_per_shop(db, shop_id, "sales")
             if (first := await _return_with_key(shop_id, idempotency_key)) is not None:
                 return await _replay(first, digest)
             return await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
                                        wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
                                        approved_by=approved_by)
+
+    try:
+        return await retrying_deadlocks(db, write)
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         first = await _return_with_key(shop_id, idempotency_key)
         if first is None:

@@ -73,3 +73,30 @@ async def test_one_submit_sent_many_times_at_once_is_one_sale(goods, settings):
     assert sum(not r.replayed for r in results) == 1
     assert all(r.points == 10 and r.change_fen == 0 for r in results)
     assert await Sale.count() == 1 and await points_of(member.id) == 40
+
+
+async def test_tills_selling_other_goods_of_the_same_categories_in_opposite_orders_at_once_all_sell(goods, settings):
+    # given two tills, and sixteen carts of other pieces each (no item in common) naming the same
+    # categories in opposite orders: each sale locks the reports' summary rows of its categories,
+    # till and cashier as its lines go in
+    from inventory.barcodes import in_store_code
+    from inventory.catalogue import add_item, category_by_code
+
+    t2 = await second_till(goods)
+    categories = [(await category_by_code(shop_id=goods.shop_id, code=code)).id for code in ("books", "clothes", "food")]
+    carts = []
+    for n in range(16):
+        codes = []
+        for k, category_id in enumerate(categories):
+            made = await add_item(shop_id=goods.shop_id, name=f"并发测试{n}-{k}", category_id=category_id,
+                                  price_fen=1000, barcode=in_store_code(100 + 3 * n + k))
+            codes.append((made.barcode, 1))
+        carts.append(codes if n % 2 else list(reversed(codes)))
+    # when the sixteen sales go in at the same moment
+    results = await asyncio.gather(*[
+        sell(goods, settings, (goods.till_id, t2)[n % 2], cart, 10_000, f"key-opposite-orders-{n}")
+        for n, cart in enumerate(carts)], return_exceptions=True)
+    # then every one of them is sold (no deadlock reaches a cashier), each exactly once
+    assert [r for r in results if isinstance(r, BaseException)] == []
+    assert await Sale.count() == 16
+    assert await SaleLine.count() == 48

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 _SCRATCH = Path(tempfile.mkdtemp(prefix="aixin-tests-"))
 atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 (_SCRATCH / "escpos").mkdir()
-os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(_SCRATCH / "escpos"))
+os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_SCRATCH / "escpos")  # per process: xdist workers must not share it
 os.environ["AIXIN_CONFIG"] = str(Path(__file__).parent / "test-config.toml")
 os.environ["AIXIN_DATABASE_URL"] = f"sqlite:///{_SCRATCH}/piccolo-conf.sqlite"
 os.environ["AIXIN_SERVER_DATA_DIR"] = str(_SCRATCH / "var")

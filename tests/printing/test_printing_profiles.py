@@ -49,8 +49,9 @@ def test_the_chinese_text_goes_in_the_profiles_encoding_and_mode(encoding, chine
 
 def test_gbk_never_gets_a_four_byte_gb18030_sequence():
     data = render_receipt(replace(CHINESE_RECEIPT, footer="¥5 ¥"), profile=PrinterProfile(encoding="gbk"))
-    for line in decode(data).lines:
-        line.raw.decode("gbk")  # "¥" went as "￥" (A3 A4), which GBK printers have
+    # then every line is GBK, and "¥" went as "￥" (A3 A4), which GBK printers have
+    assert all(line.raw.decode("gbk") == line.raw.decode("gb18030") for line in decode(data).lines)
+    assert "￥5 ￥".encode("gbk") in data and "¥".encode("gb18030") not in data
 
 
 @pytest.mark.parametrize("width", [32, 48])

@@ -52,6 +52,7 @@ from inventory.tables import Item, PriceChange
 from shop.database import as_date, insert_rows, run, writing
 from shop.errors import DomainError
 from shop.money import parse_yuan
+from shop.spreadsheet import BOM, spreadsheet_text, unguarded
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -113,7 +114,6 @@ _FORMULA = re.compile(r'^="(.*)"$')  # ="6901234500011": Excel's way of keeping 
 _AS_NUMBER = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")  # 6.90123E+12: Excel made the barcode a number
 _DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _WHOLE = re.compile(r"^\d{1,6}$")
-_GUARDED = tuple("=+-@\t\r")  # a cell starting with these is a formula to a spreadsheet
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def _records(text: str) -> list[list[str]]:
 
 
 def _column_of(heading: str) -> str | None:
-    text = heading.strip().lstrip("\ufeff")  # a second BOM, from a tool that added its own
+    text = heading.strip().lstrip(BOM)  # a second BOM, from a tool that added its own
     if text in CHINESE:
         return CHINESE[text]
     key = re.sub(r"[\s-]+", "_", text.lower())
@@ -222,15 +222,6 @@ def _header(record: list[str]) -> dict[str, int]:
     if problems:
         raise CatalogueRejected(CatalogueCsvError.BAD_HEADER, problems, len(problems))
     return positions
-
-
-def _unguarded(text: str) -> str:
-    """A name or location as written: the ' the export puts before = + - @ taken off again."""
-    return text[1:] if text[:1] == "'" and text[1:2] in _GUARDED else text
-
-
-def _guarded(text: str) -> str:
-    return "'" + text if text.startswith(_GUARDED) else text
 
 
 @dataclass
@@ -291,7 +282,7 @@ def _check_row(check: _Checking, line: int, record: list[str]) -> ImportRow | No
             else:
                 check.first_line_of[code] = line
     # name
-    name = " ".join(_unguarded(cell("name")).split())
+    name = " ".join(unguarded(cell("name")).split())
     if not 1 <= len(name) <= MAX_NAME:
         check.problem(line, "name", InventoryError.BAD_NAME, maximum=MAX_NAME)
     # category
@@ -328,7 +319,7 @@ def _check_row(check: _Checking, line: int, record: list[str]) -> ImportRow | No
     if condition is None:
         check.problem(line, "condition", CatalogueCsvError.BAD_CONDITION, condition=condition_text[:20])
     # location
-    location = " ".join(_unguarded(cell("location")).split())
+    location = " ".join(unguarded(cell("location")).split())
     if len(location) > MAX_LOCATION:
         check.problem(line, "location", InventoryError.BAD_LOCATION, maximum=MAX_LOCATION)
     # low-stock level
@@ -585,12 +576,12 @@ def _csv_of(rows: list[dict]) -> bytes:
     for row in rows:
         expires = as_date(row["expires_on"])
         writer.writerow([
-            f'="{row["barcode"]}"', _guarded(row["name"]), row["category"], _plain_yuan(row["price_fen"]),
-            row["on_hand"], row["condition"], _guarded(row["location"]),
+            f'="{row["barcode"]}"', spreadsheet_text(row["name"]), row["category"], _plain_yuan(row["price_fen"]),
+            row["on_hand"], row["condition"], spreadsheet_text(row["location"]),
             "" if row["low_stock_at"] is None else row["low_stock_at"], expires.isoformat() if expires else "",
             1 if row["active"] else 0,
         ])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return (BOM + out.getvalue()).encode("utf-8")
 
 
 async def export_catalogue(*, shop_id: int) -> bytes:

@@ -32,13 +32,13 @@ from pos.reports import FUND_TENDER_RULE, Dimension, Figures, Period, Report, pe
 from shop.database import as_time, run
 from shop.errors import DomainError
 from shop.money import format_yuan, parse_yuan
+from shop.spreadsheet import BOM, spreadsheet_text
 from shop.staff import Role
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import GOODS_SOURCES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.pages import _page
 
-BOM = "\ufeff"
 JOURNAL_BATCH = 5000
 
 DIMENSION_WORDS = {Dimension.CATEGORY: N_("Category"), Dimension.SOURCE: N_("Goods source"),
@@ -156,7 +156,7 @@ def report_csv(got: Report, names: dict[str, str], words) -> Iterable[str]:
     heading = words.gettext(DIMENSION_WORDS[got.dimension])
     yield BOM + _csv_line([heading, *(words.gettext(title) + (" (¥)" if money else "") for _, title, money in COLUMNS)])
     for row in got.rows:
-        yield _csv_line([names.get(row.key, row.key), *_figure_cells(row)])
+        yield _csv_line([spreadsheet_text(str(names.get(row.key, row.key))), *_figure_cells(row)])
     yield _csv_line([words.gettext("Total"), *_figure_cells(got.totals)])
 
 
@@ -184,7 +184,8 @@ async def journal_csv(*, shop_id: int, start: datetime, end: datetime, zone, wor
             at = as_time(row["created_at"]).astimezone(zone)
             amount = int(row["amount"])
             shown = plain_yuan if row["currency"] == "CNY" else str
-            writer.writerow([row["txn"], at.date().isoformat(), at.strftime("%H:%M:%S"), row["kind"], row["ref"],
+            writer.writerow([row["txn"], at.date().isoformat(), at.strftime("%H:%M:%S"), row["kind"],
+                             spreadsheet_text(row["ref"]),
                              row["account"], row["currency"], shown(amount) if amount > 0 else "",
                              shown(-amount) if amount < 0 else "", row["reverses"] or ""])
         yield out.getvalue()

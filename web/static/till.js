@@ -77,6 +77,14 @@
     return said.join(" ");
   }
 
+  // Scans still being looked up, in the order they came: a scanner's codes and the Enter after them
+  // can arrive faster than the answers, and the total must wait for every one of them.
+  let lookups = Promise.resolve();
+  function afterLookups(work) {
+    lookups = lookups.then(work).catch(() => say(words.offline, "error"));
+    return lookups;
+  }
+
   async function addCode(code) {
     const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);
     if (existing) { existing.quantity += 1; say(words.added + ": " + existing.name + " × " + existing.quantity, "ok"); update(); return; }
@@ -161,11 +169,13 @@
     scan.value = "";
     found.hidden = true;
     if (code && /[^0-9\s-]/.test(code)) { search(code); return; }  // letters: a name or its pinyin
-    if (code) { addCode(code); return; }
-    if (!cart.lines.length) { say(words.cart_empty, "error"); return; }
-    cash.value = (due() / 100).toFixed(2);  // exact cash, ready to overwrite
-    cash.focus(); cash.select(); render();
-    say(words.pay_prompt);
+    if (code) { afterLookups(() => addCode(code)); return; }
+    afterLookups(() => {
+      if (!cart.lines.length) { say(words.cart_empty, "error"); return; }
+      cash.value = (due() / 100).toFixed(2);  // exact cash, ready to overwrite
+      cash.focus(); cash.select(); render();
+      say(words.pay_prompt);
+    });
   });
   cash.addEventListener("input", render);
   cash.addEventListener("keydown", (event) => {

@@ -19,6 +19,7 @@ from inventory.errors import InventoryError
 from inventory.shelf import ShelfItem, ageing, expiring, low_stock
 from inventory.stock import MovementRow, WriteOffReason, adjust_stock, movements_of, write_off
 from inventory.barcodes import normalize_barcode
+from pos.oversold import OversoldItem, oversold
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
@@ -143,6 +144,7 @@ class ShelfLists(msgspec.Struct):
     expiring: list[ShelfItem]
     low_stock: list[ShelfItem]
     ageing: list[ShelfItem]
+    oversold: list[OversoldItem]  # sold beyond stock, until a stock take or a correction settles it
 
 
 async def shelf_lists(request: Request) -> ShelfLists:
@@ -152,7 +154,8 @@ async def shelf_lists(request: Request) -> ShelfLists:
         expiring=await expiring(shop_id=front.shop_id, today=datetime.now(settings.zone).date(),
                                 within_days=settings.inventory.expiry_warning_days),
         low_stock=await low_stock(shop_id=front.shop_id, default_level=settings.inventory.low_stock_default),
-        ageing=await ageing(shop_id=front.shop_id, rotation=front.rotation))
+        ageing=await ageing(shop_id=front.shop_id, rotation=front.rotation),
+        oversold=await oversold(shop_id=front.shop_id))
 
 
 class ShelfApi(Controller):
@@ -160,7 +163,8 @@ class ShelfApi(Controller):
     guards = [requires_role(Role.MANAGER)]
     tags = ["catalogue"]
 
-    @get("/", summary="Food expiring soon, packaged goods running low, ageing stock to mark down or remove")
+    @get("/", summary="Food expiring soon, packaged goods running low, ageing stock to mark down or remove, "
+                      "and goods sold beyond stock not yet settled by a stock take or a correction")
     async def lists(self, request: Request) -> ShelfLists:
         return await shelf_lists(request)
 

@@ -19,7 +19,7 @@ import hashlib
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -33,7 +33,7 @@ from shop.errors import DomainError
 
 from pos.checkout import sale_id_of, sale_number
 from pos.errors import ReturnError, SaleError
-from pos.refunds import Parts, points_back, refunds, returned_parts
+from pos.refunds import Back, Paid, Parts, refund_to_tenders, returned_parts
 from pos.sessions import open_session_of
 from pos.tables import SaleReturn
 
@@ -139,6 +139,12 @@ class ReturnRecord:
     def points(self) -> int:
         return sum(r.points for r in self.refunds if r.kind == "points")
 
+    @property
+    def owed_fen(self) -> int:
+        """What this return still owes the customer (less than a point's worth, see pos/refunds.py), or, from
+        the sale's last return, minus what it paid of earlier returns' debt."""
+        return self.total_fen - sum(r.amount_fen for r in self.refunds)
+
 
 def _sale_id(number: str) -> int:
     sale_id = sale_id_of(number or "")
@@ -212,25 +218,30 @@ def _digest(sale_id: int, till_id: int, lines: Sequence[ReturnRequestLine], reas
 
 
 async def commit_return(*, shop_id: int, till_id: int, cashier_id: int, sale: str,
-                        lines: Sequence[ReturnRequestLine], idempotency_key: str, reason: str = "") -> ReturnRecord:
+                        lines: Sequence[ReturnRequestLine], idempotency_key: str, reason: str = "",
+                        with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
     """Take back pieces of a sale at this till, refunding them to the sale's tenders. Returns the return
-    (or, for a repeated key, the first one)."""
+    (or, for a repeated key, the first one). `with_return` is more work that commits with the return or
+    not at all (the till queues the refund slip's print job with it), not done again for a repeated key."""
     return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale, lines=lines,
-                         idempotency_key=idempotency_key, reason=reason, approved_by=None)
+                         idempotency_key=idempotency_key, reason=reason, approved_by=None, with_return=with_return)
 
 
 async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: int, sale: str,
-                    idempotency_key: str) -> ReturnRecord:
+                    idempotency_key: str,
+                    with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
     """A manager voids a sale of the till's open session: every piece back on the shelf, every tender refunded."""
     sale_id = _sale_id(sale)
     row, lines, _ = await _sale_rows(shop_id, sale_id)
     return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale,
                          lines=[ReturnRequestLine(l["id"], l["quantity"]) for l in lines],
-                         idempotency_key=idempotency_key, reason=VOID, approved_by=manager_id)
+                         idempotency_key=idempotency_key, reason=VOID, approved_by=manager_id,
+                         with_return=with_return)
 
 
 async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, lines: Sequence[ReturnRequestLine],
-                  idempotency_key: str, reason: str, approved_by: int | None) -> ReturnRecord:
+                  idempotency_key: str, reason: str, approved_by: int | None,
+                  with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
     if not _KEY.match(idempotency_key or ""):
         raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
     sale_id = _sale_id(number)
@@ -243,9 +254,12 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
             await one_writer_per_shop(db, shop_id, "sales")
             if (first := await _return_with_key(shop_id, idempotency_key)) is not None:
                 return await _replay(first, digest)
-            return await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
-                                       wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
-                                       approved_by=approved_by)
+            record = await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
+                                         wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
+                                         approved_by=approved_by)
+            if with_return is not None:
+                await with_return(record)
+            return record
 
     try:
         return await retrying_deadlocks(db, write)
@@ -321,16 +335,23 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
                                       reason=f"{line.write_off_reason}: {ref}", ref=ref))
     await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, movements=movements)
 
-    # The refund: each tender its share of what has now been returned of the sale (pos/refunds.py).
-    before = await _returned_fen(sale_id) - total
-    given = refunds([t["amount_fen"] for t in tenders], before_fen=before, now_fen=total)
+    # The refund: whole points and cash for what has now come back of the sale, less what was given back
+    # before (pos/refunds.py); a fraction of a point that cannot be paid back yet stays owed.
+    earlier = {row["kind"]: row for row in await run(db, """
+        SELECT f.kind, SUM(f.amount_fen) AS fen, SUM(f.points) AS points
+        FROM refund f JOIN sale_return x ON x.id = f."return" WHERE x.sale = $1 AND x.id <> $2
+        GROUP BY f.kind""", sale_id, return_id)}
+    given = refund_to_tenders(
+        [Paid(t["kind"], t["amount_fen"], t["points"] or 0) for t in tenders],
+        [Back(int(earlier[t["kind"]]["fen"]), int(earlier[t["kind"]]["points"] or 0)) if t["kind"] in earlier
+         else Back() for t in tenders],
+        returned_fen=await _returned_fen(sale_id))
     refund_rows, refund_entries, gave = [], [], []
-    before_each = refunds([t["amount_fen"] for t in tenders], before_fen=0, now_fen=before)
-    for tender, fen, earlier in zip(tenders, given, before_each):
-        if not fen:
+    for tender, back in zip(tenders, given):
+        if not back.amount_fen:
             continue
+        fen, points = back.amount_fen, back.points
         if tender["kind"] == "points":
-            points = points_back(tender["points"] or 0, tender["amount_fen"], before_fen=earlier, now_fen=fen)
             payer = ledger.member_points(tender["member"]) if tender["member"] is not None else ledger.FUND_POINTS
             refund_entries += [
                 ledger.Entry(payer, ledger.Currency.PTS, -points),
@@ -344,6 +365,9 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
             refund_entries.append(ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, -fen))
             refund_rows.append(dict(sale_return=return_id, kind="cash", amount_fen=fen, points=0, member=None))
             gave.append(RefundGiven("cash", fen))
+    owed = total - sum(back.amount_fen for back in given)  # + still owed to the customer, - paying it back
+    if owed:
+        refund_entries.append(ledger.Entry(ledger.REFUNDS_OWED, ledger.Currency.CNY, -owed))
     for row in refund_rows:
         await run(db, 'INSERT INTO refund ("return", kind, amount_fen, points, member) VALUES ($1, $2, $3, $4, $5)',
                   row["sale_return"], row["kind"], row["amount_fen"], row["points"], row["member"])
@@ -351,7 +375,7 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
     for line in returned:
         if (maker_id := by_id[line.sale_line_id]["maker_id"]) is not None:
             per_maker[maker_id] += line.maker_fen
-    if total:
+    if total or owed:
         await ledger.post(ledger.Txn(kind="return", ref=ref, entries=(
             ledger.Entry(ledger.FUND, ledger.Currency.CNY, fund),
             *(ledger.Entry(ledger.maker_payable(m), ledger.Currency.CNY, fen) for m, fen in sorted(per_maker.items())),

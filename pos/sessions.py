@@ -67,7 +67,7 @@ class SessionFigures:
     points_pts: int  # points taken as payment
     points_fen: int  # what they were worth
     cash_refunds_fen: int  # cash given back from the drawer
-    points_refunded_pts: int
+    points_refunded_pts: int  # points given back to the accounts that paid them
     float_fen: int
     expected_cash_fen: int  # from the ledger: the drawer's cash entries in the session
     counted_fen: int | None
@@ -75,6 +75,7 @@ class SessionFigures:
     fund_fen: int  # the split of the net sales (sales less returns)
     maker_fen: int
     running_fen: int
+    points_refunded_fen: int = 0  # what the points given back were worth
 
 
 def check_cash(fen: int) -> int:
@@ -241,4 +242,5 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
         points_refunded_pts=of(refunds, "points", "points"), float_fen=info.float_fen, expected_cash_fen=expected,
         counted_fen=info.counted_fen, over_short_fen=info.over_short_fen,
         fund_fen=int(sales["fund"]) - int(returns["fund"]), maker_fen=int(sales["maker"]) - int(returns["maker"]),
-        running_fen=int(sales["running"]) - int(returns["running"]))
+        running_fen=int(sales["running"]) - int(returns["running"]),
+        points_refunded_fen=of(refunds, "points", "amount"))

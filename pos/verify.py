@@ -13,7 +13,7 @@ from donations.lovebank import lovebank_problems
 from donations.makers import payout_problems
 from inventory.stock import stock_problems
 from shop.database import run
-from shop.ledger import ledger_problems
+from shop.ledger import REFUNDS_OWED, ledger_problems
 from shop.money import format_yuan
 
 from pos.tables import Sale
@@ -143,18 +143,19 @@ RULES += (
                 OR SUM(r.maker_fen) <> l.maker_fen OR SUM(r.running_fen) <> l.running_fen))""",
          "sale line {id} of sale S{sale:08d} sold {quantity} for {value_fen}; {returned} came back for {back_fen} "
          "(more than sold, or all of it without reversing its parts exactly)"),
-    Rule("Each return refunded its total to the sale's tenders and is in the ledger", f"""
-        SELECT x.id, x.total_fen,
-               COALESCE((SELECT SUM(f.amount_fen) FROM refund f WHERE f."return" = x.id), 0) AS refunded_fen,
-               COALESCE((SELECT SUM(e.amount) FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
-                         WHERE t.kind = 'return' AND t.ref = {_NUMBERED.format(prefix='R', id='x.id')}
-                           AND e.amount > 0 AND e.currency = 'CNY'), 0) AS booked_fen
+    Rule("Each return refunded its total to the sale's tenders (less what it left owed) and is in the ledger", f"""
+        SELECT x.id, x.total_fen, COALESCE(f.fen, 0) AS refunded_fen, COALESCE(-b.owed, 0) AS owed_fen,
+               COALESCE(b.booked, 0) AS booked_fen
         FROM sale_return x
-        WHERE x.total_fen <> COALESCE((SELECT SUM(f.amount_fen) FROM refund f WHERE f."return" = x.id), 0)
-           OR x.total_fen <> COALESCE((SELECT SUM(e.amount) FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
-                                       WHERE t.kind = 'return' AND t.ref = {_NUMBERED.format(prefix='R', id='x.id')}
-                                         AND e.amount > 0 AND e.currency = 'CNY'), 0)""",
-         "return R{id:08d} of {total_fen} refunded {refunded_fen} and is booked in the ledger as {booked_fen}"),
+        LEFT JOIN (SELECT "return" AS ret, SUM(amount_fen) AS fen FROM refund GROUP BY "return") f ON f.ret = x.id
+        LEFT JOIN (SELECT t.ref, SUM(CASE WHEN e.amount > 0 AND e.currency = 'CNY' AND e.account <> '{REFUNDS_OWED}'
+                                          THEN e.amount ELSE 0 END) AS booked,
+                          SUM(CASE WHEN e.account = '{REFUNDS_OWED}' THEN e.amount ELSE 0 END) AS owed
+                   FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id WHERE t.kind = 'return'
+                   GROUP BY t.ref) b ON b.ref = {_NUMBERED.format(prefix='R', id='x.id')}
+        WHERE x.total_fen <> COALESCE(f.fen, 0) + COALESCE(-b.owed, 0) OR x.total_fen <> COALESCE(b.booked, 0)""",
+         "return R{id:08d} of {total_fen} refunded {refunded_fen} and left {owed_fen} owed, and is booked in the "
+         "ledger as {booked_fen}"),
     Rule("Each sale and return is in an open-at-the-time session of its own till", """
         SELECT 'S' AS kind, s.id FROM sale s JOIN till_session t ON t.id = s.session
         WHERE t.till <> s.till OR s.created_at < t.opened_at
@@ -176,6 +177,52 @@ RULES += (
                                             AND e.account = 'asset:shop:safe'), 0))""",
          "till session TS{id:08d} counted {counted_fen} against {expected_fen} expected (over/short "
          "{over_short_fen}), and {safe_fen} went to the safe"),
+)
+
+# Refunds on the tenders (pos/refunds.py refund_to_tenders).
+RULES += (
+    Rule("Each point paid or refunded is worth the same: a points tender's fen are its points × a whole rate, and "
+         "each points refund is worth its points at the rate of the tender it goes back to", """
+        SELECT 'tender' AS what, t.sale, t.points, t.amount_fen, t.points AS paid_points, t.amount_fen AS paid_fen
+        FROM tender t WHERE t.kind = 'points' AND (t.points <= 0 OR t.amount_fen % t.points <> 0)
+        UNION ALL
+        SELECT 'refund', x.sale, f.points, f.amount_fen, t.points, t.amount_fen
+        FROM refund f JOIN sale_return x ON x.id = f."return"
+        LEFT JOIN tender t ON t.sale = x.sale AND t.kind = 'points'
+        WHERE f.kind = 'points' AND (t.id IS NULL OR f.points <= 0 OR t.points <= 0
+                                     OR f.amount_fen * t.points <> f.points * t.amount_fen)""",
+         "a points {what} of sale S{sale:08d} is {points} points worth {amount_fen}, where the sale's points tender "
+         "took {paid_points} points for {paid_fen}"),
+    Rule("No tender of a sale gets back more than it paid, and a sale that came back whole has every tender "
+         "refunded in full", """
+        SELECT t.sale, t.kind, t.amount_fen AS paid_fen, t.points AS paid_points,
+               COALESCE(b.fen, 0) AS back_fen, COALESCE(b.points, 0) AS back_points
+        FROM tender t JOIN sale s ON s.id = t.sale
+        LEFT JOIN (SELECT x.sale, f.kind, SUM(f.amount_fen) AS fen, SUM(f.points) AS points
+                   FROM refund f JOIN sale_return x ON x.id = f."return" GROUP BY x.sale, f.kind) b
+               ON b.sale = t.sale AND b.kind = t.kind
+        LEFT JOIN (SELECT sale, SUM(total_fen) AS fen FROM sale_return GROUP BY sale) r ON r.sale = t.sale
+        WHERE COALESCE(b.fen, 0) > t.amount_fen OR COALESCE(b.points, 0) > t.points
+           OR (COALESCE(r.fen, 0) = s.total_fen AND s.total_fen > 0
+               AND (COALESCE(b.fen, 0) <> t.amount_fen OR COALESCE(b.points, 0) <> t.points))""",
+         "the {kind} tender of sale S{sale:08d} paid {paid_fen} ({paid_points} points) and got back {back_fen} "
+         "({back_points} points)"),
+    Rule("What a sale's returns still owe the customer is less than one point's worth, nothing once the sale "
+         "came back whole, and equals what the ledger holds owed", f"""
+        SELECT s.id AS sale, r.fen - COALESCE(b.fen, 0) AS owed_fen, COALESCE(-o.owed, 0) AS booked_fen
+        FROM sale s JOIN (SELECT sale, SUM(total_fen) AS fen FROM sale_return GROUP BY sale) r ON r.sale = s.id
+        LEFT JOIN (SELECT x.sale, SUM(f.amount_fen) AS fen FROM refund f JOIN sale_return x ON x.id = f."return"
+                   GROUP BY x.sale) b ON b.sale = s.id
+        LEFT JOIN tender p ON p.sale = s.id AND p.kind = 'points' AND p.points > 0
+        LEFT JOIN (SELECT x.sale, SUM(e.amount) AS owed FROM sale_return x
+                   JOIN ledger_txn t ON t.kind = 'return' AND t.ref = {_NUMBERED.format(prefix='R', id='x.id')}
+                   JOIN ledger_entry e ON e.txn = t.id AND e.account = '{REFUNDS_OWED}' GROUP BY x.sale) o
+               ON o.sale = s.id
+        WHERE r.fen - COALESCE(b.fen, 0) < 0
+           OR r.fen - COALESCE(b.fen, 0) >= COALESCE(p.amount_fen / p.points, 1)
+           OR (r.fen = s.total_fen AND r.fen - COALESCE(b.fen, 0) <> 0)
+           OR r.fen - COALESCE(b.fen, 0) <> COALESCE(-o.owed, 0)""",
+         "the returns of sale S{sale:08d} owe the customer {owed_fen}, and the ledger holds {booked_fen} owed"),
 )
 
 # More rules as {problem: SQL returning `what`, the row}: reported as "problem: what".

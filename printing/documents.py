@@ -7,10 +7,11 @@ from printing.escpos import start_job
 from printing.profiles import PrinterProfile
 from printing.layout import center, two_columns, wrap, yuan
 from printing.raster import logo_image
-from printing.styled import PLAIN, TITLE, TOTAL, Style, plain, preview, print_lines
+from printing.styled import PLAIN, TITLE, TOTAL, Style, plain, preview, print_lines, title
 
 #: The words of the receipt, supplied by the caller in the shop's language. One more,
-#: "items", is optional: when present, the number of pieces bought is printed.
+#: "items", is optional: when present, the number of pieces bought is printed; "copy"
+#: (重打) is the mark of a reprint.
 RECEIPT_LABELS = ("sale_number", "time", "cashier", "total", "cash", "change", "fund_share")
 
 
@@ -39,7 +40,8 @@ class Receipt:
     fund_fen: int
     labels: Mapping[str, str]  # RECEIPT_LABELS; "fund_share" holds "{amount}"; optional "items", "markdown"
     footer: str = ""
-    open_drawer: bool = False
+    open_drawer: bool = False  # cash moved (given or taken): the caller says so; a copy never kicks it
+    copy: bool = False  # a reprint: the "copy" label (重打 / COPY) printed at the top, and no drawer kick
     logo: bytes | None = None  # PNG or JPEG, printed centred above the shop's name
     # Love-bank points paid (labels "points_paid" with {points}, "points_left", and "member" or "household"):
     points: int = 0
@@ -64,13 +66,15 @@ def render_receipt(receipt: Receipt, *, width: int = 48, encoding: str = "gb1803
     dithered to black and white and printed centred at the top; ValueError if it is not an image.
     """
     job, width = start_job(width=width, encoding=encoding, profile=profile)
+    if receipt.copy:
+        print_lines(job, copy_mark(receipt.labels, width))
     if receipt.logo:
         job.raster(logo_image(receipt.logo, width))
     print_lines(job, _receipt_lines(receipt, width))
     job.align("center")
     job.barcode_code128(receipt.sale_number, fit_columns=width)
     job.cut()
-    if receipt.open_drawer:
+    if receipt.open_drawer and not receipt.copy:
         job.drawer()
     return job.output()
 
@@ -80,7 +84,14 @@ def preview_lines(receipt: Receipt, *, width: int) -> list[str]:
 
     A double-width line shows centred, as it prints.
     """
-    return preview(_receipt_lines(receipt, width), width)
+    mark = list(copy_mark(receipt.labels, width)) if receipt.copy else []
+    return preview([*mark, *_receipt_lines(receipt, width)], width)
+
+
+def copy_mark(labels: Mapping[str, str], width: int) -> Iterator[tuple[Style, str]]:
+    """The line at the top of a reprint: labels["copy"] (重打 / COPY) large and centred, then a rule."""
+    yield from title(f"** {labels.get('copy', 'COPY')} **", width)
+    yield PLAIN, "=" * width
 
 
 def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:

@@ -27,6 +27,7 @@ log = logging.getLogger("aixin.printing")
 BACKOFF_SECONDS = (2, 4, 8, 15, 30, 60)
 CLAIM = 10  # jobs claimed at once: few, so a crash leaves few to check by hand
 INTERRUPTED = "interrupted while printing: reprint it if it did not come out"
+DRAWER_KICK = b"\x1bp"  # ESC p: the cash drawer's pulse
 
 
 def backoff(attempts: int) -> timedelta:
@@ -94,12 +95,25 @@ async def find_job(*, shop_id: int, job_id: int) -> Job | None:
 
 
 async def reprint(*, shop_id: int, job_id: int, now: datetime | None = None) -> int | None:
-    """A new job with the same bytes; None when there is no such job in this shop."""
+    """A new job with the same bytes, less the drawer kick; None when there is no such job in this shop.
+
+    A reprint never opens the cash drawer: no cash moves. Documents kick the drawer last, after
+    the cut (printing/documents.py, refund_slip.py, till_report.py), so the kick is the job's last
+    five bytes, ESC p m t1 t2, and is left off. The queue holds bytes only: a document that must
+    say it is a copy (重打) is made again by the caller (web/documents.py: reprint_job).
+    """
     row = await PrintJob.select(PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.data).where(
         (PrintJob.id == job_id) & (PrintJob.shop_id == shop_id)).first()
     if row is None:
         return None
-    return await enqueue(shop_id=shop_id, now=now, **row)
+    return await enqueue(shop_id=shop_id, now=now, **{**row, "data": without_drawer_kick(bytes(row["data"]))})
+
+
+def without_drawer_kick(data: bytes) -> bytes:
+    """The bytes without the drawer kick (ESC p m t1 t2, m: pin 2 or 5) a document ends with, if it has one."""
+    if len(data) >= 5 and data[-5:-3] == DRAWER_KICK and data[-3] in (0, 1, 48, 49):
+        return data[:-5]
+    return data
 
 
 async def health(*, shop_id: int, printer: str) -> PrinterHealth:

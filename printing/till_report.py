@@ -1,7 +1,9 @@
 """The till's X report (mid-shift, the drawer not counted) and Z report (close, counted): one document.
 
 Which one it is shows in its title (`kind_title`, from the caller) and in the counted
-cash and over/short lines, printed only when the drawer was counted (a Z report).
+cash and over/short lines, printed only when the drawer was counted (a Z report). Refunds
+show by tender: the cash given back from the drawer (already out of the expected cash) and
+the points given back with what they were worth.
 """
 
 from collections.abc import Iterator, Mapping
@@ -68,14 +70,19 @@ class TillReport:
     returns_count: int | None = None  # "returns_count" (退货笔数, holding "{voids}" for the voids among them)
     voids_count: int = 0
     cash_refunds_fen: int | None = None  # "cash_refunds" (现金退款): float + cash sales − this = expected cash
+    points_refunded_pts: int | None = None  # "points_refunded" (退还积分, holding "{points}"): points given back
+    points_refunded_fen: int = 0  # what those points were worth
+    open_drawer: bool = False  # a Z report whose count goes to the safe: the drawer is opened for it
 
     def __post_init__(self) -> None:
         check_labels("till report", self.labels, TILL_REPORT_LABELS)
         given = [key for key, value in (("session", self.session), ("returns_count", self.returns_count),
-                                        ("cash_refunds", self.cash_refunds_fen)) if value not in ("", None)]
+                                        ("cash_refunds", self.cash_refunds_fen),
+                                        ("points_refunded", self.points_refunded_pts)) if value not in ("", None)]
         check_labels("till report", self.labels, given)
-        if "{points}" not in self.labels["points"]:
-            raise ValueError('the "points" label must contain {points}')
+        for key in ("points", "points_refunded") if self.points_refunded_pts is not None else ("points",):
+            if "{points}" not in self.labels[key]:
+                raise ValueError(f'the "{key}" label must contain {{points}}')
         if (self.counted_cash_fen is None) != (self.over_short_fen is None):
             raise ValueError("counted cash and over/short are both given (Z report) or neither (X report)")
         if self.counted_cash_fen is not None and self.over_short_fen != self.counted_cash_fen - self.expected_cash_fen:
@@ -84,10 +91,13 @@ class TillReport:
 
 def render_till_report(report: TillReport, *, width: int = 48, encoding: str = "gb18030",
         profile: PrinterProfile | None = None) -> bytes:
-    """The report as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end."""
+    """The report as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end; the drawer
+    kicked after it when `open_drawer` (a Z report: the counted cash goes to the safe)."""
     job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _report_lines(report, width))
     job.cut()
+    if report.open_drawer:
+        job.drawer()
     return job.output()
 
 
@@ -125,6 +135,9 @@ def _report_lines(report: TillReport, width: int) -> Iterator[StyledLine]:
         yield from pair("cash_refunds", yuan(report.cash_refunds_fen))
     points = labels["points"].replace("{points}", str(report.points_pts))
     yield from plain(two_columns(points, yuan(report.points_fen), width))
+    if report.points_refunded_pts is not None:
+        points = labels["points_refunded"].replace("{points}", str(report.points_refunded_pts))
+        yield from plain(two_columns(points, yuan(report.points_refunded_fen), width))
     yield PLAIN, rule
     yield from pair("float", yuan(report.float_fen))
     yield from pair("expected_cash", yuan(report.expected_cash_fen), BOLD)

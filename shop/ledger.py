@@ -49,6 +49,11 @@ POINTS_HONOURED = "expense:lovebank:points-honoured"
 SAFE = "asset:shop:safe"
 CASH_OVER_SHORT = "expense:shop:cash-over-short"
 
+# Returns (pos/returns.py, pos/refunds.py): a refund is the value of what came back, in whole points and
+# cash. The rare fraction of a point's worth that no whole number of points can pay back while the sale's
+# cash is all refunded stays owed to the customer here (a credit), until the sale's last return pays it.
+REFUNDS_OWED = "liability:shop:refunds-owed"
+
 
 def till_cash(till_id: int) -> str:
     return f"asset:till:{till_id}:cash"

@@ -22,12 +22,13 @@ from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
 from shop.staff import Role
 from printing.printer_setup import till_place
-from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs, reprint
+from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
     RECEIPT_PRINTER, label_picture, printer_of_place, queue_labels, queue_receipt, receipt_for, receipt_of_sale,
 )
+from web.documents import reprint_job as print_again
 
 
 class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -281,7 +282,7 @@ class PrintingApi(Controller):
           guards=[requires_role(Role.MANAGER)])
     async def reprint_job(self, request: Request, job_id: FromPath[int]) -> Job:
         front = shopfront(request)
-        new_id = await reprint(shop_id=front.shop_id, job_id=job_id)
+        new_id = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
         if new_id is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
         front.printing.wake()

@@ -15,8 +15,11 @@ from pathlib import Path
 
 from donations.intake import DonationRecord
 from inventory.catalogue import LabelItem, items_for_labels
-from pos.checkout import SaleRecord
+from pos.checkout import SaleRecord, load_sale, sale_id_of
 from pos.donor_impact import donor_impact
+from pos.returns import VOID, ReturnRecord, load_return
+from pos.tables import SaleReturn
+from pos.tills import tills
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
 from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
 from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
@@ -25,7 +28,8 @@ from printing.printer_setup import INTAKE, printer_for, till_place
 from printing.printers import PrinterConfig
 from printing.profiles import PrinterProfile, SetupError, with_font
 from printing.raster_text import find_font
-from printing.queue import enqueue
+from printing.queue import enqueue, find_job, reprint
+from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, preview_refund_slip, render_refund_slip
 from printing.statement import PassbookStatement, StatementRow, preview_statement
 from printing.till_report import TillReport, preview_till_report, render_till_report
 from shop.settings import PrinterSettings, Settings
@@ -53,6 +57,14 @@ RECEIPT_WORDS = {
     "points_left": N_("Points left"),
     "member": N_("Member No."),
     "household": N_("Community fund, household"),
+    "copy": N_("COPY"),
+}
+REFUND_SLIP_WORDS = {
+    "title": N_("Refund slip"), "void": N_("Refund slip (VOID)"), "return_number": N_("Return No."),
+    "sale_number": N_("Original sale No."), "time": N_("Time"), "till": N_("Till"), "cashier": N_("Cashier"),
+    "total": N_("Return total"), "cash": N_("Cash refunded"), "points": N_("Points refunded ({points})"),
+    "member": N_("Member No."), "fund_share": N_("Taken back from the community charity fund: {amount}"),
+    "copy": N_("COPY"), "owed": N_("Still owed to you: {amount}, given back when the rest of this sale comes back"),
 }
 LABEL_WORDS = {"price": N_("Price"), "date_code": N_("In")}
 CONDITION_WORDS = {"new": N_("new"), "like-new": N_("like new"), "good": N_("good"), "fair": N_("fair")}
@@ -75,6 +87,7 @@ TILL_REPORT_WORDS = {
     "expected_cash": N_("Expected cash"), "counted_cash": N_("Counted cash"), "over_short": N_("Over / short"),
     "fund_share": N_("Community fund"), "makers_share": N_("Makers"), "running_costs": N_("Running costs"),
     "session": N_("Session"), "returns_count": N_("Returns (voids {voids})"), "cash_refunds": N_("Cash refunds"),
+    "points_refunded": N_("Points refunded ({points})"),
 }
 
 
@@ -140,7 +153,9 @@ def logo(path: str) -> bytes | None:
     return Path(path).read_bytes() if path else None
 
 
-def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receipt:
+def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str, copy: bool = False) -> Receipt:
+    """The sale's receipt. It opens the drawer (where the printer has one) only when cash was tendered:
+    never for a sale paid in points alone, and never on a copy (a reprint, marked 重打)."""
     return Receipt(
         shop_name=settings.shop.name,
         shop_address=settings.shop.address,
@@ -157,17 +172,27 @@ def receipt_for(sale: SaleRecord, *, settings: Settings, cashier: str) -> Receip
         fund_fen=sale.fund_fen,
         labels=words(settings.shop.locale, RECEIPT_WORDS),
         footer=settings.receipt.footer,
-        open_drawer=settings.printer.drawer,
+        open_drawer=sale.cash_given_fen > 0 or sale.cash_fen > 0,
+        copy=copy,
         logo=logo(settings.receipt.logo),
         points=sale.points, points_fen=sale.points_fen, points_left=sale.points_left,
         member_number=sale.member_number, household_ref=sale.household_ref,
     )
 
 
-async def receipt_of_sale(sale: SaleRecord, settings: Settings) -> Receipt:
-    """The receipt of a stored sale, for a preview or a reprint."""
-    cashier = await Staff.select(Staff.display_name).where(Staff.id == sale.cashier_id).first()
-    return receipt_for(sale, settings=settings, cashier=cashier["display_name"] if cashier else "")
+async def receipt_of_sale(sale: SaleRecord, settings: Settings, *, copy: bool = True) -> Receipt:
+    """The receipt of a stored sale, for a preview or a reprint: a copy (重打, no drawer kick) unless
+    told otherwise, since the original printed with the sale."""
+    return receipt_for(sale, settings=settings, cashier=await _staff_name(sale.cashier_id), copy=copy)
+
+
+async def _staff_name(staff_id: int | None) -> str:
+    row = await Staff.select(Staff.display_name).where(Staff.id == staff_id).first() if staff_id else None
+    return row["display_name"] if row else ""
+
+
+async def _till_code(shop_id: int, till_id: int) -> str | None:
+    return next((till.code for till in await tills(shop_id=shop_id) if till.id == till_id), None)
 
 
 def receipt_preview(receipt: Receipt, settings: Settings) -> list[str]:
@@ -180,6 +205,70 @@ async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int, t
     data = render_receipt(receipt, profile=profile)
     return await enqueue(shop_id=shop_id, printer=printer, document="receipt", ref=receipt.sale_number,
                          data=data)
+
+
+# -- refund slips (退货单), on the till's receipt printer ----------------------------------------
+
+
+def refund_slip_for(record: ReturnRecord, settings: Settings, *, cashier: str, till: str,
+                    copy: bool = False) -> RefundSlip:
+    """The slip of a return or a void: it kicks the drawer only when cash was refunded, never on a copy."""
+    return RefundSlip(
+        shop_name=settings.shop.name, return_number=record.number, sale_number=record.sale_number,
+        time=record.created_at.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M"), till=till, cashier=cashier,
+        lines=tuple(RefundSlipLine(name=l.name, quantity=l.quantity, value_fen=l.value_fen) for l in record.lines),
+        refunds=tuple(RefundTender(kind=g.kind, amount_fen=g.amount_fen, points=g.points,
+                                   member_number=g.member_number) for g in record.refunds),
+        fund_fen=record.fund_fen, labels=words(settings.shop.locale, REFUND_SLIP_WORDS),
+        void=record.reason == VOID, copy=copy, owed_fen=max(0, record.owed_fen))
+
+
+def return_id_of(number: str) -> int | None:
+    """A return's id from its number (R and 8 or more digits, as on the slip's barcode)."""
+    number = number.strip().upper()
+    return int(number[1:]) if len(number) >= 9 and number[0] == "R" and number[1:].isdigit() else None
+
+
+async def refund_slip_of_return(return_id: int, settings: Settings, *, shop_id: int,
+                                copy: bool = True) -> tuple[RefundSlip, str | None]:
+    """A stored return's slip, for a preview or a reprint (a copy unless told otherwise), and its till's code."""
+    record = await load_return(return_id, shop_id=shop_id)
+    row = await SaleReturn.select(SaleReturn.cashier).where(SaleReturn.id == return_id).first()
+    till = next((t for t in await tills(shop_id=shop_id) if t.id == record.till_id), None)
+    slip = refund_slip_for(record, settings, cashier=await _staff_name(row["cashier"] if row else None),
+                           till=f"{till.code} {till.name}" if till else "", copy=copy)
+    return slip, till.code if till else None
+
+
+def refund_slip_preview(slip: RefundSlip, settings: Settings) -> list[str]:
+    return preview_refund_slip(slip, width=settings.printer.width)
+
+
+async def queue_refund_slip(slip: RefundSlip, settings: Settings, *, shop_id: int, till: str | None = None) -> int:
+    """The refund slip's bytes into the print queue, made for the till's printer (in the return's transaction)."""
+    printer, profile = await _receipt_printer(settings, shop_id, till)
+    return await enqueue(shop_id=shop_id, printer=printer, document="refund slip", ref=slip.return_number,
+                         data=render_refund_slip(slip, profile=profile))
+
+
+async def reprint_job(settings: Settings, *, shop_id: int, job_id: int) -> int | None:
+    """Print a job again, as a new job; None when there is no such job in this shop.
+
+    A receipt or a refund slip is made again from the sale or the return as a copy: 重打 at its
+    top and no drawer kick, for the till's printer as it is set up now. Other documents go out
+    with the job's own bytes (printing/queue.py: reprint, which never sends a drawer kick again).
+    """
+    job = await find_job(shop_id=shop_id, job_id=job_id)
+    if job is None:
+        return None
+    if job.document == "receipt" and (sale_id := sale_id_of(job.ref)) is not None:
+        sale = await load_sale(sale_id, shop_id=shop_id)
+        return await queue_receipt(await receipt_of_sale(sale, settings), settings, shop_id=shop_id,
+                                   till=await _till_code(shop_id, sale.till_id))
+    if job.document == "refund slip" and (return_id := return_id_of(job.ref)) is not None:
+        slip, till = await refund_slip_of_return(return_id, settings, shop_id=shop_id)
+        return await queue_refund_slip(slip, settings, shop_id=shop_id, till=till)
+    return await reprint(shop_id=shop_id, job_id=job_id)
 
 
 
@@ -298,21 +387,30 @@ def sample_previews(settings: Settings, locale: str, *, width: int) -> dict[str,
         labels=words(locale, STATEMENT_WORDS),
     )
 
+    refund = RefundSlip(
+        shop_name=shop, return_number="R00000001", sale_number="S00000001", time="2026-11-22 11:05",
+        till="T1 一号收银台", cashier="小张", lines=(RefundSlipLine("儿童羽绒服（九成新）", 1, 3500),),
+        refunds=(RefundTender("points", 1000, 10, "M000123"), RefundTender("cash", 2500)), fund_fen=1750,
+        labels=words(locale, REFUND_SLIP_WORDS),
+    )
+
     def till_report(title: str, counted: int | None) -> TillReport:
         return TillReport(
             shop_name=shop, kind_title=title, till="T1 一号收银台", cashier="小张", opened_at="2026-11-22 08:30",
             closed_at="2026-11-22 17:30" if counted is not None else "", sales_count=42, gross_fen=186050,
             refunds_fen=1200, net_fen=184850, cash_sales_fen=172850, points_pts=120, points_fen=12000,
-            float_fen=50000, expected_cash_fen=222850, counted_cash_fen=counted,
-            over_short_fen=None if counted is None else counted - 222850, fund_share_fen=98200,
-            makers_share_fen=12400, running_costs_fen=74250, labels=words(locale, TILL_REPORT_WORDS))
+            float_fen=50000, expected_cash_fen=221850, counted_cash_fen=counted,
+            over_short_fen=None if counted is None else counted - 221850, fund_share_fen=98200,
+            makers_share_fen=12400, running_costs_fen=74250, labels=words(locale, TILL_REPORT_WORDS),
+            cash_refunds_fen=1000, points_refunded_pts=2, points_refunded_fen=200)
 
     return {
         N_("receipt"): preview_lines(sale, width=width),
         N_("label"): preview_label(label, width=width),
+        N_("refund slip"): preview_refund_slip(refund, width=width),
         N_("donation slip"): preview_donation_slip(slip, width=width),
         N_("passbook statement"): preview_statement(statement, width=width),
         N_("X report"): preview_till_report(till_report(gettext(locale, N_("X report (mid-shift)")), None), width=width),
-        N_("Z report"): preview_till_report(till_report(gettext(locale, N_("Z report (close)")), 222800), width=width),
+        N_("Z report"): preview_till_report(till_report(gettext(locale, N_("Z report (close)")), 221800), width=width),
     }
 

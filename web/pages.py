@@ -14,12 +14,14 @@ from inventory.catalogue import categories_of
 from pos.checkout import load_sale, sale_id_of
 from pos.errors import SaleError
 from pos.reports import day_bounds, sales_report
-from printing.queue import health, recent_jobs, reprint
+from printing.queue import health, recent_jobs
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, log_in, log_out, requires_role
-from web.documents import CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, sample_previews
+from web.documents import (
+    CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, reprint_job, sample_previews,
+)
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
@@ -228,7 +230,7 @@ class PrintQueuePage(Controller):
     @post("/{job_id:int}/reprint", status_code=200)
     async def reprint(self, request: Request, job_id: FromPath[int]) -> Redirect:
         front = shopfront(request)
-        if await reprint(shop_id=front.shop_id, job_id=job_id) is None:
+        if await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id) is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
         front.printing.wake()
         return Redirect("/manager/printing")

@@ -3,6 +3,7 @@ JSON: parse, one call, return."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import msgspec
@@ -16,13 +17,18 @@ from pos.returns import (
 from pos.sessions import (
     SessionFigures, SessionInfo, close_session, current_session, last_sessions, open_session, session_figures,
 )
+from pos.tills import TillInfo
+from printing.queue import Job, find_job
 from printing.till_report import TillReport, preview_till_report
-from shop.errors import DomainError
+from shop.errors import DomainError, ShopError
 from shop.staff import Role, check_manager_pin
 from web.api import _till
 from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
-from web.documents import TILL_REPORT_WORDS, queue_till_report, words
+from web.documents import (
+    TILL_REPORT_WORDS, queue_refund_slip, queue_till_report, refund_slip_for, refund_slip_of_return,
+    refund_slip_preview, return_id_of, words,
+)
 from web.i18n import N_, gettext
 
 X_TITLE = N_("X report (mid-shift)")
@@ -66,6 +72,7 @@ class ReportOut(msgspec.Struct):
     points_pts: int
     points_fen: int
     points_refunded_pts: int
+    points_refunded_fen: int
     float_fen: int
     expected_cash_fen: int
     counted_fen: int | None
@@ -111,7 +118,9 @@ def till_report(figures: SessionFigures, front: Shopfront, *, cashier: str) -> T
         counted_cash_fen=figures.counted_fen, over_short_fen=figures.over_short_fen,
         fund_share_fen=figures.fund_fen, makers_share_fen=figures.maker_fen, running_costs_fen=figures.running_fen,
         labels=words(locale, TILL_REPORT_WORDS), session=s.number, returns_count=figures.returns_count,
-        voids_count=figures.voids_count, cash_refunds_fen=figures.cash_refunds_fen)
+        voids_count=figures.voids_count, cash_refunds_fen=figures.cash_refunds_fen,
+        points_refunded_pts=figures.points_refunded_pts, points_refunded_fen=figures.points_refunded_fen,
+        open_drawer=bool(figures.counted_fen))  # the Z: the counted cash goes from the drawer to the safe
 
 
 def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, job: int | None) -> ReportOut:
@@ -121,6 +130,7 @@ def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, j
         gross_fen=f.gross_fen, returns_count=f.returns_count, voids_count=f.voids_count, refunds_fen=f.refunds_fen,
         net_fen=f.net_fen, cash_sales_fen=f.cash_sales_fen, cash_refunds_fen=f.cash_refunds_fen,
         points_pts=f.points_pts, points_fen=f.points_fen, points_refunded_pts=f.points_refunded_pts,
+        points_refunded_fen=f.points_refunded_fen,
         float_fen=f.float_fen, expected_cash_fen=f.expected_cash_fen, counted_fen=f.counted_fen,
         over_short_fen=f.over_short_fen, fund_fen=f.fund_fen, maker_fen=f.maker_fen, running_fen=f.running_fen,
         printed=preview_till_report(report, width=front.settings.printer.width), job=job)
@@ -285,6 +295,7 @@ class ReturnOut(msgspec.Struct):
     refunds: list[RefundOut]
     voided: bool
     replayed: bool
+    owed_fen: int = 0  # still owed to the customer: under one point's worth, paid by the sale's last return
 
 
 def _returnable_out(sale: ReturnableSale, front: Shopfront) -> ReturnableSaleOut:
@@ -308,7 +319,7 @@ def _return_out(r: ReturnRecord) -> ReturnOut:
                                restock=l.restock, write_off_reason=l.write_off_reason) for l in r.lines],
         refunds=[RefundOut(kind=g.kind, amount_fen=g.amount_fen, points=g.points, member_number=g.member_number)
                  for g in r.refunds],
-        voided=r.reason == "void", replayed=r.replayed)
+        voided=r.reason == "void", replayed=r.replayed, owed_fen=max(0, r.owed_fen))
 
 
 class ReturnsApi(Controller):
@@ -330,7 +341,10 @@ class ReturnsApi(Controller):
         record = await commit_return(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id, sale=data.sale,
             lines=[ReturnRequestLine(l.line, l.quantity, l.restock, l.write_off_reason) for l in data.lines],
-            idempotency_key=data.idempotency_key, reason=data.reason)
+            idempotency_key=data.idempotency_key, reason=data.reason,
+            with_return=_slip_queuer(front, till, request.user))
+        if not record.replayed:
+            front.printing.wake()
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
 
     @post("/void", summary="A manager voids a sale of the till's open session (a manager logged in, or their PIN)",
@@ -345,6 +359,38 @@ class ReturnsApi(Controller):
         else:
             raise DomainError(ReturnError.VOID_NEEDS_MANAGER, status=403)
         record = await void_sale(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
-                                 manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key)
+                                 manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key,
+                                 with_return=_slip_queuer(front, till, request.user))
+        if not record.replayed:
+            front.printing.wake()
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
+
+    @get("/{number:str}/slip", summary="The refund slip's text, as on paper (a copy: 重打 at its top)")
+    async def slip(self, request: Request, number: FromPath[str]) -> list[str]:
+        front = shopfront(request)
+        slip, _ = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
+        return refund_slip_preview(slip, front.settings)
+
+    @post("/{number:str}/reprint", summary="Print a return's refund slip again (重打, the drawer stays shut)",
+          status_code=202)
+    async def reprint_slip(self, request: Request, number: FromPath[str]) -> Job:
+        front = shopfront(request)
+        slip, till = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
+        job_id = await queue_refund_slip(slip, front.settings, shop_id=front.shop_id, till=till)
+        front.printing.wake()
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
+
+
+def _return_id(number: str) -> int:
+    if (return_id := return_id_of(number)) is None:
+        raise DomainError(ShopError.NOT_FOUND, status=404)
+    return return_id
+
+
+def _slip_queuer(front: Shopfront, till: TillInfo, cashier: StaffUser) -> Callable[[ReturnRecord], Awaitable[None]]:
+    """The refund slip queued for the till's printer in the return's own transaction: no return without its slip."""
+    async def queue_its_slip(record: ReturnRecord) -> None:
+        slip = refund_slip_for(record, front.settings, cashier=cashier.display_name, till=f"{till.code} {till.name}")
+        await queue_refund_slip(slip, front.settings, shop_id=front.shop_id, till=till.code)
+    return queue_its_slip
 

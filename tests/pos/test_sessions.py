@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, PointsIn, commit_sale, source_rules
 from pos.errors import TillSessionError
 from pos.returns import ReturnRequestLine, commit_return, sale_for_return
 from pos.sessions import close_session, current_session, open_session, session_figures, session_number
@@ -14,6 +14,7 @@ from pos.tills import add_till
 from shop import ledger
 from shop.errors import DomainError
 from shop.tables import LedgerEntry, LedgerTxn
+from tests.pos.members import member_with_points
 
 
 def sell(goods, settings, lines, cash, key, till_id=None):
@@ -148,3 +149,32 @@ async def test_sales_racing_a_close_are_in_the_session_or_refused(goods, setting
     assert await Sale.count().where(Sale.session == goods.session_id) == len(made) == z.sales_count
     assert z.expected_cash_fen == 1250 * len(made) and z.over_short_fen == -1250 * len(made)
     assert await ledger.balance(ledger.till_cash(goods.till_id)) == 0
+
+
+async def test_the_figures_show_refunds_by_tender_after_a_split_tender_partial_return(goods, settings):
+    # given a member's sale of a coat ¥35.00 and a book ¥12.00: 30 points (¥30.00) and ¥20.00 cash for the ¥17.00 left
+    member = await member_with_points(goods, 30)
+    sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                             lines=[CartLine(goods.coat, 1), CartLine(goods.book, 1)], cash_given_fen=2000,
+                             idempotency_key="sess-split-1", rules=source_rules(settings.split),
+                             points=PointsIn(points=30, member_code=member.number))
+    assert (sale.points, sale.points_fen, sale.change_fen) == (30, 3000, 300)
+    # when the coat comes back: both tenders get their share
+    returnable = await sale_for_return(shop_id=goods.shop_id, number=sale.number)
+    coat = next(line for line in returnable.lines if line.barcode == goods.coat)
+    back = await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                               sale=sale.number, lines=[ReturnRequestLine(coat.id, 1)], idempotency_key="sess-split-r")
+    given = {refund.kind: refund for refund in back.refunds}
+    assert set(given) == {"cash", "points"} and given["points"].points > 0
+    # then the X figures show the refunds by tender: the cash from the drawer, the points with their worth
+    x = await session_figures(shop_id=goods.shop_id, session_id=goods.session_id)
+    assert x.cash_refunds_fen == given["cash"].amount_fen == back.cash_fen
+    assert (x.points_refunded_pts, x.points_refunded_fen) == (given["points"].points, given["points"].amount_fen)
+    assert x.refunds_fen == back.total_fen == 3500
+    assert (x.points_pts, x.points_fen, x.cash_sales_fen) == (30, 3000, 1700)
+    # and the drawer expects the cash taken less the cash given back
+    assert x.expected_cash_fen == 1700 - back.cash_fen == await ledger.balance(ledger.till_cash(goods.till_id))
+    z = await close_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.manager_id,
+                            counted_fen=x.expected_cash_fen)
+    assert (z.over_short_fen, z.points_refunded_pts, z.points_refunded_fen) == (
+        0, x.points_refunded_pts, x.points_refunded_fen)

@@ -8,7 +8,7 @@ from PIL import Image as PILImage
 from printing.documents import preview_lines, render_receipt
 from printing.layout import columns, wrap, yuan
 from tests.printing.escpos_decode import Barcode, Cut, Drawer, Image, decode
-from tests.printing.receipts import CHINESE_LABELS, CHINESE_RECEIPT, ENGLISH_RECEIPT
+from tests.printing.receipts import CHINESE_LABELS, CHINESE_RECEIPT, ENGLISH_LABELS, ENGLISH_RECEIPT
 from tests.printing.samples import picture
 
 both_receipts = pytest.mark.parametrize("receipt", [CHINESE_RECEIPT, ENGLISH_RECEIPT], ids=["zh", "en"])
@@ -297,3 +297,27 @@ def test_the_logo_leaves_the_text_and_the_preview_as_they_were(receipt, width):
 def test_a_logo_that_is_not_an_image_is_refused():
     with pytest.raises(ValueError, match="logo"):
         render_receipt(replace(CHINESE_RECEIPT, logo=b"<svg/>"), width=32, encoding="gb18030")
+
+
+def test_a_reprint_says_so_at_the_top_and_never_opens_the_drawer():
+    # given: a cash sale's receipt, which opened the drawer when it first printed
+    copy = replace(CHINESE_RECEIPT, copy=True, labels={**CHINESE_LABELS, "copy": "重打"})
+    original = decode(render_receipt(CHINESE_RECEIPT, width=32, encoding="gb18030"))
+
+    # when
+    printout = decode(render_receipt(copy, width=32, encoding="gb18030"))
+
+    # then
+    assert printout.texts[0].strip() == "** 重打 **"
+    assert (printout.lines[0].width, printout.lines[0].height) == (2, 2)
+    assert printout.texts[1] == "=" * 32
+    assert printout.texts[2:] == original.texts
+    assert any(isinstance(event, Drawer) for event in original.events)
+    assert not any(isinstance(event, Drawer) for event in printout.events)
+    assert preview_lines(copy, width=32)[0].strip() == "** 重打 **"
+
+
+def test_an_english_reprint_says_copy():
+    copy = replace(ENGLISH_RECEIPT, copy=True, labels={**ENGLISH_LABELS, "copy": "COPY"})
+
+    assert decode(render_receipt(copy, width=48, encoding="gb18030")).texts[0].strip() == "** COPY **"

@@ -4,7 +4,7 @@ import pytest
 
 from printing.layout import columns
 from printing.till_report import preview_till_report, render_till_report
-from tests.printing.escpos_decode import Barcode, Cut, decode
+from tests.printing.escpos_decode import Barcode, Cut, Drawer, decode
 from tests.printing.samples import TILL_WORDS, Z_REPORT
 
 both_widths = pytest.mark.parametrize("width", [32, 48])
@@ -113,3 +113,30 @@ def test_a_till_sessions_report_prints_its_number_its_returns_and_its_cash_refun
     # and a word missing for a figure given is refused
     with pytest.raises(ValueError, match="cash_refunds"):
         replace(Z_REPORT, cash_refunds_fen=100)
+
+
+def test_refunds_show_by_tender_cash_and_points_with_their_worth():
+    # given: a session's report with a cash refund and points given back
+    words = {**TILL_WORDS, "cash_refunds": "现金退款", "points_refunded": "退还积分（{points} 分）"}
+    report = replace(X_REPORT, labels=words, cash_refunds_fen=700, points_refunded_pts=5, points_refunded_fen=500)
+
+    # when
+    texts = decode(render_till_report(report, width=32, encoding="gb18030")).texts
+
+    # then
+    assert "现金退款                  ￥7.00" in texts
+    assert "退还积分（5 分）          ￥5.00" in texts
+    assert texts.index("现金退款                  ￥7.00") < texts.index("退还积分（5 分）          ￥5.00")
+
+
+def test_the_points_refunded_line_needs_its_word():
+    with pytest.raises(ValueError, match="points_refunded"):
+        replace(X_REPORT, points_refunded_pts=5)
+
+
+def test_only_a_counted_z_report_opens_the_drawer():
+    z = decode(render_till_report(replace(Z_REPORT, open_drawer=True), width=32, encoding="gb18030")).events
+    x = decode(render_till_report(X_REPORT, width=32, encoding="gb18030")).events
+
+    assert z[-1] == Drawer(pin=2, on_ms=100, off_ms=100)
+    assert not any(isinstance(event, Drawer) for event in x)

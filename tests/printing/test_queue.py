@@ -4,7 +4,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from printing.printers import PrinterConfig, PrintError
-from printing.queue import INTERRUPTED, PrintWorker, enqueue, health, recent_jobs, recover_interrupted, reprint
+from printing.queue import (
+    INTERRUPTED, PrintWorker, enqueue, health, recent_jobs, recover_interrupted, reprint, without_drawer_kick,
+)
 from printing.tables import PrintJob
 
 
@@ -121,3 +123,18 @@ async def test_paper_out_and_cover_open_hold_the_job_until_the_printer_is_ready_
         printer.settle()
         assert printer.received == b"receipt one"
         assert await worker.print_due() == 0
+
+
+async def test_a_reprint_never_kicks_the_drawer_again(db):
+    # given: a receipt whose bytes end with the drawer kick (ESC p 0 50 50), after the cut
+    clock, printer = Clock(), Printer()
+    job_id = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S9",
+                           data=b"\x1b@text\x1dV\x00\x1bp\x002\x32", now=clock())
+
+    # when
+    await reprint(shop_id=1, job_id=job_id, now=clock())
+    await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due()
+
+    # then
+    assert printer.printed == [b"\x1b@text\x1dV\x00\x1bp\x002\x32", b"\x1b@text\x1dV\x00"]
+    assert without_drawer_kick(b"\x1b@label") == b"\x1b@label"  # nothing to leave off

@@ -1,11 +1,17 @@
 """The till's session, returns and voids through real HTTP: open, X report, close with the Z report printed;
 a return started from the receipt's number; a void that needs a manager."""
 
+import asyncio
 import uuid
 
+from inventory.tables import Category
 from pos.tables import SaleReturn
+from printing.layout import yuan
+from printing.queue import recent_jobs
 from shop import ledger
-from tests.printing.escpos_decode import decode
+from tests.pos.members import member_with_points
+from tests.printing.escpos_decode import Barcode, Drawer, decode
+from web.documents import reprint_job
 
 
 def sale_body(lines, cash, till="T1"):
@@ -110,3 +116,161 @@ async def test_a_cashier_voids_with_a_managers_pin_and_a_wrong_pin_changes_nothi
     assert voided.status_code == 201 and voided.json()["cash_fen"] == 2500
     row = await SaleReturn.select().first()
     assert (row["approved_by"], row["cashier"]) == (goods.manager_id, goods.cashier_id)
+
+
+async def spooled(till, pattern: str, count: int) -> list[bytes]:
+    """The bytes of the till printer's spool files matching `pattern`, once there are `count` of them."""
+    for _ in range(100):
+        if len(files := await till.printed(pattern)) >= count:
+            return [f.read_bytes() for f in files]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{count} print files {pattern} were not written")
+
+
+def kicks(data: bytes) -> int:
+    return sum(isinstance(event, Drawer) for event in decode(data).events)
+
+
+async def test_a_split_tender_return_prints_its_refund_slip_and_the_x_and_z_show_refunds_by_tender(cashier, goods):
+    # given a member's sale: a coat ¥35.00 and noodles ¥12.50, 30 points and ¥20.00 cash (food refuses points)
+    await Category.update({Category.accepts_points: False}).where(Category.code == "food")
+    member = await member_with_points(goods, 30)
+    sold = await cashier.post("/api/sales", json={**sale_body([(goods.coat, 1), (goods.noodles, 1)], 2000),
+                                                  "points": {"points": 30, "member": member.number}})
+    assert sold.status_code == 201, sold.text
+    sale = sold.json()
+    (receipt,) = await spooled(cashier, f"*{sale['number']}*", 1)
+    assert kicks(receipt) == 1  # cash was tendered: the drawer opens
+    # when the coat comes back
+    found = (await cashier.get(f"/api/returns/sales/{sale['number']}")).json()
+    coat = next(line for line in found["lines"] if line["name"] != "红烧牛肉面 5连包")
+    response = await cashier.post("/api/returns", json={
+        "till": "T1", "sale": sale["number"], "idempotency_key": uuid.uuid4().hex,
+        "lines": [{"line": coat["id"], "quantity": 1}]})
+    # then it is refunded to both tenders, and its refund slip prints on the till's printer
+    assert response.status_code == 201, response.text
+    back = response.json()
+    cash = back["cash_fen"]
+    points = next(r for r in back["refunds"] if r["kind"] == "points")
+    assert cash > 0 and points["points"] > 0 and cash + points["amount_fen"] <= back["total_fen"] == 3500
+    (slip,) = await spooled(cashier, f"*{back['number']}*", 1)
+    printout = decode(slip)
+    assert printout.texts[1].strip() == "退货单"
+    assert any(t.startswith("退货单号") and t.endswith(back["number"]) for t in printout.texts)
+    assert any(t.startswith("原销售单号") and t.endswith(sale["number"]) for t in printout.texts)
+    assert any(t.startswith("收银台") and t.endswith("T1 一号收银台") for t in printout.texts)
+    assert any(t.startswith("退现金") and t.endswith(yuan(cash)) for t in printout.texts)
+    assert any(t.startswith(f"退还积分（{points['points']} 分）") and t.endswith(yuan(points["amount_fen"]))
+               for t in printout.texts)
+    assert any(t.startswith("储户号") and t.endswith(member.number) for t in printout.texts)
+    assert [e.data for e in printout.events if isinstance(e, Barcode)] == ["{B" + back["number"]]
+    assert kicks(slip) == 1  # cash went out of the drawer
+    # and the X report shows the refunds by tender, the expected cash net of the cash refund
+    x = await cashier.post("/api/tills/T1/session/x-report")
+    assert x.status_code == 201, x.text
+    report = x.json()
+    assert (report["cash_refunds_fen"], report["points_refunded_pts"], report["points_refunded_fen"]) == (
+        cash, points["points"], points["amount_fen"])
+    assert report["expected_cash_fen"] == 1750 - cash
+    (x_paper,) = await spooled(cashier, f"*{report['session']['number']}*", 1)
+    texts = decode(x_paper).texts
+    assert any(t.startswith("现金退款") and t.endswith(yuan(cash)) for t in texts)
+    assert any(t.startswith(f"退还积分（{points['points']} 分）") and t.endswith(yuan(points["amount_fen"]))
+               for t in texts)
+    assert kicks(x_paper) == 0  # an X report moves no cash
+    # and the Z report too, and its count opens the drawer
+    z = await cashier.post("/api/tills/T1/session/close", json={"counted_fen": 1750 - cash})
+    assert z.status_code == 201, z.text
+    assert (z.json()["over_short_fen"], z.json()["points_refunded_fen"]) == (0, points["amount_fen"])
+    z_paper = (await spooled(cashier, f"*{report['session']['number']}*", 2))[-1]
+    texts = decode(z_paper).texts
+    assert any(t.startswith("现金退款") and t.endswith(yuan(cash)) for t in texts)
+    assert any(t.startswith(f"退还积分（{points['points']} 分）") for t in texts)
+    assert kicks(z_paper) == 1
+
+
+async def test_points_move_no_cash_so_the_drawer_stays_shut_and_a_reprint_says_so_and_never_opens_it(cashier, goods):
+    # given a coat paid with 35 points alone
+    member = await member_with_points(goods, 35)
+    sold = await cashier.post("/api/sales", json={**sale_body([(goods.coat, 1)], 0),
+                                                  "points": {"points": 35, "member": member.number}})
+    assert sold.status_code == 201, sold.text
+    (receipt,) = await spooled(cashier, f"*{sold.json()['number']}*", 1)
+    assert kicks(receipt) == 0
+    # when it comes back
+    found = (await cashier.get(f"/api/returns/sales/{sold.json()['number']}")).json()
+    back = await cashier.post("/api/returns", json={
+        "till": "T1", "sale": sold.json()["number"], "idempotency_key": uuid.uuid4().hex,
+        "lines": [{"line": found["lines"][0]["id"], "quantity": 1}]})
+    assert back.status_code == 201, back.text
+    assert (back.json()["cash_fen"], back.json()["points"]) == (0, 35)
+    number = back.json()["number"]
+    # then its slip prints without a drawer kick
+    (slip,) = await spooled(cashier, f"*{number}*", 1)
+    assert kicks(slip) == 0 and decode(slip).texts[1].strip() == "退货单"
+    # and the slip previews as a copy, and prints again marked 重打, the drawer shut
+    preview = await cashier.get(f"/api/returns/{number}/slip")
+    assert preview.status_code == 200 and preview.json()[0].strip() == "** 重打 **"
+    assert (await cashier.get("/api/returns/R99999999/slip")).status_code == 404
+    again = await cashier.post(f"/api/returns/{number}/reprint")
+    assert again.status_code == 202, again.text
+    copy = (await spooled(cashier, f"*{number}*", 2))[-1]
+    assert decode(copy).texts[0].strip() == "** 重打 **" and kicks(copy) == 0
+
+
+async def test_a_cash_receipt_reprinted_says_so_and_never_opens_the_drawer(cashier, goods):
+    # given a cash sale: its receipt opened the drawer
+    sale = (await cashier.post("/api/sales", json=sale_body([(goods.book, 1)], 2000))).json()
+    (first,) = await spooled(cashier, f"*{sale['number']}*", 1)
+    assert kicks(first) == 1
+    # when the till prints it again
+    again = await cashier.post(f"/api/sales/{sale['number']}/reprint")
+    # then the copy says 重打 at its top and the drawer stays shut
+    assert again.status_code == 202, again.text
+    copy = (await spooled(cashier, f"*{sale['number']}*", 2))[-1]
+    assert decode(copy).texts[0].strip() == "** 重打 **"
+    assert decode(copy).texts[2:] == decode(first).texts
+    assert kicks(copy) == 0
+    # and a manager's "print again" from the queue never opens it either
+    await cashier.login("manager", "manager-pw")
+    job = again.json()["id"] - 1  # the original receipt's job
+    assert (await cashier.post(f"/api/printing/jobs/{job}/reprint")).status_code == 202
+    third = (await spooled(cashier, f"*{sale['number']}*", 3))[-1]
+    assert kicks(third) == 0
+
+
+async def test_a_void_prints_a_void_refund_slip(browser, goods):
+    # given a manager at the till and a cash sale of this session
+    await browser.login("manager", "manager-pw")
+    sale = (await browser.post("/api/sales", json=sale_body([(goods.book, 2)], 3000))).json()
+    # when it is voided
+    voided = await browser.post("/api/returns/void", json={"till": "T1", "sale": sale["number"],
+                                                           "idempotency_key": uuid.uuid4().hex})
+    # then its slip says 作废, and the ¥24.00 handed back opens the drawer
+    assert voided.status_code == 201, voided.text
+    (slip,) = await spooled(browser, f"*{voided.json()['number']}*", 1)
+    texts = decode(slip).texts
+    assert texts[1].strip() == "退货单（作废）"
+    assert any(t.startswith("退现金") and t.endswith("￥24.00") for t in texts)
+    assert kicks(slip) == 1
+
+
+async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_refund_slip(cashier, goods, settings):
+    # given a cash sale, the noodles of it returned: a receipt and a refund slip that each opened the drawer
+    sale = (await cashier.post("/api/sales", json=sale_body([(goods.noodles, 2)], 3000))).json()
+    found = (await cashier.get(f"/api/returns/sales/{sale['number']}")).json()
+    back = (await cashier.post("/api/returns", json={
+        "till": "T1", "sale": sale["number"], "idempotency_key": uuid.uuid4().hex,
+        "lines": [{"line": found["lines"][0]["id"], "quantity": 1}]})).json()
+    receipt_job = (await recent_jobs(shop_id=goods.shop_id, ref=sale["number"]))[0]
+    slip_job = (await recent_jobs(shop_id=goods.shop_id, ref=back["number"]))[0]
+    assert (receipt_job.document, slip_job.document) == ("receipt", "refund slip")
+    # when each is printed again from the queue (web/documents.py: reprint_job)
+    for job in (receipt_job, slip_job):
+        assert await reprint_job(settings, shop_id=goods.shop_id, job_id=job.id) not in (None, job.id)
+    assert await reprint_job(settings, shop_id=goods.shop_id, job_id=999999) is None
+    # then each copy says 重打 at its top, reads as the original below it, and leaves the drawer shut
+    for ref in (sale["number"], back["number"]):
+        first, copy = await spooled(cashier, f"*{ref}*", 2)
+        assert kicks(first) == 1 and kicks(copy) == 0
+        assert decode(copy).texts[0].strip() == "** 重打 **" and decode(copy).texts[2:] == decode(first).texts

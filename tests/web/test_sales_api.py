@@ -10,6 +10,7 @@ from web.app import Shopfront
 from inventory.tables import StockMovement
 from pos.tables import Sale
 from shop.tables import LedgerTxn
+from tests.printing.escpos_decode import decode
 
 
 def sale_body(lines, cash, key=None, till="T1", **extra):
@@ -195,7 +196,9 @@ async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(bro
             break
         await asyncio.sleep(0.02)
         files = await browser.printed(f"*{number}*")
-    assert len(files) == 2 and files[0].read_bytes() == files[1].read_bytes()
+    # the reprint says 重打 at its top and never kicks the drawer; the original (cash) did
+    assert len(files) == 2 and decode(files[1].read_bytes()).texts[0].strip() == "** 重打 **"
+    assert b"\x1bp" in files[0].read_bytes() and b"\x1bp" not in files[1].read_bytes()
     assert (await browser.get("/api/printing/jobs")).status_code == 403
     await browser.post("/login/out")
     await browser.login("manager", "manager-pw")
@@ -203,6 +206,15 @@ async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(bro
     assert [job["ref"] for job in jobs] == [number, number]
     page = await browser.get("/manager/printing")
     assert page.status_code == 200 and number in page.text and "已打印" in page.text
+    # "print again" from the queue, on the original cash receipt: a copy again, 重打 and no drawer kick
+    again = await browser.post(f"/api/printing/jobs/{jobs[-1]['id']}/reprint")
+    assert again.status_code == 202 and again.json()["ref"] == number
+    for _ in range(100):
+        if len(files := await browser.printed(f"*{number}*")) >= 3:
+            break
+        await asyncio.sleep(0.02)
+    assert len(files) == 3 and decode(files[2].read_bytes()).texts[0].strip() == "** 重打 **"
+    assert b"\x1bp" not in files[2].read_bytes()
 
 
 async def test_labels_print_as_one_job_and_preview_as_pictures_that_scan(browser, goods, settings, tmp_path):

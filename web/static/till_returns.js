@@ -165,7 +165,8 @@
   function showRefund(data, text) {
     returning.done = true;
     const points = data.refunds.filter((r) => r.kind === "points")
-      .map((r) => " " + fill(words.refund_points, { points: r.points, payer: r.member_number || words.the_fund })).join("");
+      .map((r) => " " + fill(words.refund_points, { points: r.points, payer: r.member_number || words.the_fund })).join("")
+      + (data.owed_fen > 0 ? " " + fill(words.refund_owed, { amount: yuan(data.owed_fen) }) : "");
     say($("return-message"), text + points, "ok");
     say(message, text + points, "ok");
     $("return-close").focus();  // first: a focused field that is disabled leaves Chromium's typing nowhere

@@ -1,5 +1,7 @@
 """A donor's impact: what they gave, what of it has sold, and what it raised for the community fund.
 
+What has sold is read from the read model of what was sold, net of returns (pos/sold.py): a piece brought
+back is not sold, and the fund's share it raised was given back.
 Goods with the shop's own code came from one donation, so their sales are theirs exactly.
 Goods with a maker's barcode may have come in from several donors (and purchases): their
 sales are counted first in, first out over the intake movements, and the fund's share of
@@ -12,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from donations.intake import donation_number
+from pos.sold import sold_by_item
 from pos.tables import SaleLine
 from shop.database import run
 from shop.money import allocate
@@ -22,8 +25,8 @@ class DonorImpact:
     donations: int
     pieces_given: int  # accepted into stock
     pieces_refused: int
-    pieces_sold: int
-    fund_fen: int  # raised for the community fund by what sold
+    pieces_sold: int  # net of the pieces brought back
+    fund_fen: int  # raised for the community fund by what sold, net of returns
 
 
 async def donor_impact(*, shop_id: int, donor_id: int) -> DonorImpact:
@@ -41,10 +44,8 @@ async def donor_impact(*, shop_id: int, donor_id: int) -> DonorImpact:
         intakes = await run(db, f"""
             SELECT item, quantity, ref FROM stock_movement WHERE item IN ({marks}) AND kind = 'intake'
             ORDER BY item, id""", *items)
-        sales = await run(db, f"""
-            SELECT item, SUM(quantity) AS pieces, SUM(fund_fen) AS fund FROM sale_line WHERE item IN ({marks})
-            GROUP BY item""", *items)
-        sold = {row["item"]: (int(row["pieces"]), int(row["fund"])) for row in sales}
+        sold = {item: (net.pieces, net.fund_fen)
+                for item, net in (await sold_by_item(shop_id=shop_id, items=items)).items()}
         queue: dict[int, list[tuple[int, bool]]] = defaultdict(list)
         for row in intakes:
             queue[row["item"]].append((int(row["quantity"]), row["ref"] in refs))

@@ -14,6 +14,7 @@ from datetime import datetime
 from donations.errors import DonationError
 from donations.makers import record_payout
 from donations.tables import Maker
+from pos.sold import sold_by_maker
 from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
@@ -23,8 +24,8 @@ class MakerOwed:
     maker_id: int
     name: str
     owed_fen: int  # what the shop owes them now
-    earned_fen: int  # their share of every sale so far
-    paid_fen: int  # paid out so far
+    earned_fen: int  # their share of every sale so far, net of returns
+    paid_fen: int  # paid out so far (0: never paid)
     last_paid_at: datetime | None
 
 
@@ -35,18 +36,19 @@ class PayoutLine:
 
 
 async def makers_owed(*, shop_id: int) -> list[MakerOwed]:
-    """Every maker of the shop with what is owed to them (their payable account's credit balance), in one query."""
+    """Every maker of the shop: what is owed to them (their payable account's credit balance in the ledger),
+    what they earned (their share of their goods sold, net of returns: pos/sold.py) and were paid (payouts)."""
     rows = await run(Maker._meta.db, """
         SELECT m.id, m.name,
-               COALESCE(SUM(CASE WHEN e.amount < 0 THEN -e.amount ELSE 0 END), 0) AS earned,
-               COALESCE(SUM(CASE WHEN e.amount > 0 THEN e.amount ELSE 0 END), 0) AS paid,
+               -COALESCE((SELECT SUM(e.amount) FROM ledger_entry e
+                          WHERE e.account = 'liability:maker:' || CAST(m.id AS TEXT) AND e.currency = 'CNY'), 0) AS owed,
+               COALESCE((SELECT SUM(p.amount_fen) FROM maker_payout p WHERE p.maker = m.id), 0) AS paid,
                (SELECT MAX(p.created_at) FROM maker_payout p WHERE p.maker = m.id) AS last_paid
-        FROM maker m
-        LEFT JOIN ledger_entry e ON e.account = 'liability:maker:' || CAST(m.id AS TEXT) AND e.currency = 'CNY'
-        WHERE m.shop = $1
-        GROUP BY m.id, m.name ORDER BY m.name""", shop_id)
-    return [MakerOwed(maker_id=row["id"], name=row["name"], owed_fen=int(row["earned"]) - int(row["paid"]),
-                      earned_fen=int(row["earned"]), paid_fen=int(row["paid"]),
+        FROM maker m WHERE m.shop = $1 ORDER BY m.name""", shop_id)
+    earned = await sold_by_maker(shop_id=shop_id)
+    return [MakerOwed(maker_id=row["id"], name=row["name"], owed_fen=int(row["owed"]),
+                      earned_fen=earned[row["id"]].maker_fen if row["id"] in earned else 0,
+                      paid_fen=int(row["paid"]),
                       last_paid_at=as_time(row["last_paid"]) if row["last_paid"] else None) for row in rows]
 
 

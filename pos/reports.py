@@ -4,8 +4,9 @@
 goods source, till, cashier or day: gross, discounts, refunds, net, the fund's, makers' and running-cost
 shares, the fund's share paid in cash and in points (FUND_TENDER_RULE), points redeemed and donations
 received. Every figure is a SQL aggregate: read from the hourly summaries the database keeps by trigger
-(pos migration 2026-12-01T12:40) when the period's days start on whole UTC hours, else summed from the sale
-lines and returned lines; the two agree (tests/pos/test_reports.py).
+(pos migration 2026-12-01T12:40) when the period's days start on whole UTC hours, else summed from the read
+model of what was sold, net of returns (pos/sold.py); the two agree (tests/pos/test_reports.py, and a rule
+of verify()). The manager's day page is `report()` for one day.
 """
 
 from __future__ import annotations
@@ -15,86 +16,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from piccolo.query.functions.aggregate import Count, Sum
-
 from shop.database import run
 from shop.errors import DomainError
 from shop.money import allocate
 from shop.tables import Staff
 
-from pos.checkout import sale_number
 from pos.errors import SaleError
-from pos.tables import Sale, SaleLine, Tender, Till
-
-
-@dataclass(frozen=True)
-class SplitTotals:
-    key: str  # the goods source, category code or cashier's name
-    sales: int
-    value_fen: int
-    fund_fen: int
-    maker_fen: int
-    running_fen: int
-
-
-@dataclass(frozen=True)
-class SaleRow:
-    number: str
-    created_at: datetime
-    cashier: str
-    total_fen: int
-    fund_fen: int
-
-
-@dataclass(frozen=True)
-class SalesReport:
-    start: datetime
-    end: datetime
-    totals: SplitTotals
-    by_source: tuple[SplitTotals, ...]
-    by_category: tuple[SplitTotals, ...]
-    by_cashier: tuple[SplitTotals, ...]
-    sales: tuple[SaleRow, ...]
+from pos.sold import big_integer, sales_and_returns, sold_sql
+from pos.tables import Sale, Till
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The shop's local day as a UTC interval [start, end)."""
     start = datetime.combine(day, time.min, tzinfo=zone)
     return start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
-
-
-def _totals(key: str, row: dict) -> SplitTotals:
-    return SplitTotals(key=key, sales=int(row["sales"] or 0), value_fen=int(row["value"] or 0),
-                       fund_fen=int(row["fund"] or 0), maker_fen=int(row["maker"] or 0),
-                       running_fen=int(row["running"] or 0))
-
-
-async def sales_report(*, shop_id: int, start: datetime, end: datetime, list_limit: int = 500) -> SalesReport:
-    in_period = (Sale.shop == shop_id) & (Sale.created_at >= start) & (Sale.created_at < end)
-    sale_sums = (Count(Sale.id, alias="sales"), Sum(Sale.total_fen, alias="value"), Sum(Sale.fund_fen, alias="fund"),
-                 Sum(Sale.maker_fen, alias="maker"), Sum(Sale.running_fen, alias="running"))
-    totals = (await Sale.select(*sale_sums).where(in_period))[0]
-    line_in_period = ((SaleLine.sale.shop == shop_id) & (SaleLine.sale.created_at >= start)
-                      & (SaleLine.sale.created_at < end))
-    line_sums = (Count(SaleLine.id, alias="sales"), Sum(SaleLine.value_fen, alias="value"),
-                 Sum(SaleLine.fund_fen, alias="fund"), Sum(SaleLine.maker_fen, alias="maker"),
-                 Sum(SaleLine.running_fen, alias="running"))
-    by_source = await SaleLine.select(SaleLine.source, *line_sums).where(line_in_period).group_by(SaleLine.source)
-    by_category = await SaleLine.select(SaleLine.category_code, *line_sums).where(line_in_period).group_by(
-        SaleLine.category_code)
-    by_cashier = await Sale.select(Sale.cashier, *sale_sums).where(in_period).group_by(Sale.cashier)
-    names = {row["id"]: row["display_name"] for row in await Staff.select(Staff.id, Staff.display_name).where(
-        Staff.id.is_in([row["cashier"] for row in by_cashier] or [0]))}
-    rows = await Sale.select(Sale.id, Sale.created_at, Sale.cashier, Sale.total_fen, Sale.fund_fen).where(
-        in_period).order_by(Sale.id, ascending=False).limit(list_limit)
-    return SalesReport(
-        start=start, end=end, totals=_totals("", totals),
-        by_source=tuple(sorted((_totals(r["source"], r) for r in by_source), key=lambda t: t.key)),
-        by_category=tuple(sorted((_totals(r["category_code"], r) for r in by_category), key=lambda t: -t.value_fen)),
-        by_cashier=tuple(sorted((_totals(names.get(r["cashier"], "?"), r) for r in by_cashier), key=lambda t: t.key)),
-        sales=tuple(SaleRow(number=sale_number(r["id"]), created_at=r["created_at"], cashier=names.get(r["cashier"], "?"),
-                            total_fen=r["total_fen"], fund_fen=r["fund_fen"]) for r in rows),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,8 +137,6 @@ class Report:
     rows: tuple[Figures, ...]
     totals: Figures
     donations: DonationsReceived
-    with_returns: bool  # the shop's books have returns (pos.tables.ReturnLine): refunds are counted
-    with_points: bool  # tenders record the points spent (Tender.points)
 
 
 FUND_TENDER_RULE = (
@@ -215,47 +148,15 @@ FUND_TENDER_RULE = (
 
 def fund_in_points(fund_fen: int, total_fen: int, points_fen: int) -> int:
     """The points part of `fund_fen` for a sale of `total_fen` of which `points_fen` was paid in points:
-    allocate(fund, [cash, points])[1]. The SQL below computes the same (tests/pos/test_reports.py)."""
+    allocate(fund, [cash, points])[1]. pos.sold.points_part_sql computes the same in SQL (tests/pos/test_reports.py)."""
     if total_fen == 0 or points_fen == 0:
         return 0
     return allocate(fund_fen, [total_fen - points_fen, points_fen])[1]
 
 
-def _points_part_sql(fund: str, total: str, points: str, big: str) -> str:
-    """fund_in_points() in SQL: the floor of the points' exact share, plus the fen left over when its
-    remainder is strictly the larger (a tie goes to cash, the earlier part). Works for a negative
-    `fund` too, as allocate() does (the opposite's parts, negated)."""
-    f = f"ABS(CAST({fund} AS {big}))"
-    p, c = f"CAST({points} AS {big})", f"CAST({total} - {points} AS {big})"
-    part = (f"({f} * {p}) / {total} + CASE WHEN {f} - ({f} * {c}) / {total} - ({f} * {p}) / {total} > 0 "
-            f"AND ({f} * {p}) % {total} > ({f} * {c}) % {total} THEN 1 ELSE 0 END")
-    sign = f"CASE WHEN {fund} < 0 THEN -1 ELSE 1 END"
-    return f"CASE WHEN {points} IS NULL OR {points} = 0 OR {total} = 0 THEN 0 ELSE {sign} * ({part}) END"
-
-
-def _return_tables():
-    """h7a's returns tables and the names of their linking columns, when the shop has them."""
-    import pos.tables as tables
-
-    sale_return, return_line = getattr(tables, "SaleReturn", None), getattr(tables, "ReturnLine", None)
-    if sale_return is None or return_line is None:
-        return None
-    fks = {fk._foreign_key_meta.resolved_references: fk._meta.db_column_name
-           for fk in return_line._meta.foreign_key_columns}
-    to_return, to_line = fks.get(sale_return), fks.get(SaleLine)
-    if to_return is None or to_line is None:
-        return None
-    return sale_return._meta.tablename, return_line._meta.tablename, to_return, to_line
-
-
-def _has_points_column() -> bool:
-    return "points" in {column._meta.name for column in Tender._meta.columns}
-
-
-# The key of each dimension, over the sale (s), its line (l) and, for refunds, the return (r).
-_SALE_KEYS = {Dimension.CATEGORY: "l.category_code", Dimension.SOURCE: "l.source", Dimension.TILL: "s.till",
-              Dimension.CASHIER: "s.cashier", Dimension.DAY: "d.day", None: "''"}
-_RETURN_KEYS = {**_SALE_KEYS, Dimension.TILL: "r.till", Dimension.CASHIER: "r.cashier"}
+# The key of each dimension over the read model's rows (pos/sold.py; a return's till and cashier are its own).
+_KEYS = {Dimension.CATEGORY: "x.category_code", Dimension.SOURCE: "x.source", Dimension.TILL: "x.till",
+         Dimension.CASHIER: "x.cashier", Dimension.DAY: "x.day", None: "''"}
 
 
 def _days_cte(engine_type: str, period: Period, zone: ZoneInfo, first_arg: int) -> tuple[str, list]:
@@ -271,97 +172,51 @@ def _days_cte(engine_type: str, period: Period, zone: ZoneInfo, first_arg: int) 
     return "WITH days(day, start_at, end_at) AS (VALUES " + ", ".join(rows) + ") ", args
 
 
-# The days table leads (CROSS JOIN keeps it the outer loop on SQLite): each day is an index range of sales.
-_IN_DAY = " AND {t}.created_at >= d.start_at AND {t}.created_at < d.end_at"
+_PARTS = ("value", "fund", "maker", "running", "fund_points")  # a return gives back these
+_ADDITIVE = ("lines", "pieces", "gross") + _PARTS  # a sale's figures (its count aside), summed over rows
 
 
-def _period_filter(t: str, dimension: Dimension | None) -> str:
-    """The period's bounds on the sales (s) or returns (r); by day, each day's bounds instead (the period's own
-    would let SQLite scan the whole period once for every day)."""
-    if dimension is Dimension.DAY:
-        return f"{t}.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3" + _IN_DAY.format(t=t)
-    return f"{t}.shop = $1 AND {t}.created_at >= $2 AND {t}.created_at < $3"
+async def _from_read_model(db, dimension: Dimension | None, shop_id: int, period: Period,
+                           zone: ZoneInfo) -> tuple[dict, dict, dict]:
+    """(sold, refunded, points) by key, summed from the read model of what was sold (pos/sold.py)."""
+    start, end = period.bounds(zone)
+    by_day = dimension is Dimension.DAY
+    days, args = _days_cte(db.engine_type, period, zone, 4) if by_day else ("", [])
+    key = _KEYS[dimension]
+    sold_parts = ", ".join(f"SUM(CASE WHEN x.kind = 'sale' THEN x.{name}_fen ELSE 0 END) AS {name}" for name in _PARTS)
+    refunded_parts = ", ".join(f"-SUM(CASE WHEN x.kind = 'return' THEN x.{name}_fen ELSE 0 END) AS refund_{name}"
+                               for name in _PARTS)
+    rows = await run(db, f"""{days}SELECT {key} AS key,
+        COUNT(DISTINCT CASE WHEN x.kind = 'sale' THEN x.sale_id END) AS sales,
+        SUM(CASE WHEN x.kind = 'sale' THEN 1 ELSE 0 END) AS lines,
+        SUM(CASE WHEN x.kind = 'sale' THEN x.pieces ELSE 0 END) AS pieces, SUM(x.gross_fen) AS gross,
+        {sold_parts}, COUNT(DISTINCT CASE WHEN x.kind = 'return' THEN x.return_id END) AS refunds, {refunded_parts}
+        FROM ({sold_sql(big=big_integer(db.engine_type), by_day=by_day)}) x
+        {"" if dimension is None else f"GROUP BY {key}"}""", shop_id, start, end, *args)
+    sold, refunded = {}, {}
+    for row in rows:
+        k = str(row["key"])
+        sold[k] = {name: row[name] for name in ("sales",) + _ADDITIVE}
+        refunded[k] = {"refunds": row["refunds"], **{name: row[f"refund_{name}"] for name in _PARTS}}
+    return sold, refunded, await _points_redeemed(db, dimension, shop_id, period, zone)
 
 
-async def _sales_figures(db, dimension: Dimension | None, args: list, days: str, big: str) -> list[dict]:
-    key = _SALE_KEYS[dimension]
-    points_sale = ("SELECT t.sale, SUM(t.amount_fen) AS fen FROM tender t JOIN sale s2 ON s2.id = t.sale "
-                   "WHERE t.kind = 'points' AND s2.shop = $1 AND s2.created_at >= $2 AND s2.created_at < $3 "
-                   "GROUP BY t.sale")
-    source = "FROM days d CROSS JOIN sale s" if dimension is Dimension.DAY else "FROM sale s"
-    where = "WHERE " + _period_filter("s", dimension)
-    sql = f"""{days}SELECT {key} AS key, COUNT(DISTINCT s.id) AS sales, COUNT(*) AS lines,
-        SUM(l.quantity) AS pieces, SUM(CAST(l.unit_price_fen AS {big}) * l.quantity) AS gross,
-        SUM(l.value_fen) AS value, SUM(l.fund_fen) AS fund, SUM(l.maker_fen) AS maker,
-        SUM(l.running_fen) AS running, SUM({_points_part_sql('l.fund_fen', 's.total_fen', 'p.fen', big)}) AS fund_points
-        {source} JOIN sale_line l ON l.sale = s.id LEFT JOIN ({points_sale}) p ON p.sale = s.id
-        {where} {_group(dimension)}"""
-    return await run(db, sql, *args)
-
-
-def _group(dimension: Dimension | None) -> str:
-    return "" if dimension is None else f"GROUP BY {_SALE_KEYS[dimension]}"
-
-
-async def _points_redeemed(db, dimension: Dimension | None, args: list, days: str) -> dict[str, int]:
-    if dimension in (Dimension.CATEGORY, Dimension.SOURCE) or not _has_points_column():
-        return {}
-    key = _SALE_KEYS[dimension]
-    source = "FROM days d CROSS JOIN sale s" if dimension is Dimension.DAY else "FROM sale s"
-    where = "AND " + _period_filter("s", dimension)
-    rows = await run(db, f"""{days}SELECT {key} AS key, SUM(t.points) AS points {source}
-        JOIN tender t ON t.sale = s.id WHERE t.kind = 'points' {where} {_group(dimension)}""", *args)
-    return {str(row["key"]): int(row["points"] or 0) for row in rows}
-
-
-async def _refund_figures(db, dimension: Dimension | None, args: list, days: str, big: str) -> list[dict]:
-    tables = _return_tables()
-    if tables is None:
-        return []
-    sale_return, return_line, to_return, to_line = tables
-    key = _RETURN_KEYS[dimension]
-    points_sale = ("SELECT t.sale, SUM(t.amount_fen) AS fen FROM tender t "
-                   f"WHERE t.kind = 'points' AND t.sale IN (SELECT r2.sale FROM {sale_return} r2 WHERE r2.shop = $1 "
-                   "AND r2.created_at >= $2 AND r2.created_at < $3) GROUP BY t.sale")
-    source = f"FROM days d CROSS JOIN {sale_return} r" if dimension is Dimension.DAY else f"FROM {sale_return} r"
-    where = "WHERE " + _period_filter("r", dimension)
-    sql = f"""{days}SELECT {key} AS key, COUNT(DISTINCT r.id) AS refunds, SUM(rl.value_fen) AS value,
-        SUM(rl.fund_fen) AS fund, SUM(rl.maker_fen) AS maker, SUM(rl.running_fen) AS running,
-        SUM({_points_part_sql('rl.fund_fen', 's.total_fen', 'p.fen', big)}) AS fund_points
-        {source} JOIN {return_line} rl ON rl."{to_return}" = r.id JOIN sale_line l ON l.id = rl."{to_line}"
-        JOIN sale s ON s.id = r.sale LEFT JOIN ({points_sale}) p ON p.sale = s.id
-        {where} {"" if dimension is None else f"GROUP BY {key}"}"""
-    return await run(db, sql, *args)
-
-
-_ADDITIVE = ("lines", "pieces", "gross", "value", "fund", "maker", "running", "fund_points")
-
-
-async def _totals_of(db, rows, dimension: Dimension, base: list, sold: dict, refunded: dict,
-                     points: dict) -> Figures:
-    """The totals, from the rows' sums (every sale line and returned line is in exactly one row) without reading
-    the lines again; only the counts of sales and returns, which a line-level row counts once per row, are
-    counted again, from the sales and returns of the period."""
-    sold_sum = {name: sum(int(r[name] or 0) for r in sold.values()) for name in _ADDITIVE}
-    refunded_sum = {name: sum(int(r[name] or 0) for r in refunded.values())
-                    for name in ("value", "fund", "maker", "running", "fund_points")}
+async def _points_redeemed(db, dimension: Dimension | None, shop_id: int, period: Period,
+                           zone: ZoneInfo) -> dict[str, int]:
+    """Points spent at the tills by key (a sale's tenders: a category or source cannot say)."""
     if dimension in (Dimension.CATEGORY, Dimension.SOURCE):
-        sold_sum["sales"] = int((await run(db, "SELECT COUNT(*) AS n FROM sale s WHERE s.shop = $1 "
-                                           "AND s.created_at >= $2 AND s.created_at < $3", *base))[0]["n"])
-        tables = _return_tables()
-        refunded_sum["refunds"] = int((await run(db, f"SELECT COUNT(*) AS n FROM {tables[0]} r WHERE r.shop = $1 "
-                                                 "AND r.created_at >= $2 AND r.created_at < $3", *base))[0]["n"]
-                                      ) if tables else 0
-    else:
-        sold_sum["sales"] = sum(int(r["sales"] or 0) for r in sold.values())
-        refunded_sum["refunds"] = sum(int(r["refunds"] or 0) for r in refunded.values())
-    total_points = None
-    if _has_points_column():
-        if dimension in (Dimension.CATEGORY, Dimension.SOURCE):
-            total_points = (await _points_redeemed(db, None, base, "")).get("", 0)
-        else:
-            total_points = sum(points.values())
-    return _figures("", "", sold_sum, refunded_sum, total_points)
+        return {}
+    start, end = period.bounds(zone)
+    by_day = dimension is Dimension.DAY
+    days, args = _days_cte(db.engine_type, period, zone, 4) if by_day else ("", [])
+    key = {Dimension.TILL: "s.till", Dimension.CASHIER: "s.cashier", Dimension.DAY: "d.day", None: "''"}[dimension]
+    source = "FROM days d CROSS JOIN sale s" if by_day else "FROM sale s"
+    where = ("s.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3 AND s.created_at >= d.start_at "
+             "AND s.created_at < d.end_at") if by_day else "s.shop = $1 AND s.created_at >= $2 AND s.created_at < $3"
+    rows = await run(db, f"""{days}SELECT {key} AS key, SUM(t.points) AS points {source}
+        JOIN tender t ON t.sale = s.id WHERE t.kind = 'points' AND {where}
+        {"" if dimension is None else f"GROUP BY {key}"}""", shop_id, start, end, *args)
+    return {str(row["key"]): int(row["points"] or 0) for row in rows}
 
 
 def _figures(key: str, label: str, sold: dict | None, refunded: dict | None, points: int | None) -> Figures:
@@ -473,44 +328,75 @@ async def report(*, shop_id: int, period: Period, dimension: Dimension | str, zo
     happened (a refund in this period of a sale made earlier lowers this period's figures).
 
     Read from the hourly summaries when the period's days start on whole UTC hours, else (or `from_lines`)
-    summed from the sale lines and returned lines themselves: the same figures either way."""
+    summed from the read model of what was sold (pos/sold.py): the same figures either way."""
     try:
         dimension = Dimension(dimension)
     except ValueError:
         raise DomainError(SaleError.BAD_DIMENSION, dimension=str(dimension)[:16]) from None
     db = Sale._meta.db
-    big = "BIGINT" if db.engine_type == "postgres" else "INTEGER"
     start, end = period.bounds(zone)
-    base = [shop_id, start, end]
-    if not from_lines and summarised(period, zone):
-        rows_sold, rows_refunded, points = await _from_summaries(db, dimension, shop_id, period, zone)
-        if dimension in (Dimension.CATEGORY, Dimension.SOURCE):  # a sale counts in several rows: count again
-            total_sold, total_refunded, total_points = await _from_summaries(db, None, shop_id, period, zone)
-        else:  # each sale and return is in exactly one row: the totals are the rows' sums
-            refund_names = ("refunds", "value", "fund", "maker", "running", "fund_points")
-            total_sold = {"": {name: sum(int(r[name] or 0) for r in rows_sold.values())
-                               for name in ("sales",) + _ADDITIVE}}
-            total_refunded = {"": {name: sum(int(r[name] or 0) for r in rows_refunded.values())
-                                   for name in refund_names}}
-            total_points = {"": sum(points.values())}
-        summed = _figures("", "", total_sold.get(""), total_refunded.get(""),
-                          total_points.get("", 0) if _has_points_column() else None)
-    else:
-        days, day_args = _days_cte(db.engine_type, period, zone, 4) if dimension is Dimension.DAY else ("", [])
-        rows_sold = {str(r["key"]): r for r in await _sales_figures(db, dimension, base + day_args, days, big)}
-        rows_refunded = {str(r["key"]): r for r in await _refund_figures(db, dimension, base + day_args, days, big)}
-        points = await _points_redeemed(db, dimension, base + day_args, days)
-        summed = None
+    read = _from_read_model if from_lines or not summarised(period, zone) else _from_summaries
+    rows_sold, rows_refunded, points = await read(db, dimension, shop_id, period, zone)
+    if dimension in (Dimension.CATEGORY, Dimension.SOURCE):  # a sale counts in several rows: count again
+        total_sold, total_refunded, total_points = await read(db, None, shop_id, period, zone)
+    else:  # each sale and return is in exactly one row: the totals are the rows' sums
+        total_sold = {"": {name: sum(int(r[name] or 0) for r in rows_sold.values())
+                           for name in ("sales",) + _ADDITIVE}}
+        total_refunded = {"": {name: sum(int(r[name] or 0) for r in rows_refunded.values())
+                               for name in ("refunds",) + _PARTS}}
+        total_points = {"": sum(points.values())}
+    totals = _figures("", "", total_sold.get(""), total_refunded.get(""), total_points.get("", 0))
     keys = sorted(set(rows_sold) | set(rows_refunded))
     if dimension is Dimension.DAY:
         keys = [day.isoformat() for day in period.each_day()]  # every day, sold on or not: a chart's x axis
     labels = await _labels(dimension, shop_id, keys)
-    sale_level = dimension not in (Dimension.CATEGORY, Dimension.SOURCE) and _has_points_column()
+    sale_level = dimension not in (Dimension.CATEGORY, Dimension.SOURCE)
     rows = tuple(_figures(k, labels.get(k, k), rows_sold.get(k), rows_refunded.get(k),
                           points.get(k, 0) if sale_level else None) for k in keys)
     if dimension is not Dimension.DAY:
         rows = tuple(sorted(rows, key=lambda f: (-f.net_fen, f.label)))
-    totals = summed or await _totals_of(db, rows, dimension, base, rows_sold, rows_refunded, points)
     return Report(period=period, start=start, end=end, dimension=dimension, rows=rows, totals=totals,
-                  donations=await donations_received(shop_id=shop_id, period=period),
-                  with_returns=_return_tables() is not None, with_points=_has_points_column())
+                  donations=await donations_received(shop_id=shop_id, period=period))
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """A sale or a return of the day as the manager's day page lists it (a return's figures negative)."""
+
+    kind: str  # sale | return
+    number: str  # S0000… or R0000…
+    sale_number: str  # the sale's, for a return too
+    at: datetime
+    cashier: str
+    value_fen: int
+    fund_fen: int
+
+
+@dataclass(frozen=True)
+class DayReport:
+    """The manager's day page: the day's figures net of returns (report() for one day) by goods source,
+    category and cashier, and every sale and return of the day."""
+
+    day: date
+    start: datetime
+    end: datetime
+    totals: Figures
+    by_source: tuple[Figures, ...]
+    by_category: tuple[Figures, ...]
+    by_cashier: tuple[Figures, ...]
+    entries: tuple[DayEntry, ...]  # newest first
+
+
+async def day_report(*, shop_id: int, day: date, zone: ZoneInfo, list_limit: int = 500) -> DayReport:
+    period = period_of("day", day)
+    by = {dimension: await report(shop_id=shop_id, period=period, dimension=dimension, zone=zone)
+          for dimension in (Dimension.SOURCE, Dimension.CATEGORY, Dimension.CASHIER)}
+    start, end = period.bounds(zone)
+    listed = await sales_and_returns(shop_id=shop_id, start=start, end=end, limit=list_limit)
+    names = await _labels(Dimension.CASHIER, shop_id, sorted({str(r.cashier_id) for r in listed}))
+    return DayReport(
+        day=day, start=start, end=end, totals=by[Dimension.SOURCE].totals, by_source=by[Dimension.SOURCE].rows,
+        by_category=by[Dimension.CATEGORY].rows, by_cashier=by[Dimension.CASHIER].rows,
+        entries=tuple(DayEntry(kind=r.kind, number=r.number, sale_number=r.sale_number, at=r.at,
+                               cashier=names.get(str(r.cashier_id), "?"), value_fen=r.value_fen, fund_fen=r.fund_fen)
+                      for r in listed))

@@ -16,6 +16,7 @@ from shop.database import run
 from shop.ledger import REFUNDS_OWED, ledger_problems
 from shop.money import format_yuan
 
+from pos.sold import sold_sql
 from pos.tables import Sale
 
 _SALE_NUMBER = "'S' || SUBSTR('00000000' || CAST({id} AS TEXT), LENGTH(CAST({id} AS TEXT)) + 1)"
@@ -177,6 +178,36 @@ RULES += (
                                             AND e.account = 'asset:shop:safe'), 0))""",
          "till session TS{id:08d} counted {counted_fen} against {expected_fen} expected (over/short "
          "{over_short_fen}), and {safe_fen} went to the safe"),
+)
+
+# The read model (pos/sold.py): what the reports, statements and pages read agrees with the ledger.
+_SOLD = sold_sql(big="BIGINT", period=False)  # every shop's sales and returns, ever
+RULES += (
+    Rule("Each maker is owed in the ledger what they earned from their goods sold, net of returns, less their "
+         "payouts", f"""
+        SELECT m.id AS maker, COALESCE(g.earned, 0) AS earned_fen, COALESCE(p.paid, 0) AS paid_fen,
+               COALESCE(-b.balance, 0) AS owed_fen
+        FROM maker m
+        LEFT JOIN (SELECT x.maker_id, SUM(x.maker_fen) AS earned FROM ({_SOLD}) x
+                   WHERE x.maker_id IS NOT NULL GROUP BY x.maker_id) g ON g.maker_id = m.id
+        LEFT JOIN (SELECT maker, SUM(amount_fen) AS paid FROM maker_payout GROUP BY maker) p ON p.maker = m.id
+        LEFT JOIN (SELECT account, SUM(amount) AS balance FROM ledger_entry
+                   WHERE currency = 'CNY' AND account LIKE 'liability:maker:%' GROUP BY account) b
+               ON b.account = 'liability:maker:' || CAST(m.id AS TEXT)
+        WHERE COALESCE(-b.balance, 0) <> COALESCE(g.earned, 0) - COALESCE(p.paid, 0)""",
+         "maker {maker} earned {earned_fen} from their goods sold, net of returns, and was paid {paid_fen}, but the "
+         "ledger owes them {owed_fen}"),
+    Rule("The fund's share of what was sold, net of returns, is what sales credited to the community fund in the "
+         "ledger less what returns took back", f"""
+        SELECT h.id AS shop, COALESCE(g.fund, 0) AS sold_fen, COALESCE(-b.booked, 0) AS booked_fen
+        FROM shop h
+        LEFT JOIN (SELECT x.shop, SUM(x.fund_fen) AS fund FROM ({_SOLD}) x GROUP BY x.shop) g ON g.shop = h.id
+        LEFT JOIN (SELECT t.shop, SUM(e.amount) AS booked FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
+                   WHERE t.kind IN ('sale', 'return') AND e.account = 'liability:fund:community'
+                     AND e.currency = 'CNY' GROUP BY t.shop) b ON b.shop = h.id
+        WHERE COALESCE(g.fund, 0) <> COALESCE(-b.booked, 0)""",
+         "shop {shop} sold {sold_fen} for the community fund, net of returns, but the ledger's sales and returns "
+         "credited it {booked_fen}"),
 )
 
 # Refunds on the tenders (pos/refunds.py refund_to_tenders).

@@ -17,7 +17,7 @@ from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart
 from pos.tender import PointsIn
 from inventory.errors import InventoryError
 from pos.errors import SaleError
-from pos.reports import SalesReport, day_bounds, sales_report
+from pos.reports import DayReport, day_bounds, day_report
 from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
 from shop.staff import Role
@@ -294,12 +294,11 @@ class ReportsApi(Controller):
     guards = [requires_role(Role.MANAGER)]
     tags = ["reports"]
 
-    @get("/sales", summary="Sales of a day and their fund split (default: today, shop time)")
-    async def day(self, request: Request, day: FromQuery[date | None] = None) -> SalesReport:
+    @get("/sales", summary="Sales of a day and their fund split, net of returns (default: today, shop time)")
+    async def day(self, request: Request, day: FromQuery[date | None] = None) -> DayReport:
         front = shopfront(request)
-        day = day or datetime.now(front.settings.zone).date()
-        start, end = day_bounds(day, front.settings.zone)
-        return await sales_report(shop_id=front.shop_id, start=start, end=end)
+        return await day_report(shop_id=front.shop_id, day=day or datetime.now(front.settings.zone).date(),
+                                zone=front.settings.zone)
 
     @get("/overrides", summary="A day's price changes, discounts and fund points spent at the tills, with reasons")
     async def overrides(self, request: Request, day: FromQuery[date | None] = None) -> list[OverrideInfo]:

@@ -358,7 +358,7 @@ class MakersApi(Controller):
         return GoodsOut(item_id=consigned.item_id, barcode=consigned.barcode, quantity=consigned.quantity,
                         labels_job=job_id)
 
-    @get("/{maker_id:int}/statement", summary="What sold, what was paid and what is owed (dates in shop time)")
+    @get("/{maker_id:int}/statement", summary="What sold and came back, what was paid and what is owed (dates in shop time)")
     async def statement(self, request: Request, maker_id: FromPath[int], start: FromQuery[date | None] = None,
                         end: FromQuery[date | None] = None) -> MakerStatement:
         front = shopfront(request)

@@ -16,11 +16,12 @@ from donations.donors import donor_by_id, erase_donor, mask_phone
 from donations.errors import DonationError
 from donations.intake import donation_id_of, load_donation, recent_donations
 from donations.makers import (
-    consign_goods, maker_by_id, makers_of, owed_to, record_payout, register_maker, set_maker_terms,
+    consign_goods, maker_by_id, makers_of, record_payout, register_maker, set_maker_terms,
 )
 from inventory.catalogue import categories_of
 from inventory.errors import InventoryError
 from pos.donor_impact import donor_impact
+from pos.maker_payouts import makers_owed
 from pos.maker_statements import maker_statement
 from shop.errors import DomainError
 from shop.money import parse_yuan
@@ -129,9 +130,10 @@ class MakerPages(Controller):
         return await self._makers(request)
 
     async def _makers(self, request: Request, error: str = "") -> Template:
-        makers = await makers_of(shop_id=shopfront(request).shop_id)
+        shop_id = shopfront(request).shop_id
+        figures = {m.maker_id: m for m in await makers_owed(shop_id=shop_id)}  # owed, earned net of returns, paid
         return _page(request, "makers.html", error=error,
-                     makers=[(m, _phone(request, m.phone), await owed_to(m.id)) for m in makers])
+                     makers=[(m, _phone(request, m.phone), figures[m.id]) for m in await makers_of(shop_id=shop_id)])
 
     @post("/", status_code=200)
     async def register(self, request: Request, data: URLEncodedBody[MakerForm]) -> Template | Redirect:

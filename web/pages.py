@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 from inventory.catalogue import categories_of
 from pos.checkout import load_sale, sale_id_of
 from pos.errors import SaleError
-from pos.reports import day_bounds, sales_report
+from pos.reports import day_report
 from printing.queue import health, recent_jobs
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
@@ -190,8 +190,7 @@ class ManagerPage(Controller):
     async def day(self, request: Request, day: FromQuery[date | None] = None) -> Template:
         front = shopfront(request)
         day = day or datetime.now(front.settings.zone).date()
-        start, end = day_bounds(day, front.settings.zone)
-        report = await sales_report(shop_id=front.shop_id, start=start, end=end)
+        report = await day_report(shop_id=front.shop_id, day=day, zone=front.settings.zone)
         locale = locale_of(request)
         categories = {c.code: (c.name if locale == "zh_CN" or not c.name_en else c.name_en)
                       for c in await categories_of(shop_id=front.shop_id)}

@@ -153,8 +153,10 @@ class LoveBank(RuleBasedStateMachine):
             self.points[self.members[who]] -= points
 
     async def _spend(self, account: str, points: int) -> None:
+        # The entries of the till's points tender, without its sale: not kind "sale", since verify() checks every
+        # sale's transaction against the sale it was posted for.
         async with writing(LedgerEntry._meta.db):
-            await ledger.post(ledger.Txn(kind="sale", ref="S-model", entries=(
+            await ledger.post(ledger.Txn(kind="model-spend", ref="S-model", entries=(
                 ledger.Entry(account, ledger.Currency.PTS, points),
                 ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, -points),
                 ledger.Entry(ledger.POINTS_HONOURED, ledger.Currency.CNY, points * FEN_PER_POINT),

@@ -95,6 +95,39 @@ async def test_sales_owe_the_maker_their_share_the_statement_says_so_and_a_payou
     assert await ledger.ledger_problems() == []
 
 
+async def test_a_return_is_on_the_statement_as_a_negative_entry_and_the_closing_balance_is_the_ledgers(goods, settings):
+    from pos.maker_payouts import makers_owed
+    from pos.returns import ReturnRequestLine, commit_return
+    from pos.tables import SaleLine
+
+    # given three coasters sold (¥15.00: the maker's 80% is ¥12.00), and one of them brought back
+    sale = await sell(goods, settings, (goods.coasters, 3), (goods.coat, 1), key="sale-key-0001")
+    line = await SaleLine.select(SaleLine.id).where(
+        (SaleLine.sale == sale.id) & (SaleLine.barcode == goods.coasters)).first()
+    back = await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                               sale=sale.number, lines=[ReturnRequestLine(line["id"], 1)],
+                               idempotency_key="return-key-0001", reason="不喜欢")
+    # when the maker's statement is read
+    start, end = wide_period()
+    statement = await maker_statement(shop_id=goods.shop_id, maker_id=goods.maker_id, start=start, end=end)
+    # then the return is a negative entry with its number, and the figures are net of it
+    assert [(e.kind, e.ref, e.quantity, e.value_fen, e.owed_fen, e.balance_fen) for e in statement.entries] == [
+        ("sale", sale.number, 3, 1500, 1200, 1200), ("return", back.number, -1, -500, -400, 800)]
+    assert (statement.sold_pieces, statement.sold_value_fen, statement.earned_fen, statement.paid_fen) == (
+        2, 1000, 800, 0)
+    assert statement.closing_fen == statement.owed_now_fen == -await ledger.balance(ledger.maker_payable(goods.maker_id))
+    # and the makers' page: owed the ledger's ¥8.00, earned ¥8.00, paid nothing (the return is not a payout)
+    (owed,) = await makers_owed(shop_id=goods.shop_id)
+    assert (owed.owed_fen, owed.earned_fen, owed.paid_fen, owed.last_paid_at) == (800, 800, 0, None)
+    # when ¥3.00 is paid out
+    await record_payout(shop_id=goods.shop_id, maker_id=goods.maker_id, amount_fen=300, method="cash",
+                        staff_id=goods.manager_id)
+    (owed,) = await makers_owed(shop_id=goods.shop_id)
+    assert (owed.owed_fen, owed.earned_fen, owed.paid_fen) == (500, 800, 300)
+    statement = await maker_statement(shop_id=goods.shop_id, maker_id=goods.maker_id, start=start, end=end)
+    assert statement.closing_fen == 500 == -await ledger.balance(ledger.maker_payable(goods.maker_id))
+
+
 async def test_a_payout_is_never_more_than_is_owed_even_two_at_once(goods, settings):
     await sell(goods, settings, (goods.coasters, 2), key="sale-key-0001")  # owed ¥8.00
     results = await asyncio.gather(*(record_payout(shop_id=goods.shop_id, maker_id=goods.maker_id, amount_fen=500,
@@ -144,4 +177,8 @@ async def test_verify_names_a_payout_the_ledger_does_not_show(goods):
                                                  method="cash", ledger_txn=0, staff=goods.manager_id))
             problems = await verify()
             raise Undo
-    assert len(problems) == 1 and problems[0].startswith("maker payout differs from its ledger transaction")
+    # the payout is not in the ledger, so the maker's balance is not their earnings less their payouts either
+    assert len(problems) == 2
+    assert any(p.startswith("maker payout differs from its ledger transaction") for p in problems)
+    assert (f"maker {goods.maker_id} earned ¥0.00 from their goods sold, net of returns, and was paid ¥1.00, but the "
+            "ledger owes them ¥0.00") in problems

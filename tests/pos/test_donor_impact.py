@@ -48,6 +48,51 @@ async def test_what_a_donor_gave_sold_and_raised_and_nobody_elses(goods, setting
     assert (await donor_impact(shop_id=goods.shop_id, donor_id=other.id)).pieces_sold == 0
 
 
+async def test_a_piece_brought_back_is_not_sold_and_its_fund_share_is_given_back(goods, settings):
+    from pos.returns import ReturnRequestLine, commit_return
+    from pos.tables import ReturnLine, SaleLine
+    from pos.tender import PointsIn
+    from shop import ledger
+    from shop.money import allocate
+    from tests.pos.members import member_with_points
+
+    # given 李阿姨 gives a coat and 5 packs of noodles (the shop has 40 older ones)
+    li = await register_donor(shop_id=goods.shop_id, name="李阿姨")
+    donation = await register_donation(
+        shop_id=goods.shop_id, volunteer_id=goods.cashier_id, donor_id=li.id, idempotency_key="donation-0001",
+        today=TODAY, items=[
+            GivenItem(category="clothes", description="呢子大衣", condition=Condition.GOOD, quantity=1, price_fen=6000),
+            GivenItem(category="food", description="红烧牛肉面 5连包", condition=Condition.NEW, quantity=5,
+                      price_fen=1250, barcode=goods.noodles),
+        ])
+    coat = donation.lines[0].barcode
+    # and a member pays part of her coat and 43 packs in points (a split tender)
+    member = await member_with_points(goods, 25)
+    sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                             lines=[CartLine(coat, 1), CartLine(goods.noodles, 43)], cash_given_fen=100_000,
+                             idempotency_key="sale-key-0001", rules=source_rules(settings.split),
+                             fen_per_point=settings.points.fen_per_point,
+                             points=PointsIn(points=25, member_code=member.number))
+    assert (await donor_impact(shop_id=goods.shop_id, donor_id=li.id)).pieces_sold == 1 + 3
+    # when the coat and two packs come back
+    ids = {row["barcode"]: row["id"] for row in await SaleLine.select(SaleLine.id, SaleLine.barcode).where(
+        SaleLine.sale == sale.id)}
+    back = await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                               sale=sale.number, lines=[ReturnRequestLine(ids[coat], 1),
+                                                        ReturnRequestLine(ids[goods.noodles], 2)],
+                               idempotency_key="return-key-0001", reason="不合适")
+    impact = await donor_impact(shop_id=goods.shop_id, donor_id=li.id)
+    # then her coat is not sold, and of the 41 packs kept 40 are the older ones and 1 hers (first in, first out)
+    assert impact.pieces_sold == 1
+    # and she raised that pack's part of the noodles' fund share net of the return (5% of ¥537.50, less what the
+    # two packs brought back gave back)
+    returned = await ReturnLine.select(ReturnLine.fund_fen).where(ReturnLine.sale_line == ids[goods.noodles]).first()
+    noodles_fund = 2688 - returned["fund_fen"]
+    assert impact.fund_fen == allocate(noodles_fund, [40, 1])[1]
+    # and the fund in the ledger holds what the sale gave it less what the return took back
+    assert -await ledger.balance(ledger.FUND) == sale.fund_fen - back.fund_fen
+
+
 def test_first_in_first_out_gives_each_batch_its_share_oldest_first():
     assert _first_in_first_out(0, [3, 2]) == [0, 0]
     assert _first_in_first_out(4, [3, 2]) == [3, 1]

@@ -12,9 +12,8 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from pos.checkout import CartLine, commit_sale, sale_number, source_rules
 from pos.errors import SaleError
-from pos.reports import (
-    Dimension, _points_part_sql, fund_in_points, period_of, report,
-)
+from pos.reports import Dimension, fund_in_points, period_of, report
+from pos.sold import points_part_sql
 from pos.tables import Sale
 from shop import ledger
 from shop.database import insert_rows, run, writing
@@ -39,7 +38,7 @@ async def put_sale(g, *, at: datetime, lines, points_fen: int = 0, points: int =
         rows.append(dict(item=item, barcode="2000000000015", name=category, category_code=category, source=source,
                          unit_price_fen=unit, quantity=quantity, discount_fen=discount, value_fen=value,
                          rule_fund=fund_pct, rule_maker=maker_pct, fund_fen=fund, maker_fen=maker,
-                         running_fen=running, oversold=False))
+                         running_fen=running, oversold=False, maker_id=g.maker_id if maker else None))
     total = sum(r["value_fen"] for r in rows)
     fund, maker, running = (sum(r[k] for r in rows) for k in ("fund_fen", "maker_fen", "running_fen"))
     till, cashier = till or g.till_id, cashier or g.cashier_id
@@ -124,7 +123,7 @@ def test_the_funds_cash_and_points_parts_add_up_and_follow_allocate(fund, total,
        share=st.integers(min_value=0, max_value=10**8))
 def test_the_reports_sql_computes_the_same_points_part(fund, total, share):
     points_fen = share % (total + 1)
-    sql = "SELECT " + _points_part_sql("?1", "?2", "?3", "INTEGER")
+    sql = "SELECT " + points_part_sql("?1", "?2", "?3", "INTEGER")
     with sqlite3.connect(":memory:") as connection:
         (got,) = connection.execute(sql, (fund, total, points_fen)).fetchone()
     assert got == fund_in_points(fund, total, points_fen)
@@ -134,7 +133,7 @@ async def test_the_points_part_in_postgresqls_sql_too(db):
     big = "BIGINT" if db.engine_type == "postgres" else "INTEGER"
     cases = [(3, 3, 1), (1, 2, 1), (99, 7, 3), (-99, 7, 3), (7_000_000, 10_000_000, 3_333_333), (5, 10, 0)]
     for fund, total, points_fen in cases:
-        rows = await run(db, "SELECT " + _points_part_sql("CAST($1 AS INTEGER)", "CAST($2 AS INTEGER)",
+        rows = await run(db, "SELECT " + points_part_sql("CAST($1 AS INTEGER)", "CAST($2 AS INTEGER)",
                                                           "CAST($3 AS INTEGER)", big) + " AS part",
                          fund, total, points_fen)
         assert rows[0]["part"] == fund_in_points(fund, total, points_fen), (fund, total, points_fen)
@@ -287,7 +286,9 @@ async def test_a_refund_lowers_net_and_each_share_on_the_day_it_is_made(goods, s
     assert got.totals.fund_fen + got.totals.maker_fen + got.totals.running_fen == got.totals.net_fen
     by_till = await report(shop_id=goods.shop_id, period=period_of("day", today), dimension="till", zone=SHANGHAI)
     assert [(r.sales, r.refunds, r.net_fen) for r in by_till.rows] == [(1, 1, 4500)]
-    assert got.with_returns
+    # and the lines give the same as the summaries
+    assert await report(shop_id=goods.shop_id, period=period_of("day", today), dimension="category", zone=SHANGHAI,
+                        from_lines=True) == got
 
 
 async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, settings):
@@ -309,7 +310,7 @@ async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, se
         total = sum(unit * qty - discount for _, _, unit, qty, discount, _, _ in lines)
         await put_sale(goods, at=at, lines=lines, till=till2 if n % 3 == 0 else goods.till_id,
                        cashier=goods.manager_id if n % 4 == 0 else goods.cashier_id,
-                       points_fen=(total // 3) if n % 3 == 1 else 0, points=max(1, total // 300))
+                       points_fen=100 * max(1, total // 300) if n % 3 == 1 else 0, points=max(1, total // 300))
     # and a real sale with a return (the till's own operations), today
     if await current_session(shop_id=goods.shop_id, till_id=goods.till_id) is None:
         await open_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.cashier_id, float_fen=0)

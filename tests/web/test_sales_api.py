@@ -120,21 +120,40 @@ async def test_a_wrong_password_shows_the_login_page_again_with_a_message(browse
     assert (await browser.get("/api/till/items/" + goods.book)).status_code == 401
 
 
-async def test_the_manager_sees_todays_sales_and_their_split(browser, goods):
+async def test_the_manager_sees_todays_sales_and_their_split_net_of_returns(browser, goods):
+    from shop import ledger
+
     await browser.login("cashier", "cashier-pw")
+    sales = []
     for key, lines in (("k-report-0001", [(goods.coat, 1)]), ("k-report-0002", [(goods.coasters, 2), (goods.noodles, 1)])):
-        assert (await browser.post("/api/sales", json=sale_body(lines, cash=5000, key=key))).status_code == 201
+        response = await browser.post("/api/sales", json=sale_body(lines, cash=5000, key=key))
+        assert response.status_code == 201
+        sales.append(response.json())
+    # and one of the two coasters (¥5.00: fund ¥0.50, maker ¥4.00) comes back
+    found = (await browser.get(f"/api/returns/sales/{sales[1]['number']}")).json()
+    coasters = next(line for line in found["lines"] if line["name"] == "手工编织杯垫")
+    back = await browser.post("/api/returns", json={"till": "T1", "sale": sales[1]["number"],
+                                                    "idempotency_key": uuid.uuid4().hex, "reason": "不喜欢",
+                                                    "lines": [{"line": coasters["id"], "quantity": 1}]})
+    assert back.status_code == 201, back.text
     await browser.post("/login/out")
     await browser.login("manager", "manager-pw")
     report = (await browser.get("/api/reports/sales")).json()
-    assert report["totals"]["sales"] == 2
-    assert report["totals"]["value_fen"] == 3500 + 1000 + 1250
-    assert report["totals"]["fund_fen"] == 2450 + 100 + 63  # 10% of 1000; 5% of 1250 = 62.5 -> 63
-    assert report["totals"]["maker_fen"] == 800
+    totals = report["totals"]
+    assert (totals["sales"], totals["refunds"], totals["refund_fen"]) == (2, 1, 500)
+    assert totals["net_fen"] == 3500 + 1000 + 1250 - 500
+    assert totals["fund_fen"] == 2450 + 100 + 63 - 50  # 10% of 1000; 5% of 1250 = 62.5 -> 63
+    assert totals["maker_fen"] == 800 - 400
+    # the day's fund and makers' figures are the ledger's
+    assert totals["fund_fen"] == -await ledger.balance(ledger.FUND)
+    assert totals["maker_fen"] == -await ledger.balance(ledger.maker_payable(goods.maker_id))
     by_source = {row["key"]: row for row in report["by_source"]}
-    assert by_source["handicraft"]["maker_fen"] == 800 and by_source["donated"]["fund_fen"] == 2450
+    assert by_source["handicraft"]["maker_fen"] == 400 and by_source["donated"]["fund_fen"] == 2450
+    assert [(e["kind"], e["value_fen"]) for e in report["entries"]] == [
+        ("return", -500), ("sale", 1000 + 1250), ("sale", 3500)]
     page = await browser.get("/manager")
-    assert page.status_code == 200 and "¥57.50" in page.text and "¥26.13" in page.text
+    assert page.status_code == 200 and "¥52.50" in page.text and "¥25.63" in page.text
+    assert back.json()["number"] in page.text
 
 
 async def test_the_receipt_file_holds_the_sale_in_chinese(cashier, goods, settings, tmp_path):

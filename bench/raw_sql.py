@@ -39,7 +39,8 @@ from datetime import UTC, datetime
 from itertools import count
 
 from inventory.catalogue import _TILL_LOOKUP
-from pos.checkout import cart_digest, CartLine, sale_number
+from pos.checkout import cart_digest, CartLine
+from pos.numbers import sale_number
 from pos.split import SplitRule, rule_in_force, split_value
 
 SOURCE_RULES = {"donated": SplitRule(70, 0), "handicraft": SplitRule(10, 80), "purchased": SplitRule(5, 0)}

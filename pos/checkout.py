@@ -31,6 +31,7 @@ from shop.errors import DomainError
 from shop.settings import SplitSettings
 from shop.staff import check_manager_pin
 
+from pos.numbers import sale_number
 from pos.discounts import LineOverride, LineToPrice, OverrideMade, SaleDiscount, needs_manager, price_lines
 from pos.errors import SaleError
 from pos.sessions import open_session_of
@@ -100,15 +101,6 @@ class SaleRecord:
     @property
     def discount_fen(self) -> int:
         return sum(line.discount_fen for line in self.lines)
-
-
-def sale_number(sale_id: int) -> str:
-    return f"S{sale_id:08d}"
-
-
-def sale_id_of(number: str) -> int | None:
-    match = re.fullmatch(r"S(\d{8,12})", number.strip().upper())
-    return int(match.group(1)) if match else None
 
 
 def source_rules(split: SplitSettings) -> dict[str, SplitRule]:

@@ -18,7 +18,7 @@ from shop import ledger
 from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
-from pos.checkout import sale_number
+from pos.numbers import sale_number
 from pos.errors import FundError
 from pos.tables import Sale
 

@@ -9,8 +9,7 @@ from datetime import datetime
 
 from donations.makers import owed_to
 from donations.tables import MakerPayout
-from pos.checkout import sale_number
-from pos.returns import return_number
+from pos.numbers import return_number, sale_number
 from pos.sold import sold_lines
 from pos.tables import SaleLine
 from shop import ledger

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from shop.database import as_time, run
 
-from pos.checkout import sale_number
+from pos.numbers import sale_number
 from pos.tables import Override
 
 

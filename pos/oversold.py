@@ -16,10 +16,10 @@ from datetime import datetime
 from inventory.stock import MovementKind
 from shop.database import as_time, run
 
-from pos.checkout import sale_number
+from pos.numbers import sale_number
 from pos.tables import SaleLine
 
-# The sale's number as checkout.sale_number writes it in its stock movements' ref, in SQL both engines speak.
+# The sale's number as pos.numbers.sale_number writes it in its stock movements' ref, in SQL both engines speak.
 _SALE_NUMBER = "'S' || SUBSTR('00000000' || CAST(s.id AS TEXT), LENGTH(CAST(s.id AS TEXT)) + 1)"
 
 

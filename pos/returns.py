@@ -31,7 +31,7 @@ from shop import ledger
 from shop.database import as_time, insert_rows, one_writer_per_shop, retrying_deadlocks, run, writing
 from shop.errors import DomainError
 
-from pos.checkout import sale_id_of, sale_number
+from pos.numbers import return_number, sale_id_of, sale_number
 from pos.errors import ReturnError, SaleError
 from pos.refunds import Back, Paid, Parts, refund_to_tenders, returned_parts
 from pos.sessions import open_session_of
@@ -40,10 +40,6 @@ from pos.tables import SaleReturn
 VOID = "void"
 MAX_REASON = 200
 _KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-
-
-def return_number(return_id: int) -> str:
-    return f"R{return_id:08d}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from shop import ledger
 from shop.database import as_time, insert_rows, run, writing
 from shop.errors import DomainError
 
+from pos.sold import sold_in_session
 from pos.errors import SaleError, TillSessionError
 from pos.tables import TillSession
 
@@ -212,17 +213,13 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
     if not rows:
         raise DomainError(TillSessionError.TILL_CLOSED, status=404, till=session_id)
     info = _info(rows[0])
-    sales = (await run(db, """
-        SELECT COUNT(*) AS n, COALESCE(SUM(total_fen), 0) AS total, COALESCE(SUM(fund_fen), 0) AS fund,
-               COALESCE(SUM(maker_fen), 0) AS maker, COALESCE(SUM(running_fen), 0) AS running
-        FROM sale WHERE session = $1""", session_id))[0]
+    sales = (await run(db, "SELECT COUNT(*) AS n FROM sale WHERE session = $1", session_id))[0]
+    sold, back = await sold_in_session(session_id=session_id)  # the read model: what sold and came back
     tenders = {row["kind"]: row for row in await run(db, """
         SELECT t.kind, COALESCE(SUM(t.amount_fen), 0) AS amount, COALESCE(SUM(t.points), 0) AS points
         FROM tender t JOIN sale s ON s.id = t.sale WHERE s.session = $1 GROUP BY t.kind""", session_id)}
     returns = (await run(db, """
-        SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN reason = 'void' THEN 1 ELSE 0 END), 0) AS voids,
-               COALESCE(SUM(total_fen), 0) AS total, COALESCE(SUM(fund_fen), 0) AS fund,
-               COALESCE(SUM(maker_fen), 0) AS maker, COALESCE(SUM(running_fen), 0) AS running
+        SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN reason = 'void' THEN 1 ELSE 0 END), 0) AS voids
         FROM sale_return WHERE session = $1""", session_id))[0]
     refunds = {row["kind"]: row for row in await run(db, """
         SELECT f.kind, COALESCE(SUM(f.amount_fen), 0) AS amount, COALESCE(SUM(f.points), 0) AS points
@@ -233,7 +230,7 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
     def of(table: dict, kind: str, column: str) -> int:
         return int(table[kind][column]) if kind in table else 0
 
-    gross, refunded = int(sales["total"]), int(returns["total"])
+    gross, refunded = sold.value_fen, back.value_fen
     return SessionFigures(
         session=info, sales_count=int(sales["n"]), gross_fen=gross, returns_count=int(returns["n"]),
         voids_count=int(returns["voids"]), refunds_fen=refunded, net_fen=gross - refunded,
@@ -241,6 +238,6 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
         points_fen=of(tenders, "points", "amount"), cash_refunds_fen=of(refunds, "cash", "amount"),
         points_refunded_pts=of(refunds, "points", "points"), float_fen=info.float_fen, expected_cash_fen=expected,
         counted_fen=info.counted_fen, over_short_fen=info.over_short_fen,
-        fund_fen=int(sales["fund"]) - int(returns["fund"]), maker_fen=int(sales["maker"]) - int(returns["maker"]),
-        running_fen=int(sales["running"]) - int(returns["running"]),
+        fund_fen=sold.fund_fen - back.fund_fen, maker_fen=sold.maker_fen - back.maker_fen,
+        running_fen=sold.running_fen - back.running_fen,
         points_refunded_fen=of(refunds, "points", "amount"))

@@ -13,13 +13,12 @@ manager's day page, a maker's statement and earnings, a donor's impact, and two 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 
 from shop.database import as_time, run
 
-from pos.checkout import sale_number
-from pos.returns import return_number
+from pos.numbers import return_number, sale_number
 from pos.tables import Sale
 
 # All of time, for a reader that wants every sale of a shop.
@@ -49,16 +48,21 @@ _IN_DAY = "{t}.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3 AND {t}.created
           "AND {t}.created_at < d.end_at"
 
 
-def sold_sql(*, big: str, period: bool = True, by_day: bool = False, lines: str = "") -> str:
+def sold_sql(*, big: str, period: bool = True, by_day: bool = False, lines: str = "", session: bool = False) -> str:
     """The read model as a SELECT (a UNION ALL of sold lines and returned lines, negated).
 
     period: only the sales and returns of shop $1 made in [$2, $3); else every shop's, ever (verify()).
+    session: instead, the sales and returns made in till session $1 (an X or Z report).
     by_day: the caller's WITH days(day, start_at, end_at) table is joined, and each row has its `day`.
     lines: a further condition on the sale line `l` (its maker, its item), with the caller's own $4….
     """
     also = f" AND ({lines})" if lines else ""
     day_column, days = (", d.day AS day", "days d CROSS JOIN ") if by_day else ("", "")
-    if period:
+    if session:
+        sale_where, return_where = "s.session = $1", "r.session = $1"
+        paid_sales = "JOIN sale s2 ON s2.id = t.sale WHERE s2.session = $1 AND"
+        paid_returns = "WHERE t.sale IN (SELECT r2.sale FROM sale_return r2 WHERE r2.session = $1) AND"
+    elif period:
         sale_where = (_IN_DAY if by_day else _IN_PERIOD).format(t="s")
         return_where = (_IN_DAY if by_day else _IN_PERIOD).format(t="r")
         paid_sales = f"JOIN sale s2 ON s2.id = t.sale WHERE {_IN_PERIOD.format(t='s2')} AND"
@@ -167,6 +171,17 @@ async def sold_totals(*, shop_id: int, start: datetime = EVER[0], end: datetime 
     rows = await run(db, f"SELECT {_SUMS} FROM ({sold_sql(big=big_integer(db.engine_type))}) x",
                      shop_id, start, end)
     return _totals(rows[0])
+
+
+async def sold_in_session(*, session_id: int) -> tuple[SoldTotals, SoldTotals]:
+    """What a till session sold, and what came back in it (its figures positive): an X or Z report's split."""
+    db = _db()
+    rows = {row["kind"]: row for row in await run(
+        db, f"SELECT x.kind, {_SUMS} FROM ({sold_sql(big=big_integer(db.engine_type), session=True)}) x "
+            "GROUP BY x.kind", session_id)}
+    sold = _totals(rows["sale"]) if "sale" in rows else SoldTotals(0, 0, 0, 0, 0, 0)
+    back = _totals(rows["return"]) if "return" in rows else SoldTotals(0, 0, 0, 0, 0, 0)
+    return sold, SoldTotals(*(-value for value in astuple(back)))
 
 
 async def sold_by_item(*, shop_id: int, items: list[int]) -> dict[int, SoldTotals]:

@@ -38,7 +38,7 @@ class TillSession(Table):
 
 
 class Sale(Table):
-    """A completed sale. Its number is "S" and its id in 8 digits (see checkout.sale_number)."""
+    """A completed sale. Its number is "S" and its id in 8 digits (see pos.numbers)."""
 
     shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
     till = ForeignKey(Till, on_delete=OnDelete.restrict, null=False)

@@ -10,7 +10,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
 from donations.lovebank import fund_points, member_for_till
-from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale, load_sale, quote_cart, sale_id_of
+from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale, load_sale, quote_cart
+from pos.numbers import sale_id_of
 from pos.discounts import Discount, LineOverride, SaleDiscount
 from pos.overrides import OverrideInfo, overrides_between
 from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from donations.intake import DonationRecord
 from inventory.catalogue import LabelItem, items_for_labels
-from pos.checkout import SaleRecord, load_sale, sale_id_of
+from pos.checkout import SaleRecord, load_sale
+from pos.numbers import sale_id_of
 from pos.donor_impact import donor_impact
 from pos.returns import VOID, ReturnRecord, load_return
 from pos.tables import SaleReturn

@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from inventory.catalogue import categories_of
-from pos.checkout import load_sale, sale_id_of
+from pos.checkout import load_sale
+from pos.numbers import sale_id_of
 from pos.errors import SaleError
 from pos.reports import day_report
 from printing.queue import health, recent_jobs

@@ -3,7 +3,9 @@
 Random sales — cash, points, both; with and without a discount; donated, handicraft and purchased goods — then
 random partial returns, voids and maker payouts. After each step: the report's totals (from the hourly
 summaries and from the read model), the read model itself, every maker's statement and owed figure, the
-donor's impact and the fund equal the ledger and what the steps themselves recorded.
+donor's impact, the fund and the till's X report equal the ledger and what the steps themselves recorded; after each
+return, its refund is checked against the tenders of its sale (whole points at their worth, never more than paid,
+all square once the whole sale came back).
 
 The database is the test's own and is not emptied between examples: every figure is checked as a running total.
 """
@@ -28,6 +30,7 @@ from pos.maker_payouts import makers_owed
 from pos.maker_statements import maker_statement
 from pos.reports import period_of, report
 from pos.returns import ReturnRequestLine, commit_return, void_sale
+from pos.sessions import session_figures
 from pos.sold import sold_totals
 from pos.tables import SaleLine
 from pos.tender import PointsIn
@@ -52,6 +55,8 @@ class Sold:
     number: str
     lines: dict[int, list[int]] = field(default_factory=dict)  # sale line id → [pieces sold, pieces returned]
     barcodes: dict[int, str] = field(default_factory=dict)
+    paid: dict[str, list[int]] = field(default_factory=dict)  # tender kind → [fen, points] paid
+    back: dict[str, list[int]] = field(default_factory=dict)  # tender kind → [fen, points] refunded so far
 
 
 @dataclass
@@ -66,6 +71,25 @@ class Books:
     gift_fund: int = 0
 
 
+def check_refund(record, sold: Sold, fen_per_point: int) -> None:
+    """A return's refund: points at their worth, never more back on a tender than it paid, what is left owed
+    under one point's worth, and everything square once the whole sale came back (pos/refunds.py)."""
+    for refund in record.refunds:
+        assert refund.amount_fen > 0
+        if refund.kind == "points":
+            assert refund.amount_fen == refund.points * fen_per_point
+        sold.back[refund.kind][0] += refund.amount_fen
+        sold.back[refund.kind][1] += refund.points
+    for kind, (fen, points) in sold.back.items():
+        assert fen <= sold.paid[kind][0] and points <= sold.paid[kind][1]
+    returned = sum(pieces for _, (_, pieces) in sold.lines.items()) + sum(line.quantity for line in record.lines)
+    owed = sum(paid for paid, _ in sold.paid.values()) - sum(fen for fen, _ in sold.back.values())
+    if returned == sum(pieces for pieces, _ in sold.lines.values()):  # the whole sale is back: all square
+        assert sold.back == {kind: list(paid) for kind, paid in sold.paid.items()} and owed == 0
+    else:
+        assert 0 <= record.owed_fen < max(fen_per_point, 1) or record.owed_fen <= 0
+
+
 async def check(goods, settings, books: Books, donor_id: int, gift: str, first_day) -> None:
     zone = settings.zone
     account = ledger.maker_payable(goods.maker_id)
@@ -76,6 +100,14 @@ async def check(goods, settings, books: Books, donor_id: int, gift: str, first_d
     assert net.fund_fen == -await ledger.balance(ledger.FUND)
     assert net.running_fen == -await ledger.balance(ledger.RUNNING_COSTS)
     assert owed == books.maker - books.paid
+    # the X report of the till's open session (every example sells in it), against the steps and the ledger
+    x = await session_figures(shop_id=goods.shop_id, session_id=goods.session_id)
+    assert (x.net_fen, x.fund_fen, x.maker_fen) == (books.value, books.fund, books.maker)
+    assert x.gross_fen - x.refunds_fen == x.net_fen == x.fund_fen + x.maker_fen + x.running_fen
+    assert x.expected_cash_fen == await ledger.balance(ledger.till_cash(goods.till_id))
+    assert x.expected_cash_fen == x.float_fen + x.cash_sales_fen - x.cash_refunds_fen
+    assert x.points_fen - x.points_refunded_fen == await ledger.balance(ledger.POINTS_HONOURED)
+    assert x.points_refunded_fen == x.points_refunded_pts * settings.points.fen_per_point
     # the report, from the summaries and from the read model
     period = period_of("custom", first_day - timedelta(days=1), first_day + timedelta(days=1))
     summed = await report(shop_id=goods.shop_id, period=period, dimension="source", zone=zone)
@@ -139,7 +171,9 @@ async def test_every_figure_agrees_with_the_books_after_any_sales_returns_and_pa
                                      fen_per_point=settings.points.fen_per_point)
             rows = await SaleLine.select(SaleLine.id, SaleLine.barcode, SaleLine.quantity).where(
                 SaleLine.sale == sale.id).order_by(SaleLine.id)
-            sold = Sold(sale.number, {r["id"]: [r["quantity"], 0] for r in rows}, {r["id"]: r["barcode"] for r in rows})
+            sold = Sold(sale.number, {r["id"]: [r["quantity"], 0] for r in rows}, {r["id"]: r["barcode"] for r in rows},
+                        paid={"cash": [sale.total_fen - sale.points_fen, 0], "points": [sale.points_fen, sale.points]},
+                        back={"cash": [0, 0], "points": [0, 0]})
             sales.append(sold)
             books.value += sale.total_fen
             books.fund += sale.fund_fen
@@ -166,6 +200,7 @@ async def test_every_figure_agrees_with_the_books_after_any_sales_returns_and_pa
                 record = await commit_return(shop_id=goods.shop_id, till_id=goods.till_id,
                                              cashier_id=goods.cashier_id, sale=sold.number, lines=wanted,
                                              idempotency_key=key, reason="不合适")
+            check_refund(record, sold, settings.points.fen_per_point)
             books.value -= record.total_fen
             books.fund -= record.fund_fen
             books.maker -= record.maker_fen

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from pos.checkout import CartLine, commit_sale, sale_number, source_rules
+from pos.checkout import CartLine, commit_sale, source_rules
+from pos.numbers import sale_number
 from pos.errors import SaleError
 from pos.reports import Dimension, fund_in_points, period_of, report
 from pos.sold import points_part_sql

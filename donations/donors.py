@@ -6,9 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from piccolo.columns.combination import WhereRaw
+from piccolo.table import Table
+
 from donations.errors import DonationError
+from donations.intake import donation_number
 from donations.tables import Donor
-from shop.database import writing
+from printing.queue import DONATION_SLIP, redact
+from shop.database import forget_erased, run, writing
 from shop.errors import DomainError
 
 MAX_FOUND = 20
@@ -31,12 +36,44 @@ def normalize_phone(raw: str) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """138****5678: the first three and last four digits, the rest hidden (short numbers: last two)."""
+    """138****5678: a mobile's (11+ digits) first three and last four digits, the rest hidden; a shorter
+    number shows its last four (8 to 10 digits) or last two (5 to 7), so a landline is never shown nearly whole."""
     if not phone:
         return ""
-    if len(phone) >= 8:
+    if len(phone) >= 11:
         return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+    if len(phone) >= 8:
+        return "*" * (len(phone) - 4) + phone[-4:]
     return "*" * (len(phone) - 2) + phone[-2:]
+
+
+def search_text(text: str) -> str:
+    """What a person typed into a search box: spaces collapsed, at most 100 characters."""
+    return " ".join((text or "").split())[:100]
+
+
+def last_four(text: str) -> str | None:
+    """The digits of a search for a phone's last four ("5678", "56 78"), or None when it is not exactly four digits:
+    a search never matches digits inside a phone, so a masked phone cannot be recovered by searching for it."""
+    digits = re.sub(r"[\s\-]", "", text)
+    return digits if len(digits) == 4 and digits.isascii() and digits.isdigit() else None
+
+
+def _like_literal(text: str) -> str:
+    """text inside a LIKE pattern as itself: its %, _ and the escape character \\ are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def name_contains(table: type[Table], text: str) -> WhereRaw:
+    """table's name contains text, literally, ignoring case (SQLite's LIKE already does for Latin letters;
+    Chinese has no case; PostgreSQL needs ILIKE). An explicit ESCAPE: SQLite has no default one."""
+    operator = "LIKE" if table._meta.db.engine_type == "sqlite" else "ILIKE"
+    return WhereRaw(f"{table._meta.tablename}.name {operator} {{}} ESCAPE '\\'", f"%{_like_literal(text)}%")
+
+
+def phone_ends_with(table: type[Table], digits: str) -> WhereRaw:
+    """table's phone ends with these four digits (digits only: nothing in them is a wildcard)."""
+    return WhereRaw(f"{table._meta.tablename}.phone LIKE {{}}", f"%{digits}")
 
 
 @dataclass(frozen=True)
@@ -71,16 +108,13 @@ async def register_donor(*, shop_id: int, name: str = "", phone: str = "", may_c
 
 
 async def find_donors(*, shop_id: int, text: str) -> list[DonorInfo]:
-    """Donors whose name contains `text`, or whose phone contains its digits (the last four are enough)."""
-    text = " ".join((text or "").split())[:100]
+    """Donors whose name contains `text`, or whose phone ends with it when it is four digits (and only then)."""
+    text = search_text(text)
     if not text:
         return []
-    # SQLite's LIKE already ignores case (for Latin letters; Chinese has none); PostgreSQL's needs ILIKE.
-    pattern = f"%{text}%"
-    query = Donor.name.like(pattern) if Donor._meta.db.engine_type == "sqlite" else Donor.name.ilike(pattern)
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 4:
-        query = query | Donor.phone.like(f"%{digits}%")
+    query = name_contains(Donor, text)
+    if (digits := last_four(text)) is not None:
+        query = query | phone_ends_with(Donor, digits)
     rows = await Donor.select().where((Donor.shop == shop_id) & query).order_by(Donor.id, ascending=False).limit(
         MAX_FOUND)
     return [_donor(row) for row in rows]
@@ -97,7 +131,12 @@ async def erase_donor(*, shop_id: int, donor_id: int) -> DonorInfo:
     """On the donor's request: their name, phone and consent are erased; the donor stays, anonymous,
     so their donations and what those raised stay in the books."""
     await donor_by_id(shop_id=shop_id, donor_id=donor_id)
-    async with writing(Donor._meta.db):
+    db = Donor._meta.db
+    async with writing(db):
         await Donor.update({Donor.name: "", Donor.phone: "", Donor.may_contact: False}).where(
             (Donor.shop == shop_id) & (Donor.id == donor_id))
+        # their thank-you slips, printed or waiting, named them: the queue keeps none of it
+        gifts = await run(db, "SELECT id FROM donation WHERE shop = $1 AND donor = $2", shop_id, donor_id)
+        await redact(shop_id=shop_id, document=DONATION_SLIP, refs=[donation_number(row["id"]) for row in gifts])
+    await forget_erased(db)
     return await donor_by_id(shop_id=shop_id, donor_id=donor_id)

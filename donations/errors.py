@@ -27,6 +27,7 @@ class DonationError(StrEnum):
     BAD_PAYOUT = "bad-payout"
     PAYOUT_TOO_LARGE = "payout-too-large"
     BAD_PAYOUT_METHOD = "bad-payout-method"
+    BAD_NOTE = "bad-note"  # a payout's note past its length (the till's parked-cart note has the same words)
     NO_LABELS = "no-labels"
     TOO_MANY_LABELS = "too-many-labels"
 
@@ -54,3 +55,7 @@ class LoveBankError(StrEnum):
     BAD_POINTS = "bad-points"
     GIFT_TO_SELF = "gift-to-self"
     BAD_NOTE = "bad-gift-note"
+    OWN_ENTRY = "own-entry"
+    REQUEST_DECIDED = "request-already-decided"
+    UNKNOWN_REVERSAL = "unknown-reversal"
+    REVERSAL_PENDING = "reversal-pending"

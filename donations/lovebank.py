@@ -6,6 +6,11 @@ in the ledger at the service type's rate (config). Members give points to each o
 community fund (积分捐赠); the till spends them (pos). A mistake is corrected by a reversing
 transaction with its reason. Points are never stored here: a member's points are the balance of
 ledger.member_points(id), which post() never lets go below zero.
+
+No one moves value between members alone: a service, a gift from one member to another and every
+correction (reversal) is entered by one coordinator and takes effect only when another coordinator, a
+manager or an admin approves it — never the one who entered it. A gift to the community fund takes
+effect at once: it leaves the members' hands for households in need, and no member gains by it.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from donations.donors import normalize_phone
+from donations.donors import last_four, name_contains, normalize_phone, phone_ends_with, search_text
 from donations.errors import LoveBankError
-from donations.tables import Member, PointsGift, ServiceRecord
+from donations.tables import Member, PointsGift, PointsReversal, ServiceRecord
+from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, redact
 from shop import ledger
-from shop.database import as_date, as_time, run, writing
+from shop.database import as_date, as_time, forget_erased, run, writing
 from shop.errors import DomainError, ShopError
 from shop.settings import ServiceType
 from shop.tables import LedgerEntry
@@ -163,19 +169,17 @@ async def member_by_id(*, shop_id: int, member_id: int) -> MemberInfo:
 
 
 async def find_members(*, shop_id: int, text: str) -> list[MemberInfo]:
-    """Members by number or card code (exact), part of their name, or their phone's digits (four or more)."""
-    text = " ".join((text or "").split())[:100]
+    """Members by number or card code (exact), part of their name, or their phone's last four digits (exactly four:
+    never digits inside the phone, which would let a search uncover a masked phone)."""
+    text = search_text(text)
     if not text:
         return []
     code, number = _lookup_keys(text)
-    query = Member.card_code == code
+    query = (Member.card_code == code) | name_contains(Member, text)
     if number is not None:
         query = query | (Member.number == number)
-    pattern = f"%{text}%"
-    query = query | (Member.name.like(pattern) if Member._meta.db.engine_type == "sqlite" else Member.name.ilike(pattern))
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 4:
-        query = query | Member.phone.like(f"%{digits}%")
+    if (digits := last_four(text)) is not None:
+        query = query | phone_ends_with(Member, digits)
     rows = await Member.select().where((Member.shop == shop_id) & query).order_by(Member.id, ascending=False).limit(
         MAX_FOUND)
     return [_member(row) for row in rows]
@@ -202,10 +206,15 @@ async def close_member(*, shop_id: int, member_id: int, staff_id: int, give_rest
 async def erase_member(*, shop_id: int, member_id: int) -> MemberInfo:
     """On the member's request: their name, phone and notes are erased; the account stays, anonymous, with its
     number, so its service and points stay in the books."""
-    await member_by_id(shop_id=shop_id, member_id=member_id)
-    async with writing(Member._meta.db):
+    member = await member_by_id(shop_id=shop_id, member_id=member_id)
+    db = Member._meta.db
+    async with writing(db):
         await Member.update({Member.name: "", Member.phone: "", Member.notes: "", Member.may_contact: False}).where(
             (Member.shop == shop_id) & (Member.id == member_id))
+        # their card and statements, printed or waiting, named them: the queue keeps none of it
+        for document in (MEMBER_CARD, PASSBOOK_STATEMENT):
+            await redact(shop_id=shop_id, document=document, refs=[member.number])
+    await forget_erased(db)
     return await member_by_id(shop_id=shop_id, member_id=member_id)
 
 
@@ -420,27 +429,6 @@ async def reject_service(*, shop_id: int, record_id: int, staff_id: int, reason:
     return await service_by_id(shop_id=shop_id, record_id=record_id)
 
 
-async def reverse_service(*, shop_id: int, record_id: int, staff_id: int, reason: str) -> ServiceInfo:
-    """Correct an approved service (recorded by mistake): a reversing transaction takes its points back, with
-    the reason; its hours no longer count. Refused when the member no longer holds those points."""
-    reason = _text(reason, LoveBankError.BAD_REASON, 200)
-    record = await service_by_id(shop_id=shop_id, record_id=record_id)
-    db = ServiceRecord._meta.db
-    async with _refusing_overdraft(record.member_id, record.points or 0):
-        async with writing(db):
-            await _lock_open_members(shop_id, [record.member_id])
-            claimed = await run(db, "UPDATE service_record SET status = 'reversed', reason = $1, reversed_by = $2, "
-                                "reversed_at = $3 WHERE id = $4 AND shop = $5 AND status = 'approved' "
-                                "RETURNING ledger_txn", reason, staff_id, datetime.now(UTC), record_id, shop_id)
-            if not claimed:
-                raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=record_id)
-            if (original := claimed[0]["ledger_txn"]) is not None:
-                reversal_id = await _post_reversal(original, kind=SERVICE_REVERSAL, ref=f"service:{record_id}",
-                                                   shop_id=shop_id, staff_id=staff_id)
-                await run(db, "UPDATE service_record SET reversal_txn = $1 WHERE id = $2", reversal_id, record_id)
-    return await service_by_id(shop_id=shop_id, record_id=record_id)
-
-
 async def _post_reversal(txn_id: int, *, kind: str, ref: str, shop_id: int, staff_id: int) -> int:
     rows = await LedgerEntry.select(LedgerEntry.account, LedgerEntry.currency, LedgerEntry.amount).where(
         LedgerEntry.txn == txn_id)
@@ -487,20 +475,29 @@ class GiftInfo:
     note: str
     created_at: datetime
     reversed: bool
-    reason: str
+    reason: str  # why it was rejected or reversed
+    status: str = "approved"  # pending (another coordinator approves it) | approved | rejected
+    entered_by: int = 0
+    entered_by_name: str = ""
+    decided_by: int | None = None  # None for a gift to the fund (it needs no second person)
+    decided_by_name: str = ""
 
 
 _GIFT_SELECT = """
     SELECT g.id, g.from_member, f.number AS from_number, g.to_member, t.number AS to_number, g.points_pts, g.note,
-           g.created_at, g.reversed_at, g.reason
-    FROM points_gift g JOIN member f ON f.id = g.from_member LEFT JOIN member t ON t.id = g.to_member"""
+           g.created_at, g.reversed_at, g.reason, g.status, g.staff, e.display_name AS entered_by_name, g.decided_by,
+           d.display_name AS decided_by_name
+    FROM points_gift g JOIN member f ON f.id = g.from_member LEFT JOIN member t ON t.id = g.to_member
+    JOIN staff e ON e.id = g.staff LEFT JOIN staff d ON d.id = g.decided_by"""
 
 
 def _gift(row: dict) -> GiftInfo:
     return GiftInfo(id=row["id"], from_member_id=row["from_member"], from_number=row["from_number"],
                     to_member_id=row["to_member"], to_number=row["to_number"] or "", points=row["points_pts"],
                     note=row["note"], created_at=as_time(row["created_at"]), reversed=row["reversed_at"] is not None,
-                    reason=row["reason"])
+                    reason=row["reason"], status=row["status"], entered_by=row["staff"],
+                    entered_by_name=row["entered_by_name"] or "", decided_by=row["decided_by"],
+                    decided_by_name=row["decided_by_name"] or "")
 
 
 async def gift_by_id(*, shop_id: int, gift_id: int) -> GiftInfo:
@@ -510,12 +507,24 @@ async def gift_by_id(*, shop_id: int, gift_id: int) -> GiftInfo:
     return _gift(rows[0])
 
 
+def _by_another(entered_by: int, staff_id: int, what: int) -> None:
+    """The two-person rule for gifts and reversals, as _decided_by_another is for service."""
+    if entered_by == staff_id:
+        raise DomainError(LoveBankError.OWN_ENTRY, status=403, record=what)
+
+
+def _members_of(gift: GiftInfo) -> list[int]:
+    return [gift.from_member_id] + ([gift.to_member_id] if gift.to_member_id is not None else [])
+
+
 async def donate_points(*, shop_id: int, from_member_id: int, to_member_id: int | None, points: int, staff_id: int,
                         note: str = "") -> GiftInfo:
     """A member gives points to another member, or to the community fund (to_member_id None: 积分捐赠).
 
-    Never more than they hold, however many gifts and spends from their account happen at once: the
-    ledger checks the balance after writing, under a lock per account, and a refusal changes nothing.
+    A gift to another member waits (status "pending") until another coordinator approves it (approve_gift):
+    nothing moves before. A gift to the fund moves at once. Never more than they hold, however many gifts
+    and spends from their account happen at once: the ledger checks the balance after writing, under a lock
+    per account, and a refusal changes nothing (a pending gift is checked now, and again when approved).
     """
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= MAX_GIFT:
         raise DomainError(LoveBankError.BAD_POINTS, maximum=MAX_GIFT)
@@ -524,47 +533,277 @@ async def donate_points(*, shop_id: int, from_member_id: int, to_member_id: int 
     note = _text(note, LoveBankError.BAD_NOTE, 200, required=False)
     async with _refusing_overdraft(from_member_id, points):
         async with writing(PointsGift._meta.db):
-            await _lock_open_members(shop_id, [from_member_id] + ([to_member_id] if to_member_id is not None else []))
-            gift_id = await _give(shop_id=shop_id, from_id=from_member_id, to_id=to_member_id, points=points, note=note,
-                                  staff_id=staff_id)
+            numbers = await _lock_open_members(shop_id, [from_member_id] + (
+                [to_member_id] if to_member_id is not None else []))
+            if to_member_id is None:
+                gift_id = await _give(shop_id=shop_id, from_id=from_member_id, to_id=None, points=points, note=note,
+                                      staff_id=staff_id)
+            else:
+                held = await points_of(from_member_id)
+                if held < points:
+                    raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers[from_member_id],
+                                      points=held, asked=points)
+                gift_id = await _insert_gift(shop_id=shop_id, from_id=from_member_id, to_id=to_member_id,
+                                             points=points, note=note, staff_id=staff_id, status="pending")
     return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
 
 
-async def _give(*, shop_id: int, from_id: int, to_id: int | None, points: int, note: str, staff_id: int) -> int:
-    """Inside a writing transaction, with both members locked and open: the gift and its ledger transaction."""
-    db = PointsGift._meta.db
+async def _insert_gift(*, shop_id: int, from_id: int, to_id: int | None, points: int, note: str, staff_id: int,
+                       status: str) -> int:
     rows = await PointsGift.insert(PointsGift(
         shop=shop_id, from_member=from_id, to_member=to_id, points_pts=points, note=note, ledger_txn=0,
-        staff=staff_id, created_at=datetime.now(UTC))).returning(PointsGift.id)
-    gift_id = rows[0]["id"]
+        staff=staff_id, created_at=datetime.now(UTC), status=status)).returning(PointsGift.id)
+    return rows[0]["id"]
+
+
+async def _post_gift(*, shop_id: int, gift_id: int, from_id: int, to_id: int | None, points: int,
+                     staff_id: int) -> None:
+    """Inside a writing transaction, with both members locked and open: the gift's ledger transaction."""
     receiver = ledger.FUND_POINTS if to_id is None else ledger.member_points(to_id)
     txn_id = await ledger.post(ledger.Txn(kind=GIFT, ref=f"gift:{gift_id}", entries=(
         ledger.Entry(ledger.member_points(from_id), ledger.Currency.PTS, points),
         ledger.Entry(receiver, ledger.Currency.PTS, -points),
     )), shop_id=shop_id, staff_id=staff_id)
-    await run(db, "UPDATE points_gift SET ledger_txn = $1 WHERE id = $2", txn_id, gift_id)
+    await run(PointsGift._meta.db, "UPDATE points_gift SET ledger_txn = $1 WHERE id = $2", txn_id, gift_id)
+
+
+async def _give(*, shop_id: int, from_id: int, to_id: int | None, points: int, note: str, staff_id: int) -> int:
+    """Inside a writing transaction, with both members locked and open: a gift that takes effect at once (to the
+    fund: points given away, or an account's rest when it closes) and its ledger transaction."""
+    gift_id = await _insert_gift(shop_id=shop_id, from_id=from_id, to_id=to_id, points=points, note=note,
+                                 staff_id=staff_id, status="approved")
+    await _post_gift(shop_id=shop_id, gift_id=gift_id, from_id=from_id, to_id=to_id, points=points, staff_id=staff_id)
     return gift_id
 
 
-async def reverse_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str) -> GiftInfo:
-    """Correct a gift made by mistake: a reversing transaction gives the points back, with the reason.
-    Refused when the receiver (a member, or the fund) no longer holds them, or the giver's account is closed."""
+async def approve_gift(*, shop_id: int, gift_id: int, staff_id: int) -> GiftInfo:
+    """Another coordinator (never the one who entered it) approves a pending gift: its points move now, in one
+    ledger transaction, exactly once. Refused, and left pending, when the giver no longer holds them."""
+    gift = await gift_by_id(shop_id=shop_id, gift_id=gift_id)
+    _by_another(gift.entered_by, staff_id, gift_id)
+    db = PointsGift._meta.db
+    async with _refusing_overdraft(gift.from_member_id, gift.points):
+        async with writing(db):
+            await _lock_open_members(shop_id, _members_of(gift))
+            claimed = await run(db, "UPDATE points_gift SET status = 'approved', decided_by = $1, decided_at = $2 "
+                                "WHERE id = $3 AND shop = $4 AND status = 'pending' AND staff <> $1 RETURNING id",
+                                staff_id, datetime.now(UTC), gift_id, shop_id)
+            if not claimed:
+                raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=gift_id)
+            await _post_gift(shop_id=shop_id, gift_id=gift_id, from_id=gift.from_member_id, to_id=gift.to_member_id,
+                             points=gift.points, staff_id=staff_id)
+    return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
+
+
+async def reject_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str) -> GiftInfo:
+    """Another coordinator rejects a pending gift, saying why: no points ever move."""
+    reason = _text(reason, LoveBankError.BAD_REASON, 200)
+    gift = await gift_by_id(shop_id=shop_id, gift_id=gift_id)
+    _by_another(gift.entered_by, staff_id, gift_id)
+    db = PointsGift._meta.db
+    async with writing(db):
+        claimed = await run(db, "UPDATE points_gift SET status = 'rejected', decided_by = $1, decided_at = $2, "
+                            "reason = $3 WHERE id = $4 AND shop = $5 AND status = 'pending' AND staff <> $1 "
+                            "RETURNING id", staff_id, datetime.now(UTC), reason, gift_id, shop_id)
+        if not claimed:
+            raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=gift_id)
+    return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
+
+
+async def pending_gifts(*, shop_id: int) -> list[GiftInfo]:
+    """The gifts between members waiting for approval, oldest first."""
+    rows = await run(PointsGift._meta.db, _GIFT_SELECT + " WHERE g.shop = $1 AND g.status = 'pending' "
+                     "ORDER BY g.id LIMIT 500", shop_id)
+    return [_gift(row) for row in rows]
+
+
+# --- corrections: reversals, approved by a second person --------------------------------------------
+
+@dataclass(frozen=True)
+class ReversalInfo:
+    """A correction asked for: of a service (its points taken back) or of a gift (its points given back)."""
+
+    id: int
+    service_id: int | None
+    gift_id: int | None
+    member_id: int  # the service's member, or the gift's giver (who gets the points back)
+    member_number: str
+    to_number: str  # a gift's receiver ("" for the fund, or for a service)
+    points: int  # moved back when approved
+    reason: str
+    status: str  # pending | approved | rejected
+    entered_by: int
+    entered_by_name: str
+    entered_at: datetime
+    decided_by: int | None
+    decided_by_name: str
+    decided_at: datetime | None
+    decision_reason: str  # why it was rejected
+
+
+_REVERSAL_SELECT = """
+    SELECT v.id, v.service, v.gift, v.reason, v.status, v.entered_by, e.display_name AS entered_by_name, v.entered_at,
+           v.decided_by, d.display_name AS decided_by_name, v.decided_at, v.decision_reason, m.id AS member,
+           m.number AS member_number, t.number AS to_number, COALESCE(r.points_pts, g.points_pts, 0) AS points
+    FROM points_reversal v LEFT JOIN service_record r ON r.id = v.service LEFT JOIN points_gift g ON g.id = v.gift
+    JOIN member m ON m.id = COALESCE(r.member, g.from_member) LEFT JOIN member t ON t.id = g.to_member
+    JOIN staff e ON e.id = v.entered_by LEFT JOIN staff d ON d.id = v.decided_by"""
+
+
+def _reversal(row: dict) -> ReversalInfo:
+    return ReversalInfo(
+        id=row["id"], service_id=row["service"], gift_id=row["gift"], member_id=row["member"],
+        member_number=row["member_number"], to_number=row["to_number"] or "", points=int(row["points"]),
+        reason=row["reason"], status=row["status"], entered_by=row["entered_by"],
+        entered_by_name=row["entered_by_name"] or "", entered_at=as_time(row["entered_at"]),
+        decided_by=row["decided_by"], decided_by_name=row["decided_by_name"] or "",
+        decided_at=as_time(row["decided_at"]) if row["decided_at"] else None, decision_reason=row["decision_reason"])
+
+
+async def reversal_by_id(*, shop_id: int, reversal_id: int) -> ReversalInfo:
+    rows = await run(PointsReversal._meta.db, _REVERSAL_SELECT + " WHERE v.shop = $1 AND v.id = $2", shop_id,
+                     reversal_id)
+    if not rows:
+        raise DomainError(LoveBankError.UNKNOWN_REVERSAL, status=404, record=reversal_id)
+    return _reversal(rows[0])
+
+
+async def pending_reversals(*, shop_id: int, member_id: int | None = None) -> list[ReversalInfo]:
+    """The corrections waiting for approval (of one member's service and gifts, or all), oldest first."""
+    where, args = " WHERE v.shop = $1 AND v.status = 'pending'", [shop_id]
+    if member_id is not None:
+        where += " AND (m.id = $2 OR g.to_member = $2)"
+        args.append(member_id)
+    rows = await run(PointsReversal._meta.db, _REVERSAL_SELECT + where + " ORDER BY v.id LIMIT 500", *args)
+    return [_reversal(row) for row in rows]
+
+
+async def _ask_reversal(*, shop_id: int, staff_id: int, reason: str, service_id: int | None = None,
+                        gift_id: int | None = None) -> int:
+    """Inside a writing transaction, the members locked: one pending reversal of the record at a time."""
+    db = PointsReversal._meta.db
+    column, record = ("service", service_id) if service_id is not None else ("gift", gift_id)
+    waiting = await run(db, f"SELECT id FROM points_reversal WHERE {column} = $1 AND status = 'pending'", record)
+    if waiting:
+        raise DomainError(LoveBankError.REVERSAL_PENDING, status=409, record=record)
+    rows = await PointsReversal.insert(PointsReversal(
+        shop=shop_id, service=service_id, gift=gift_id, reason=reason, status="pending", entered_by=staff_id,
+        entered_at=datetime.now(UTC))).returning(PointsReversal.id)
+    return rows[0]["id"]
+
+
+async def reverse_service(*, shop_id: int, record_id: int, staff_id: int, reason: str) -> ReversalInfo:
+    """Ask to correct an approved service (recorded by mistake), with the reason: it waits for another
+    coordinator's approval (approve_reversal), which takes its points back by a reversing transaction.
+    Refused at once when the member no longer holds those points."""
+    reason = _text(reason, LoveBankError.BAD_REASON, 200)
+    record = await service_by_id(shop_id=shop_id, record_id=record_id)
+    db = ServiceRecord._meta.db
+    async with writing(db):
+        numbers = await _lock_open_members(shop_id, [record.member_id])
+        rows = await run(db, "SELECT status, points_pts FROM service_record WHERE id = $1", record_id)
+        if rows[0]["status"] != "approved":
+            raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=record_id)
+        asked, held = rows[0]["points_pts"] or 0, await points_of(record.member_id)
+        if held < asked:
+            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers[record.member_id],
+                              points=held, asked=asked)
+        reversal_id = await _ask_reversal(shop_id=shop_id, staff_id=staff_id, reason=reason, service_id=record_id)
+    return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
+
+
+async def reverse_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str) -> ReversalInfo:
+    """Ask to correct a gift made by mistake, with the reason: it waits for another coordinator's approval
+    (approve_reversal), which gives the points back by a reversing transaction. Refused at once when the
+    receiver (a member, or the fund) no longer holds them, or an account is closed."""
     reason = _text(reason, LoveBankError.BAD_REASON, 200)
     gift = await gift_by_id(shop_id=shop_id, gift_id=gift_id)
     db = PointsGift._meta.db
-    async with _refusing_overdraft(gift.to_member_id, gift.points):
+    async with writing(db):
+        numbers = await _lock_open_members(shop_id, _members_of(gift))
+        rows = await run(db, "SELECT status, reversed_at FROM points_gift WHERE id = $1", gift_id)
+        if rows[0]["status"] != "approved" or rows[0]["reversed_at"] is not None:
+            raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=gift_id)
+        held = await fund_points() if gift.to_member_id is None else await points_of(gift.to_member_id)
+        if held < gift.points:
+            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers.get(gift.to_member_id, ""),
+                              points=held, asked=gift.points)
+        reversal_id = await _ask_reversal(shop_id=shop_id, staff_id=staff_id, reason=reason, gift_id=gift_id)
+    return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
+
+
+async def approve_reversal(*, shop_id: int, reversal_id: int, staff_id: int) -> ReversalInfo:
+    """Another coordinator, a manager or an admin (never the one who asked) approves a correction: the reversing
+    transaction is posted now, exactly once. Refused, and left pending, when the points are no longer there."""
+    asked = await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
+    _by_another(asked.entered_by, staff_id, reversal_id)
+    if asked.service_id is not None:
+        members, holder = [asked.member_id], asked.member_id
+    else:
+        gift = await gift_by_id(shop_id=shop_id, gift_id=asked.gift_id)
+        members, holder = _members_of(gift), gift.to_member_id
+    db = PointsReversal._meta.db
+    async with _refusing_overdraft(holder, asked.points):
         async with writing(db):
-            await _lock_open_members(shop_id, [gift.from_member_id] + (
-                [gift.to_member_id] if gift.to_member_id is not None else []))
-            claimed = await run(db, "UPDATE points_gift SET reason = $1, reversed_by = $2, reversed_at = $3 "
-                                "WHERE id = $4 AND shop = $5 AND reversed_at IS NULL RETURNING ledger_txn",
-                                reason, staff_id, datetime.now(UTC), gift_id, shop_id)
+            await _lock_open_members(shop_id, members)
+            now = datetime.now(UTC)
+            claimed = await run(db, "UPDATE points_reversal SET status = 'approved', decided_by = $1, decided_at = $2 "
+                                "WHERE id = $3 AND shop = $4 AND status = 'pending' AND entered_by <> $1 RETURNING id",
+                                staff_id, now, reversal_id, shop_id)
             if not claimed:
-                raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=gift_id)
-            reversal_id = await _post_reversal(claimed[0]["ledger_txn"], kind=GIFT_REVERSAL, ref=f"gift:{gift_id}",
-                                               shop_id=shop_id, staff_id=staff_id)
-            await run(db, "UPDATE points_gift SET reversal_txn = $1 WHERE id = $2", reversal_id, gift_id)
-    return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
+                raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=reversal_id)
+            if asked.service_id is not None:
+                txn_id = await _reverse(db, "service_record", asked.service_id, kind=SERVICE_REVERSAL,
+                                        ref=f"service:{asked.service_id}", asked=asked, now=now, shop_id=shop_id,
+                                        staff_id=staff_id)
+            else:
+                txn_id = await _reverse(db, "points_gift", asked.gift_id, kind=GIFT_REVERSAL,
+                                        ref=f"gift:{asked.gift_id}", asked=asked, now=now, shop_id=shop_id,
+                                        staff_id=staff_id)
+            if txn_id is not None:
+                await run(db, "UPDATE points_reversal SET ledger_txn = $1 WHERE id = $2", txn_id, reversal_id)
+    return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
+
+
+# What marks a record reversed, and which records may be: a service's status says it, a gift keeps its status
+# (approved) and has reversed_at set.
+_REVERSING = {
+    "service_record": ("status = 'reversed', ", "status = 'approved'"),
+    "points_gift": ("", "status = 'approved' AND reversed_at IS NULL"),
+}
+
+
+async def _reverse(db, table: str, record_id: int, *, kind: str, ref: str, asked: ReversalInfo, now: datetime,
+                   shop_id: int, staff_id: int) -> int | None:
+    """The record marked reversed (by the one who asked, with their reason) and its reversing transaction, posted
+    by the one who approved it."""
+    status, reversible = _REVERSING[table]
+    claimed = await run(db, f"UPDATE {table} SET {status}reason = $1, reversed_by = $2, reversed_at = $3 "
+                        f"WHERE id = $4 AND {reversible} RETURNING ledger_txn", asked.reason, asked.entered_by, now,
+                        record_id)
+    if not claimed:
+        raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=record_id)
+    if (original := claimed[0]["ledger_txn"]) is None:  # a service that earned no points
+        return None
+    txn_id = await _post_reversal(original, kind=kind, ref=ref, shop_id=shop_id, staff_id=staff_id)
+    await run(db, f"UPDATE {table} SET reversal_txn = $1 WHERE id = $2", txn_id, record_id)
+    return txn_id
+
+
+async def reject_reversal(*, shop_id: int, reversal_id: int, staff_id: int, reason: str) -> ReversalInfo:
+    """Another coordinator rejects a correction, saying why: nothing moves; the record may be corrected later."""
+    reason = _text(reason, LoveBankError.BAD_REASON, 200)
+    asked = await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
+    _by_another(asked.entered_by, staff_id, reversal_id)
+    db = PointsReversal._meta.db
+    async with writing(db):
+        claimed = await run(db, "UPDATE points_reversal SET status = 'rejected', decided_by = $1, decided_at = $2, "
+                            "decision_reason = $3 WHERE id = $4 AND shop = $5 AND status = 'pending' "
+                            "AND entered_by <> $1 RETURNING id", staff_id, datetime.now(UTC), reason, reversal_id,
+                            shop_id)
+        if not claimed:
+            raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=reversal_id)
+    return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
 
 
 # --- the statement -------------------------------------------------------------------------------
@@ -676,14 +915,31 @@ _CHECKS = {
         SELECT id AS what FROM service_record WHERE status IN ('pending', 'rejected') AND ledger_txn IS NOT NULL""",
     "points gift differs from its ledger transaction": """
         SELECT g.id AS what FROM points_gift g
-        WHERE g.points_pts <> COALESCE((
+        WHERE g.status = 'approved' AND g.points_pts <> COALESCE((
             SELECT SUM(e.amount) FROM ledger_entry e JOIN ledger_txn x ON x.id = e.txn
             WHERE e.txn = g.ledger_txn AND x.kind = 'points-gift' AND x.ref = 'gift:' || CAST(g.id AS TEXT)
               AND e.currency = 'PTS' AND e.account = 'liability:member:' || CAST(g.from_member AS TEXT) || ':points'
         ), -1)""",
+    "pending or rejected points gift with a ledger transaction": """
+        SELECT g.id AS what FROM points_gift g WHERE g.status <> 'approved' AND (g.ledger_txn <> 0
+          OR EXISTS (SELECT 1 FROM ledger_txn x
+                     WHERE x.kind = 'points-gift' AND x.ref = 'gift:' || CAST(g.id AS TEXT)))""",
+    "points gift decided by the coordinator who entered it": """
+        SELECT id AS what FROM points_gift WHERE decided_by = staff""",
     "reversed points gift without its reversing transaction": """
         SELECT g.id AS what FROM points_gift g WHERE g.reversed_at IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM ledger_txn x WHERE x.id = g.reversal_txn AND x.reverses = g.ledger_txn)""",
+    "reversal decided by the coordinator who entered it": """
+        SELECT id AS what FROM points_reversal WHERE decided_by = entered_by""",
+    "approved reversal without its reversing transaction": """
+        SELECT v.id AS what FROM points_reversal v
+        LEFT JOIN service_record r ON r.id = v.service LEFT JOIN points_gift g ON g.id = v.gift
+        WHERE v.status = 'approved' AND NOT (
+            (r.status = 'reversed'
+             AND ((r.ledger_txn IS NULL AND v.ledger_txn IS NULL) OR v.ledger_txn = r.reversal_txn))
+            OR (g.reversed_at IS NOT NULL AND v.ledger_txn = g.reversal_txn))""",
+    "pending or rejected reversal with a reversing transaction": """
+        SELECT id AS what FROM points_reversal WHERE status <> 'approved' AND ledger_txn IS NOT NULL""",
     "closed member holds points": """
         SELECT m.id AS what FROM member m WHERE m.status = 'closed' AND COALESCE((
             SELECT SUM(e.amount) FROM ledger_entry e

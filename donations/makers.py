@@ -28,6 +28,7 @@ from shop.database import run, writing
 from shop.errors import DomainError
 
 PAYOUT_METHODS = {"cash": "asset:shop:cash", "transfer": "asset:shop:bank"}
+MAX_PAYOUT_NOTE = 200
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,9 @@ async def record_payout(*, shop_id: int, maker_id: int, amount_fen: int, method:
         raise DomainError(DonationError.BAD_PAYOUT_METHOD, method=str(method)[:16])
     if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen < 1:
         raise DomainError(DonationError.BAD_PAYOUT, amount=amount_fen)
-    note = " ".join((note or "").split())[:200]
+    note = " ".join((note or "").split())
+    if len(note) > MAX_PAYOUT_NOTE:  # refused, never cut
+        raise DomainError(DonationError.BAD_NOTE, maximum=MAX_PAYOUT_NOTE)
     db = MakerPayout._meta.db
     async with writing(db):
         await maker_by_id(shop_id=shop_id, maker_id=maker_id)

@@ -123,17 +123,40 @@ class ServiceRecord(Table):
 
 
 class PointsGift(Table):
-    """Points given by a member to another member, or to the community fund (积分捐赠) when `to_member` is null."""
+    """Points given by a member to another member, or to the community fund (积分捐赠) when `to_member` is null.
+
+    A gift to another member waits (pending) until a second coordinator approves it: only then is its ledger
+    transaction posted. A gift to the fund takes effect at once (approved, decided_by null)."""
 
     shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
     from_member = ForeignKey(Member, on_delete=OnDelete.restrict, null=False, index=True)
     to_member = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None, index=True)
     points_pts = Integer()
     note = Varchar(length=200, default="")
-    ledger_txn = Integer()
-    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    ledger_txn = Integer()  # 0 until it is approved (pending or rejected: no transaction)
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)  # who entered it
     created_at = Timestamptz(default=TimestamptzNow())
-    reason = Varchar(length=200, default="")  # why it was reversed
+    reason = Varchar(length=200, default="")  # why it was rejected or reversed
     reversal_txn = Integer(null=True, default=None)
-    reversed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    reversed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # who asked for it
     reversed_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=10, default="approved")  # pending | approved | rejected (gifts before 2026-12: approved)
+    decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # never `staff`
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class PointsReversal(Table):
+    """A correction of an approved service or points gift, asked for by one coordinator with its reason; it takes
+    effect (the reversing ledger transaction) only when another coordinator, a manager or an admin approves it."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    service = ForeignKey(ServiceRecord, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    gift = ForeignKey(PointsGift, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+    reason = Varchar(length=200)
+    status = Varchar(length=10, default="pending")  # pending | approved | rejected
+    entered_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    entered_at = Timestamptz(default=TimestamptzNow())
+    decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # never entered_by
+    decided_at = Timestamptz(null=True, default=None)
+    decision_reason = Varchar(length=200, default="")  # why it was rejected
+    ledger_txn = Integer(null=True, default=None)  # the reversing transaction, once approved (none for 0 points)

@@ -394,6 +394,9 @@ async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str
 async def change_price(*, shop_id: int, barcode: str, price_fen: int, staff_id: int, reason: str = "") -> None:
     """A manager changes an item's price; the change is kept with who, when and why (past sales keep theirs)."""
     check_price(price_fen, minimum=1)
+    reason = " ".join((reason or "").split())
+    if len(reason) > 200:  # refused, never cut: the person sees what was kept
+        raise DomainError(InventoryError.BAD_REASON, maximum=200)
     code = normalize_barcode(barcode)
     db = Item._meta.db
     async with writing(db):
@@ -404,7 +407,7 @@ async def change_price(*, shop_id: int, barcode: str, price_fen: int, staff_id: 
             raise DomainError(InventoryError.SAME_PRICE, price=price_fen)
         await run(db, "UPDATE item SET price_fen = $2 WHERE id = $1", item.id, price_fen)
         await insert_rows(PriceChange, [dict(shop=shop_id, item=item.id, old_price_fen=item.price_fen,
-                                             new_price_fen=price_fen, reason=" ".join(reason.split())[:200],
+                                             new_price_fen=price_fen, reason=reason,
                                              staff=staff_id, created_at=datetime.now(UTC))])
 
 

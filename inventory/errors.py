@@ -18,3 +18,4 @@ class InventoryError(StrEnum):
     BAD_LEVEL = "bad-level"
     SAME_PRICE = "same-price"
     BAD_SPLIT = "bad-split"
+    BAD_NOTE = "bad-note"  # a write-off's note past its length

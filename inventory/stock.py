@@ -93,6 +93,7 @@ async def stock_problems() -> list[str]:
 
 
 MAX_CHANGE = 9_999
+MAX_WRITE_OFF_NOTE = 150
 
 
 def _reason(text: str) -> str:
@@ -130,7 +131,9 @@ async def write_off(*, shop_id: int, barcode: str, quantity: int, reason: WriteO
         raise DomainError(InventoryError.BAD_REASON, maximum=200) from None
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_CHANGE:
         raise DomainError(InventoryError.BAD_QUANTITY, quantity=quantity, maximum=MAX_CHANGE)
-    note = " ".join((note or "").split())[:150]
+    note = " ".join((note or "").split())
+    if len(note) > MAX_WRITE_OFF_NOTE:  # refused, never cut
+        raise DomainError(InventoryError.BAD_NOTE, maximum=MAX_WRITE_OFF_NOTE)
     async with writing(Item._meta.db):
         item_id = await _item_id(shop_id, barcode)
         await record_movements(shop_id=shop_id, staff_id=staff_id, movements=[

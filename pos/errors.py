@@ -13,6 +13,7 @@ class SaleError(StrEnum):
     UNKNOWN_SALE = "unknown-sale"
     BAD_PERIOD = "bad-period"  # reports: not a day, week, month, or a custom period of at most two years
     BAD_DIMENSION = "bad-dimension"  # reports: not category, source, till, cashier or day
+    BAD_DAY = "bad-day"  # reports and statements: a day outside the shop's calendar (day, first, last)
     # points tenders (pos/tender.py)
     BAD_POINTS = "bad-points"
     NO_POINTS_GOODS = "no-points-goods"
@@ -45,6 +46,7 @@ class ReturnError(StrEnum):
     VOID_NOT_THIS_SESSION = "void-not-this-session"
     ALREADY_RETURNED = "already-returned"
     VOID_NEEDS_MANAGER = "void-needs-manager"
+    REFUND_NEEDS_MANAGER = "refund-needs-manager"  # amount, limit
 
 
 class FundError(StrEnum):

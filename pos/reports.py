@@ -26,6 +26,20 @@ from pos.sold import big_integer, sales_and_returns, sold_sql
 from pos.tables import Sale, Till
 
 
+# The shop's calendar: a day outside it is a typing mistake, and near year 1 or 9999 its local midnight or the
+# week or month around it is past what a datetime can hold. Periods and statements check their days here.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def check_day(day: date) -> date:
+    """`day` if it is in the shop's calendar, else BAD_DAY."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(SaleError.BAD_DAY, day=day.isoformat(), first=FIRST_DAY.isoformat(),
+                          last=LAST_DAY.isoformat())
+    return day
+
+
 def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """The shop's local day as a UTC interval [start, end)."""
     start = datetime.combine(day, time.min, tzinfo=zone)
@@ -77,6 +91,9 @@ class Period:
 
 def period_of(kind: str, day: date, last: date | None = None) -> Period:
     """The day, week (Monday to Sunday) or month containing `day`; or the custom period `day`..`last`."""
+    check_day(day)
+    if last is not None:
+        check_day(last)
     try:
         kind = PeriodKind(kind)
     except ValueError:

@@ -215,12 +215,16 @@ def _digest(sale_id: int, till_id: int, lines: Sequence[ReturnRequestLine], reas
 
 async def commit_return(*, shop_id: int, till_id: int, cashier_id: int, sale: str,
                         lines: Sequence[ReturnRequestLine], idempotency_key: str, reason: str = "",
+                        approved_by: int | None = None, refund_limit_fen: int | None = None,
                         with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
     """Take back pieces of a sale at this till, refunding them to the sale's tenders. Returns the return
     (or, for a repeated key, the first one). `with_return` is more work that commits with the return or
-    not at all (the till queues the refund slip's print job with it), not done again for a repeated key."""
+    not at all (the till queues the refund slip's print job with it), not done again for a repeated key.
+    A return giving back more than `refund_limit_fen` in cash needs `approved_by`, the manager who allowed it
+    (recorded on the return); without one it is refused and nothing is written."""
     return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale, lines=lines,
-                         idempotency_key=idempotency_key, reason=reason, approved_by=None, with_return=with_return)
+                         idempotency_key=idempotency_key, reason=reason, approved_by=approved_by,
+                         refund_limit_fen=refund_limit_fen, with_return=with_return)
 
 
 async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: int, sale: str,
@@ -236,7 +240,7 @@ async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: 
 
 
 async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, lines: Sequence[ReturnRequestLine],
-                  idempotency_key: str, reason: str, approved_by: int | None,
+                  idempotency_key: str, reason: str, approved_by: int | None, refund_limit_fen: int | None = None,
                   with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
     if not _KEY.match(idempotency_key or ""):
         raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
@@ -252,7 +256,7 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
                 return await _replay(first, digest)
             record = await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
                                          wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
-                                         approved_by=approved_by)
+                                         approved_by=approved_by, refund_limit_fen=refund_limit_fen)
             if with_return is not None:
                 await with_return(record)
             return record
@@ -268,7 +272,7 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
 
 async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id: int,
                         wanted: list[ReturnRequestLine], key: str, digest: str, reason: str,
-                        approved_by: int | None) -> ReturnRecord:
+                        approved_by: int | None, refund_limit_fen: int | None = None) -> ReturnRecord:
     db = SaleReturn._meta.db
     now = datetime.now(UTC)
     session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
@@ -361,6 +365,9 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
             refund_entries.append(ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, -fen))
             refund_rows.append(dict(sale_return=return_id, kind="cash", amount_fen=fen, points=0, member=None))
             gave.append(RefundGiven("cash", fen))
+    cash = sum(back.amount_fen for tender, back in zip(tenders, given) if tender["kind"] != "points")
+    if refund_limit_fen is not None and cash > refund_limit_fen and approved_by is None:
+        raise DomainError(ReturnError.REFUND_NEEDS_MANAGER, status=403, amount=cash, limit=refund_limit_fen)
     owed = total - sum(back.amount_fen for back in given)  # + still owed to the customer, - paying it back
     if owed:
         refund_entries.append(ledger.Entry(ledger.REFUNDS_OWED, ledger.Currency.CNY, -owed))

@@ -5,13 +5,25 @@ labels and donation slips); printing knows them only as these keys. A place with
 printer assigned prints on config.toml's [printer] (tills) or [labels] (intake), as a new
 shop does. The profile follows the printer: whichever place it serves, its bytes are made
 for it. Print jobs name a set-up printer "printer:<id>", which stays right when it is renamed.
+
+A connection set here (by a manager, on the printers page) is bounded (ConnectionBounds): file:
+only into the shop's print area, tcp:// only to the shop's own networks; the refusal says the same
+whether or not the file or host exists. config.toml's printers and the `aixin printer` command,
+set by whoever runs the server, are not bounded.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import re
+import socket
+import stat
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 
 from printing.printers import PrinterConfig
 from printing.profiles import (
@@ -21,6 +33,91 @@ from printing.queue import _writing
 from printing.tables import Printer, PrinterPlace
 
 NAME_LENGTH = 40
+_SYSTEM_FOLDERS = (Path("/dev"), Path("/proc"), Path("/sys"))
+
+
+class ConnectionRefused(StrEnum):
+    """A connection outside the bounds; one sentence each, the same whatever is or is not there."""
+
+    FILE_OUTSIDE = "printer-file-outside"  # area
+    HOST_OUTSIDE = "printer-host-outside"  # networks
+
+
+@dataclass(frozen=True)
+class ConnectionBounds:
+    """Where a printer set up here may be reached: file: into one of `folders` (the server's data folder and
+    config.toml's spool folders; a folder under /dev, /proc or /sys never counts), tcp:// to an address in one
+    of `networks` (CIDR; a loopback or link-local address needs a loopback or link-local network listed)."""
+
+    folders: tuple[str, ...]
+    networks: tuple[str, ...]
+
+    def area(self) -> tuple[Path, ...]:
+        roots = []
+        for folder in self.folders:
+            if not folder:
+                continue
+            root = Path(folder).resolve()
+            if not any(root.is_relative_to(system) for system in _SYSTEM_FOLDERS):
+                roots.append(root)
+        return tuple(roots)
+
+
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+def _addresses(host: str, port: int) -> list[str]:
+    """Every address host has (a name is looked up; an address is itself)."""
+    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+def confine(config: PrinterConfig, bounds: ConnectionBounds, *, resolve: Resolver = _addresses) -> PrinterConfig:
+    """config, when its connection is inside bounds; SetupError FILE_OUTSIDE or HOST_OUTSIDE otherwise.
+    USB and serial printers are as they were. Looks a host name up: may block for the resolver's timeout."""
+    if config.kind == "file" and not _in_print_area(config.path, bounds.area()):
+        raise SetupError(ConnectionRefused.FILE_OUTSIDE, area=", ".join(str(root) for root in bounds.area()))
+    if config.kind == "network" and not _on_allowed_network(config.host, config.port, bounds.networks, resolve):
+        raise SetupError(ConnectionRefused.HOST_OUTSIDE, networks=", ".join(bounds.networks))
+    return config
+
+
+def _in_print_area(path: str, area: Sequence[Path]) -> bool:
+    """path, its symlinks and .. resolved, is a folder (or will be one) inside the area, and not a device."""
+    try:
+        real = Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    if any(real.is_relative_to(system) for system in _SYSTEM_FOLDERS):
+        return False
+    if not any(real.is_relative_to(root) for root in area):
+        return False
+    try:
+        mode = real.stat().st_mode
+    except FileNotFoundError:
+        return True  # the spool folder is made by the first job
+    except OSError:
+        return False
+    return stat.S_ISDIR(mode)
+
+
+def _on_allowed_network(host: str, port: int, networks: Sequence[str], resolve: Resolver) -> bool:
+    allowed = [ipaddress.ip_network(network, strict=False) for network in networks]
+    try:
+        addresses = [ipaddress.ip_address(address.split("%")[0]) for address in resolve(host, port)]
+    except (OSError, UnicodeError, ValueError):
+        return False
+    return bool(addresses) and all(_address_allowed(address, allowed) for address in addresses)
+
+
+def _address_allowed(address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+                     allowed: Sequence[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_unspecified or address.is_multicast:
+        return False
+    special = address.is_loopback or address.is_link_local
+    return any(address.version == network.version and address in network
+               and (not special or network.is_loopback or network.is_link_local) for network in allowed)
 INTAKE = "intake"
 _PLACE = re.compile(r"^(intake|till:[A-Z0-9-]{1,16})$")
 
@@ -112,11 +209,19 @@ async def _refuse_taken_name(shop_id: int, name: str, but: int | None = None) ->
         raise SetupError(PrinterSetupError.NAME_TAKEN, name=name)
 
 
-async def add_printer(*, shop_id: int, name: str, connection: str,
+async def _checked_connection(connection: str, bounds: ConnectionBounds | None) -> str:
+    config = parse_connection(connection)
+    if bounds is not None:
+        await asyncio.to_thread(confine, config, bounds)  # a host name is looked up
+    return connection_text(config)
+
+
+async def add_printer(*, shop_id: int, name: str, connection: str, bounds: ConnectionBounds | None,
                       profile: PrinterProfile | None = None) -> StoredPrinter:
-    """A new printer, reached by connection (checked), with profile (by default the common Chinese 80 mm one)."""
+    """A new printer, reached by connection (checked; inside bounds unless None), with profile (by default the
+    common Chinese 80 mm one)."""
     name = _check_name(name)
-    connection = connection_text(parse_connection(connection))
+    connection = await _checked_connection(connection, bounds)
     profile = profile or PrinterProfile()
     async with _writing(Printer._meta.db):
         await _refuse_taken_name(shop_id, name)
@@ -127,15 +232,17 @@ async def add_printer(*, shop_id: int, name: str, connection: str,
     return await find_printer(shop_id=shop_id, printer_id=rows[0]["id"])
 
 
-async def change_printer(*, shop_id: int, printer_id: int, name: str | None = None, connection: str | None = None,
-                         profile: PrinterProfile | None = None, tested: bool | None = None) -> StoredPrinter:
-    """Rename it, move it to another connection, or give it a profile (tested: chosen from its test page)."""
+async def change_printer(*, shop_id: int, printer_id: int, bounds: ConnectionBounds | None, name: str | None = None,
+                         connection: str | None = None, profile: PrinterProfile | None = None,
+                         tested: bool | None = None) -> StoredPrinter:
+    """Rename it, move it to another connection (inside bounds unless None), or give it a profile (tested: chosen
+    from its test page)."""
     values: dict = {Printer.updated_at: datetime.now(UTC)}
     if name is not None:
         name = _check_name(name)
         values[Printer.name] = name
     if connection is not None:
-        values[Printer.connection] = connection_text(parse_connection(connection))
+        values[Printer.connection] = await _checked_connection(connection, bounds)
     if profile is not None:
         values |= _profile_columns(profile)
     if tested is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +28,9 @@ BACKOFF_SECONDS = (2, 4, 8, 15, 30, 60)
 CLAIM = 10  # jobs claimed at once: few, so a crash leaves few to check by hand
 INTERRUPTED = "interrupted while printing: reprint it if it did not come out"
 DRAWER_KICK = b"\x1bp"  # ESC p: the cash drawer's pulse
+REDACTED = "redacted"  # a job whose bytes were erased with the person they named
+# The documents that name a person, as queued (their ref: the donation's number, the member's number).
+DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT = "donation slip", "member card", "passbook statement"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -103,10 +106,30 @@ async def reprint(*, shop_id: int, job_id: int, now: datetime | None = None) -> 
     say it is a copy (重打) is made again by the caller (web/documents.py: reprint_job).
     """
     row = await PrintJob.select(PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.data).where(
-        (PrintJob.id == job_id) & (PrintJob.shop_id == shop_id)).first()
+        (PrintJob.id == job_id) & (PrintJob.shop_id == shop_id) & (PrintJob.status != REDACTED)).first()
     if row is None:
         return None
     return await enqueue(shop_id=shop_id, now=now, **{**row, "data": without_drawer_kick(bytes(row["data"]))})
+
+
+async def redact(*, shop_id: int, document: str, refs: Sequence[str]) -> int:
+    """A person's data erased (PRODUCT.md, people's data): the jobs printing these documents of theirs lose their
+    bytes and become "redacted", a line in the queue that never prints and cannot be printed again. Inside the
+    caller's transaction, with the erasure itself. Returns how many jobs were redacted."""
+    if not refs:
+        return 0
+    rows = await PrintJob.update({PrintJob.data: b"", PrintJob.status: REDACTED, PrintJob.last_error: ""}).where(
+        (PrintJob.shop_id == shop_id) & (PrintJob.document == document) & PrintJob.ref.is_in(list(refs))
+    ).returning(PrintJob.id)
+    return len(rows)
+
+
+async def prune(*, before: datetime) -> int:
+    """Forget finished jobs (printed, failed or redacted) made before `before`: the queue keeps the bytes of what
+    it printed only as long as a reprint may be asked for. Returns how many went."""
+    rows = await PrintJob.delete().where(
+        PrintJob.status.is_in(["printed", "failed", REDACTED]) & (PrintJob.created_at < before)).returning(PrintJob.id)
+    return len(rows)
 
 
 def without_drawer_kick(data: bytes) -> bytes:
@@ -146,8 +169,11 @@ class PrintWorker:
 
     def __init__(self, printers: Mapping[str, PrinterConfig], *, clock: Callable[[], datetime] = _now,
                  sender: Callable[[PrinterConfig, str, bytes], object] | None = None,
-                 stored: Callable[[], Awaitable[Mapping[str, PrinterConfig]]] | None = None) -> None:
+                 stored: Callable[[], Awaitable[Mapping[str, PrinterConfig]]] | None = None,
+                 keep: timedelta | None = None) -> None:
         self.printers = dict(printers)
+        self.keep = keep  # finished jobs older than this are pruned (checked once an hour); None: kept
+        self._pruned_at: datetime | None = None
         self.stored = stored
         self.clock = clock
         self.sender = sender or _send_when_ready
@@ -212,22 +238,33 @@ class PrintWorker:
             if done:
                 await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
                                        PrintJob.printed_at: self.clock(),
-                                       PrintJob.attempts: PrintJob.attempts + 1}).where(PrintJob.id.is_in(done))
+                                       PrintJob.attempts: PrintJob.attempts + 1}).where(
+                    PrintJob.id.is_in(done) & (PrintJob.status == "printing"))  # not one redacted meanwhile
             if failure is not None:
                 job, error = failure
                 attempts = job["attempts"] + 1
                 await PrintJob.update({PrintJob.status: "queued", PrintJob.attempts: attempts,
                                        PrintJob.last_error: str(error)[:300],
                                        PrintJob.not_before: self.clock() + backoff(attempts)}).where(
-                    PrintJob.id == job["id"])
+                    (PrintJob.id == job["id"]) & (PrintJob.status == "printing"))
                 log.warning("%s %s not printed (try %d): %s", job["document"], job["ref"], attempts, error)
             if untried:
-                await PrintJob.update({PrintJob.status: "queued"}).where(PrintJob.id.is_in(untried))
+                await PrintJob.update({PrintJob.status: "queued"}).where(
+                    PrintJob.id.is_in(untried) & (PrintJob.status == "printing"))
+
+    async def prune_if_due(self) -> int:
+        """Once an hour, forget finished jobs older than `keep` (see prune)."""
+        now = self.clock()
+        if self.keep is None or (self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1)):
+            return 0
+        self._pruned_at = now
+        return await prune(before=now - self.keep)
 
     async def run(self) -> None:
         while not self._stopping:
             try:
                 await self.print_due()
+                await self.prune_if_due()
             except Exception:  # the queue must outlive a bad moment (database busy, a bug in one job)
                 log.exception("print queue pass failed")
             self._wake.clear()

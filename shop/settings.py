@@ -6,6 +6,7 @@ that names its key.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -41,6 +42,7 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: Port = 8000
     data_dir: str = "var"
+    https: bool = False  # the shop is reached over HTTPS: cookies are Secure, browsers are told to keep to HTTPS
 
 
 class PointsSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -80,6 +82,23 @@ class PrinterSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ask_status: bool = True
     barcode: Literal["native", "raster"] = "native"  # labels: the printer's own EAN-13, or an image
     raster_font: str = ""  # [printer]: the CJK font for printers that print Chinese as images; "" looks for one
+
+
+class PrintingSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where a printer set up on the printers page (by a manager) may be reached: tcp:// only inside these
+    networks (loopback and link-local only when listed themselves); file: only inside the data folder and
+    [printer]/[labels]' spool folders. config.toml's own printers are not bounded."""
+
+    allowed_networks: list[str] = msgspec.field(default_factory=lambda: [
+        "192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12"])
+    keep_jobs_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 90  # printed/failed jobs' bytes kept this long
+
+    def __post_init__(self) -> None:
+        for network in self.allowed_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as error:
+                raise ValueError(f"allowed_networks: {network!r} is not a network like 192.168.1.0/24") from error
 
 
 class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -143,6 +162,8 @@ class LoveBankSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class TillSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     # A price override or discount taking more than this percent off needs a manager's PIN at the till.
     override_limit_percent: Percent = 10
+    # A return giving back more cash than this (fen) needs a manager: logged in, or their PIN at the till.
+    refund_limit_fen: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 10_000
 
 
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -153,6 +174,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     split: SplitSettings = SplitSettings()
     printer: PrinterSettings = PrinterSettings()
     labels: PrinterSettings = PrinterSettings(path="var/labels", drawer=False)
+    printing: PrintingSettings = PrintingSettings()
     receipt: ReceiptSettings = ReceiptSettings()
     donations: DonationSettings = DonationSettings()
     inventory: InventorySettings = InventorySettings()

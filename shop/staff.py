@@ -1,14 +1,20 @@
-"""Staff and roles: who may do what, and checking who they are (argon2 password hashes)."""
+"""Staff and roles: who may do what, checking who they are (argon2 password and PIN hashes, throttled: see
+shop/throttle.py), administering them, and whether a session of theirs still holds."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from shop import throttle
+from shop.database import as_time, fetch_rows, writing
 from shop.errors import DomainError, ShopError
 from shop.tables import Staff
 
@@ -16,6 +22,11 @@ from shop.tables import Staff
 # per login, and a few logins at once would take the server past its memory budget.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD = 6
+
+
+class StaffError(StrEnum):
+    BAD_ROLE = "bad-role"
+    LAST_ADMIN = "last-admin"
 
 
 class Role(StrEnum):
@@ -56,27 +67,37 @@ async def create_staff(*, shop_id: int, username: str, password: str, role: Role
     return staff
 
 
-async def authenticate(*, username: str, password: str) -> Staff:
-    """The active staff member with this username and password, or DomainError(BAD_LOGIN)."""
-    staff = await Staff.objects().where(
-        (Staff.username == username.strip().lower()) & (Staff.active == True)  # noqa: E712
-    ).first()
+async def authenticate(*, username: str, password: str, place: str | None = None) -> Staff:
+    """The active staff member with this username and password, or DomainError(BAD_LOGIN).
+
+    Throttled by the username typed and by `place` (the client's address; the request's by
+    default): see shop/throttle.py. Every failure is logged.
+    """
+    name = username.strip().lower()[:64]
+    where = place or throttle.origin.get().place
+    keys = [f"login:user:{name}", f"login:at:{where}"]
+    await throttle.count_try(keys)
+    staff = await Staff.objects().where(Staff.username == name).first()
     if staff is None:
         await _in_thread(hash_password, password)  # the same time for unknown users
+        right = False
+    else:
+        right = await _in_thread(_matches, staff.password_hash, password) and staff.active
+    if not right:
+        await throttle.log_failure(kind=throttle.Kind.LOGIN, staff_id=staff.id if staff else None, username=name,
+                                   place=where)
         raise DomainError(ShopError.BAD_LOGIN, status=401)
-    try:
-        await _in_thread(_hasher.verify, staff.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        raise DomainError(ShopError.BAD_LOGIN, status=401) from None
+    await throttle.clear(keys)
     if _hasher.check_needs_rehash(staff.password_hash):
         new_hash = await _in_thread(hash_password, password)
         await Staff.update({Staff.password_hash: new_hash}).where(Staff.id == staff.id)
     return staff
 
 
-# -- a manager's till PIN: approves overrides past the limit and spending the fund's points ----------
+# -- a manager's till PIN: approves overrides past the limit, voids and spending the fund's points --------
 
-_PIN = re.compile(r"^\d{4,8}$")
+PIN_DIGITS = (4, 12)
+_PIN = re.compile(r"[0-9]{%d,%d}" % PIN_DIGITS)
 _APPROVERS = (Role.MANAGER.value, Role.ADMIN.value)
 
 
@@ -87,35 +108,201 @@ async def _managers_with_pin(shop_id: int) -> list[dict]:
     ).order_by(Staff.id)
 
 
-def _pin_matches(pin_hash: str, pin: str) -> bool:
+def _matches(pin_hash: str, pin: str) -> bool:
     try:
         return _hasher.verify(pin_hash, pin)
     except (VerificationError, InvalidHashError):
         return False
 
 
-async def set_pin(*, username: str, pin: str) -> Staff:
-    """Give a manager (or admin) the PIN they type at the till: 4 to 8 digits, not another manager's."""
-    if not _PIN.match(pin or ""):
-        raise DomainError(ShopError.PIN_FORMAT)
-    staff = await Staff.objects().where(Staff.username == username.strip().lower()).first()
-    if staff is None:
-        raise DomainError(ShopError.NOT_FOUND, status=404)
+async def set_pin(*, username: str, pin: str, shop_id: int | None = None) -> Staff:
+    """Give a manager (or admin) the PIN they type at the till: 4 to 12 digits, not another manager's."""
+    if not _PIN.fullmatch(pin or ""):
+        raise DomainError(ShopError.PIN_FORMAT, minimum=PIN_DIGITS[0], maximum=PIN_DIGITS[1])
+    staff = await _named(username, shop_id)
     if staff.role not in _APPROVERS:
         raise DomainError(ShopError.NOT_A_MANAGER, status=409, username=staff.username)
     for other in await _managers_with_pin(staff.shop):
-        if other["id"] != staff.id and await _in_thread(_pin_matches, other["pin_hash"], pin):
+        if other["id"] != staff.id and await _in_thread(_matches, other["pin_hash"], pin):
             raise DomainError(ShopError.PIN_TAKEN, status=409)
     staff.pin_hash = await _in_thread(hash_password, pin)
     await Staff.update({Staff.pin_hash: staff.pin_hash}).where(Staff.id == staff.id)
     return staff
 
 
-async def check_manager_pin(shop_id: int, pin: str) -> int:
-    """The id of the active manager (or admin) of the shop whose PIN this is; DomainError "bad-pin" otherwise."""
-    if not _PIN.match(pin or ""):
-        raise DomainError(ShopError.BAD_PIN, status=403)
-    for manager in await _managers_with_pin(shop_id):
-        if await _in_thread(_pin_matches, manager["pin_hash"], pin):
-            return manager["id"]
+async def check_manager_pin(shop_id: int, pin: str, *, by: int | None = None, place: str | None = None) -> int:
+    """The id of the active manager (or admin) of the shop whose PIN this is; DomainError "bad-pin" otherwise.
+
+    Throttled by the person typing it (`by`, the request's logged-in person by default) and by
+    `place` (the request's address by default), before anything else is looked at: a refusal
+    (429) or a wrong PIN (403) says nothing about what the PIN was to approve. Every failure is logged.
+    """
+    at = throttle.origin.get()
+    by = at.staff_id if by is None else by
+    where = place or at.place
+    keys = [f"pin:at:{where}", *([f"pin:staff:{by}"] if by is not None else [])]
+    await throttle.count_try(keys)
+    if _PIN.fullmatch(pin or ""):
+        for manager in await _managers_with_pin(shop_id):
+            if await _in_thread(_matches, manager["pin_hash"], pin):
+                await throttle.clear(keys)
+                return manager["id"]
+    await throttle.log_failure(kind=throttle.Kind.PIN, staff_id=by, username=at.username if by == at.staff_id else "",
+                               place=where)
     raise DomainError(ShopError.BAD_PIN, status=403)
+
+
+# -- administering staff (the admin's page and `aixin staff …`) ----------------------------------------
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    has_pin: bool
+    created_at: datetime
+
+
+async def list_staff(*, shop_id: int | None = None) -> list[StaffMember]:
+    """Everyone, active first, by username; of one shop when `shop_id` is given."""
+    query = Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.active, Staff.pin_hash,
+                         Staff.created_at)
+    if shop_id is not None:
+        query = query.where(Staff.shop == shop_id)
+    rows = await query.order_by(Staff.active, ascending=False).order_by(Staff.username)
+    return [StaffMember(id=r["id"], username=r["username"], display_name=r["display_name"], role=r["role"],
+                        active=bool(r["active"]), has_pin=r["pin_hash"] is not None,
+                        created_at=as_time(r["created_at"])) for r in rows]
+
+
+async def _named(username: str, shop_id: int | None = None) -> Staff:
+    query = Staff.objects().where(Staff.username == username.strip().lower())
+    if shop_id is not None:
+        query = query.where(Staff.shop == shop_id)
+    staff = await query.first()
+    if staff is None:
+        raise DomainError(ShopError.NOT_FOUND, status=404)
+    return staff
+
+
+async def _keep_an_admin(staff: Staff) -> None:
+    """Refuse to take the last active admin away: nobody could administer staff any more."""
+    if staff.role == Role.ADMIN.value and staff.active:
+        others = await Staff.count().where((Staff.shop == staff.shop) & (Staff.role == Role.ADMIN.value)
+                                           & (Staff.active == True) & (Staff.id != staff.id))  # noqa: E712
+        if not others:
+            raise DomainError(StaffError.LAST_ADMIN, status=409, username=staff.username)
+
+
+async def set_active(*, username: str, active: bool, shop_id: int | None = None) -> Staff:
+    """Deactivate (every session of theirs ends, they cannot log in, their PIN approves nothing) or reactivate."""
+    staff = await _named(username, shop_id)
+    if not active:
+        await _keep_an_admin(staff)
+    async with writing(Staff._meta.db):
+        await Staff.update({Staff.active: active}).where(Staff.id == staff.id)
+        if not active:
+            await _end_sessions(staff.id)
+    staff.active = active
+    _forget(staff.id)
+    return staff
+
+
+async def set_role(*, username: str, role: Role, shop_id: int | None = None) -> Staff:
+    """Give a new role; every session of theirs ends (they log in again with the new role's pages).
+    Someone who is no longer a manager loses their till PIN."""
+    staff = await _named(username, shop_id)
+    if role is not Role.ADMIN:
+        await _keep_an_admin(staff)
+    changes = {Staff.role: role.value}
+    if role.value not in _APPROVERS:
+        changes[Staff.pin_hash] = None
+    async with writing(Staff._meta.db):
+        await Staff.update(changes).where(Staff.id == staff.id)
+        await _end_sessions(staff.id)
+    staff.role = role.value
+    _forget(staff.id)
+    return staff
+
+
+async def reset_password(*, username: str, password: str, shop_id: int | None = None) -> Staff:
+    """A new password; every session of theirs ends (a cookie copied before is refused), and a wait for wrong
+    passwords typed for them is over."""
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(ShopError.WEAK_PASSWORD, minimum=MIN_PASSWORD)
+    staff = await _named(username, shop_id)
+    new_hash = await _in_thread(hash_password, password)
+    async with writing(Staff._meta.db):
+        await Staff.update({Staff.password_hash: new_hash}).where(Staff.id == staff.id)
+        await _end_sessions(staff.id)
+        await throttle.clear([f"login:user:{staff.username}"])
+    _forget(staff.id)
+    return staff
+
+
+# -- whether a session still holds ---------------------------------------------------------------------
+#
+# A session cookie is stamped with the microsecond it was signed (web/auth.py); logging out,
+# deactivation, a role change and a new password set the person's sessions_ended_at, and every
+# cookie signed before it is refused. Each request asks `session_state`: from this process's
+# memory, read again from the database at most every SESSION_CHECK_SECONDS and at once after a
+# change made in this process. Another server process (or `aixin staff …`) is seen within that time.
+
+SESSION_CHECK_SECONDS = 2.0
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class SessionState:
+    active: bool
+    role: str
+    ended_us: int  # sessions signed at or before this microsecond (since 1970) no longer hold; 0: none ended
+
+
+def microseconds(at: datetime) -> int:
+    return (at - _EPOCH) // timedelta(microseconds=1)
+
+
+# staff id → (when read, state), of the database the tables are bound to (each test binds its own).
+_sessions: tuple[object, dict[int, tuple[float, SessionState | None]]] = (None, {})
+
+
+def _known() -> dict[int, tuple[float, SessionState | None]]:
+    global _sessions
+    if _sessions[0] is not Staff._meta.db:
+        _sessions = (Staff._meta.db, {})
+    return _sessions[1]
+
+
+def _forget(staff_id: int) -> None:
+    _known().pop(staff_id, None)
+
+
+async def session_state(staff_id: int) -> SessionState | None:
+    """The person's account as a session needs it (None: no such person)."""
+    engine = Staff._meta.db
+    known = _known()
+    now = time.monotonic()
+    if (hit := known.get(staff_id)) is not None and now - hit[0] < SESSION_CHECK_SECONDS:
+        return hit[1]
+    rows = await fetch_rows(engine, "SELECT active, role, sessions_ended_at FROM staff WHERE id = $1", staff_id)
+    state = None
+    if rows:
+        ended = rows[0]["sessions_ended_at"]
+        state = SessionState(active=bool(rows[0]["active"]), role=rows[0]["role"],
+                             ended_us=microseconds(as_time(ended)) if ended is not None else 0)
+    known[staff_id] = (now, state)
+    return state
+
+
+async def _end_sessions(staff_id: int) -> None:
+    await Staff.update({Staff.sessions_ended_at: datetime.now(UTC)}).where(Staff.id == staff_id)
+
+
+async def end_sessions(staff_id: int) -> None:
+    """Logging out: every session of the person ends, on every till and browser."""
+    async with writing(Staff._meta.db):
+        await _end_sessions(staff_id)
+    _forget(staff_id)

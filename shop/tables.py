@@ -1,6 +1,7 @@
-"""The kernel's tables: shops, staff, and the ledger (append-only: triggers refuse UPDATE and DELETE)."""
+"""The kernel's tables: shops, staff and their failed logins and PINs, and the ledger (append-only: triggers
+refuse UPDATE and DELETE)."""
 
-from piccolo.columns import BigInt, Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -21,6 +22,27 @@ class Staff(Table):
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     pin_hash = Varchar(length=200, null=True, default=None)  # a manager's till PIN (argon2), for overrides
+    # Set by logout, deactivation, a role change or a new password: every session cookie of the person
+    # signed before it is refused (shop/staff.py session_state, checked by web/auth.py on each request).
+    sessions_ended_at = Timestamptz(null=True, default=None)
+
+
+class AccessFailure(Table):
+    """A wrong password or PIN: who was tried (or the username typed), where, when, and which."""
+
+    kind = Varchar(length=8)  # login | pin
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # the account tried, if known
+    username = Varchar(length=64)  # as typed at login; for a PIN, the person who typed it
+    place = Varchar(length=64)  # the till's code or the client's address
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class AccessThrottle(Table):
+    """Failures in a row per person or place ("login:user:laoli", "pin:at:10.0.0.7"), for the growing wait."""
+
+    key = Varchar(length=120, unique=True)
+    failures = Integer(default=0)
+    last_failure_at = Timestamptz(default=TimestamptzNow())
 
 
 class LedgerTxn(Table):

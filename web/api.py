@@ -18,7 +18,7 @@ from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart
 from pos.tender import PointsIn
 from inventory.errors import InventoryError
 from pos.errors import SaleError
-from pos.reports import DayReport, day_bounds, day_report
+from pos.reports import DayReport, day_report, period_of
 from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
 from shop.staff import Role
@@ -30,9 +30,10 @@ from web.documents import (
     RECEIPT_PRINTER, label_picture, printer_of_place, queue_labels, queue_receipt, receipt_for, receipt_of_sale,
 )
 from web.documents import reprint_job as print_again
+from web.inputs import In, RowId, Text
 
 
-class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
+class CartLineIn(In):
     barcode: str
     quantity: int = 1
     # A price override and/or a discount on the line (percent or fen), with its reason.
@@ -51,7 +52,7 @@ class CartLineIn(msgspec.Struct, forbid_unknown_fields=True):
         return CartLine(self.barcode, self.quantity, override)
 
 
-class PointsTenderIn(msgspec.Struct, forbid_unknown_fields=True):
+class PointsTenderIn(In):
     """Points paid first: a member's (card scanned or number typed), or the fund's for a household (manager's PIN)."""
 
     points: int
@@ -59,7 +60,7 @@ class PointsTenderIn(msgspec.Struct, forbid_unknown_fields=True):
     household_ref: str | None = None
 
 
-class SaleDiscountIn(msgspec.Struct, forbid_unknown_fields=True):
+class SaleDiscountIn(In):
     reason: str
     percent: int | None = None
     amount_fen: int | None = None
@@ -68,12 +69,12 @@ class SaleDiscountIn(msgspec.Struct, forbid_unknown_fields=True):
         return SaleDiscount(Discount(percent=self.percent, amount_fen=self.amount_fen), reason=self.reason)
 
 
-class QuoteIn(msgspec.Struct, forbid_unknown_fields=True):
+class QuoteIn(In):
     lines: list[CartLineIn]
     sale_discount: SaleDiscountIn | None = None
 
 
-class SaleIn(msgspec.Struct, forbid_unknown_fields=True):
+class SaleIn(In):
     till: str
     idempotency_key: str
     lines: list[CartLineIn]
@@ -141,17 +142,17 @@ class TillApi(Controller):
     tags = ["till"]
 
     @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
-    async def scan(self, request: Request, barcode: FromPath[str]) -> TillItem:
+    async def scan(self, request: Request, barcode: FromPath[Text]) -> TillItem:
         front = shopfront(request)
         return await find_for_till(shop_id=front.shop_id, barcode=barcode, rotation=front.rotation,
                                    today=datetime.now(front.settings.zone).date())
 
     @get("/search", summary="Find items by name, part of the code, or pinyin (axb finds 爱心杯)")
-    async def search(self, request: Request, q: FromQuery[str] = "") -> list[FoundItem]:
+    async def search(self, request: Request, q: FromQuery[Text] = "") -> list[FoundItem]:
         return await find_items(shop_id=shopfront(request).shop_id, text=q)
 
     @get("/members/{code:str}", summary="A love-bank member by their card (scanned) or number (typed), with their points")
-    async def member(self, request: Request, code: FromPath[str]) -> MemberOut:
+    async def member(self, request: Request, code: FromPath[Text]) -> MemberOut:
         member = await member_for_till(shop_id=shopfront(request).shop_id, code=code)
         return MemberOut(number=member.number, name=member.name, points=member.points)
 
@@ -207,14 +208,14 @@ class SalesApi(Controller):
                                 override_limit_percent=front.settings.till.override_limit_percent)
 
     @get("/{number:str}", summary="A sale by its number (as on the receipt's barcode)")
-    async def show(self, request: Request, number: FromPath[str]) -> SaleOut:
+    async def show(self, request: Request, number: FromPath[Text]) -> SaleOut:
         front = shopfront(request)
         sale = await _sale(request, number)
         till = next((t.code for t in front.tills.values() if t.id == sale.till_id), "")
         return _sale_out(sale, till)
 
     @post("/{number:str}/reprint", summary="Print a sale's receipt again", status_code=202)
-    async def reprint_receipt(self, request: Request, number: FromPath[str]) -> Job:
+    async def reprint_receipt(self, request: Request, number: FromPath[Text]) -> Job:
         front = shopfront(request)
         sale = await _sale(request, number)
         till = next((t.code for t in front.tills.values() if t.id == sale.till_id), None)
@@ -231,9 +232,22 @@ async def _sale(request: Request, number: str) -> SaleRecord:
     return await load_sale(sale_id, shop_id=shopfront(request).shop_id)
 
 
-class ParkIn(msgspec.Struct, forbid_unknown_fields=True):
+class ParkedLineIn(In):
+    """A cart line as the till keeps it: what was scanned, and its override if any."""
+
+    barcode: str
+    quantity: int = 1
+    name: str = ""
+    price_fen: int | None = None
+    override_price_fen: int | None = None
+    discount_percent: int | None = None
+    discount_fen: int | None = None
+    reason: str | None = None
+
+
+class ParkIn(In):
     till: str
-    lines: list[dict]
+    lines: list[ParkedLineIn]
     note: str = ""
 
 
@@ -249,7 +263,7 @@ class ParkedApi(Controller):
         front = shopfront(request)
         till = await _till(request, data.till)
         parked_id = await park_cart(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
-                                    lines=data.lines, note=data.note)
+                                    lines=[msgspec.structs.asdict(line) for line in data.lines], note=data.note)
         return next(p for p in await parked_carts(shop_id=front.shop_id) if p.id == parked_id)
 
     @get("/", summary="The shop's parked carts, oldest first")
@@ -258,7 +272,7 @@ class ParkedApi(Controller):
 
     @post("/{parked_id:int}/resume", summary="Take a parked cart back to this till (it is no longer parked)",
           status_code=200)
-    async def resume(self, request: Request, parked_id: FromPath[int]) -> ParkedInfo:
+    async def resume(self, request: Request, parked_id: FromPath[RowId]) -> ParkedInfo:
         return await resume_cart(shop_id=shopfront(request).shop_id, parked_id=parked_id)
 
 
@@ -268,7 +282,7 @@ class PrintingApi(Controller):
 
     @get("/health", summary="Is the till's printer printing? (the till's banner)",
          guards=[requires_role(Role.CASHIER)])
-    async def printer_health(self, request: Request, till: FromQuery[str | None] = None) -> PrinterHealth:
+    async def printer_health(self, request: Request, till: FromQuery[Text | None] = None) -> PrinterHealth:
         front = shopfront(request)
         printer = RECEIPT_PRINTER
         if till:  # the printer assigned to this till on the printers page, if any
@@ -281,7 +295,7 @@ class PrintingApi(Controller):
 
     @post("/jobs/{job_id:int}/reprint", summary="Print a job again (as a new job)", status_code=202,
           guards=[requires_role(Role.MANAGER)])
-    async def reprint_job(self, request: Request, job_id: FromPath[int]) -> Job:
+    async def reprint_job(self, request: Request, job_id: FromPath[RowId]) -> Job:
         front = shopfront(request)
         new_id = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
         if new_id is None:
@@ -304,11 +318,11 @@ class ReportsApi(Controller):
     @get("/overrides", summary="A day's price changes, discounts and fund points spent at the tills, with reasons")
     async def overrides(self, request: Request, day: FromQuery[date | None] = None) -> list[OverrideInfo]:
         front = shopfront(request)
-        start, end = day_bounds(day or datetime.now(front.settings.zone).date(), front.settings.zone)
+        start, end = period_of("day", day or datetime.now(front.settings.zone).date()).bounds(front.settings.zone)
         return await overrides_between(shop_id=front.shop_id, start=start, end=end)
 
 
-class LabelsIn(msgspec.Struct, forbid_unknown_fields=True):
+class LabelsIn(In):
     barcodes: list[str]
     ref: str = ""  # what the batch belongs to (a donation's reference), shown in the print queue
 
@@ -334,11 +348,11 @@ class LabelsApi(Controller):
 
     @get("/{barcode:str}/png", summary="An item's label as a PNG picture (203 dpi, as printed)",
          media_type="image/png")
-    async def png(self, request: Request, barcode: FromPath[str]) -> Response[bytes]:
+    async def png(self, request: Request, barcode: FromPath[Text]) -> Response[bytes]:
         return Response(await self._picture(request, barcode, "png"), media_type="image/png")
 
     @get("/{barcode:str}/svg", summary="An item's label as an SVG picture", media_type="image/svg+xml")
-    async def svg(self, request: Request, barcode: FromPath[str]) -> Response[bytes]:
+    async def svg(self, request: Request, barcode: FromPath[Text]) -> Response[bytes]:
         return Response(await self._picture(request, barcode, "svg"), media_type="image/svg+xml")
 
     async def _picture(self, request: Request, barcode: str, kind: str) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,11 @@ from shop.errors import DomainError
 from shop.money import format_yuan
 from shop.settings import Settings
 from shop.shops import ensure_shop
-from web.auth import SessionSigner, StaffAuthentication
+from web.auth import SessionSigner, StaffAuthentication, access_origin
 from web.documents import printers
+from web.headers import security_headers
 from web.i18n import LOCALES, domain_error_message, error_message
+from web.inputs import ShopRequest
 
 log = logging.getLogger("aixin")
 WEB = Path(__file__).parent
@@ -108,6 +111,8 @@ def on_http_error(request: Request, error: HTTPException) -> Response:
             return Redirect(f"/login?next={request.url.path}")
         return _problem(request, 401, "not-logged-in", error_message(locale, "not-logged-in", {}))
     if isinstance(error, PermissionDeniedException):
+        if error.detail == CSRF_FAILED:  # a page open since before a restart or a logout, or a forged form
+            return _problem(request, 403, "page-expired", error_message(locale, "page-expired", {}))
         return _problem(request, 403, "forbidden", error_message(locale, "forbidden", {}))
     if isinstance(error, ValidationException):
         reasons = "; ".join(
@@ -118,6 +123,9 @@ def on_http_error(request: Request, error: HTTPException) -> Response:
     if error.status_code == 404:
         return _problem(request, 404, "not-found", error_message(locale, "not-found", {}))
     return _problem(request, error.status_code, "http-error", str(error.detail))
+
+
+CSRF_FAILED = "CSRF token verification failed"  # what Litestar's CSRF middleware raises, word for word
 
 
 def on_server_error(request: Request, error: Exception) -> Response:
@@ -133,6 +141,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.stocktake import StockTakePages, StockTakesApi
     from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
     from web.lovebank import LoveBankApi, LoveBankPages
+    from web.staff import SecurityApi, SecurityPage, StaffPage
     from web.printers import PrintersApi, PrintersPage, check_raster_font
     from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
     from web.catalogue import CataloguePages, CatalogueApi, CategoriesApi, ShelfApi, ShelfPage
@@ -145,7 +154,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
     front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
-                      printing=PrintWorker(printers(settings), stored=stored_configs),
+                      printing=PrintWorker(printers(settings), stored=stored_configs,
+                                           keep=timedelta(days=settings.printing.keep_jobs_days)),
                       rotation=rotation_of(settings))
 
     async def start(app: Litestar) -> None:
@@ -176,20 +186,24 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             LoveBankApi, LoveBankPages,
             StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi, PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
-            ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages,
+            ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],
         on_shutdown=[stop],
-        middleware=[DefineMiddleware(StaffAuthentication, exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
+        before_send=[security_headers(https=settings.server.https)],
+        middleware=[access_origin,
+                    DefineMiddleware(StaffAuthentication, exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
                                      exclude_from_auth_key="public")],
         csrf_config=CSRFConfig(secret=secret.hex(), cookie_name="csrftoken", header_name="x-csrftoken",
-                               cookie_samesite="strict", safe_methods={"GET", "HEAD", "OPTIONS"},
+                               cookie_samesite="strict", cookie_secure=settings.server.https,
+                               safe_methods={"GET", "HEAD", "OPTIONS"},
                                # the scanner's lookup is a read: no token to check, none to set
                                exclude_from_csrf_key="read_only_hot_path"),
         template_config=templates,
         openapi_config=OpenAPIConfig(title="Aixin", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
-        state=State({"shopfront": front, "signer": SessionSigner(secret)}),
+        request_class=ShopRequest,  # its JSON: 1.0 is not a whole number, and nesting too deep is a 400
+        state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https)}),
     )

@@ -1,14 +1,22 @@
 """Who is at the keyboard: a signed session cookie, the authentication middleware, and the role guard.
 
-The cookie carries the logged-in person (id, name, role, shop) signed with the shop's
-secret (itsdangerous), so a request costs one HMAC check and no database read or
-decryption; nothing is stored server-side, so a restart logs nobody out and several
-server processes share sessions. The cookie is HttpOnly and expires after a shift.
+The cookie carries the logged-in person (id, name, role, shop) and the microsecond it was
+signed, signed with the shop's secret (itsdangerous); it is HttpOnly and expires after a
+shift. Each request also asks shop.staff.session_state whether the session still holds: the
+person is active, has the cookie's role, and has not had their sessions ended since it was
+signed (logout, deactivation, a new role or password end them all). That answer is kept in
+memory and read again from the database at most every 2 seconds, and at once after a change
+made in this process, so a request usually costs one HMAC check and a dictionary lookup;
+several server processes share sessions, and a restart logs nobody out.
+
+`access_origin` tells shop/throttle.py where each request comes from (the client's address,
+and who is logged in), so failed logins and PINs are counted per person and per place.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 
 import msgspec
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -17,11 +25,14 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.response import Response
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from shop.staff import Role
+from shop.staff import Role, end_sessions, session_state
+from shop.throttle import Origin, origin
 
 COOKIE = "aixin_session"
 SHIFT_SECONDS = 12 * 3600
+LOGOUT = "/login/out"
 
 
 class StaffUser(msgspec.Struct, frozen=True):
@@ -35,22 +46,43 @@ class StaffUser(msgspec.Struct, frozen=True):
 
 
 class SessionSigner:
-    def __init__(self, secret: bytes) -> None:
+    def __init__(self, secret: bytes, *, secure: bool = False) -> None:
+        self.secure = secure  # the session cookie only goes over HTTPS ([server] https)
         self._serializer = URLSafeTimedSerializer(secret, salt="aixin-session",
                                                   signer_kwargs={"digest_method": hashlib.sha256})
 
     def sign(self, user: StaffUser) -> str:
-        return self._serializer.dumps(msgspec.to_builtins(user))
+        return self._serializer.dumps({**msgspec.to_builtins(user), "signed_us": time.time_ns() // 1000})
+
+    def session_of(self, token: str) -> tuple[StaffUser, int] | None:
+        """The person of a cookie and the microsecond (since 1970) it was signed, or None if forged or too old."""
+        try:
+            payload = self._serializer.loads(token, max_age=SHIFT_SECONDS)
+            signed_us = payload.pop("signed_us")
+            return msgspec.convert(payload, StaffUser), signed_us if isinstance(signed_us, int) else 0
+        except (BadSignature, msgspec.ValidationError, KeyError, TypeError, AttributeError):
+            return None
 
     def user_of(self, token: str) -> StaffUser | None:
-        try:
-            return msgspec.convert(self._serializer.loads(token, max_age=SHIFT_SECONDS), StaffUser)
-        except (BadSignature, msgspec.ValidationError):
-            return None
+        session = self.session_of(token)
+        return session[0] if session else None
+
+
+async def live_user(signer: SessionSigner, token: str | None) -> StaffUser | None:
+    """The person of a cookie whose session still holds (see the module's docstring), or None."""
+    session = signer.session_of(token) if token else None
+    if session is None:
+        return None
+    user, signed_us = session
+    state = await session_state(user.id)
+    if state is None or not state.active or state.role != user.role or signed_us <= state.ended_us:
+        return None
+    return user
 
 
 def log_in(response: Response, signer: SessionSigner, user: StaffUser) -> Response:
-    response.set_cookie(COOKIE, signer.sign(user), max_age=SHIFT_SECONDS, httponly=True, samesite="lax", path="/")
+    response.set_cookie(COOKIE, signer.sign(user), max_age=SHIFT_SECONDS, httponly=True, samesite="lax", path="/",
+                        secure=signer.secure)
     return response
 
 
@@ -63,11 +95,45 @@ class StaffAuthentication(AbstractAuthenticationMiddleware):
     """Puts the StaffUser of a valid session cookie in the request, or refuses with 401."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
-        token = connection.cookies.get(COOKIE)
-        user = connection.app.state.signer.user_of(token) if token else None
+        user = await live_user(connection.app.state.signer, connection.cookies.get(COOKIE))
         if user is None:
             raise NotAuthorizedException()
+        origin.set(Origin(place=origin.get().place, staff_id=user.id, username=user.username))
         return AuthenticationResult(user=user, auth=None)
+
+
+def access_origin(app: ASGIApp) -> ASGIApp:
+    """Middleware: where the request comes from, for shop/throttle.py; and logging out ends every session of
+    the person (the logout page only drops the cookie: a copy of it would still work)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        client = scope.get("client")
+        token = origin.set(Origin(place=client[0] if client else "unknown"))
+        try:
+            if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
+                await _logging_out(app, scope, receive, send)
+            else:
+                await app(scope, receive, send)
+        finally:
+            origin.reset(token)
+
+    return middleware
+
+
+async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Once the logout page answers (past the CSRF check: a redirect), the person's sessions end."""
+    connection = ASGIConnection(scope)
+    user = await live_user(connection.app.state.signer, connection.cookies.get(COOKIE))
+
+    async def sending(message) -> None:
+        if message["type"] == "http.response.start" and user is not None and 300 <= message["status"] < 400:
+            await end_sessions(user.id)
+        await send(message)
+
+    await app(scope, receive, sending)
 
 
 def requires_role(role: Role):

@@ -26,6 +26,7 @@ from shop.staff import Role
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import domain_error_message
+from web.inputs import Form, In, Text
 from web.pages import _page
 
 
@@ -45,7 +46,7 @@ async def item_detail(shop_id: int, barcode: str) -> ItemDetail:
                       price_changes=await price_changes_of(shop_id=shop_id, barcode=code))
 
 
-class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
+class ItemIn(In):
     name: str
     category: str
     location: str = ""
@@ -53,23 +54,23 @@ class ItemIn(msgspec.Struct, forbid_unknown_fields=True):
     active: bool = True
 
 
-class PriceIn(msgspec.Struct, forbid_unknown_fields=True):
+class PriceIn(In):
     price_fen: int
     reason: str = ""
 
 
-class AdjustmentIn(msgspec.Struct, forbid_unknown_fields=True):
+class AdjustmentIn(In):
     quantity: int  # + found, - missing
     reason: str
 
 
-class WriteOffIn(msgspec.Struct, forbid_unknown_fields=True):
+class WriteOffIn(In):
     quantity: int
     reason: str  # damaged | expired | unsellable
     note: str = ""
 
 
-class CategoryRulesIn(msgspec.Struct, forbid_unknown_fields=True):
+class CategoryRulesIn(In):
     accepts_points: bool
     perishable: bool
     fund_percent: int | None = None
@@ -82,22 +83,22 @@ class CatalogueApi(Controller):
     tags = ["catalogue"]
 
     @get("/", summary="Find items, withdrawn ones too (name, part of the code, pinyin)")
-    async def find(self, request: Request, q: FromQuery[str] = "") -> list[FoundItem]:
+    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[FoundItem]:
         return await find_items(shop_id=shopfront(request).shop_id, text=q, include_withdrawn=True)
 
     @get("/{barcode:str}", summary="An item, its stock movements (who, when, why) and its price changes")
-    async def show(self, request: Request, barcode: FromPath[str]) -> ItemDetail:
+    async def show(self, request: Request, barcode: FromPath[Text]) -> ItemDetail:
         return await item_detail(shopfront(request).shop_id, barcode)
 
     @put("/{barcode:str}", summary="Correct an item's name, category, location, low-stock level, or withdraw it")
-    async def update(self, request: Request, barcode: FromPath[str], data: JSONBody[ItemIn]) -> ItemDetail:
+    async def update(self, request: Request, barcode: FromPath[Text], data: JSONBody[ItemIn]) -> ItemDetail:
         shop_id = shopfront(request).shop_id
         await update_item(shop_id=shop_id, barcode=barcode, name=data.name, category=data.category,
                           location=data.location, low_stock_at=data.low_stock_at, active=data.active)
         return await item_detail(shop_id, barcode)
 
     @post("/{barcode:str}/price", summary="Change the price (kept with who, when and why)", status_code=200)
-    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                     data: JSONBody[PriceIn]) -> ItemDetail:
         shop_id = shopfront(request).shop_id
         await change_price(shop_id=shop_id, barcode=barcode, price_fen=data.price_fen, reason=data.reason,
@@ -106,7 +107,7 @@ class CatalogueApi(Controller):
 
     @post("/{barcode:str}/adjustments", summary="Correct the stock by a number of pieces, saying why",
           status_code=200)
-    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                      data: JSONBody[AdjustmentIn]) -> ItemDetail:
         shop_id = shopfront(request).shop_id
         await adjust_stock(shop_id=shop_id, barcode=barcode, quantity=data.quantity, reason=data.reason,
@@ -114,7 +115,7 @@ class CatalogueApi(Controller):
         return await item_detail(shop_id, barcode)
 
     @post("/{barcode:str}/write-offs", summary="Write pieces off: damaged, expired or unsellable", status_code=200)
-    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                         data: JSONBody[WriteOffIn]) -> ItemDetail:
         shop_id = shopfront(request).shop_id
         await write_off(shop_id=shop_id, barcode=barcode, quantity=data.quantity, reason=data.reason,
@@ -132,7 +133,7 @@ class CategoriesApi(Controller):
         return await categories_of(shop_id=shopfront(request).shop_id)
 
     @put("/{code:str}", summary="Set a category's rules: points accepted, perishable, its own split")
-    async def rules(self, request: Request, code: FromPath[str], data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
+    async def rules(self, request: Request, code: FromPath[Text], data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
         shop_id = shopfront(request).shop_id
         await set_category_rules(shop_id=shop_id, code=code, accepts_points=data.accepts_points,
                                  perishable=data.perishable, fund_percent=data.fund_percent,
@@ -172,7 +173,7 @@ class ShelfApi(Controller):
 # -- pages ------------------------------------------------------------------------------------
 
 
-class ItemForm(msgspec.Struct):
+class ItemForm(Form):
     name: str = ""
     category: str = ""
     location: str = ""
@@ -180,18 +181,18 @@ class ItemForm(msgspec.Struct):
     active: str = ""  # a checkbox: "on" when ticked
 
 
-class PriceForm(msgspec.Struct):
+class PriceForm(Form):
     price: str = ""
     reason: str = ""
 
 
-class StockForm(msgspec.Struct):
+class StockForm(Form):
     quantity: str = ""
     reason: str = ""
     note: str = ""
 
 
-class CategoryForm(msgspec.Struct):
+class CategoryForm(Form):
     accepts_points: str = ""
     perishable: str = ""
     fund_percent: str = ""
@@ -210,13 +211,13 @@ class CataloguePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def search(self, request: Request, q: FromQuery[str] = "") -> Template:
+    async def search(self, request: Request, q: FromQuery[Text] = "") -> Template:
         shop_id = shopfront(request).shop_id
         return _page(request, "catalogue.html", q=q,
                      found=await find_items(shop_id=shop_id, text=q, include_withdrawn=True) if q.strip() else None)
 
     @get("/items/{barcode:str}")
-    async def item(self, request: Request, barcode: FromPath[str]) -> Template:
+    async def item(self, request: Request, barcode: FromPath[Text]) -> Template:
         return await self._item(request, barcode)
 
     async def _item(self, request: Request, barcode: str, error: str = "") -> Template:
@@ -234,7 +235,7 @@ class CataloguePages(Controller):
         return Redirect(f"/manager/catalogue/items/{normalize_barcode(barcode)}")
 
     @post("/items/{barcode:str}", status_code=200)
-    async def update(self, request: Request, barcode: FromPath[str],
+    async def update(self, request: Request, barcode: FromPath[Text],
                      data: URLEncodedBody[ItemForm]) -> Template | Redirect:
         level = data.low_stock_at.strip()
         return await self._then(request, barcode, lambda: update_item(
@@ -243,7 +244,7 @@ class CataloguePages(Controller):
             low_stock_at=None if not level else (_whole(level) if _whole(level) is not None else -1)))
 
     @post("/items/{barcode:str}/price", status_code=200)
-    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                     data: URLEncodedBody[PriceForm]) -> Template | Redirect:
         async def change() -> None:
             try:
@@ -256,7 +257,7 @@ class CataloguePages(Controller):
         return await self._then(request, barcode, change)
 
     @post("/items/{barcode:str}/adjustments", status_code=200)
-    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                      data: URLEncodedBody[StockForm]) -> Template | Redirect:
         quantity = _whole(data.quantity, signed=True)
         return await self._then(request, barcode, lambda: adjust_stock(
@@ -264,7 +265,7 @@ class CataloguePages(Controller):
             reason=data.reason, staff_id=request.user.id))
 
     @post("/items/{barcode:str}/write-offs", status_code=200)
-    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[str],
+    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
                         data: URLEncodedBody[StockForm]) -> Template | Redirect:
         quantity = _whole(data.quantity)
         return await self._then(request, barcode, lambda: write_off(
@@ -281,7 +282,7 @@ class CataloguePages(Controller):
                      categories=await categories_of(shop_id=front.shop_id))
 
     @post("/categories/{code:str}", status_code=200)
-    async def category_rules(self, request: Request, code: FromPath[str],
+    async def category_rules(self, request: Request, code: FromPath[Text],
                              data: URLEncodedBody[CategoryForm]) -> Template | Redirect:
         fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
         try:

@@ -31,9 +31,10 @@ from inventory.catalogue_csv import (
 )
 from shop.errors import DomainError
 from shop.staff import Role
-from web.app import _problem, locale_of, shopfront
+from web.app import _problem, locale_of, on_server_error, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import ERROR_MESSAGES, N_, error_message, gettext
+from web.inputs import RowId
 from web.pages import _page
 
 log = logging.getLogger("aixin")
@@ -65,6 +66,17 @@ def on_csv_error(request: Request, error: DomainError) -> Response:
         extra["problems"] = [{"line": p.line, "column": p.column, "code": p.code, "params": p.params,
                               "detail": error_message(locale, p.code, p.params)} for p in error.problems]
     return _problem(request, error.status, code, error_message(locale, code, error.params), **extra)
+
+
+def on_undecodable_field(request: Request, error: UnicodeDecodeError | LookupError) -> Response:
+    """A text field of the upload that is not UTF-8, or names a charset no one knows: Litestar decodes the form's
+    text fields as it parses it and lets these errors through (litestar/_multipart.py) before the handler runs.
+    A malformed request; any other LookupError (a KeyError) is ours, a server error."""
+    if not isinstance(error, UnicodeDecodeError) and type(error) is not LookupError:
+        return on_server_error(request, error)
+    reason = "a field of the form is not UTF-8 text"
+    return _problem(request, 400, "malformed-request",
+                    error_message(locale_of(request), "malformed-request", {"reason": reason}))
 
 
 # -- imports under way ------------------------------------------------------------------------
@@ -192,6 +204,7 @@ class CatalogueCsvApi(Controller):
                         headers={"Content-Disposition": f'attachment; filename="catalogue-{day}.csv"'})
 
     @post("/imports", status_code=202, request_max_body_size=MAX_BYTES + 256 * 1024,
+          exception_handlers={UnicodeDecodeError: on_undecodable_field, LookupError: on_undecodable_field},
           summary="Check a CSV file (field `file`): every bad row, or the import starts in the background")
     async def start_import(self, request: Request[StaffUser, dict, object],
                            data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -205,7 +218,7 @@ class CatalogueCsvApi(Controller):
         return ImportStarted(id=job.id, total=job.total)
 
     @get("/imports/{import_id:int}", summary="How far an import has got; its summary when done")
-    async def progress(self, request: Request, import_id: FromPath[int]) -> ImportStatus:
+    async def progress(self, request: Request, import_id: FromPath[RowId]) -> ImportStatus:
         job = catalogue_imports(request).find(shopfront(request).shop_id, import_id)
         error = None
         if job.status == "failed":

@@ -13,7 +13,7 @@ from shop.database import close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ensure_shop
-from shop.staff import Role, create_staff, set_pin
+from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 
 
 async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int]]) -> int:
@@ -81,13 +81,65 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
-    pin = sys.stdin.readline().rstrip("\n") if args.pin_stdin else getpass.getpass("PIN (4 to 8 digits): ")
+    pin = sys.stdin.readline().rstrip("\n") if args.pin_stdin else getpass.getpass("PIN (4 to 12 digits): ")
 
     async def give(shop_id: int) -> int:
         staff = await set_pin(username=args.username, pin=pin)
         print(f"{staff.username} has a new till PIN")
         return 0
     return asyncio.run(_with_database(settings, give))
+
+
+def _staff(settings: Settings, args: argparse.Namespace) -> int:
+    """aixin staff list|deactivate|activate|role|password|pin: the admin's staff page, from a terminal."""
+    import web.staff  # noqa: F401  (the sentences of its error codes)
+
+    secret = ""
+    if args.step == "password":
+        secret = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("new password: ")
+    elif args.step == "pin":
+        secret = (getpass.getpass("PIN (4 to 12 digits): ") if sys.stdin.isatty()
+                  else sys.stdin.readline().rstrip("\n"))
+
+    async def change(shop_id: int) -> int:
+        if args.step == "list":
+            for s in await list_staff():
+                print(f"{s.username:<20} {s.role:<12} {'active' if s.active else 'deactivated':<12} "
+                      f"{'PIN' if s.has_pin else '-':<4} {s.display_name}")
+            return 0
+        if args.step in ("deactivate", "activate"):
+            staff = await set_active(username=args.username, active=args.step == "activate")
+            print(f"{staff.username} is {'active' if staff.active else 'deactivated: every session of theirs ended'}")
+        elif args.step == "role":
+            staff = await set_role(username=args.username, role=Role(args.role))
+            print(f"{staff.username} is now {staff.role}: every session of theirs ended")
+        elif args.step == "password":
+            staff = await reset_password(username=args.username, password=secret)
+            print(f"{staff.username} has a new password: every session of theirs ended")
+        else:
+            staff = await set_pin(username=args.username, pin=secret)
+            print(f"{staff.username} has a new till PIN")
+        return 0
+    return asyncio.run(_with_database(settings, change))
+
+
+def _staff_commands(commands) -> None:
+    staff = commands.add_parser("staff", help="list staff, deactivate them, change a role, a password or a PIN")
+    steps = staff.add_subparsers(dest="step", required=True)
+    steps.add_parser("list", help="everyone: username, role, active, whether they have a till PIN")
+    for step, words in (("deactivate", "end every session of theirs; they can no longer log in or approve"),
+                        ("activate", "let a deactivated member of staff log in again")):
+        steps.add_parser(step, help=words).add_argument("username")
+    role = steps.add_parser("role", help="give a new role (every session of theirs ends)")
+    role.add_argument("username")
+    role.add_argument("role", choices=[r.value for r in Role])
+    password = steps.add_parser("password", help="set a new password (every session of theirs ends)")
+    password.add_argument("username")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    pin = steps.add_parser("pin", help="give a manager the till PIN that approves overrides (read from standard "
+                                       "input, or asked for)")
+    pin.add_argument("username")
+    staff.set_defaults(run=_staff)
 
 
 def _verify(settings: Settings, args: argparse.Namespace) -> int:
@@ -154,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     pin.add_argument("username")
     pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     pin.set_defaults(run=_set_pin)
+    _staff_commands(commands)
     commands.add_parser("verify", help="check every rule of the books; non-zero exit on a problem").set_defaults(
         run=_verify)
     _printer_commands(commands)

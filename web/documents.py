@@ -29,7 +29,7 @@ from printing.printer_setup import INTAKE, printer_for, till_place
 from printing.printers import PrinterConfig
 from printing.profiles import PrinterProfile, SetupError, with_font
 from printing.raster_text import find_font
-from printing.queue import enqueue, find_job, reprint
+from printing.queue import DONATION_SLIP, enqueue, find_job, reprint
 from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, preview_refund_slip, render_refund_slip
 from printing.statement import PassbookStatement, StatementRow, preview_statement
 from printing.till_report import TillReport, preview_till_report, render_till_report
@@ -349,7 +349,7 @@ def donation_slip_preview(slip: DonationSlip, settings: Settings) -> list[str]:
 async def queue_donation_slip(slip: DonationSlip, settings: Settings, *, shop_id: int) -> int:
     printer, profile = await printer_of_place(settings, shop_id=shop_id, place=INTAKE)
     data = render_donation_slip(slip, profile=profile)
-    return await enqueue(shop_id=shop_id, printer=printer, document="donation slip", ref=slip.reference,
+    return await enqueue(shop_id=shop_id, printer=printer, document=DONATION_SLIP, ref=slip.reference,
                          data=data)
 
 

@@ -84,6 +84,8 @@ ERROR_MESSAGES = {
                                 "instead."),
     "already-returned": N_("Part of sale {number} has been taken back already: take back the rest as a return."),
     "void-needs-manager": N_("Voiding a sale needs a manager: type a manager's PIN, or ask a manager to log in."),
+    "refund-needs-manager": N_("Giving back {amount} in cash is more than {limit}: type a manager's PIN, or ask a "
+                               "manager to log in."),
     # points at the till, discounts and overrides, parked carts (pos/tender.py, pos/discounts.py, pos/parked.py)
     "no-points-goods": N_("None of these goods can be paid with points (their categories take cash only): pay in "
                           "cash."),
@@ -212,23 +214,33 @@ ERROR_MESSAGES = {
     "bad-points": N_("Points are a whole number from 1 to {maximum}."),
     "gift-to-self": N_("A member cannot give points to themselves: choose another member or the community fund."),
     "bad-gift-note": N_("A note has at most {maximum} characters."),
+    "own-entry": N_("You entered this yourself: another coordinator, or a manager, approves or rejects it."),
+    "request-already-decided": N_("This has already been approved or rejected (perhaps by someone else just now): "
+                                  "reload the page."),
+    "unknown-reversal": N_("There is no such correction."),
+    "reversal-pending": N_("A correction of this is already waiting for approval: approve or reject it first."),
     "bad-login": N_("Wrong username or password."),
     "username-taken": N_("The username {username} is taken."),
     "weak-password": N_("The password must have at least {minimum} characters."),
     "ledger-unbalanced": N_("The books would not balance ({kind} {ref}); nothing was saved. Please tell the manager."),
     "balance-below-zero": N_("Not enough points in the account; nothing was saved."),
     "bad-pin": N_("That PIN is not a manager's PIN. Try again."),
-    "pin-format": N_("A PIN is 4 to 8 digits."),
+    "pin-format": N_("A PIN is {minimum} to {maximum} digits."),
+    "too-many-tries": N_("Too many wrong passwords or PINs: wait {seconds} seconds, then try again."),
+    "bad-role": N_("Choose one of the roles: {roles}."),
+    "last-admin": N_("{username} is the last admin: make someone else an admin first."),
     "pin-taken": N_("Another manager has this PIN: choose another."),
     "not-a-manager": N_("{username} is not a manager: only managers (and admins) have a PIN."),
     "malformed-request": N_("The request was not understood: {reason}"),
     "not-logged-in": N_("Please log in."),
     "forbidden": N_("Your role may not do this. Ask a manager."),
+    "page-expired": N_("This page has expired: reload it, then try again."),
     "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
     # reports and the community fund (pos/reports.py, pos/fund.py)
     "bad-period": N_("Choose a day, a week, a month, or a period from one day to another (at most {maximum} days, "
                      "the last day not before the first)."),
     "bad-dimension": N_("Choose what to break the figures down by: category, goods source, till, cashier or day."),
+    "bad-day": N_("{day} is outside the shop's books: choose a day from {first} to {last}."),
     "bad-disbursement": N_("Type the amount to pay out of the fund in yuan, like 200 or 35.50."),
     "disbursement-too-large": N_("The fund holds {balance} in cash; {amount} is more than that. Nothing was paid."),
     "disbursement-reason": N_("Say what the money is for, in 1 to {maximum} characters (for example: winter clothes "
@@ -251,11 +263,16 @@ ERROR_MESSAGES = {
                                  "or set {key} in config.toml to a font file (now: {path})."),
     "printer-unreachable": N_("The printer did not print: {reason}. Check that it is on, has paper and is "
                               "connected, then try again."),
+    "printer-file-outside": N_("A printer set up here writes only into a folder inside the shop's print area "
+                               "({area}), never into a device: choose a folder there, or connect the printer by "
+                               "tcp://, usb: or serial:."),
+    "printer-host-outside": N_("A network printer set up here must have an address on the shop's own network "
+                               "({networks}; config.toml [printing] allowed_networks): check its address."),
 }
 
 MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"))
 WRITE_OFF_WORDS = (N_("damaged"), N_("expired"), N_("unsellable"))
-PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"))
+PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"), N_("redacted"))
 GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
 ROUNDING_RULE = N_(
     "Each part gets the whole fen of its exact share (rounded down); the fen left over go one each to the "
@@ -271,6 +288,7 @@ _MONEY = {
     "payout-too-large": {"amount", "owed"}, "too-many-points": {"eligible"}, "bad-discount": {"maximum"},
     "bad-override-price": {"price"}, "bad-payout": {"amount"}, "same-price": {"price"},
     "disbursement-too-large": {"amount", "balance"}, "bad-disbursement": {"amount"},
+    "refund-needs-manager": {"amount", "limit"},
 }
 
 

@@ -28,19 +28,21 @@ from inventory.catalogue import (
 from inventory.errors import InventoryError
 from pos.donor_impact import DonorImpact, donor_impact
 from pos.maker_statements import MakerStatement, maker_statement
+from pos.reports import check_day
 from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
 from web.app import shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import donation_slip_for, donation_slip_preview, queue_copies, queue_donation_slip, queue_labels
+from web.inputs import BodyRowId, In, RowId, Text
 
 
 def _sees_phones(request: Request) -> bool:
     return Role(request.user.role).allows(Role.MANAGER)
 
 
-class DonorIn(msgspec.Struct, forbid_unknown_fields=True):
+class DonorIn(In):
     name: str = ""  # empty: anonymous
     phone: str = ""
     may_contact: bool = False
@@ -72,8 +74,8 @@ class DonorsApi(Controller):
     guards = [requires_role(Role.INTAKE)]
     tags = ["intake"]
 
-    @get("/", summary="Find donors by name or phone (the last four digits are enough)")
-    async def find(self, request: Request, q: FromQuery[str] = "") -> list[DonorOut]:
+    @get("/", summary="Find donors by name or by the last four digits of their phone (exactly four)")
+    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[DonorOut]:
         return [_donor_out(request, d) for d in await find_donors(shop_id=shopfront(request).shop_id, text=q)]
 
     @post("/", summary="Register a donor (an empty name: anonymous)", status_code=201)
@@ -83,7 +85,7 @@ class DonorsApi(Controller):
         return _donor_out(request, donor)
 
     @get("/{donor_id:int}", summary="A donor, their impact and their donations")
-    async def show(self, request: Request, donor_id: FromPath[int]) -> DonorPage:
+    async def show(self, request: Request, donor_id: FromPath[RowId]) -> DonorPage:
         shop_id = shopfront(request).shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return DonorPage(donor=_donor_out(request, donor), impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
@@ -92,7 +94,7 @@ class DonorsApi(Controller):
 
     @get("/{donor_id:int}/export", summary="Everything kept about a donor, for them to take (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def export(self, request: Request, donor_id: FromPath[int]) -> DonorExport:
+    async def export(self, request: Request, donor_id: FromPath[RowId]) -> DonorExport:
         shop_id = shopfront(request).shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         summaries = await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=10_000)
@@ -101,7 +103,7 @@ class DonorsApi(Controller):
 
     @post("/{donor_id:int}/erase", summary="Erase a donor's name and phone on their request (managers)",
           guards=[requires_role(Role.MANAGER)], status_code=200)
-    async def erase(self, request: Request, donor_id: FromPath[int]) -> DonorOut:
+    async def erase(self, request: Request, donor_id: FromPath[RowId]) -> DonorOut:
         return _donor_out(request, await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id))
 
 
@@ -110,7 +112,7 @@ class DonorExport(msgspec.Struct):
     donations: list[DonationRecord]
 
 
-class GivenItemIn(msgspec.Struct, forbid_unknown_fields=True):
+class GivenItemIn(In):
     category: str
     description: str
     condition: str
@@ -121,10 +123,10 @@ class GivenItemIn(msgspec.Struct, forbid_unknown_fields=True):
     refused_reason: str = ""
 
 
-class DonationIn(msgspec.Struct, forbid_unknown_fields=True):
+class DonationIn(In):
     idempotency_key: str
     items: list[GivenItemIn]
-    donor_id: int | None = None  # none: an anonymous gift
+    donor_id: BodyRowId | None = None  # none: an anonymous gift
     received_on: date | None = None  # default: today
     print_labels: bool = True
     print_slip: bool = False
@@ -175,17 +177,17 @@ class DonationsApi(Controller):
         return await recent_donations(shop_id=shopfront(request).shop_id)
 
     @get("/{number:str}", summary="A donation by its number (as on the slip)")
-    async def show(self, request: Request, number: FromPath[str]) -> DonationRecord:
+    async def show(self, request: Request, number: FromPath[Text]) -> DonationRecord:
         return await _donation(request, number)
 
     @get("/{number:str}/slip", summary="The donation slip's text as it prints")
-    async def slip(self, request: Request, number: FromPath[str]) -> list[str]:
+    async def slip(self, request: Request, number: FromPath[Text]) -> list[str]:
         front = shopfront(request)
         slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
         return donation_slip_preview(slip, front.settings)
 
     @post("/{number:str}/slip", summary="Print the donation slip on the intake desk's printer", status_code=202)
-    async def print_slip(self, request: Request, number: FromPath[str]) -> Job:
+    async def print_slip(self, request: Request, number: FromPath[Text]) -> Job:
         front = shopfront(request)
         slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
         job_id = await queue_donation_slip(slip, front.settings, shop_id=front.shop_id)
@@ -193,7 +195,7 @@ class DonationsApi(Controller):
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @post("/{number:str}/labels", summary="Print the donation's labels again, as one job", status_code=202)
-    async def print_labels(self, request: Request, number: FromPath[str]) -> Job:
+    async def print_labels(self, request: Request, number: FromPath[Text]) -> Job:
         front = shopfront(request)
         donation = await _donation(request, number)
         if not donation.label_codes:
@@ -226,7 +228,7 @@ class KnownItem(msgspec.Struct):
     active: bool
 
 
-class DefaultPricesIn(msgspec.Struct, forbid_unknown_fields=True):
+class DefaultPricesIn(In):
     """Fen per piece by condition; a missing or null condition has no starting price."""
 
     new: int | None = None
@@ -245,7 +247,7 @@ class IntakeApi(Controller):
         return await categories_of(shop_id=shopfront(request).shop_id)
 
     @get("/items/{barcode:str}", summary="What a maker's barcode already names in the catalogue")
-    async def known_item(self, request: Request, barcode: FromPath[str]) -> KnownItem:
+    async def known_item(self, request: Request, barcode: FromPath[Text]) -> KnownItem:
         code = normalize_barcode(barcode)
         if code.startswith("2"):  # the shop's own codes are never a maker's (register_donation says so too)
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
@@ -257,7 +259,7 @@ class IntakeApi(Controller):
 
     @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def set_prices(self, request: Request, code: FromPath[str], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
+    async def set_prices(self, request: Request, code: FromPath[Text], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
         shop_id = shopfront(request).shop_id
         await set_default_prices(shop_id=shop_id, code=code, prices={
             Condition.NEW: data.new, Condition.LIKE_NEW: data.like_new, Condition.GOOD: data.good,
@@ -265,7 +267,7 @@ class IntakeApi(Controller):
         return next(c for c in await categories_of(shop_id=shop_id) if c.code == code)
 
 
-class MakerIn(msgspec.Struct, forbid_unknown_fields=True):
+class MakerIn(In):
     name: str
     phone: str = ""
 
@@ -284,12 +286,12 @@ def _maker_out(request: Request, maker: MakerInfo) -> MakerOut:
                     fund_percent=maker.fund_percent, maker_percent=maker.maker_percent)
 
 
-class TermsIn(msgspec.Struct, forbid_unknown_fields=True):
+class TermsIn(In):
     fund_percent: int | None
     maker_percent: int | None
 
 
-class GoodsIn(msgspec.Struct, forbid_unknown_fields=True):
+class GoodsIn(In):
     category: str
     name: str
     price_fen: int
@@ -305,7 +307,7 @@ class GoodsOut(msgspec.Struct):
     labels_job: int | None
 
 
-class PayoutIn(msgspec.Struct, forbid_unknown_fields=True):
+class PayoutIn(In):
     amount_fen: int
     method: str  # cash | transfer
     note: str = ""
@@ -332,19 +334,19 @@ class MakersApi(Controller):
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
     @get("/{maker_id:int}", summary="A maker and their terms")
-    async def show(self, request: Request, maker_id: FromPath[int]) -> MakerOut:
+    async def show(self, request: Request, maker_id: FromPath[RowId]) -> MakerOut:
         return _maker_out(request, await maker_by_id(shop_id=shopfront(request).shop_id, maker_id=maker_id))
 
     @put("/{maker_id:int}/terms", summary="Set the maker's split terms, or clear them (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, maker_id: FromPath[int], data: JSONBody[TermsIn]) -> MakerOut:
+    async def terms(self, request: Request, maker_id: FromPath[RowId], data: JSONBody[TermsIn]) -> MakerOut:
         shop_id = shopfront(request).shop_id
         await set_maker_terms(shop_id=shop_id, maker_id=maker_id, fund_percent=data.fund_percent,
                               maker_percent=data.maker_percent)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
     @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)
-    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
                     data: JSONBody[GoodsIn]) -> GoodsOut:
         front = shopfront(request)
         consigned = await consign_goods(shop_id=front.shop_id, maker_id=maker_id, category_code=data.category,
@@ -359,7 +361,7 @@ class MakersApi(Controller):
                         labels_job=job_id)
 
     @get("/{maker_id:int}/statement", summary="What sold and came back, what was paid and what is owed (dates in shop time)")
-    async def statement(self, request: Request, maker_id: FromPath[int], start: FromQuery[date | None] = None,
+    async def statement(self, request: Request, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,
                         end: FromQuery[date | None] = None) -> MakerStatement:
         front = shopfront(request)
         await maker_by_id(shop_id=front.shop_id, maker_id=maker_id)
@@ -368,7 +370,7 @@ class MakersApi(Controller):
 
     @post("/{maker_id:int}/payouts", summary="Record a payout to the maker (managers)", status_code=201,
           guards=[requires_role(Role.MANAGER)])
-    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
                      data: JSONBody[PayoutIn]) -> PayoutOut:
         payout_id = await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,
                                         amount_fen=data.amount_fen, method=data.method, note=data.note,
@@ -377,10 +379,11 @@ class MakersApi(Controller):
 
 
 def statement_period(zone, start: date | None, end: date | None) -> tuple[datetime, datetime]:
-    """[start, end] as shop-local days → a UTC interval; default: this month so far."""
+    """[start, end] as shop-local days → a UTC interval; default: this month so far. Days outside the shop's
+    calendar are BAD_DAY."""
     today = datetime.now(zone).date()
-    start = start or today.replace(day=1)
-    end = end or today
+    start = check_day(start or today.replace(day=1))
+    end = check_day(end or today)
     if end < start:
         start, end = end, start
     return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),

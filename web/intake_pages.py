@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -30,6 +29,7 @@ from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import CONDITION_WORDS, donation_slip_for, donation_slip_preview, queue_copies
 from web.i18n import domain_error_message
+from web.inputs import Form, RowId, Text
 from web.intake import statement_period
 from web.pages import _page
 
@@ -53,7 +53,7 @@ class DonationPages(Controller):
                      donations=await recent_donations(shop_id=shopfront(request).shop_id, limit=200))
 
     @get("/{number:str}")
-    async def show(self, request: Request, number: FromPath[str]) -> Template:
+    async def show(self, request: Request, number: FromPath[Text]) -> Template:
         front = shopfront(request)
         donation_id = donation_id_of(number)
         if donation_id is None:
@@ -70,7 +70,7 @@ class DonorPages(Controller):
     include_in_schema = False
 
     @get("/{donor_id:int}")
-    async def show(self, request: Request, donor_id: FromPath[int]) -> Template:
+    async def show(self, request: Request, donor_id: FromPath[RowId]) -> Template:
         shop_id = shopfront(request).shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return _page(request, "donor.html", donor=donor, phone=_phone(request, donor.phone),
@@ -78,17 +78,17 @@ class DonorPages(Controller):
                      donations=await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=200))
 
     @post("/{donor_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def erase(self, request: Request, donor_id: FromPath[int]) -> Redirect:
+    async def erase(self, request: Request, donor_id: FromPath[RowId]) -> Redirect:
         await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id)
         return Redirect(f"/intake/donors/{donor_id}")
 
 
-class MakerForm(msgspec.Struct):
+class MakerForm(Form):
     name: str = ""
     phone: str = ""
 
 
-class GoodsForm(msgspec.Struct):
+class GoodsForm(Form):
     category: str = ""
     name: str = ""
     price: str = ""
@@ -96,12 +96,12 @@ class GoodsForm(msgspec.Struct):
     barcode: str = ""
 
 
-class TermsForm(msgspec.Struct):
+class TermsForm(Form):
     fund_percent: str = ""
     maker_percent: str = ""
 
 
-class PayoutForm(msgspec.Struct):
+class PayoutForm(Form):
     amount: str = ""
     method: str = "cash"
     note: str = ""
@@ -144,8 +144,8 @@ class MakerPages(Controller):
         return Redirect(f"/intake/makers/{maker_id}")
 
     @get("/{maker_id:int}")
-    async def maker(self, request: Request, maker_id: FromPath[int], start: FromQuery[date | None] = None,
-                    end: FromQuery[date | None] = None, added: FromQuery[str] = "") -> Template:
+    async def maker(self, request: Request, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,
+                    end: FromQuery[date | None] = None, added: FromQuery[Text] = "") -> Template:
         return await self._maker(request, maker_id, start=start, end=end,
                                  added=added if added.isdigit() and len(added) == 13 else "")
 
@@ -164,7 +164,7 @@ class MakerPages(Controller):
                      zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added)
 
     @post("/{maker_id:int}/goods", status_code=200)
-    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
                     data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
         front = shopfront(request)
         try:
@@ -182,7 +182,7 @@ class MakerPages(Controller):
         return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
 
     @post("/{maker_id:int}/terms", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, maker_id: FromPath[int],
+    async def terms(self, request: Request, maker_id: FromPath[RowId],
                     data: URLEncodedBody[TermsForm]) -> Template | Redirect:
         try:
             fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
@@ -194,7 +194,7 @@ class MakerPages(Controller):
         return Redirect(f"/intake/makers/{maker_id}")
 
     @post("/{maker_id:int}/payouts", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[int],
+    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
                      data: URLEncodedBody[PayoutForm]) -> Template | Redirect:
         try:
             await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,

@@ -1,13 +1,18 @@
 """The love bank's screens and API (/lovebank, /api/lovebank): members and their cards, service into the
 passbook and its approval by another coordinator, points gifts, corrections, statements. Parse, one call, return.
 
+Two people for every move of points between members: service, gifts from member to member and corrections
+(reversals) wait on the approvals page until someone other than the one who entered them approves them.
+
 Phones are masked for everyone but managers. Statements and member cards print on the receipt printer, in
 the shop's language as all paper is, through the print queue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -17,9 +22,10 @@ from litestar.response import Redirect, Template
 from donations import lovebank
 from donations.donors import mask_phone
 from donations.errors import LoveBankError
-from donations.lovebank import GiftInfo, MemberInfo, ServiceInfo, Statement
+from donations.lovebank import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo, Statement
+from pos.reports import check_day
 from printing.member_card import MemberCard, preview_member_card, render_member_card
-from printing.queue import Job, enqueue, find_job
+from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, Job, enqueue, find_job
 from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
 from shop.errors import DomainError
 from shop.settings import Settings
@@ -28,6 +34,7 @@ from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import RECEIPT_PRINTER, STATEMENT_WORDS, words
 from web.i18n import N_, domain_error_message, gettext
+from web.inputs import BodyRowId, Form, In, RowId, Text
 from web.pages import _page
 
 # A person's name (姓名), not a thing's (名称): the catalogue's "Name" is an item's.
@@ -108,9 +115,13 @@ def member_card(member: MemberInfo, settings: Settings) -> MemberCard:
 def _period(settings: Settings, member: MemberInfo, start: date | None,
             end: date | None) -> tuple[datetime | None, datetime | None, date, date]:
     """[start, end] as shop-local days → (UTC start or None, UTC end or None, first day, last day shown).
-    Without a start: since the account was opened; without an end: to today."""
+    Without a start: since the account was opened; without an end: to today. Days outside the shop's calendar
+    are BAD_DAY."""
     zone = settings.zone
     today = datetime.now(zone).date()
+    for day in (start, end):
+        if day is not None:
+            check_day(day)
     if start and end and end < start:
         start, end = end, start
     first = start or member.opened_at.astimezone(zone).date()
@@ -140,7 +151,7 @@ async def print_statement(request: Request, member_id: int, start: date | None, 
     settings = shopfront(request).settings
     _, printed = await _statement(request, member_id, start, end)
     data = render_statement(printed, width=settings.printer.width, encoding=settings.printer.encoding)
-    return await _queue(request, "passbook statement", printed.member_number, data)
+    return await _queue(request, PASSBOOK_STATEMENT, printed.member_number, data)
 
 
 async def print_card(request: Request, member_id: int) -> int:
@@ -148,7 +159,7 @@ async def print_card(request: Request, member_id: int) -> int:
     member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
     data = render_member_card(member_card(member, front.settings), width=front.settings.printer.width,
                               encoding=front.settings.printer.encoding)
-    return await _queue(request, "member card", member.number, data)
+    return await _queue(request, MEMBER_CARD, member.number, data)
 
 
 def _sees_phones(request: Request) -> bool:
@@ -158,7 +169,7 @@ def _sees_phones(request: Request) -> bool:
 # -- the API -------------------------------------------------------------------------------------------------
 
 
-class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+class MemberIn(In):
     name: str
     phone: str = ""
     notes: str = ""
@@ -191,12 +202,12 @@ async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
                      half_hours=half_hours)
 
 
-class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
+class CloseIn(In):
     give_rest_to_fund: bool = False
 
 
-class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
-    member_id: int
+class ServiceIn(In):
+    member_id: BodyRowId
     served_on: date
     start_time: str
     place: str
@@ -206,14 +217,14 @@ class ServiceIn(msgspec.Struct, forbid_unknown_fields=True):
     witness: str
 
 
-class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+class ReasonIn(In):
     reason: str
 
 
-class GiftIn(msgspec.Struct, forbid_unknown_fields=True):
-    from_member_id: int
+class GiftIn(In):
+    from_member_id: BodyRowId
     points: int
-    to_member_id: int | None = None  # none: the community fund
+    to_member_id: BodyRowId | None = None  # none: the community fund
     note: str = ""
 
 
@@ -296,8 +307,9 @@ class LoveBankApi(Controller):
         return [ServiceTypeOut(t.code, t.name, t.points_per_hour)
                 for t in shopfront(request).settings.lovebank.service_types]
 
-    @get("/members", summary="Find members by number, card code, name, or phone digits (four or more)")
-    async def find(self, request: Request, q: FromQuery[str] = "") -> list[MemberOut]:
+    @get("/members", summary="Find members by number, card code, name, or the last four digits of their phone "
+         "(exactly four)")
+    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[MemberOut]:
         return [await _member_out(request, m) for m in await lovebank.find_members(
             shop_id=shopfront(request).shop_id, text=q)]
 
@@ -309,13 +321,13 @@ class LoveBankApi(Controller):
         return await _member_out(request, member)
 
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
-    async def show(self, request: Request, member_id: FromPath[int]) -> MemberOut:
+    async def show(self, request: Request, member_id: FromPath[RowId]) -> MemberOut:
         return await _member_out(request, await lovebank.member_by_id(shop_id=shopfront(request).shop_id,
                                                                       member_id=member_id))
 
     @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
           "the community fund", status_code=200)
-    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
                     data: JSONBody[CloseIn]) -> MemberOut:
         member = await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
                                              staff_id=request.user.id, give_rest_to_fund=data.give_rest_to_fund)
@@ -323,7 +335,7 @@ class LoveBankApi(Controller):
 
     @get("/members/{member_id:int}/export", summary="Everything kept about a member, for them to take (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def export(self, request: Request, member_id: FromPath[int]) -> MemberExport:
+    async def export(self, request: Request, member_id: FromPath[RowId]) -> MemberExport:
         shop_id = shopfront(request).shop_id
         member = await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
         return MemberExport(member=await _member_out(request, member),
@@ -333,48 +345,48 @@ class LoveBankApi(Controller):
 
     @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
           "(managers); the account stays, anonymous", guards=[requires_role(Role.MANAGER)], status_code=200)
-    async def erase(self, request: Request, member_id: FromPath[int]) -> MemberOut:
+    async def erase(self, request: Request, member_id: FromPath[RowId]) -> MemberOut:
         return await _member_out(request, await lovebank.erase_member(shop_id=shopfront(request).shop_id,
                                                                       member_id=member_id))
 
     @get("/members/{member_id:int}/service", summary="The member's passbook: each service, approved hours so far")
-    async def passbook(self, request: Request, member_id: FromPath[int]) -> list[ServiceInfo]:
+    async def passbook(self, request: Request, member_id: FromPath[RowId]) -> list[ServiceInfo]:
         shop_id = shopfront(request).shop_id
         await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
         return await lovebank.service_of(shop_id=shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/gifts", summary="The member's points gifts, given and received")
-    async def gifts(self, request: Request, member_id: FromPath[int]) -> list[GiftInfo]:
+    async def gifts(self, request: Request, member_id: FromPath[RowId]) -> list[GiftInfo]:
         return await lovebank.gifts_of(shop_id=shopfront(request).shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/statement", summary="Every entry in a period (shop-local days; default: since "
          "opening) with its running balance and the approved hours so far")
-    async def statement(self, request: Request, member_id: FromPath[int], start: FromQuery[date | None] = None,
+    async def statement(self, request: Request, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
                         end: FromQuery[date | None] = None) -> StatementOut:
         return await _statement_out(request, member_id, start, end)
 
     @get("/members/{member_id:int}/statement/preview", summary="The printed statement's text, as on paper")
-    async def statement_preview(self, request: Request, member_id: FromPath[int],
+    async def statement_preview(self, request: Request, member_id: FromPath[RowId],
                                 start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> list[str]:
         _, printed = await _statement(request, member_id, start, end)
         return preview_statement(printed, width=shopfront(request).settings.printer.width)
 
     @post("/members/{member_id:int}/statement/print", summary="Print the statement on the receipt printer",
           status_code=202)
-    async def statement_print(self, request: Request, member_id: FromPath[int], start: FromQuery[date | None] = None,
+    async def statement_print(self, request: Request, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
                               end: FromQuery[date | None] = None) -> Job:
         job_id = await print_statement(request, member_id, start, end)
         return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
 
     @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
-    async def card_preview(self, request: Request, member_id: FromPath[int]) -> list[str]:
+    async def card_preview(self, request: Request, member_id: FromPath[RowId]) -> list[str]:
         front = shopfront(request)
         member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
         return preview_member_card(member_card(member, front.settings), width=front.settings.printer.width)
 
     @post("/members/{member_id:int}/card/print", summary="Print the member card on the receipt printer",
           status_code=202)
-    async def card_print(self, request: Request, member_id: FromPath[int]) -> Job:
+    async def card_print(self, request: Request, member_id: FromPath[RowId]) -> Job:
         job_id = await print_card(request, member_id)
         return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
 
@@ -389,38 +401,73 @@ class LoveBankApi(Controller):
 
     @post("/service/{record_id:int}/approve", summary="Approve a service into points (not one you entered)",
           status_code=200)
-    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[int]) -> ServiceInfo:
+    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId]) -> ServiceInfo:
         front = shopfront(request)
         return await lovebank.approve_service(shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
                                               types=front.settings.lovebank.service_types)
 
     @post("/service/{record_id:int}/reject", summary="Reject a service, saying why (not one you entered)",
           status_code=200)
-    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
                      data: JSONBody[ReasonIn]) -> ServiceInfo:
         return await lovebank.reject_service(shop_id=shopfront(request).shop_id, record_id=record_id,
                                              staff_id=request.user.id, reason=data.reason)
 
-    @post("/service/{record_id:int}/reverse", summary="Correct an approved service: its points taken back by a "
-          "reversing transaction, with the reason", status_code=200)
-    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
-                              data: JSONBody[ReasonIn]) -> ServiceInfo:
+    @post("/service/{record_id:int}/reverse", summary="Ask to correct an approved service, with the reason: its "
+          "points are taken back when another coordinator approves the correction", status_code=201)
+    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
+                              data: JSONBody[ReasonIn]) -> ReversalInfo:
         return await lovebank.reverse_service(shop_id=shopfront(request).shop_id, record_id=record_id,
                                               staff_id=request.user.id, reason=data.reason)
 
-    @post("/donations", summary="A member gives points to another member, or to the community fund (积分捐赠)",
-          status_code=201)
+    @post("/donations", summary="A member gives points to another member (waits for another coordinator's "
+          "approval), or to the community fund (积分捐赠, at once)", status_code=201)
     async def donate(self, request: Request[StaffUser, dict, object], data: JSONBody[GiftIn]) -> GiftInfo:
         return await lovebank.donate_points(shop_id=shopfront(request).shop_id, from_member_id=data.from_member_id,
                                             to_member_id=data.to_member_id, points=data.points,
                                             staff_id=request.user.id, note=data.note)
 
-    @post("/donations/{gift_id:int}/reverse", summary="Correct a gift: the points given back by a reversing "
-          "transaction, with the reason", status_code=200)
-    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[int],
-                           data: JSONBody[ReasonIn]) -> GiftInfo:
+    @post("/donations/{gift_id:int}/reverse", summary="Ask to correct a gift, with the reason: its points are given "
+          "back when another coordinator approves the correction", status_code=201)
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+                           data: JSONBody[ReasonIn]) -> ReversalInfo:
         return await lovebank.reverse_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
                                            staff_id=request.user.id, reason=data.reason)
+
+    @get("/gifts/pending", summary="The gifts between members waiting for approval, oldest first")
+    async def pending_gifts(self, request: Request) -> list[GiftInfo]:
+        return await lovebank.pending_gifts(shop_id=shopfront(request).shop_id)
+
+    @post("/gifts/{gift_id:int}/approve", summary="Approve a gift between members: its points move now (not one "
+          "you entered)", status_code=200)
+    async def approve_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId]) -> GiftInfo:
+        return await lovebank.approve_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+                                           staff_id=request.user.id)
+
+    @post("/gifts/{gift_id:int}/reject", summary="Reject a gift between members, saying why (not one you entered)",
+          status_code=200)
+    async def reject_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+                          data: JSONBody[ReasonIn]) -> GiftInfo:
+        return await lovebank.reject_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+                                          staff_id=request.user.id, reason=data.reason)
+
+    @get("/reversals/pending", summary="The corrections waiting for approval, oldest first")
+    async def pending_reversals(self, request: Request) -> list[ReversalInfo]:
+        return await lovebank.pending_reversals(shop_id=shopfront(request).shop_id)
+
+    @post("/reversals/{reversal_id:int}/approve", summary="Approve a correction: its reversing transaction is "
+          "posted now (not one you asked for)", status_code=200)
+    async def approve_reversal(self, request: Request[StaffUser, dict, object],
+                               reversal_id: FromPath[RowId]) -> ReversalInfo:
+        return await lovebank.approve_reversal(shop_id=shopfront(request).shop_id, reversal_id=reversal_id,
+                                               staff_id=request.user.id)
+
+    @post("/reversals/{reversal_id:int}/reject", summary="Reject a correction, saying why (not one you asked for)",
+          status_code=200)
+    async def reject_reversal(self, request: Request[StaffUser, dict, object], reversal_id: FromPath[RowId],
+                              data: JSONBody[ReasonIn]) -> ReversalInfo:
+        return await lovebank.reject_reversal(shop_id=shopfront(request).shop_id, reversal_id=reversal_id,
+                                              staff_id=request.user.id, reason=data.reason)
 
     @get("/fund", summary="The points the community fund holds")
     async def fund(self) -> FundOut:
@@ -430,14 +477,14 @@ class LoveBankApi(Controller):
 # -- the coordinator's pages ------------------------------------------------------------------------------
 
 
-class MemberForm(msgspec.Struct):
+class MemberForm(Form):
     name: str = ""
     phone: str = ""
     notes: str = ""
     may_contact: str = ""
 
 
-class ServiceForm(msgspec.Struct):
+class ServiceForm(Form):
     served_on: str = ""
     start_time: str = ""
     place: str = ""
@@ -447,22 +494,22 @@ class ServiceForm(msgspec.Struct):
     witness: str = ""
 
 
-class GiftForm(msgspec.Struct):
+class GiftForm(Form):
     to: str = ""  # a member's number or card code; "fund" for the community fund
     points: str = ""
     note: str = ""
 
 
-class ReasonForm(msgspec.Struct):
+class ReasonForm(Form):
     reason: str = ""
     back: str = ""
 
 
-class CloseForm(msgspec.Struct):
+class CloseForm(Form):
     give_rest_to_fund: str = ""
 
 
-class PeriodForm(msgspec.Struct):
+class PeriodForm(Form):
     start: str = ""
     end: str = ""
 
@@ -485,7 +532,7 @@ class LoveBankPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request, q: FromQuery[str] = "") -> Template:
+    async def home(self, request: Request, q: FromQuery[Text] = "") -> Template:
         return await self._home(request, q=q)
 
     async def _home(self, request: Request, *, q: str = "", error: str = "") -> Template:
@@ -493,7 +540,9 @@ class LoveBankPages(Controller):
         found = await lovebank.find_members(shop_id=shop_id, text=q) if q else []
         return _page(request, "lovebank.html", q=q, error=error,
                      found=[(m, await lovebank.points_of(m.id)) for m in found],
-                     pending=len(await lovebank.pending_service(shop_id=shop_id)),
+                     pending=len(await lovebank.pending_service(shop_id=shop_id))
+                     + len(await lovebank.pending_gifts(shop_id=shop_id))
+                     + len(await lovebank.pending_reversals(shop_id=shop_id)),
                      fund=await lovebank.fund_points())
 
     @post("/members", status_code=200)
@@ -514,11 +563,14 @@ class LoveBankPages(Controller):
     async def _approvals(self, request: Request, error: str = "") -> Template:
         front = shopfront(request)
         return _page(request, "lovebank_approvals.html", error=error, types=_types(front.settings),
-                     pending=await lovebank.pending_service(shop_id=front.shop_id), me=request.user.id)
+                     pending=await lovebank.pending_service(shop_id=front.shop_id),
+                     gifts=await lovebank.pending_gifts(shop_id=front.shop_id),
+                     reversals=await lovebank.pending_reversals(shop_id=front.shop_id), me=request.user.id)
 
     @get("/members/{member_id:int}")
-    async def member(self, request: Request, member_id: FromPath[int], start: FromQuery[str] = "",
-                     end: FromQuery[str] = "", opened: FromQuery[str] = "", printed: FromQuery[str] = "") -> Template:
+    async def member(self, request: Request, member_id: FromPath[RowId], start: FromQuery[Text] = "",
+                     end: FromQuery[Text] = "", opened: FromQuery[Text] = "",
+                     printed: FromQuery[Text] = "") -> Template:
         return await self._member(request, member_id, start=_day(start), end=_day(end),
                                   done=printed if printed in ("statement", "card") else ("opened" if opened else ""))
 
@@ -536,6 +588,7 @@ class LoveBankPages(Controller):
             hours=lovebank.hours_text(await lovebank.approved_half_hours(member_id)),
             service=await lovebank.service_of(shop_id=front.shop_id, member_id=member_id),
             gifts=await lovebank.gifts_of(shop_id=front.shop_id, member_id=member_id),
+            reversals=await lovebank.pending_reversals(shop_id=front.shop_id, member_id=member_id),
             statement=found, entries=[(line, entry_description(line, locale, front.settings)) for line in found.lines],
             preview=preview_statement(printed, width=front.settings.printer.width),
             card=preview_member_card(member_card(member, front.settings), width=front.settings.printer.width),
@@ -549,7 +602,7 @@ class LoveBankPages(Controller):
         return await self._member(request, member_id, error=domain_error_message(locale_of(request), error))
 
     @post("/members/{member_id:int}/service", status_code=200)
-    async def record(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+    async def record(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
                      data: URLEncodedBody[ServiceForm]) -> Template | Redirect:
         served_on = _day(data.served_on)
         try:
@@ -564,7 +617,7 @@ class LoveBankPages(Controller):
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/gifts", status_code=200)
-    async def donate(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+    async def donate(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
                      data: URLEncodedBody[GiftForm]) -> Template | Redirect:
         shop_id = shopfront(request).shop_id
         try:
@@ -578,7 +631,7 @@ class LoveBankPages(Controller):
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/close", status_code=200)
-    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[int],
+    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
                     data: URLEncodedBody[CloseForm]) -> Template | Redirect:
         try:
             await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
@@ -588,12 +641,12 @@ class LoveBankPages(Controller):
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def erase(self, request: Request, member_id: FromPath[int]) -> Redirect:
+    async def erase(self, request: Request, member_id: FromPath[RowId]) -> Redirect:
         await lovebank.erase_member(shop_id=shopfront(request).shop_id, member_id=member_id)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/statement/print", status_code=200)
-    async def statement_print(self, request: Request, member_id: FromPath[int],
+    async def statement_print(self, request: Request, member_id: FromPath[RowId],
                               data: URLEncodedBody[PeriodForm]) -> Redirect:
         start, end = _day(data.start), _day(data.end)
         await print_statement(request, member_id, start, end)
@@ -601,16 +654,18 @@ class LoveBankPages(Controller):
         return Redirect(f"/lovebank/members/{member_id}?printed=statement{query}")
 
     @post("/members/{member_id:int}/card/print", status_code=200)
-    async def card_print(self, request: Request, member_id: FromPath[int]) -> Redirect:
+    async def card_print(self, request: Request, member_id: FromPath[RowId]) -> Redirect:
         await print_card(request, member_id)
         return Redirect(f"/lovebank/members/{member_id}?printed=card")
 
-    async def _decided(self, request: Request, record_id: int, back: str, work) -> Template | Redirect:
-        """Approve, reject or reverse, then back to the approvals or the member's page (with the reason if refused)."""
+    async def _decided(self, request: Request, record_id: int, back: str,
+                       work: Callable[[], Awaitable[object]]) -> Template | Redirect:
+        """Approve, reject or reverse (`work`, done only once the record is found), then back to the approvals or
+        the member's page (with the reason if refused)."""
         front = shopfront(request)
         record = await lovebank.service_by_id(shop_id=front.shop_id, record_id=record_id)
         try:
-            await work
+            await work()
         except DomainError as error:
             if back == "approvals":
                 return await self._approvals(request, domain_error_message(locale_of(request), error))
@@ -618,27 +673,29 @@ class LoveBankPages(Controller):
         return Redirect("/lovebank/approvals" if back == "approvals" else f"/lovebank/members/{record.member_id}")
 
     @post("/service/{record_id:int}/approve", status_code=200)
-    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
                       data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         front = shopfront(request)
-        return await self._decided(request, record_id, data.back, lovebank.approve_service(
-            shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
+        return await self._decided(request, record_id, data.back, partial(
+            lovebank.approve_service, shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
             types=front.settings.lovebank.service_types))
 
     @post("/service/{record_id:int}/reject", status_code=200)
-    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
                      data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._decided(request, record_id, data.back, lovebank.reject_service(
-            shop_id=shopfront(request).shop_id, record_id=record_id, staff_id=request.user.id, reason=data.reason))
+        return await self._decided(request, record_id, data.back, partial(
+            lovebank.reject_service, shop_id=shopfront(request).shop_id, record_id=record_id,
+            staff_id=request.user.id, reason=data.reason))
 
     @post("/service/{record_id:int}/reverse", status_code=200)
-    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[int],
+    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
                               data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._decided(request, record_id, "member", lovebank.reverse_service(
-            shop_id=shopfront(request).shop_id, record_id=record_id, staff_id=request.user.id, reason=data.reason))
+        return await self._decided(request, record_id, "member", partial(
+            lovebank.reverse_service, shop_id=shopfront(request).shop_id, record_id=record_id,
+            staff_id=request.user.id, reason=data.reason))
 
     @post("/gifts/{gift_id:int}/reverse", status_code=200)
-    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[int],
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
                            data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         shop_id = shopfront(request).shop_id
         gift = await lovebank.gift_by_id(shop_id=shop_id, gift_id=gift_id)
@@ -649,3 +706,37 @@ class LoveBankPages(Controller):
         except DomainError as error:
             return await self._failed(request, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
+
+    async def _after_request(self, request: Request, work) -> Template | Redirect:
+        """Approve or reject a gift or a correction from the approvals page, then back there (with the reason if
+        refused)."""
+        try:
+            await work
+        except DomainError as error:
+            return await self._approvals(request, domain_error_message(locale_of(request), error))
+        return Redirect("/lovebank/approvals")
+
+    @post("/gifts/{gift_id:int}/approve", status_code=200)
+    async def approve_gift(self, request: Request[StaffUser, dict, object],
+                           gift_id: FromPath[RowId]) -> Template | Redirect:
+        return await self._after_request(request, lovebank.approve_gift(
+            shop_id=shopfront(request).shop_id, gift_id=gift_id, staff_id=request.user.id))
+
+    @post("/gifts/{gift_id:int}/reject", status_code=200)
+    async def reject_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+                          data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._after_request(request, lovebank.reject_gift(
+            shop_id=shopfront(request).shop_id, gift_id=gift_id, staff_id=request.user.id, reason=data.reason))
+
+    @post("/reversals/{reversal_id:int}/approve", status_code=200)
+    async def approve_reversal(self, request: Request[StaffUser, dict, object],
+                               reversal_id: FromPath[RowId]) -> Template | Redirect:
+        return await self._after_request(request, lovebank.approve_reversal(
+            shop_id=shopfront(request).shop_id, reversal_id=reversal_id, staff_id=request.user.id))
+
+    @post("/reversals/{reversal_id:int}/reject", status_code=200)
+    async def reject_reversal(self, request: Request[StaffUser, dict, object], reversal_id: FromPath[RowId],
+                              data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._after_request(request, lovebank.reject_reversal(
+            shop_id=shopfront(request).shop_id, reversal_id=reversal_id, staff_id=request.user.id,
+            reason=data.reason))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -24,6 +23,7 @@ from web.documents import (
     CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, reprint_job, sample_previews,
 )
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
+from web.inputs import Form, RowId, Text
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
                Role.ADMIN: "/manager"}
@@ -49,14 +49,14 @@ async def home(request: Request) -> Redirect:
 
 
 @get("/lang/{locale:str}", opt={"public": True}, include_in_schema=False)
-async def set_language(locale: FromPath[str], next: FromQuery[str | None] = None) -> Redirect:
+async def set_language(locale: FromPath[Text], next: FromQuery[Text | None] = None) -> Redirect:
     response = Redirect(_safe_next(next) or "/login")
     if locale in LOCALES:
         response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax")
     return response
 
 
-class LoginForm(msgspec.Struct):
+class LoginForm(Form):
     username: str = ""
     password: str = ""
     next: str = ""
@@ -68,7 +68,7 @@ class LoginPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
+    async def form(self, request: Request, next: FromQuery[Text | None] = None) -> Template:
         return _page(request, "login.html", next=_safe_next(next) or "", error="", username="")
 
     @post("/", status_code=200)
@@ -77,8 +77,10 @@ class LoginPage(Controller):
         try:
             staff = await authenticate(username=data.username, password=data.password)
         except DomainError as error:
-            return _page(request, "login.html", next=_safe_next(data.next) or "", username=data.username,
+            page = _page(request, "login.html", next=_safe_next(data.next) or "", username=data.username,
                          error=domain_error_message(locale_of(request), error))
+            page.status_code = error.status if error.status == 429 else 200  # told to wait: say so to the client too
+            return page
         user = StaffUser(id=staff.id, username=staff.username, display_name=staff.display_name,
                          role=staff.role, shop_id=staff.shop)
         return log_in(Redirect(_safe_next(data.next) or _START_PAGE.get(Role(staff.role), "/till")),
@@ -205,7 +207,7 @@ class ReceiptPage(Controller):
     include_in_schema = False
 
     @get("/{number:str}/receipt")
-    async def preview(self, request: Request, number: FromPath[str]) -> Template:
+    async def preview(self, request: Request, number: FromPath[Text]) -> Template:
         front = shopfront(request)
         sale_id = sale_id_of(number)
         if sale_id is None:
@@ -228,7 +230,7 @@ class PrintQueuePage(Controller):
                      health=await health(shop_id=front.shop_id, printer=RECEIPT_PRINTER), zone=front.settings.zone)
 
     @post("/{job_id:int}/reprint", status_code=200)
-    async def reprint(self, request: Request, job_id: FromPath[int]) -> Redirect:
+    async def reprint(self, request: Request, job_id: FromPath[RowId]) -> Redirect:
         front = shopfront(request)
         if await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id) is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)

@@ -3,6 +3,8 @@ that reads right, try the drawer's pins, print a sample, and say which till and 
 
 The page is /manager/printers, its API /api/printers; both only translate HTTP to the calls of
 printing/printer_setup.py and printing/test_page.py (the `aixin printer` command makes the same calls).
+What a manager sets here is bounded (config.toml's [printing] and the data folder): the command, run by
+whoever runs the server, is not.
 """
 
 from __future__ import annotations
@@ -22,19 +24,21 @@ from pos.tills import tills
 from printing.documents import render_receipt
 from printing.item_labels import render_labels
 from printing.printer_setup import (
-    INTAKE, StoredPrinter, add_printer, assign, assignments, change_printer, check_place, find_printer,
-    list_printers, remove_printer, till_place,
+    INTAKE, ConnectionBounds, StoredPrinter, add_printer, assign, assignments, change_printer, check_place, confine,
+    find_printer, list_printers, remove_printer, till_place,
 )
 from printing.printers import PrintError, send
 from printing.profiles import PrinterProfile, PrinterSetupError, SetupError, parse_connection, with_font
 from printing.raster_text import find_font
 from printing.test_page import CANDIDATES, SAMPLE, chosen_profile, render_drawer_kick, render_test_page
 from shop.errors import DomainError
+from shop.settings import Settings
 from shop.staff import Role
 from web.app import Shopfront, locale_of, shopfront
 from web.auth import requires_role
 from web.documents import sample_label, sample_receipt
 from web.i18n import N_, gettext
+from web.inputs import BodyRowId, In, RowId
 from web.pages import _page
 
 log = logging.getLogger("aixin.printing")
@@ -54,7 +58,15 @@ def _as_domain_errors():
         raise DomainError(error.code, status=_STATUS.get(error.code, 400), **error.params) from error
 
 
-class ProfileIO(msgspec.Struct, forbid_unknown_fields=True):
+def connection_bounds(settings: Settings) -> ConnectionBounds:
+    """Where a manager's printer may be reached: the data folder and config.toml's spool folders, and the
+    networks of [printing] allowed_networks."""
+    spools = tuple(p.path for p in (settings.printer, settings.labels) if p.kind == "file")
+    return ConnectionBounds(folders=(settings.server.data_dir, *spools),
+                            networks=tuple(settings.printing.allowed_networks))
+
+
+class ProfileIO(In):
     encoding: str = "gb18030"
     chinese_mode: bool = True
     columns: int = 48
@@ -77,30 +89,30 @@ class PrinterOut(msgspec.Struct):
     paper_mm: int
 
 
-class PrinterIn(msgspec.Struct, forbid_unknown_fields=True):
+class PrinterIn(In):
     name: str
     connection: str
     profile: ProfileIO | None = None
 
 
-class PrinterChange(msgspec.Struct, forbid_unknown_fields=True):
+class PrinterChange(In):
     name: str | None = None
     connection: str | None = None
     profile: ProfileIO | None = None
 
 
-class ChoiceIn(msgspec.Struct, forbid_unknown_fields=True):
+class ChoiceIn(In):
     line: int  # the test page's line that read right
     ruler: int  # the widest ruler that fitted on one line: 32 or 48
 
 
-class DrawerIn(msgspec.Struct, forbid_unknown_fields=True):
+class DrawerIn(In):
     pin: int  # 2 or 5
 
 
-class PlaceIn(msgspec.Struct, forbid_unknown_fields=True):
+class PlaceIn(In):
     place: str  # "till:T1" or "intake"
-    printer_id: int | None  # None: config.toml's printer serves it again
+    printer_id: BodyRowId | None  # None: config.toml's printer serves it again
 
 
 class PlaceOut(msgspec.Struct):
@@ -139,7 +151,10 @@ def _profile(front: Shopfront, data: ProfileIO) -> PrinterProfile:
 
 
 async def _send_now(front: Shopfront, printer: StoredPrinter, what: str, data: bytes) -> SentOut:
-    """Straight to the printer, not through the queue: the volunteer is standing at it, waiting to see."""
+    """Straight to the printer, not through the queue: the volunteer is standing at it, waiting to see.
+    Checked against the bounds again: a printer stored before them, or a host name that now points elsewhere."""
+    with _as_domain_errors():
+        await asyncio.to_thread(confine, printer.config, connection_bounds(front.settings))
     try:
         await asyncio.to_thread(send, printer.config, f"{what}-{printer.id}", data)
     except PrintError as error:
@@ -180,7 +195,7 @@ class PrintersApi(Controller):
         profile = _profile(front, data.profile) if data.profile else None
         with _as_domain_errors():
             return _out(await add_printer(shop_id=front.shop_id, name=data.name, connection=data.connection,
-                                          profile=profile))
+                                          bounds=connection_bounds(front.settings), profile=profile))
 
     @get("/test-page/lines", summary="The test page's numbered lines: the code and profile each stands for")
     async def candidates(self) -> list[CandidateOut]:
@@ -199,26 +214,27 @@ class PrintersApi(Controller):
         return await _places(front)
 
     @get("/{printer_id:int}", summary="One printer")
-    async def show(self, request: Request, printer_id: FromPath[int]) -> PrinterOut:
+    async def show(self, request: Request, printer_id: FromPath[RowId]) -> PrinterOut:
         with _as_domain_errors():
             return _out(await find_printer(shop_id=shopfront(request).shop_id, printer_id=printer_id))
 
     @put("/{printer_id:int}", summary="Rename a printer, change its connection or its profile")
-    async def change(self, request: Request, printer_id: FromPath[int], data: JSONBody[PrinterChange]) -> PrinterOut:
+    async def change(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[PrinterChange]) -> PrinterOut:
         front = shopfront(request)
         profile = _profile(front, data.profile) if data.profile else None
         with _as_domain_errors():
-            return _out(await change_printer(shop_id=front.shop_id, printer_id=printer_id, name=data.name,
+            return _out(await change_printer(shop_id=front.shop_id, printer_id=printer_id,
+                                             bounds=connection_bounds(front.settings), name=data.name,
                                              connection=data.connection, profile=profile))
 
     @delete("/{printer_id:int}", summary="Remove a printer; its places print on config.toml's printers again",
             status_code=204)
-    async def remove(self, request: Request, printer_id: FromPath[int]) -> None:
+    async def remove(self, request: Request, printer_id: FromPath[RowId]) -> None:
         with _as_domain_errors():
             await remove_printer(shop_id=shopfront(request).shop_id, printer_id=printer_id)
 
     @post("/{printer_id:int}/test-page", summary="Print the test page on this printer now", status_code=200)
-    async def test_page(self, request: Request, printer_id: FromPath[int]) -> SentOut:
+    async def test_page(self, request: Request, printer_id: FromPath[RowId]) -> SentOut:
         front = shopfront(request)
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
@@ -227,19 +243,19 @@ class PrintersApi(Controller):
 
     @post("/{printer_id:int}/choice", summary="Keep the profile of the test page's line that read right and its "
                                               "widest ruler", status_code=200)
-    async def choose(self, request: Request, printer_id: FromPath[int], data: JSONBody[ChoiceIn]) -> PrinterOut:
+    async def choose(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[ChoiceIn]) -> PrinterOut:
         front = shopfront(request)
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
             profile = chosen_profile(data.line, data.ruler, base=printer.profile)
             if profile.raster_chinese:
                 find_font(front.settings.printer.raster_font)
-            return _out(await change_printer(shop_id=front.shop_id, printer_id=printer_id, profile=profile,
-                                             tested=True))
+            return _out(await change_printer(shop_id=front.shop_id, printer_id=printer_id,
+                                             bounds=connection_bounds(front.settings), profile=profile, tested=True))
 
     @post("/{printer_id:int}/drawer", summary="Kick the drawer on pin 2 or 5, with the profile's pulse times",
           status_code=200)
-    async def drawer(self, request: Request, printer_id: FromPath[int], data: JSONBody[DrawerIn]) -> SentOut:
+    async def drawer(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[DrawerIn]) -> SentOut:
         front = shopfront(request)
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
@@ -248,7 +264,7 @@ class PrintersApi(Controller):
 
     @post("/{printer_id:int}/sample", summary="Print a sample receipt and a sample label with the printer's profile",
           status_code=200)
-    async def sample(self, request: Request, printer_id: FromPath[int]) -> SentOut:
+    async def sample(self, request: Request, printer_id: FromPath[RowId]) -> SentOut:
         front = shopfront(request)
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
@@ -344,9 +360,9 @@ async def _set_from_cli(settings, args, shop_id: int) -> int:
             raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=place.removeprefix("till:"))
         places.append(place)
     if found is None:
-        found = await add_printer(shop_id=shop_id, name=args.name, connection=args.to, profile=profile)
-    found = await change_printer(shop_id=shop_id, printer_id=found.id, connection=args.to, profile=profile,
-                                 tested=True)
+        found = await add_printer(shop_id=shop_id, name=args.name, connection=args.to, bounds=None, profile=profile)
+    found = await change_printer(shop_id=shop_id, printer_id=found.id, bounds=None, connection=args.to,
+                                 profile=profile, tested=True)
     for place in places:
         await assign(shop_id=shop_id, place=place, printer_id=found.id)
     found = await find_printer(shop_id=shop_id, printer_id=found.id)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 import msgspec
 import pygal
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Stream, Template
 from pygal.style import Style
 
@@ -37,6 +37,7 @@ from shop.staff import Role
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import GOODS_SOURCES, N_, ROUNDING_RULE, domain_error_message, translations
+from web.inputs import MAX_ROW_ID, BodyRowId, Form, In, Text
 from web.pages import _page
 
 JOURNAL_BATCH = 5000
@@ -212,18 +213,18 @@ class FundOut(msgspec.Struct):
     households: list[HouseholdSpending]
 
 
-class DisbursementIn(msgspec.Struct, forbid_unknown_fields=True):
+class DisbursementIn(In):
     amount_fen: int
     reason: str
     method: str = "cash"
 
 
-class PayoutLineIn(msgspec.Struct, forbid_unknown_fields=True):
-    maker_id: int
+class PayoutLineIn(In):
+    maker_id: BodyRowId
     amount_fen: int
 
 
-class PayoutRunIn(msgspec.Struct, forbid_unknown_fields=True):
+class PayoutRunIn(In):
     payouts: list[PayoutLineIn]
     method: str = "cash"
     note: str = ""
@@ -240,13 +241,13 @@ class ReportFiguresApi(Controller):
     tags = ["reports"]
 
     @get("/figures", summary="A period's figures by category, goods source, till, cashier or day, and their totals")
-    async def figures(self, request: Request, period: FromQuery[str] = "day", day: FromQuery[date | None] = None,
-                      last: FromQuery[date | None] = None, by: FromQuery[str] = "category") -> Report:
+    async def figures(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
+                      last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Report:
         return await _report(request, period, day, last, by)
 
     @get("/figures.csv", summary="The same figures as CSV (UTF-8 with a BOM, amounts in yuan)", media_type="text/csv")
-    async def figures_csv(self, request: Request, period: FromQuery[str] = "day", day: FromQuery[date | None] = None,
-                          last: FromQuery[date | None] = None, by: FromQuery[str] = "category") -> Stream:
+    async def figures_csv(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
+                          last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Stream:
         got = await _report(request, period, day, last, by)
         names = await _row_names(request, got)
         return _csv_response(report_csv(got, names, translations(locale_of(request))),
@@ -254,7 +255,7 @@ class ReportFiguresApi(Controller):
 
     @get("/journal.csv", summary="The ledger journal of a period, every entry (CSV, UTF-8 with a BOM)",
          media_type="text/csv")
-    async def journal(self, request: Request, period: FromQuery[str] = "day", day: FromQuery[date | None] = None,
+    async def journal(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
                       last: FromQuery[date | None] = None) -> Stream:
         front = shopfront(request)
         chosen = _period(request, period, day, last)
@@ -265,16 +266,16 @@ class ReportFiguresApi(Controller):
         return _csv_response(lines, f"journal-{first if first == final else first + '_' + final}.csv")
 
     @get("/charts/daily.svg", summary="Daily net sales and the fund's share (SVG)", media_type="image/svg+xml")
-    async def daily_svg(self, request: Request, period: FromQuery[str] = "month", day: FromQuery[date | None] = None,
+    async def daily_svg(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
                         last: FromQuery[date | None] = None) -> Response[str]:
         got = await _report(request, period, day, last, Dimension.DAY)
         return Response(daily_chart(got, translations(locale_of(request))), media_type="image/svg+xml")
 
     @get("/charts/breakdown.svg", summary="Net sales and the fund's share by category, source, till or cashier (SVG)",
          media_type="image/svg+xml")
-    async def breakdown_svg(self, request: Request, period: FromQuery[str] = "month",
+    async def breakdown_svg(self, request: Request, period: FromQuery[Text] = "month",
                             day: FromQuery[date | None] = None, last: FromQuery[date | None] = None,
-                            by: FromQuery[str] = "category") -> Response[str]:
+                            by: FromQuery[Text] = "category") -> Response[str]:
         got = await _report(request, period, day, last, by)
         return Response(breakdown_chart(got, await _row_names(request, got), translations(locale_of(request))),
                         media_type="image/svg+xml")
@@ -290,7 +291,7 @@ class FundApi(Controller):
     tags = ["fund"]
 
     @get("/", summary="The fund: balance in cash and points, its movements in a period, disbursements, households")
-    async def fund(self, request: Request, period: FromQuery[str] = "month", day: FromQuery[date | None] = None,
+    async def fund(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
                    last: FromQuery[date | None] = None) -> FundOut:
         front = shopfront(request)
         start, end = _period(request, period, day, last).bounds(front.settings.zone)
@@ -325,6 +326,19 @@ class PayoutRunsApi(Controller):
 # --- pages ----------------------------------------------------------------------------------
 
 
+class DisbursementForm(Form):
+    amount: str = ""
+    method: str = "cash"
+    reason: str = ""
+
+
+class PayoutRunForm(Form):
+    """The payout run's fixed fields; the makers ticked (`pay`) and their amounts (`amount-<id>`) vary."""
+
+    method: str = "cash"
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Picked:
     """The period and breakdown as the page's form shows them."""
@@ -341,8 +355,8 @@ class ReportPages(Controller):
     include_in_schema = False
 
     @get("/reports")
-    async def reports(self, request: Request, period: FromQuery[str] = "month", day: FromQuery[date | None] = None,
-                      last: FromQuery[date | None] = None, by: FromQuery[str] = "category") -> Template:
+    async def reports(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
+                      last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Template:
         front = shopfront(request)
         error = ""
         try:
@@ -364,7 +378,7 @@ class ReportPages(Controller):
                      rounding_rule=ROUNDING_RULE, fund_rule=FUND_TENDER_WORDS, zone=front.settings.zone)
 
     @get("/fund")
-    async def fund(self, request: Request, period: FromQuery[str] = "month", day: FromQuery[date | None] = None,
+    async def fund(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
                    last: FromQuery[date | None] = None, done: FromQuery[int] = 0) -> Template:
         try:
             return await self._fund(request, period, day, last, done=done)
@@ -386,16 +400,16 @@ class ReportPages(Controller):
                      done=done, periods=PERIOD_WORDS)
 
     @post("/fund/disbursements", status_code=200)
-    async def disburse(self, request: Request[StaffUser, dict, object]) -> Template | Redirect:
-        form = await request.form()
+    async def disburse(self, request: Request[StaffUser, dict, object],
+                       data: URLEncodedBody[DisbursementForm]) -> Template | Redirect:
         front = shopfront(request)
         try:
             try:
-                amount = parse_yuan(str(form.get("amount", "")))
+                amount = parse_yuan(data.amount)
             except ValueError:
                 raise DomainError(FundError.BAD_DISBURSEMENT, amount=0) from None
-            await disburse_cash(shop_id=front.shop_id, amount_fen=amount, method=str(form.get("method", "cash")),
-                                reason=str(form.get("reason", "")), staff_id=request.user.id)
+            await disburse_cash(shop_id=front.shop_id, amount_fen=amount, method=data.method, reason=data.reason,
+                                staff_id=request.user.id)
         except DomainError as error:
             return await self._fund(request, error=domain_error_message(locale_of(request), error))
         return Redirect("/manager/fund?done=1")
@@ -411,22 +425,24 @@ class ReportPages(Controller):
                      done=done, zone=front.settings.zone, month_start=today.replace(day=1), today=today)
 
     @post("/makers/payouts", status_code=200)
-    async def payout_run(self, request: Request[StaffUser, dict, object]) -> Template | Redirect:
+    async def payout_run(self, request: Request[StaffUser, dict, object],
+                         data: URLEncodedBody[PayoutRunForm]) -> Template | Redirect:
         form = await request.form()
         front = shopfront(request)
         try:
             lines = []
-            for maker_id in form.getall("pay") if hasattr(form, "getall") else []:
+            for maker_id in form.getall("pay", []):  # none ticked: pay_makers refuses an empty run
                 text = str(form.get(f"amount-{maker_id}", "")).strip()
                 try:
                     amount = parse_yuan(text)
                 except ValueError:
                     raise DomainError(DonationError.BAD_PAYOUT, amount=0) from None
-                if not str(maker_id).isdigit():
-                    raise DomainError(DonationError.UNKNOWN_MAKER, status=404, maker=str(maker_id)[:10])
-                lines.append(PayoutLine(int(maker_id), amount))
-            ids = await pay_makers(shop_id=front.shop_id, lines=lines, method=str(form.get("method", "cash")),
-                                   note=str(form.get("note", "")), staff_id=request.user.id)
+                maker = str(maker_id)
+                if not (maker.isascii() and maker.isdigit() and len(maker) <= 10 and 1 <= int(maker) <= MAX_ROW_ID):
+                    raise DomainError(DonationError.UNKNOWN_MAKER, status=404, maker=maker[:10])
+                lines.append(PayoutLine(int(maker), amount))
+            ids = await pay_makers(shop_id=front.shop_id, lines=lines, method=data.method, note=data.note,
+                                   staff_id=request.user.id)
         except DomainError as error:
             return await self._makers(request, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/manager/makers?done={len(ids)}")

@@ -6,7 +6,6 @@ a typed quantity sets the count); opening, posting and cancelling are plain form
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -21,6 +20,7 @@ from shop.staff import Role
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import N_, domain_error_message
+from web.inputs import Form, In, RowId
 from web.pages import _page
 
 
@@ -28,18 +28,18 @@ SCOPE_WORDS = {"shop": N_("Whole shop"), "category": N_("Category"), "location":
 STATUS_WORDS = {"open": N_("open"), "posted": N_("posted"), "cancelled": N_("cancelled")}
 
 
-class StockTakeIn(msgspec.Struct, forbid_unknown_fields=True):
+class StockTakeIn(In):
     scope: str  # shop | category | location
     scope_value: str = ""  # the category's code or the location
 
 
-class CountIn(msgspec.Struct, forbid_unknown_fields=True):
+class CountIn(In):
     barcode: str
     quantity: int = 1
     mode: str = "add"  # add: a scan, `quantity` more pieces | set: the typed count of the item
 
 
-class PostIn(msgspec.Struct, forbid_unknown_fields=True):
+class PostIn(In):
     zero_uncounted: bool = False  # an item in scope nobody counted is not on the shelf: its stock goes to 0
 
 
@@ -60,19 +60,19 @@ class StockTakesApi(Controller):
         return await stock_takes_of(shop_id=shopfront(request).shop_id)
 
     @get("/{take_id:int}", summary="What was counted against what the books expected, and what is still to count")
-    async def show(self, request: Request, take_id: FromPath[int]) -> StockTakeView:
+    async def show(self, request: Request, take_id: FromPath[RowId]) -> StockTakeView:
         return await stock_take_view(shop_id=shopfront(request).shop_id, stock_take_id=take_id)
 
     @post("/{take_id:int}/counts", summary="Count an item: a scan adds (mode add), a typed count sets (mode set)",
           status_code=200)
-    async def count(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+    async def count(self, request: Request[StaffUser, dict, object], take_id: FromPath[RowId],
                     data: JSONBody[CountIn]) -> CountLine:
         return await count_item(shop_id=shopfront(request).shop_id, stock_take_id=take_id, barcode=data.barcode,
                                 quantity=data.quantity, mode=data.mode, staff_id=request.user.id)
 
     @post("/{take_id:int}/post", summary="Post the differences as stock-take movements and close the count",
           status_code=200)
-    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[RowId],
                                data: JSONBody[PostIn]) -> StockTakeView:
         shop_id = shopfront(request).shop_id
         await post_stock_take(shop_id=shop_id, stock_take_id=take_id, staff_id=request.user.id,
@@ -80,19 +80,19 @@ class StockTakesApi(Controller):
         return await stock_take_view(shop_id=shop_id, stock_take_id=take_id)
 
     @post("/{take_id:int}/cancel", summary="Close the count without posting anything", status_code=200)
-    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[int]) -> StockTakeInfo:
+    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[RowId]) -> StockTakeInfo:
         shop_id = shopfront(request).shop_id
         await cancel_stock_take(shop_id=shop_id, stock_take_id=take_id, staff_id=request.user.id)
         return await stock_take_by_id(shop_id=shop_id, stock_take_id=take_id)
 
 
-class OpenForm(msgspec.Struct):
+class OpenForm(Form):
     scope: str = ""
     category: str = ""
     location: str = ""
 
 
-class PostForm(msgspec.Struct):
+class PostForm(Form):
     zero_uncounted: str = ""  # "on" when the box is ticked
 
 
@@ -131,7 +131,7 @@ class StockTakePages(Controller):
         return Redirect(f"/manager/stocktakes/{take_id}")
 
     @get("/{take_id:int}")
-    async def take(self, request: Request, take_id: FromPath[int]) -> Template:
+    async def take(self, request: Request, take_id: FromPath[RowId]) -> Template:
         return await self._take(request, take_id)
 
     async def _take(self, request: Request, take_id: int, error: str = "") -> Template:
@@ -141,7 +141,7 @@ class StockTakePages(Controller):
                      categories=await _category_names(request), scopes=SCOPE_WORDS, statuses=STATUS_WORDS)
 
     @post("/{take_id:int}/post", status_code=200)
-    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[int],
+    async def post_differences(self, request: Request[StaffUser, dict, object], take_id: FromPath[RowId],
                                data: URLEncodedBody[PostForm]) -> Template | Redirect:
         try:
             await post_stock_take(shop_id=shopfront(request).shop_id, stock_take_id=take_id, staff_id=request.user.id,
@@ -151,7 +151,7 @@ class StockTakePages(Controller):
         return Redirect(f"/manager/stocktakes/{take_id}")
 
     @post("/{take_id:int}/cancel", status_code=200)
-    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[int]) -> Template | Redirect:
+    async def cancel(self, request: Request[StaffUser, dict, object], take_id: FromPath[RowId]) -> Template | Redirect:
         try:
             await cancel_stock_take(shop_id=shopfront(request).shop_id, stock_take_id=take_id,
                                     staff_id=request.user.id)

@@ -30,6 +30,7 @@ from web.documents import (
     refund_slip_preview, return_id_of, words,
 )
 from web.i18n import N_, gettext
+from web.inputs import BodyRowId, In, Text
 
 X_TITLE = N_("X report (mid-shift)")
 Z_TITLE = N_("Z report (close)")
@@ -84,11 +85,11 @@ class ReportOut(msgspec.Struct):
     job: int | None = None  # its print job, when it was sent to the printer
 
 
-class OpenIn(msgspec.Struct, forbid_unknown_fields=True):
+class OpenIn(In):
     float_fen: int
 
 
-class CloseIn(msgspec.Struct, forbid_unknown_fields=True):
+class CloseIn(In):
     counted_fen: int
 
 
@@ -142,7 +143,7 @@ class TillSessionApi(Controller):
     tags = ["till sessions"]
 
     @get("/", summary="Is the till open? Its session, if it is")
-    async def state(self, request: Request, code: FromPath[str]) -> TillState:
+    async def state(self, request: Request, code: FromPath[Text]) -> TillState:
         front = shopfront(request)
         till = await _till(request, code)
         session = await current_session(shop_id=front.shop_id, till_id=till.id)
@@ -150,7 +151,7 @@ class TillSessionApi(Controller):
                          session=_session_out(session) if session else None)
 
     @post("/", summary="Open the till with the float counted into its drawer", status_code=201)
-    async def open(self, request: Request[StaffUser, dict, object], code: FromPath[str],
+    async def open(self, request: Request[StaffUser, dict, object], code: FromPath[Text],
                    data: JSONBody[OpenIn]) -> SessionOut:
         front = shopfront(request)
         till = await _till(request, code)
@@ -158,11 +159,11 @@ class TillSessionApi(Controller):
                                                float_fen=data.float_fen))
 
     @get("/x-report", summary="The X report: where the open till stands (nothing counted, nothing printed)")
-    async def x_report(self, request: Request[StaffUser, dict, object], code: FromPath[str]) -> ReportOut:
+    async def x_report(self, request: Request[StaffUser, dict, object], code: FromPath[Text]) -> ReportOut:
         return await self._x(request, code, print_it=False)
 
     @post("/x-report", summary="Print the X report on the till's printer", status_code=201)
-    async def print_x_report(self, request: Request[StaffUser, dict, object], code: FromPath[str]) -> ReportOut:
+    async def print_x_report(self, request: Request[StaffUser, dict, object], code: FromPath[Text]) -> ReportOut:
         return await self._x(request, code, print_it=True)
 
     async def _x(self, request: Request[StaffUser, dict, object], code: str, *, print_it: bool) -> ReportOut:
@@ -182,7 +183,7 @@ class TillSessionApi(Controller):
 
     @post("/close", summary="Close the till: the drawer counted, over/short recorded, the Z report printed",
           status_code=201)
-    async def close(self, request: Request[StaffUser, dict, object], code: FromPath[str],
+    async def close(self, request: Request[StaffUser, dict, object], code: FromPath[Text],
                     data: JSONBody[CloseIn]) -> ReportOut:
         front = shopfront(request)
         till = await _till(request, code)
@@ -201,7 +202,7 @@ class TillSessionsApi(Controller):
     tags = ["till sessions"]
 
     @get("/", summary="The till's sessions, newest first: float, count, expected cash and over/short of each")
-    async def sessions(self, request: Request, code: FromPath[str]) -> list[SessionOut]:
+    async def sessions(self, request: Request, code: FromPath[Text]) -> list[SessionOut]:
         front = shopfront(request)
         till = await _till(request, code)
         return [_session_out(s) for s in await last_sessions(shop_id=front.shop_id, till_id=till.id)]
@@ -239,22 +240,23 @@ class ReturnableSaleOut(msgspec.Struct):
     tenders: list[TenderOut]
 
 
-class ReturnLineIn(msgspec.Struct, forbid_unknown_fields=True):
-    line: int  # the sale line's id (from GET /api/returns/sales/{number})
+class ReturnLineIn(In):
+    line: BodyRowId  # the sale line's id (from GET /api/returns/sales/{number})
     quantity: int
     restock: bool = True
     write_off_reason: str = ""  # damaged | expired | unsellable, when not restocked
 
 
-class ReturnIn(msgspec.Struct, forbid_unknown_fields=True):
+class ReturnIn(In):
     till: str
     sale: str  # the sale number, as on the receipt's barcode
     idempotency_key: str
     lines: list[ReturnLineIn]
     reason: str = ""
+    manager_pin: str = ""  # a manager's till PIN, for a cash refund past [till] refund_limit_fen
 
 
-class VoidIn(msgspec.Struct, forbid_unknown_fields=True):
+class VoidIn(In):
     till: str
     sale: str
     idempotency_key: str
@@ -322,13 +324,20 @@ def _return_out(r: ReturnRecord) -> ReturnOut:
         voided=r.reason == "void", replayed=r.replayed, owed_fen=max(0, r.owed_fen))
 
 
+async def _manager_of(request: Request[StaffUser, dict, object], pin: str) -> int:
+    """The manager who allows what the till asks: the one logged in, else the one whose PIN was typed (throttled)."""
+    if Role(request.user.role).allows(Role.MANAGER):
+        return request.user.id
+    return await check_manager_pin(shopfront(request).shop_id, pin)
+
+
 class ReturnsApi(Controller):
     path = "/api/returns"
     guards = [requires_role(Role.CASHIER)]
     tags = ["returns"]
 
     @get("/sales/{number:str}", summary="A sale to take back from: its lines, what is left to return, its tenders")
-    async def sale(self, request: Request, number: FromPath[str]) -> ReturnableSaleOut:
+    async def sale(self, request: Request, number: FromPath[Text]) -> ReturnableSaleOut:
         front = shopfront(request)
         return _returnable_out(await sale_for_return(shop_id=front.shop_id, number=number), front)
 
@@ -338,11 +347,13 @@ class ReturnsApi(Controller):
                         data: JSONBody[ReturnIn]) -> Response[ReturnOut]:
         front = shopfront(request)
         till = await _till(request, data.till)
+        manager = await _manager_of(request, data.manager_pin) if data.manager_pin or Role(
+            request.user.role).allows(Role.MANAGER) else None
         record = await commit_return(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id, sale=data.sale,
             lines=[ReturnRequestLine(l.line, l.quantity, l.restock, l.write_off_reason) for l in data.lines],
-            idempotency_key=data.idempotency_key, reason=data.reason,
-            with_return=_slip_queuer(front, till, request.user))
+            idempotency_key=data.idempotency_key, reason=data.reason, approved_by=manager,
+            refund_limit_fen=front.settings.till.refund_limit_fen, with_return=_slip_queuer(front, till, request.user))
         if not record.replayed:
             front.printing.wake()
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
@@ -352,12 +363,9 @@ class ReturnsApi(Controller):
     async def void(self, request: Request[StaffUser, dict, object], data: JSONBody[VoidIn]) -> Response[ReturnOut]:
         front = shopfront(request)
         till = await _till(request, data.till)
-        if Role(request.user.role).allows(Role.MANAGER):
-            manager = request.user.id
-        elif data.manager_pin:
-            manager = await check_manager_pin(front.shop_id, data.manager_pin)
-        else:
+        if not data.manager_pin and not Role(request.user.role).allows(Role.MANAGER):
             raise DomainError(ReturnError.VOID_NEEDS_MANAGER, status=403)
+        manager = await _manager_of(request, data.manager_pin)
         record = await void_sale(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
                                  manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key,
                                  with_return=_slip_queuer(front, till, request.user))
@@ -366,14 +374,14 @@ class ReturnsApi(Controller):
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
 
     @get("/{number:str}/slip", summary="The refund slip's text, as on paper (a copy: 重打 at its top)")
-    async def slip(self, request: Request, number: FromPath[str]) -> list[str]:
+    async def slip(self, request: Request, number: FromPath[Text]) -> list[str]:
         front = shopfront(request)
         slip, _ = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
         return refund_slip_preview(slip, front.settings)
 
     @post("/{number:str}/reprint", summary="Print a return's refund slip again (重打, the drawer stays shut)",
           status_code=202)
-    async def reprint_slip(self, request: Request, number: FromPath[str]) -> Job:
+    async def reprint_slip(self, request: Request, number: FromPath[Text]) -> Job:
         front = shopfront(request)
         slip, till = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
         job_id = await queue_refund_slip(slip, front.settings, shop_id=front.shop_id, till=till)

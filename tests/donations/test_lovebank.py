@@ -1,5 +1,6 @@
-"""The love bank on both engines: service approved into points by another coordinator, points given, corrected
-by reversing transactions, accounts closed; balances never below zero however many requests come at once."""
+"""The love bank on both engines: service approved into points by another coordinator, points given (between
+members: approved by another), corrected by reversing transactions (approved by another), accounts closed;
+balances never below zero however many requests come at once."""
 
 import asyncio
 import re
@@ -10,11 +11,12 @@ from hypothesis import given, strategies as st
 
 from donations import lovebank
 from donations.lovebank import (
-    approve_service, approved_half_hours, close_member, donate_points, fund_points, hours_text, member_for_till,
-    open_member, pending_service, points_for, points_of, record_service, reject_service, reverse_gift,
+    approve_gift, approve_reversal, approve_service, approved_half_hours, close_member, donate_points, fund_points,
+    gift_by_id, hours_text, member_for_till, open_member, pending_gifts, pending_reversals, pending_service,
+    points_for, points_of, record_service, reject_gift, reject_reversal, reject_service, reverse_gift,
     reverse_service, service_of, statement,
 )
-from donations.tables import PointsGift, ServiceRecord
+from donations.tables import PointsGift, PointsReversal, ServiceRecord
 from shop import ledger
 from shop.errors import DomainError
 from shop.settings import ServiceType
@@ -50,6 +52,25 @@ async def record(bank, member_id=None, *, half_hours=4, service_type="elder-care
 async def earn(bank, member_id, half_hours=4, service_type="elder-care"):
     entered = await record(bank, member_id, half_hours=half_hours, service_type=service_type)
     return await approve_service(shop_id=bank.shop_id, record_id=entered.id, staff_id=bank.second_id, types=TYPES)
+
+
+async def give(bank, from_id, to_id, points, note=""):
+    """A gift entered by the first coordinator; between members, approved by the second."""
+    gift = await donate_points(shop_id=bank.shop_id, from_member_id=from_id, to_member_id=to_id, points=points,
+                               staff_id=bank.coordinator_id, note=note)
+    if to_id is None:
+        return gift
+    return await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id)
+
+
+async def corrected(bank, *, service_id=None, gift_id=None, reason="录错了"):
+    """A correction asked for by the first coordinator and approved by the second."""
+    if service_id is not None:
+        asked = await reverse_service(shop_id=bank.shop_id, record_id=service_id, staff_id=bank.coordinator_id,
+                                      reason=reason)
+    else:
+        asked = await reverse_gift(shop_id=bank.shop_id, gift_id=gift_id, staff_id=bank.coordinator_id, reason=reason)
+    return await approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=bank.second_id)
 
 
 async def codes_of(calls):
@@ -180,21 +201,26 @@ async def test_the_passbook_counts_approved_hours_only_in_the_order_served(bank)
 
 
 async def test_twenty_gifts_of_thirty_points_at_once_from_a_hundred_exactly_three_succeed(bank):
-    # given: 100 points
+    # given: 100 points, and ten gifts of 30 to 王 entered (each covered when entered: nothing is held back)
     await earn(bank, bank.li, half_hours=20)
     assert await points_of(bank.li) == 100
+    entered = [await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=30,
+                                   staff_id=bank.coordinator_id) for _ in range(10)]
+    assert {g.status for g in entered} == {"pending"} and await points_of(bank.li) == 100
 
-    # when: 20 gifts of 30 at once, to a member or to the fund
+    # when: the ten are approved and ten gifts of 30 to the fund made, all at once
     codes = await codes_of([
-        donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang if n % 2 else None,
-                      points=30, staff_id=bank.coordinator_id) for n in range(20)])
+        approve_gift(shop_id=bank.shop_id, gift_id=entered[n // 2].id, staff_id=bank.second_id) if n % 2 else
+        donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=None, points=30,
+                      staff_id=bank.coordinator_id) for n in range(20)])
 
     # then
     assert codes.count("ok") == 3
     assert sorted(set(codes) - {"ok"}) == [("not-enough-points", 409)]
     assert await points_of(bank.li) == 10
     assert await points_of(bank.wang) + await fund_points() == 90
-    assert await PointsGift.count() == 3
+    assert await PointsGift.count().where(PointsGift.status == "approved") == 3
+    assert len(await pending_gifts(shop_id=bank.shop_id)) == 10 - (await points_of(bank.wang)) // 30
 
 
 async def test_gifts_and_spends_from_one_account_at_once_never_overdraw_it(bank):
@@ -236,8 +262,7 @@ async def test_a_gift_needs_whole_points_another_open_member_and_cover(bank):
 async def test_a_reversal_takes_back_exactly_what_was_done_with_its_reason_and_only_once(bank):
     # given: 20 points earned, 15 given to 王
     service = await earn(bank, bank.li)
-    gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=15,
-                               staff_id=bank.coordinator_id, note="生日快乐")
+    gift = await give(bank, bank.li, bank.wang, 15, note="生日快乐")
 
     # when: the service cannot be reversed while 李 holds only 5
     with pytest.raises(DomainError) as error:
@@ -245,14 +270,17 @@ async def test_a_reversal_takes_back_exactly_what_was_done_with_its_reason_and_o
     assert (str(error.value.code), error.value.params["points"], error.value.params["asked"]) == (
         "not-enough-points", 5, 20)
     assert (await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
+    assert await PointsReversal.count() == 0
     # the gift is reversed, then the service
-    undone = await reverse_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id, reason="转错人了")
-    reversed_service = await reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.second_id,
-                                             reason="重复录入")
+    undone_reversal = await corrected(bank, gift_id=gift.id, reason="转错人了")
+    service_reversal = await corrected(bank, service_id=service.id, reason="重复录入")
 
     # then
+    undone = await gift_by_id(shop_id=bank.shop_id, gift_id=gift.id)
+    reversed_service = await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)
     assert undone.reversed and undone.reason == "转错人了"
     assert (reversed_service.status, reversed_service.reason) == ("reversed", "重复录入")
+    assert (undone_reversal.status, service_reversal.status) == ("approved", "approved")
     assert await points_of(bank.li) == 0 and await points_of(bank.wang) == 0
     assert await approved_half_hours(bank.li) == 0
     reversals = await LedgerTxn.select(LedgerTxn.kind, LedgerTxn.reverses).where(LedgerTxn.reverses.is_not_null())
@@ -264,11 +292,134 @@ async def test_a_reversal_takes_back_exactly_what_was_done_with_its_reason_and_o
 
 
 async def test_two_reversals_at_once_take_the_points_back_once(bank):
+    # given
     service = await earn(bank, bank.li, half_hours=20)
-    codes = await codes_of([reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.second_id,
+    # when: six ask at once, then the one asked is approved six times at once
+    codes = await codes_of([reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.coordinator_id,
                                             reason="录错了") for _ in range(6)])
-    assert codes.count("ok") == 1 and set(codes) - {"ok"} == {("not-reversible", 409)}
+    assert codes.count("ok") == 1 and set(codes) - {"ok"} == {("reversal-pending", 409)}
+    (asked,) = await pending_reversals(shop_id=bank.shop_id)
+    assert await points_of(bank.li) == 100  # nothing moves before a second person approves
+    codes = await codes_of([approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=bank.second_id)
+                            for _ in range(6)])
+    # then
+    assert codes.count("ok") == 1 and set(codes) - {"ok"} == {("request-already-decided", 409)}
     assert await points_of(bank.li) == 0
+
+
+async def test_a_gift_between_members_moves_only_when_someone_else_approves_it(bank):
+    # given: 20 points, a gift of 15 to 王 entered by the first coordinator
+    await earn(bank, bank.li)
+    gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=15,
+                               staff_id=bank.coordinator_id, note="谢谢")
+    assert (gift.status, gift.entered_by, gift.decided_by) == ("pending", bank.coordinator_id, None)
+    assert (await points_of(bank.li), await points_of(bank.wang)) == (20, 0)
+
+    # when: the one who entered it approves or rejects it
+    for own in (approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.coordinator_id),
+                reject_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.coordinator_id, reason="不")):
+        with pytest.raises(DomainError) as error:
+            await own
+        assert (str(error.value.code), error.value.status) == ("own-entry", 403)
+    # then: nothing moved
+    assert (await points_of(bank.li), await points_of(bank.wang)) == (20, 0)
+
+    # when: another coordinator approves it, twice
+    approved = await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id)
+    with pytest.raises(DomainError) as error:
+        await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.manager_id)
+    # then: the points moved once
+    assert (str(error.value.code), error.value.status) == ("request-already-decided", 409)
+    assert (approved.status, approved.decided_by, approved.decided_by_name) == ("approved", bank.second_id, "赵老师")
+    assert (await points_of(bank.li), await points_of(bank.wang)) == (5, 15)
+    assert await pending_gifts(shop_id=bank.shop_id) == []
+
+
+async def test_a_rejected_gift_or_correction_leaves_every_balance_alone(bank):
+    # given
+    service = await earn(bank, bank.li)  # 20
+    gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=15,
+                               staff_id=bank.coordinator_id)
+    asked = await reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.coordinator_id,
+                                  reason="录错了")
+    # when
+    rejected = await reject_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id, reason="本人不同意")
+    kept = await reject_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=bank.manager_id,
+                                 reason="服务属实")
+    # then
+    assert (rejected.status, rejected.reason, rejected.reversed) == ("rejected", "本人不同意", False)
+    assert (kept.status, kept.decision_reason, kept.decided_by) == ("rejected", "服务属实", bank.manager_id)
+    assert (await points_of(bank.li), await points_of(bank.wang), await fund_points()) == (20, 0, 0)
+    assert (await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
+    # a rejected gift is never approved nor reversed; a rejected correction may be asked again
+    with pytest.raises(DomainError, match="request-already-decided"):
+        await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id)
+    with pytest.raises(DomainError, match="not-reversible"):
+        await reverse_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id, reason="再来")
+    with pytest.raises(DomainError, match="request-already-decided"):
+        await approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=bank.second_id)
+    assert (await corrected(bank, service_id=service.id)).status == "approved"
+    assert await points_of(bank.li) == 0
+
+
+async def test_nobody_reverses_their_own_entry_alone_nor_approves_a_correction_they_asked_for(bank):
+    # given: a service the second coordinator approved, a gift to the fund (one step, by the first coordinator)
+    service = await earn(bank, bank.li)  # 20
+    await earn(bank, bank.li)  # 40
+    to_fund = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=None, points=5,
+                                  staff_id=bank.coordinator_id)
+    assert (to_fund.status, to_fund.decided_by) == ("approved", None) and await fund_points() == 5
+    # when: each asks for a correction and tries to approve it themselves
+    for who, asked in ((bank.second_id, await reverse_service(shop_id=bank.shop_id, record_id=service.id,
+                                                              staff_id=bank.second_id, reason="录错了")),
+                       (bank.coordinator_id, await reverse_gift(shop_id=bank.shop_id, gift_id=to_fund.id,
+                                                                staff_id=bank.coordinator_id, reason="捐错了"))):
+        with pytest.raises(DomainError) as error:
+            await approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=who)
+        assert (str(error.value.code), error.value.status) == ("own-entry", 403)
+    # then: nothing moved; both wait for someone else
+    assert (await points_of(bank.li), await fund_points()) == (35, 5)
+    waiting = await pending_reversals(shop_id=bank.shop_id)
+    assert [(v.service_id, v.gift_id, v.points, v.member_number) for v in waiting] == [
+        (service.id, None, 20, f"M{bank.li:06d}"), (None, to_fund.id, 5, f"M{bank.li:06d}")]
+    assert [v.id for v in await pending_reversals(shop_id=bank.shop_id, member_id=bank.wang)] == []
+    # a manager approves the fund gift's correction
+    assert (await approve_reversal(shop_id=bank.shop_id, reversal_id=waiting[1].id,
+                                   staff_id=bank.manager_id)).status == "approved"
+    assert (await points_of(bank.li), await fund_points()) == (40, 0)
+    await reject_reversal(shop_id=bank.shop_id, reversal_id=waiting[0].id, staff_id=bank.coordinator_id, reason="不改")
+
+
+async def test_verify_names_a_gift_or_correction_approved_by_its_enterer_or_without_its_transaction(bank):
+    # given: the books in order
+    await earn(bank, bank.li)  # 20
+    gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=5,
+                               staff_id=bank.coordinator_id)
+    service = await record(bank)
+    assert await lovebank.lovebank_problems() == []
+    # when: a gift and a correction are marked approved behind the rules' back, by their enterer, moving nothing
+    await PointsGift.update({PointsGift.status: "approved", PointsGift.decided_by: bank.coordinator_id}).where(
+        PointsGift.id == gift.id)
+    await ServiceRecord.update({ServiceRecord.status: "approved", ServiceRecord.decided_by: bank.second_id,
+                                ServiceRecord.points_pts: 0}).where(ServiceRecord.id == service.id)
+    rows = await PointsReversal.insert(PointsReversal(
+        shop=bank.shop_id, service=service.id, reason="x", status="approved", entered_by=bank.coordinator_id,
+        decided_by=bank.coordinator_id)).returning(PointsReversal.id)
+    sneaked = rows[0]["id"]
+    # then
+    assert await lovebank.lovebank_problems() == [
+        f"points gift differs from its ledger transaction: {gift.id}",
+        f"points gift decided by the coordinator who entered it: {gift.id}",
+        f"reversal decided by the coordinator who entered it: {sneaked}",
+        f"approved reversal without its reversing transaction: {sneaked}",
+    ]
+    await PointsGift.update({PointsGift.status: "rejected", PointsGift.decided_by: bank.second_id}).where(
+        PointsGift.id == gift.id)
+    await PointsReversal.update({PointsReversal.status: "rejected", PointsReversal.decided_by: bank.second_id}).where(
+        PointsReversal.id == sneaked)
+    await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None}).where(
+        ServiceRecord.id == service.id)
+    assert await lovebank.lovebank_problems() == []
 
 
 async def test_an_account_closes_only_at_zero_or_giving_the_rest_to_the_fund_and_then_does_nothing(bank):
@@ -305,11 +456,9 @@ async def test_the_statement_has_every_entry_with_its_running_balance_and_the_ho
     # given
     service = await earn(bank, bank.li, half_hours=4)  # +20, 2 h
     await earn(bank, bank.li, half_hours=3, service_type="environment")  # +22, 3.5 h
-    gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=12,
-                               staff_id=bank.coordinator_id, note="谢谢")
-    await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=None, points=5,
-                        staff_id=bank.coordinator_id)
-    await reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.second_id, reason="重复录入")
+    gift = await give(bank, bank.li, bank.wang, 12, note="谢谢")
+    await give(bank, bank.li, None, 5)
+    await corrected(bank, service_id=service.id, reason="重复录入")
 
     # when
     mine = await statement(shop_id=bank.shop_id, member_id=bank.li)
@@ -391,11 +540,13 @@ async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_ove
                            rules=source_rules(settings.split), fen_per_point=settings.points.fen_per_point,
                            points=PointsIn(points=30, member_code=member.card_code))
 
-    # when
+    gifts = [await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=30,
+                                 staff_id=bank.coordinator_id) for _ in range(6)]
+
+    # when: the six gifts are approved while six sales are paid, all at once
     outcomes = await asyncio.gather(*(
-        sale(n) if n % 2 else donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang,
-                                            points=30, staff_id=bank.coordinator_id) for n in range(12)),
-        return_exceptions=True)
+        sale(n) if n % 2 else approve_gift(shop_id=bank.shop_id, gift_id=gifts[n // 2].id, staff_id=bank.second_id)
+        for n in range(12)), return_exceptions=True)
 
     # then: exactly three of the twelve went through, the others were refused and changed nothing
     failed = [o for o in outcomes if isinstance(o, BaseException)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from donations.lovebank import member_for_till, open_member, points_of
+from donations.lovebank import find_members, member_for_till, open_member, points_of
 from donations.tables import Member
 from shop.errors import DomainError
 
@@ -29,3 +29,25 @@ async def test_an_unknown_code_or_a_closed_member_is_refused_at_the_till(goods):
     with pytest.raises(DomainError) as error:
         await member_for_till(shop_id=goods.shop_id, code=li.card_code)
     assert (str(error.value.code), error.value.status) == ("member-closed", 409)
+
+
+async def test_members_are_found_by_name_number_or_the_phones_last_four_digits_and_wildcards_are_letters(goods):
+    # given
+    ends = await open_member(shop_id=goods.shop_id, name="李阿姨", phone="13800001234")
+    other = await open_member(shop_id=goods.shop_id, name="张_先生", phone="13912345678")
+    percent = await open_member(shop_id=goods.shop_id, name="100%志愿者")
+
+    async def found(text: str) -> list[int]:
+        return [m.id for m in await find_members(shop_id=goods.shop_id, text=text)]
+
+    # then: the last four digits, a part of the name, the number, the card code
+    assert await found("1234") == [ends.id]
+    assert await found("阿姨") == [ends.id]
+    assert await found(other.number) == [other.id] and await found(other.card_code) == [other.id]
+    # never digits inside a phone, nor a whole phone
+    for text in ("0000", "3800", "2345", "13800001234", "138 0000"):
+        assert await found(text) == [], text
+    # % and _ match only themselves
+    assert await found("%") == [percent.id]
+    assert await found("_") == [other.id]
+    assert await found("%%") == [] and await found("李_") == []

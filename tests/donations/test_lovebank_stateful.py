@@ -1,5 +1,6 @@
 """A stateful Hypothesis test of the love bank on both engines: random sequences of service entered, approved
-and rejected, points given to members and to the fund, spent at the till, reversed, accounts closed.
+and rejected, points given to members (entered, then approved or rejected by someone else) and to the fund,
+spent at the till, corrections asked for and approved or rejected by someone else, accounts closed.
 
 After every step: no balance is below zero; the points held by members and the fund equal the points issued
 minus the points redeemed; every balance equals the model's. "Spend" posts what the till posts for a points
@@ -48,6 +49,9 @@ class LoveBank(RuleBasedStateMachine):
         self.pending: list[tuple[int, int, str]] = []  # (record, member, entered by)
         self.approved: list[tuple[int, int, int]] = []  # (record, member, points)
         self.gifts: list[tuple[int, int, int | None, int]] = []  # (gift, from, to (None: fund), points)
+        self.pending_gifts: list[tuple[int, int, int, int, str]] = []  # (gift, from, to, points, entered by)
+        # (reversal, "service" or "gift", the approved or gifts entry it corrects, asked by)
+        self.pending_reversals: list[tuple[int, str, tuple, str]] = []
 
     def run(self, work):
         return self.loop.run_until_complete(work)
@@ -104,28 +108,57 @@ class LoveBank(RuleBasedStateMachine):
             self.points[member] += points
             self.approved.append((record, member, points))
 
-    @rule(giver=st.integers(0, MEMBERS - 1), receiver=st.integers(-1, MEMBERS - 1), points=st.integers(1, 120))
-    def donate(self, giver, receiver, points):
-        """receiver -1: the community fund."""
+    @rule(giver=st.integers(0, MEMBERS - 1), receiver=st.integers(-1, MEMBERS - 1), points=st.integers(1, 120),
+          by=st.sampled_from("abm"))
+    def donate(self, giver, receiver, points, by):
+        """receiver -1: the community fund (at once); another member: pending until someone else approves it."""
         source = self.members[giver]
         target = None if receiver < 0 else self.members[receiver]
-        code = self.attempt(lovebank.donate_points(shop_id=self.shop_id, from_member_id=source, to_member_id=target,
-                                                   points=points, staff_id=self.staff["a"]))
+        try:
+            gift = self.run(lovebank.donate_points(shop_id=self.shop_id, from_member_id=source, to_member_id=target,
+                                                   points=points, staff_id=self.staff[by]))
+            code = None
+        except DomainError as error:
+            code = str(error.code)
         if target == source:
             assert code == "gift-to-self"
         elif not self.open[source] or (target is not None and not self.open[target]):
             assert code == "member-closed"
         elif self.points[source] < points:
             assert code == "not-enough-points"
-        else:
-            assert code is None
+        elif target is None:
+            assert code is None and gift.status == "approved"
             self.points[source] -= points
-            if target is None:
-                self.fund += points
-            else:
-                self.points[target] += points
-            gift = self.run(lovebank.gifts_of(shop_id=self.shop_id, member_id=source))[0]
-            self.gifts.append((gift.id, source, target, points))
+            self.fund += points
+            self.gifts.append((gift.id, source, None, points))
+        else:
+            assert code is None and gift.status == "pending"
+            self.pending_gifts.append((gift.id, source, target, points, by))
+
+    @precondition(lambda self: self.pending_gifts)
+    @rule(pick=st.integers(0, 99), by=st.sampled_from("abm"), approve=st.booleans())
+    def decide_gift(self, pick, by, approve):
+        entry = gift, source, target, points, entered_by = self.pending_gifts[pick % len(self.pending_gifts)]
+        if approve:
+            work = lovebank.approve_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by])
+        else:
+            work = lovebank.reject_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by], reason="不同意")
+        code = self.attempt(work)
+        if by == entered_by:
+            assert code == "own-entry"
+            return
+        if approve and not (self.open[source] and self.open[target]):
+            assert code == "member-closed"
+            return
+        if approve and self.points[source] < points:
+            assert code == "not-enough-points"  # and it still waits
+            return
+        assert code is None
+        self.pending_gifts.remove(entry)
+        if approve:
+            self.points[source] -= points
+            self.points[target] += points
+            self.gifts.append((gift, source, target, points))
 
     @rule(who=st.integers(-1, MEMBERS - 1), points=st.integers(1, 120))
     def spend(self, who, points):
@@ -163,40 +196,84 @@ class LoveBank(RuleBasedStateMachine):
                 ledger.Entry(ledger.FUND, ledger.Currency.CNY, -points * FEN_PER_POINT),
             )), shop_id=self.shop_id)
 
-    @precondition(lambda self: self.approved)
-    @rule(pick=st.integers(0, 99))
-    def reverse_service(self, pick):
-        record, member, points = self.approved[pick % len(self.approved)]
-        code = self.attempt(lovebank.reverse_service(shop_id=self.shop_id, record_id=record,
-                                                     staff_id=self.staff["b"], reason="录错了"))
-        if not self.open[member]:
-            assert code == "member-closed"
-        elif self.points[member] < points:
-            assert code == "not-enough-points"
-        else:
-            assert code is None
-            self.points[member] -= points
-            self.approved.remove((record, member, points))
+    def _waiting(self, kind: str, entry: tuple) -> bool:
+        return any((k, e) == (kind, entry) for _, k, e, _ in self.pending_reversals)
 
-    @precondition(lambda self: self.gifts)
-    @rule(pick=st.integers(0, 99))
-    def reverse_gift(self, pick):
-        gift, source, target, points = self.gifts[pick % len(self.gifts)]
-        code = self.attempt(lovebank.reverse_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff["b"],
-                                                  reason="转错了"))
-        held = self.fund if target is None else self.points[target]
-        if not self.open[source] or (target is not None and not self.open[target]):
+    def _asked(self, kind: str, entry: tuple, work, by: str, *, closed: bool, held: int, points: int) -> None:
+        try:
+            asked = self.run(work)
+            code = None
+        except DomainError as error:
+            code = str(error.code)
+        if closed:
             assert code == "member-closed"
         elif held < points:
             assert code == "not-enough-points"
+        elif self._waiting(kind, entry):
+            assert code == "reversal-pending"
         else:
-            assert code is None
+            assert code is None and asked.status == "pending"
+            self.pending_reversals.append((asked.id, kind, entry, by))
+
+    @precondition(lambda self: self.approved)
+    @rule(pick=st.integers(0, 99), by=st.sampled_from("abm"))
+    def reverse_service(self, pick, by):
+        """A correction asked for: nothing moves until someone else approves it."""
+        entry = record, member, points = self.approved[pick % len(self.approved)]
+        self._asked("service", entry, lovebank.reverse_service(shop_id=self.shop_id, record_id=record,
+                                                               staff_id=self.staff[by], reason="录错了"), by,
+                    closed=not self.open[member], held=self.points[member], points=points)
+
+    @precondition(lambda self: self.gifts)
+    @rule(pick=st.integers(0, 99), by=st.sampled_from("abm"))
+    def reverse_gift(self, pick, by):
+        entry = gift, source, target, points = self.gifts[pick % len(self.gifts)]
+        self._asked("gift", entry, lovebank.reverse_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by],
+                                                         reason="转错了"), by,
+                    closed=not self.open[source] or (target is not None and not self.open[target]),
+                    held=self.fund if target is None else self.points[target], points=points)
+
+    @precondition(lambda self: self.pending_reversals)
+    @rule(pick=st.integers(0, 99), by=st.sampled_from("abm"), approve=st.booleans())
+    def decide_reversal(self, pick, by, approve):
+        asked = reversal, kind, entry, asked_by = self.pending_reversals[pick % len(self.pending_reversals)]
+        if approve:
+            work = lovebank.approve_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by])
+        else:
+            work = lovebank.reject_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by],
+                                            reason="不改")
+        code = self.attempt(work)
+        if by == asked_by:
+            assert code == "own-entry"
+            return
+        if kind == "service":
+            _, member, points = entry
+            closed, holder = not self.open[member], member
+        else:
+            _, source, target, points = entry
+            closed = not self.open[source] or (target is not None and not self.open[target])
+            holder = target
+        held = self.fund if holder is None else self.points[holder]
+        if approve and closed:
+            assert code == "member-closed"
+            return
+        if approve and held < points:
+            assert code == "not-enough-points"
+            return
+        assert code is None
+        self.pending_reversals.remove(asked)
+        if not approve:
+            return
+        if kind == "service":
+            self.points[member] -= points
+            self.approved.remove(entry)
+        else:
             self.points[source] += points
             if target is None:
                 self.fund -= points
             else:
                 self.points[target] -= points
-            self.gifts.remove((gift, source, target, points))
+            self.gifts.remove(entry)
 
     @rule(who=st.integers(0, MEMBERS - 1), give_rest=st.booleans())
     def close(self, who, give_rest):

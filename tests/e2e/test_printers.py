@@ -20,7 +20,7 @@ def log_in(page, shop, username):
 
 
 def test_a_manager_sets_up_a_printer_from_its_test_page(page, live_shop):
-    spool = live_shop["print"].parent / "new-printer"
+    spool = live_shop["print"] / "new-printer"  # inside the print area: a printer set up here writes nowhere else
     log_in(page, live_shop, "manager")
     page.goto(live_shop["url"] + "/manager/printers")
     # add it: a folder stands in for the printer, so the test can read what it printed

@@ -1,3 +1,4 @@
+import ipaddress
 import os
 import socket
 import threading
@@ -8,6 +9,8 @@ import pytest
 from escpos.printer import Serial, Usb
 
 from printing.documents import render_receipt
+from printing.printer_setup import ConnectionBounds, ConnectionRefused, confine
+from printing.profiles import SetupError, parse_connection
 from printing.printers import PrintError, PrinterConfig, send
 from tests.printing.receipts import CHINESE_RECEIPT
 
@@ -145,3 +148,72 @@ def test_serial_without_its_extra_says_what_to_install():
 def test_an_unknown_kind_of_printer_is_refused():
     with pytest.raises(ValueError, match="bluetooth"):
         PrinterConfig(kind="bluetooth")
+
+
+SHOP_LAN = ("192.168.0.0/16", "10.0.0.0/8", "172.16.0.0/12")
+
+
+def refusal(connection: str, bounds: ConnectionBounds, resolve=None) -> tuple[str, dict] | None:
+    """The refusal's code and parameters (what the sentence is made of), or None when allowed."""
+    try:
+        if resolve is None:
+            confine(parse_connection(connection), bounds)
+        else:
+            confine(parse_connection(connection), bounds, resolve=resolve)
+    except SetupError as error:
+        return str(error.code), tuple(sorted(error.params.items()))
+    return None
+
+
+def test_a_file_printer_writes_only_inside_the_print_area_whatever_exists_outside(tmp_path):
+    # given: the print area, and outside it a file, a folder, and a link from inside to outside
+    area = tmp_path / "var"
+    (area / "print").mkdir(parents=True)
+    (area / "aixin.sqlite").write_text("")
+    (tmp_path / "secret").write_text("x")
+    (tmp_path / "outside").mkdir()
+    os.symlink(tmp_path / "outside", area / "out")
+    os.symlink("/dev/null", area / "null")
+    bounds = ConnectionBounds(folders=(str(area), "/dev/usb/lp0"), networks=SHOP_LAN)
+    # then: everything outside, through .., through a link, or a device is the same refusal
+    refused = {refusal(f"file:{path}", bounds) for path in (
+        tmp_path / "secret", tmp_path / "missing", tmp_path / "outside", tmp_path / "outside" / "new",
+        f"{area}/../secret", f"{area}/../missing", f"{area}/print/../../outside", area / "out", area / "out" / "jobs",
+        area / "null", area / "aixin.sqlite", "/dev/null", "/dev/usb/lp0", "/dev/no-such", "/proc/self/mem", "/",
+        "relative/elsewhere")}
+    assert refused == {(ConnectionRefused.FILE_OUTSIDE, (("area", str(area.resolve())),))}
+    # and: folders inside, there or to be made, are allowed
+    for path in (area, area / "print", area / "labels" / "desk", f"{area}/print/../labels"):
+        assert refusal(f"file:{path}", bounds) is None, path
+
+
+def test_a_network_printer_is_reached_only_on_the_listed_networks_never_loopback_or_link_local_unless_listed():
+    bounds = ConnectionBounds(folders=(), networks=SHOP_LAN)
+    outside = (ConnectionRefused.HOST_OUTSIDE, (("networks", ", ".join(SHOP_LAN)),))
+    names = {"printer.shop": ["192.168.1.9"], "two.shop": ["192.168.1.9", "8.8.8.8"], "rebound.shop": ["127.0.0.1"],
+             "v6-loopback.shop": ["::1"], "v6-link.shop": ["fe80::1%eth0"], "mapped.shop": ["::ffff:127.0.0.1"]}
+
+    def resolve(host, port):
+        if host in names:
+            return names[host]
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known") from None
+
+    for connection in ("tcp://127.0.0.1:9100", "tcp://v6-loopback.shop:9100", "tcp://169.254.169.254:80",
+                       "tcp://v6-link.shop:9100", "tcp://8.8.8.8:9100", "tcp://0.0.0.0:9100", "tcp://224.0.0.1:9100",
+                       "tcp://mapped.shop:9100", "tcp://two.shop:9100", "tcp://rebound.shop:9100",
+                       "tcp://no-such.shop:9100", "tcp://192.169.0.1:9100"):
+        assert refusal(connection, bounds, resolve) == outside, connection
+    for connection in ("tcp://192.168.1.50:9100", "tcp://10.1.2.3:9100", "tcp://172.16.0.9:9100",
+                       "tcp://printer.shop:9100", "usb:0416:5011", "serial:/dev/ttyUSB0"):
+        assert refusal(connection, bounds, resolve) is None, connection
+    # loopback and link-local only when listed themselves: a network covering everything does not open them
+    assert refusal("tcp://127.0.0.1:9100", ConnectionBounds((), ("0.0.0.0/0",)), resolve) is not None
+    assert refusal("tcp://127.0.0.1:9100", ConnectionBounds((), ("127.0.0.0/8",)), resolve) is None
+    assert refusal("tcp://169.254.1.1:9100", ConnectionBounds((), ("169.254.0.0/16",)), resolve) is None
+
+
+def test_a_host_name_is_looked_up_for_real():
+    assert refusal("tcp://localhost:9100", ConnectionBounds((), SHOP_LAN)) is not None

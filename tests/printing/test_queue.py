@@ -138,3 +138,50 @@ async def test_a_reprint_never_kicks_the_drawer_again(db):
     # then
     assert printer.printed == [b"\x1b@text\x1dV\x00\x1bp\x002\x32", b"\x1b@text\x1dV\x00"]
     assert without_drawer_kick(b"\x1b@label") == b"\x1b@label"  # nothing to leave off
+
+
+async def test_a_redacted_job_loses_its_bytes_never_prints_and_cannot_be_printed_again(db):
+    from printing.queue import redact
+
+    # given a member's card printed, and their statement still waiting for a printer that is off
+    clock, printer = Clock(), Printer()
+    worker = PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer)
+    card = await enqueue(shop_id=1, printer="receipt", document="member card", ref="M000007", data="card 王阿姨".encode(),
+                         now=clock())
+    await worker.print_due()
+    printer.off = True
+    statement = await enqueue(shop_id=1, printer="receipt", document="passbook statement", ref="M000007",
+                              data="statement 王阿姨".encode(), now=clock())
+    other = await enqueue(shop_id=1, printer="receipt", document="member card", ref="M000008", data="card 李".encode(),
+                          now=clock())
+    await worker.print_due()
+    # when the member is erased
+    assert await redact(shop_id=1, document="member card", refs=["M000007"]) == 1
+    assert await redact(shop_id=1, document="passbook statement", refs=["M000007"]) == 1
+    # then neither job holds their name, the waiting one never prints, and neither can be printed again
+    rows = {row["id"]: row for row in await PrintJob.select(PrintJob.id, PrintJob.data, PrintJob.status)}
+    assert (bytes(rows[card]["data"]), rows[card]["status"]) == (b"", "redacted")
+    assert (bytes(rows[statement]["data"]), rows[statement]["status"]) == (b"", "redacted")
+    assert bytes(rows[other]["data"]) == b"card \xe6\x9d\x8e"
+    printer.off = False
+    clock.now += timedelta(minutes=5)
+    await worker.print_due()
+    assert printer.printed == [b"card \xe7\x8e\x8b\xe9\x98\xbf\xe5\xa7\xa8", b"card \xe6\x9d\x8e"]
+    assert await reprint(shop_id=1, job_id=card) is None and await reprint(shop_id=1, job_id=statement) is None
+
+
+async def test_finished_jobs_are_pruned_after_the_time_kept_and_waiting_ones_never(db):
+    # given a worker keeping finished jobs 30 days, a printed job 31 days old and one still waiting as old
+    clock, printer = Clock(), Printer()
+    worker = PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer, keep=timedelta(days=30))
+    old = clock.now - timedelta(days=31)
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S1", data=b"old", now=old)
+    await worker.print_due()
+    waiting = await enqueue(shop_id=1, printer="other", document="receipt", ref="S2", data=b"waits", now=old)
+    fresh = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S3", data=b"new", now=clock())
+    await worker.print_due()
+    # when the worker prunes (once an hour at most)
+    assert await worker.prune_if_due() == 1
+    assert await worker.prune_if_due() == 0
+    # then only the old printed job went
+    assert sorted(job.id for job in await recent_jobs(shop_id=1)) == sorted([waiting, fresh])

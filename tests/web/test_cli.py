@@ -125,3 +125,45 @@ def test_set_pin_gives_a_manager_a_hashed_till_pin_and_refuses_a_cashier(tmp_pat
     assert refused.returncode == 1 and "xiaowang" in refused.stderr
     short = aixin(tmp_path, "set-pin", "laozhang", "--pin-stdin", stdin="12\n")
     assert short.returncode == 1
+
+
+def test_staff_commands_list_deactivate_change_role_password_and_pin(tmp_path):
+    # given an admin and a manager
+    for name, role in (("boss", "admin"), ("laozhang", "manager")):
+        made = aixin(tmp_path, "create-user", name, "--role", role, "--password-stdin", stdin="s3cret-pw\n")
+        assert made.returncode == 0, made.stderr
+
+    def row(name):
+        with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+            return connection.execute("SELECT role, active, password_hash, pin_hash, sessions_ended_at FROM staff "
+                                      "WHERE username = ?", (name,)).fetchone()
+
+    # when: a PIN of 12 digits (read from standard input), a new password, a role, deactivated
+    assert aixin(tmp_path, "staff", "pin", "laozhang", stdin="123456789012\n").returncode == 0
+    before = row("laozhang")
+    assert before[3].startswith("$argon2") and before[4] is None
+    password = aixin(tmp_path, "staff", "password", "laozhang", "--password-stdin", stdin="n3w-secret\n")
+    assert password.returncode == 0, password.stderr
+    after_password = row("laozhang")
+    assert after_password[2] != before[2] and after_password[4] is not None  # every session of theirs ended
+    assert aixin(tmp_path, "staff", "role", "laozhang", "coordinator").returncode == 0
+    assert aixin(tmp_path, "staff", "deactivate", "laozhang").returncode == 0
+
+    # then
+    role, active, _, pin_hash, ended = row("laozhang")
+    assert (role, active, pin_hash) == ("coordinator", 0, None) and ended >= after_password[4]
+    listed = aixin(tmp_path, "staff", "list")
+    assert listed.returncode == 0
+    assert [line.split()[:3] for line in listed.stdout.splitlines() if line.split()[0] in ("boss", "laozhang")] == [
+        ["boss", "admin", "active"], ["laozhang", "coordinator", "deactivated"]]
+    assert aixin(tmp_path, "staff", "activate", "laozhang").returncode == 0 and row("laozhang")[1] == 1
+
+    # and refusals say why
+    last = aixin(tmp_path, "staff", "deactivate", "boss")
+    assert last.returncode == 1 and "boss" in last.stderr and row("boss")[1] == 1
+    weak = aixin(tmp_path, "staff", "password", "boss", "--password-stdin", stdin="abc\n")
+    assert weak.returncode == 1 and "6" in weak.stderr
+    nobody = aixin(tmp_path, "staff", "role", "nobody", "cashier")
+    assert nobody.returncode == 1
+    not_manager = aixin(tmp_path, "staff", "pin", "laozhang", stdin="2468\n")
+    assert not_manager.returncode == 1 and "laozhang" in not_manager.stderr

@@ -11,6 +11,8 @@ from inventory.stocktake import StockTakeError
 from pos.errors import FundError, ReturnError, SaleError, TillSessionError
 from printing.profiles import PrinterSetupError
 from shop.errors import DomainError, ShopError
+from shop.staff import StaffError
+from shop.throttle import AccessError
 from web.i18n import _LOCALE_DIR, ERROR_MESSAGES, domain_error_message, error_message, gettext
 
 
@@ -26,7 +28,8 @@ def test_every_message_in_the_catalogue_is_translated_to_chinese():
 
 def test_every_error_code_has_a_sentence_in_both_languages():
     codes: list[StrEnum] = [*ShopError, *InventoryError, *StockTakeError, *CatalogueCsvError, *DonationError, *LoveBankError, *SaleError,
-                            *PrinterSetupError, *TillSessionError, *ReturnError, *FundError]
+                            *PrinterSetupError, *TillSessionError, *ReturnError, *FundError, *AccessError,
+                            *StaffError]
     for code in codes:
         assert str(code) in ERROR_MESSAGES, code
         zh, en = error_message("zh_CN", str(code), {}), error_message("en", str(code), {})

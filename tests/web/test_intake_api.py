@@ -216,8 +216,9 @@ async def test_a_maker_brings_goods_sells_and_is_paid_by_a_manager(desk, goods, 
 
 async def test_a_manager_exports_a_donors_data_then_erases_it_and_their_gifts_stay_in_the_books(desk, goods):
     donor = (await desk.post("/api/donors", json={"name": "李阿姨", "phone": "13812345678", "may_contact": True})).json()
-    await desk.post("/api/donations", json={"idempotency_key": "desk-key-0001", "donor_id": donor["id"],
-                                            "items": THREE_ITEMS})
+    gift = (await desk.post("/api/donations", json={"idempotency_key": "desk-key-0001", "donor_id": donor["id"],
+                                                    "items": THREE_ITEMS})).json()["donation"]
+    assert (await desk.post(f"/api/donations/{gift['number']}/slip")).status_code in (200, 201, 202)
     assert (await desk.get(f"/api/donors/{donor['id']}/export")).status_code == 403
     assert (await desk.post(f"/api/donors/{donor['id']}/erase")).status_code == 403
     await desk.login("manager", "manager-pw")
@@ -232,3 +233,33 @@ async def test_a_manager_exports_a_donors_data_then_erases_it_and_their_gifts_st
     assert (await desk.get("/api/donors", params={"q": "5678"})).json() == []
     page = (await desk.get(f"/api/donors/{donor['id']}")).json()
     assert page["impact"]["pieces_given"] == 3 and len(page["donations"]) == 1
+    # and the print queue keeps no slip with their name: redacted, and it cannot be printed again
+    from printing.tables import PrintJob
+
+    slips = await PrintJob.select(PrintJob.id, PrintJob.data, PrintJob.status).where(
+        (PrintJob.ref == gift["number"]) & (PrintJob.document == "donation slip"))  # the labels name no donor
+    assert slips and all(s["status"] == "redacted" and "李阿姨".encode("gb18030") not in bytes(s["data"])
+                         for s in slips)
+    assert (await desk.post(f"/api/printing/jobs/{slips[0]['id']}/reprint")).status_code == 404
+
+
+async def test_no_full_phone_leaves_the_api_or_a_page_for_the_intake_desk(desk, goods):
+    # given: a donor and a maker with phones
+    donor = (await desk.post("/api/donors", json={"name": "王阿姨", "phone": "13800001234"})).json()
+    maker = (await desk.post("/api/makers", json={"name": "刘师傅", "phone": "13900005678"})).json()
+    # when: the desk reads them every way it can
+    seen = [
+        await desk.get("/api/donors", params={"q": "1234"}), await desk.get("/api/donors", params={"q": "王"}),
+        await desk.get(f"/api/donors/{donor['id']}"), await desk.get("/api/makers"),
+        await desk.get(f"/api/makers/{maker['id']}"), await desk.get(f"/intake/donors/{donor['id']}"),
+        await desk.get("/intake/makers"), await desk.get(f"/intake/makers/{maker['id']}"),
+    ]
+    # then: masked everywhere, and the exports are a manager's
+    for response in seen:
+        assert response.status_code == 200, response.url
+        assert "13800001234" not in response.text and "13900005678" not in response.text, response.url
+    assert "138****1234" in seen[0].text and "139****5678" in seen[3].text
+    assert (await desk.get(f"/api/donors/{donor['id']}/export")).status_code == 403
+    # and a search for digits inside the phone, or for %, finds nobody
+    for q in ("0000", "3800", "%", "_"):
+        assert (await desk.get("/api/donors", params={"q": q})).json() == [], q

@@ -93,26 +93,94 @@ async def test_a_cashier_may_not_use_the_love_bank(browser):
 
 
 async def test_twenty_gifts_of_thirty_at_once_from_a_hundred_points_three_succeed_the_rest_get_409(desk):
-    # given: 100 points
+    # given: 100 points, and ten gifts of 30 to another member entered by coord2 (waiting for approval)
     giver = await open_member(desk)
     receiver = await open_member(desk, name="王叔叔", phone="")
     await earned(desk, giver, 20)
+    entered = [await desk.post("/api/lovebank/donations", json={
+        "from_member_id": giver["id"], "to_member_id": receiver["id"], "points": 30}) for _ in range(10)]
+    assert {(r.status_code, r.json()["status"]) for r in entered} == {(201, "pending")}
+    await as_other(desk, "coord")
 
-    # when: 20 requests at once
-    responses = await asyncio.gather(*(desk.post("/api/lovebank/donations", json={
-        "from_member_id": giver["id"], "to_member_id": receiver["id"] if n % 2 else None, "points": 30})
-        for n in range(20)))
+    # when: 20 requests at once: the ten approved, ten gifts to the fund
+    responses = await asyncio.gather(*(
+        desk.post(f"/api/lovebank/gifts/{entered[n // 2].json()['id']}/approve") if n % 2 else
+        desk.post("/api/lovebank/donations", json={"from_member_id": giver["id"], "points": 30}) for n in range(20)))
 
     # then
-    statuses = sorted(r.status_code for r in responses)
-    assert statuses == [201] * 3 + [409] * 17
+    assert sum(r.status_code in (200, 201) for r in responses) == 3
     refused = [r.json() for r in responses if r.status_code == 409]
-    assert {r["code"] for r in refused} == {"not-enough-points"}
+    assert len(refused) == 17 and {r["code"] for r in refused} == {"not-enough-points"}
     assert all("积分不足" in r["detail"] for r in refused)
     assert (await desk.get(f"/api/lovebank/members/{giver['id']}")).json()["points"] == 10
-    assert await PointsGift.count() == 3
+    assert await PointsGift.count().where(PointsGift.status == "approved") == 3
     fund = (await desk.get("/api/lovebank/fund")).json()["points"]
     assert fund + (await desk.get(f"/api/lovebank/members/{receiver['id']}")).json()["points"] == 90
+
+
+async def test_a_gift_or_a_correction_moves_points_only_when_another_coordinator_approves_it(desk):
+    # given: 20 points; coord2 enters a gift of 15 and asks to correct the service
+    giver = await open_member(desk)
+    receiver = await open_member(desk, name="王叔叔", phone="")
+    service = await earned(desk, giver, 4)
+    gift = (await desk.post("/api/lovebank/donations", json={
+        "from_member_id": giver["id"], "to_member_id": receiver["id"], "points": 15, "note": "谢谢"})).json()
+    asked = await desk.post(f"/api/lovebank/service/{service['id']}/reverse", json={"reason": "重复录入"})
+    assert asked.status_code == 201 and asked.json()["status"] == "pending"
+
+    # when: coord2 approves their own
+    own = [await desk.post(f"/api/lovebank/gifts/{gift['id']}/approve"),
+           await desk.post(f"/api/lovebank/reversals/{asked.json()['id']}/approve"),
+           await desk.post(f"/api/lovebank/gifts/{gift['id']}/reject", json={"reason": "不"})]
+    # then: refused in Chinese, nothing moved
+    assert {(r.status_code, r.json()["code"]) for r in own} == {(403, "own-entry")}
+    assert "另一位" in own[0].json()["detail"]
+    assert (await desk.get(f"/api/lovebank/members/{giver['id']}")).json()["points"] == 20
+
+    # when: coord sees them waiting, approves the gift and rejects the correction
+    await as_other(desk, "coord")
+    assert [g["id"] for g in (await desk.get("/api/lovebank/gifts/pending")).json()] == [gift["id"]]
+    assert [v["id"] for v in (await desk.get("/api/lovebank/reversals/pending")).json()] == [asked.json()["id"]]
+    page = await desk.get("/lovebank/approvals")
+    assert f'id="gift-{gift["id"]}"' in page.text
+    assert f'action="/lovebank/reversals/{asked.json()["id"]}/approve"' in page.text
+    approved = await desk.post(f"/api/lovebank/gifts/{gift['id']}/approve")
+    rejected = await desk.post(f"/api/lovebank/reversals/{asked.json()['id']}/reject", json={"reason": "服务属实"})
+    again = await desk.post(f"/api/lovebank/gifts/{gift['id']}/approve")
+
+    # then: the gift moved once, the correction moved nothing
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    assert rejected.status_code == 200 and rejected.json()["decision_reason"] == "服务属实"
+    assert (again.status_code, again.json()["code"]) == (409, "request-already-decided")
+    assert (await desk.get(f"/api/lovebank/members/{giver['id']}")).json()["points"] == 5
+    assert (await desk.get(f"/api/lovebank/members/{receiver['id']}")).json()["points"] == 15
+    assert (await desk.get("/api/lovebank/gifts/pending")).json() == []
+
+
+async def test_the_approvals_page_refuses_ones_own_entry_and_approves_anothers(desk):
+    # given: coord2 enters a gift from the member's page
+    giver = await open_member(desk)
+    receiver = await open_member(desk, name="王叔叔", phone="")
+    await earned(desk, giver, 4)
+    entered = await desk.client.post(f"/lovebank/members/{giver['id']}/gifts", data={
+        "to": receiver["number"], "points": "5", "note": "", "_csrf_token": desk.csrf}, follow_redirects=False)
+    assert entered.status_code in (302, 303)
+    (gift,) = (await desk.get("/api/lovebank/gifts/pending")).json()
+    home = await desk.get("/lovebank")
+    assert '<strong id="pending">1</strong>' in home.text
+
+    # when: coord2 tries to approve it on the approvals page
+    own = await desk.client.post(f"/lovebank/gifts/{gift['id']}/approve", data={"_csrf_token": desk.csrf})
+    # then
+    assert own.status_code == 200 and 'role="alert"' in own.text and "另一位" in own.text
+
+    # when: coord approves it
+    await as_other(desk, "coord")
+    done = await desk.client.post(f"/lovebank/gifts/{gift['id']}/approve", data={"_csrf_token": desk.csrf},
+                                  follow_redirects=False)
+    # then
+    assert done.status_code in (302, 303) and done.headers["location"] == "/lovebank/approvals"
+    assert (await desk.get(f"/api/lovebank/members/{receiver['id']}")).json()["points"] == 5
 
 
 async def test_the_statement_shows_each_entry_with_its_running_balance_and_prints_in_chinese(desk, goods):
@@ -123,8 +191,11 @@ async def test_the_statement_shows_each_entry_with_its_running_balance_and_print
     assert gift.status_code == 201
     await as_other(desk, "coord")
     second = await earned(desk, member, 2)
-    reversed_ = await desk.post(f"/api/lovebank/service/{second['id']}/reverse", json={"reason": "重复录入"})
-    assert reversed_.status_code == 200 and reversed_.json()["status"] == "reversed"
+    asked = await desk.post(f"/api/lovebank/service/{second['id']}/reverse", json={"reason": "重复录入"})
+    assert asked.status_code == 201 and asked.json()["status"] == "pending"
+    await as_other(desk, "coord")
+    reversed_ = await desk.post(f"/api/lovebank/reversals/{asked.json()['id']}/approve")
+    assert reversed_.status_code == 200 and reversed_.json()["status"] == "approved"
 
     # when
     statement = (await desk.get(f"/api/lovebank/members/{member['id']}/statement")).json()
@@ -208,12 +279,16 @@ async def test_the_demo_shows_the_love_bank_working(db, settings):
     shop_id = await ensure_shop(settings.shop)
     assert await load_demo(shop_id=shop_id, today=date.today(), service_types=settings.lovebank.service_types)
 
-    # then: three members with points, one service waiting for approval, points in the fund
+    # then: three members, one service and one gift between members waiting for approval, points in the fund
     members = [m for name, _ in MEMBERS for m in await lovebank.find_members(shop_id=shop_id, text=name)]
     assert len(members) == 3
-    assert all([await lovebank.points_of(m.id) > 0 for m in members])
     assert len(await lovebank.pending_service(shop_id=shop_id)) == 1
+    (gift,) = await lovebank.pending_gifts(shop_id=shop_id)
     assert await lovebank.fund_points() > 0
+    # and once another coordinator approves the gift, every member holds points
+    other = await create_staff(shop_id=shop_id, username="coord9", password="coord9-pw", role=Role.COORDINATOR)
+    await lovebank.approve_gift(shop_id=shop_id, gift_id=gift.id, staff_id=other.id)
+    assert all([await lovebank.points_of(m.id) > 0 for m in members])
 
 
 async def test_a_manager_exports_a_members_data_and_erases_it_on_request_the_points_stay(desk):
@@ -222,6 +297,9 @@ async def test_a_manager_exports_a_members_data_and_erases_it_on_request_the_poi
     await earned(desk, member, 4)
     assert (await desk.get(f"/api/lovebank/members/{member['id']}/export")).status_code == 403
     await desk.login("manager", "manager-pw")
+
+    assert (await desk.post(f"/api/lovebank/members/{member['id']}/card/print")).status_code in (200, 201, 202)
+    assert (await desk.post(f"/api/lovebank/members/{member['id']}/statement/print")).status_code in (200, 201, 202)
 
     # when
     exported = (await desk.get(f"/api/lovebank/members/{member['id']}/export")).json()
@@ -234,3 +312,27 @@ async def test_a_manager_exports_a_members_data_and_erases_it_on_request_the_poi
     assert erased.status_code == 200
     assert (erased.json()["name"], erased.json()["phone"], erased.json()["points"]) == ("", "", 20)
     assert erased.json()["number"] == member["number"]
+    # and the print queue keeps neither their card nor their statement with their name
+    from printing.tables import PrintJob
+
+    jobs = await PrintJob.select(PrintJob.document, PrintJob.data, PrintJob.status).where(
+        PrintJob.ref == member["number"])
+    assert sorted(j["document"] for j in jobs) == ["member card", "passbook statement"]
+    assert all(j["status"] == "redacted" and not bytes(j["data"]) for j in jobs)
+
+
+async def test_no_full_phone_leaves_the_api_or_a_page_for_a_coordinator(desk):
+    # given
+    member = await open_member(desk, name="王阿姨", phone="13800001234")
+    # when: a coordinator reads the member every way they can
+    seen = [await desk.get("/api/lovebank/members", params={"q": "1234"}),
+            await desk.get("/api/lovebank/members", params={"q": "王阿姨"}),
+            await desk.get(f"/api/lovebank/members/{member['id']}"),
+            await desk.get("/lovebank", params={"q": "1234"}), await desk.get(f"/lovebank/members/{member['id']}")]
+    # then: only the masked phone, and the export is a manager's
+    for response in seen:
+        assert response.status_code == 200 and "13800001234" not in response.text, response.url
+    assert [m["phone"] for m in seen[0].json()] == ["138****1234"]
+    assert (await desk.get(f"/api/lovebank/members/{member['id']}/export")).status_code == 403
+    for q in ("0000", "3800", "%", "_"):
+        assert (await desk.get("/api/lovebank/members", params={"q": q})).json() == [], q

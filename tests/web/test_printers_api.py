@@ -1,7 +1,9 @@
 """Setting up printers through real HTTP, on both databases, with a fake network printer at the other end."""
 
 import asyncio
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -165,8 +167,8 @@ async def test_the_intake_desk_prints_labels_on_its_printer_with_native_or_image
     assert [event.width for event in events if isinstance(event, Image)] == [576]
 
 
-async def test_a_sample_receipt_and_label_print_with_the_profile(manager, tmp_path):
-    folder = tmp_path / "sample"
+async def test_a_sample_receipt_and_label_print_with_the_profile(manager, settings):
+    folder = Path(settings.server.data_dir) / "sample"  # inside the print area
     printer = await add(manager, "测试", f"file:{folder}")
     await manager.put_json(f"/api/printers/{printer['id']}", {"profile": {"encoding": "utf-8",
                                                                           "chinese_mode": False}})
@@ -217,6 +219,7 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
     gone = msgspec.structs.replace(settings.printer, raster_font=str(tmp_path / "gone.ttc"))
     app = create_app(msgspec.structs.replace(settings, printer=gone), engine=db)
     stored = await add_printer(shop_id=goods.shop_id, name="旧打印机", connection=f"tcp://127.0.0.1:{fake.port}",
+                               bounds=None,
                                profile=PrinterProfile(encoding="cp437", chinese_mode=False, raster_chinese=True))
     await assign(shop_id=goods.shop_id, place="till:T1", printer_id=stored.id)
     for hook in app.on_startup:
@@ -239,3 +242,52 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
     finally:
         for hook in app.on_shutdown:
             await hook(app)
+
+
+async def test_a_managers_printer_reaches_only_the_print_area_and_the_shops_networks(manager, settings, tmp_path):
+    # given: files and folders outside the print area, some there and some not, and a link out of it
+    data_dir = Path(settings.server.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "secret.txt").write_text("x")
+    (tmp_path / "outside").mkdir()
+    os.symlink(tmp_path / "outside", data_dir / "link-out")
+    refused_files = [f"file:{tmp_path / 'secret.txt'}", f"file:{tmp_path / 'no-such-file'}",
+                     f"file:{tmp_path / 'outside'}",
+                     f"file:{data_dir}/../outside", f"file:{data_dir}/../no-such", f"file:{data_dir}/link-out",
+                     f"file:{data_dir}/link-out/jobs", "file:/dev/null", "file:/dev/usb/lp9", "file:/etc/passwd",
+                     "file:/etc/no-such-thing"]
+    refused_hosts = ["tcp://8.8.8.8:9100", "tcp://169.254.169.254:80", "tcp://0.0.0.0:9100", "tcp://224.0.0.1:9100"]
+    # when: a manager sets each one up
+    answers = {}
+    for connection in refused_files + refused_hosts:
+        response = await manager.post("/api/printers/", json={"name": "外面", "connection": connection})
+        answers[connection] = (response.status_code, response.json()["code"], response.json()["detail"])
+    # then: one sentence per kind of refusal, the same whether the file or folder exists or not
+    assert {answers[c] for c in refused_files} == {(400, "printer-file-outside", answers[refused_files[0]][2])}
+    assert {answers[c] for c in refused_hosts} == {(400, "printer-host-outside", answers[refused_hosts[0]][2])}
+    assert "打印区" in answers[refused_files[0]][2] and "secret" not in answers[refused_files[0]][2]
+    assert "allowed_networks" in answers[refused_hosts[0]][2]
+    assert (await manager.get("/api/printers/")).json() == []
+    assert not (tmp_path / "outside").exists() or list((tmp_path / "outside").iterdir()) == []
+    # and: folders inside the area, the shop's networks, USB and serial are set up as before
+    for name, connection in (("收银台", f"file:{data_dir / 'till'}"), ("标签机", f"file:{settings.labels.path}/desk"),
+                             ("网络", "tcp://192.168.1.50:9100"), ("本机", "tcp://127.0.0.1:9100"),
+                             ("USB", "usb:0416:5011"), ("串口", "serial:/dev/ttyUSB0")):
+        await add(manager, name, connection)
+    # and: a printer cannot be moved out of the area either
+    till = (await manager.get("/api/printers/")).json()[0]
+    moved = await manager.put_json(f"/api/printers/{till['id']}", {"connection": "file:/tmp"})
+    assert (moved.status_code, moved.json()["code"]) == (400, "printer-file-outside")
+
+
+async def test_a_printer_stored_before_the_bounds_is_not_sent_to_outside_them(manager, goods, tmp_path):
+    from printing.printer_setup import add_printer
+
+    # given: a printer stored unbounded (as `aixin printer set` may), pointing outside the area
+    stored = await add_printer(shop_id=goods.shop_id, name="旧的", connection=f"file:{tmp_path / 'elsewhere'}",
+                               bounds=None)
+    # when: a manager prints its test page from the printers page
+    response = await manager.post(f"/api/printers/{stored.id}/test-page")
+    # then: refused, and nothing was written there
+    assert (response.status_code, response.json()["code"]) == (400, "printer-file-outside")
+    assert not (tmp_path / "elsewhere").exists()

@@ -274,3 +274,30 @@ async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_
         first, copy = await spooled(cashier, f"*{ref}*", 2)
         assert kicks(first) == 1 and kicks(copy) == 0
         assert decode(copy).texts[0].strip() == "** 重打 **" and decode(copy).texts[2:] == decode(first).texts
+
+
+async def test_a_cash_refund_past_the_limit_needs_a_managers_pin_and_nothing_is_written_without_it(cashier, goods):
+    from shop.staff import set_pin
+
+    # given a cash sale of ten packs of noodles (¥125.00), past the shop's ¥100.00 cash refund limit
+    await set_pin(username="manager", pin="13579")
+    sale = (await cashier.post("/api/sales", json=sale_body([(goods.noodles, 10)], 12500))).json()
+    line = (await cashier.get(f"/api/returns/sales/{sale['number']}")).json()["lines"][0]
+    body = {"till": "T1", "sale": sale["number"], "idempotency_key": uuid.uuid4().hex,
+            "lines": [{"line": line["id"], "quantity": 9}]}
+    # when the cashier takes nine back (¥112.50 in cash) alone, then with a wrong PIN
+    alone = await cashier.post("/api/returns", json=body)
+    wrong = await cashier.post("/api/returns", json={**body, "manager_pin": "00000"})
+    # then both are refused with a sentence, and nothing is written
+    assert alone.status_code == 403 and alone.json()["code"] == "refund-needs-manager"
+    assert alone.json()["detail"] == "现金退款 ¥112.50 超过了 ¥100.00：请输入店长的 PIN，或请店长登录。"
+    assert wrong.status_code == 403 and wrong.json()["code"] == "bad-pin"
+    assert await SaleReturn.count() == 0
+    # when the manager types their PIN (the same key: nothing was written under it), it goes through, approved
+    allowed = await cashier.post("/api/returns", json={**body, "manager_pin": "13579"})
+    assert allowed.status_code == 201 and allowed.json()["cash_fen"] == 11250
+    assert (await SaleReturn.select(SaleReturn.approved_by).first())["approved_by"] == goods.manager_id
+    # and a refund within the limit needs no one
+    small = await cashier.post("/api/returns", json={**body, "idempotency_key": uuid.uuid4().hex,
+                                                     "lines": [{"line": line["id"], "quantity": 1}]})
+    assert small.status_code == 201

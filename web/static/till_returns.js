@@ -149,9 +149,14 @@
     }).filter((l) => l.quantity > 0);
     const { ok, data } = await api("POST", "/api/returns", {
       till: tillCode(), sale: returning.sale.number, idempotency_key: returning.key, lines,
-      reason: $("return-reason").value,
+      reason: $("return-reason").value, manager_pin: $("void-pin").value,
     });
-    if (!ok) { say($("return-message"), data.detail, "error"); return; }
+    if (!ok) {
+      say($("return-message"), data.detail, "error");
+      // a cash refund past the shop's limit: a manager types their PIN here, and Enter sends it again
+      if (data.code === "refund-needs-manager" || data.code === "bad-pin") { $("void-row").hidden = false; $("void-pin").focus(); }
+      return;
+    }
     showRefund(data, fill(words.refund_cash, { number: data.number, amount: yuan(data.cash_fen) }));
   });
   $("void-sale").addEventListener("click", async () => {

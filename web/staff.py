@@ -1,0 +1,152 @@
+"""Staff and access: the admin's staff page (add, deactivate or reactivate, role, password, PIN), and the
+manager's list of failed logins and PINs (a page and GET /api/security/failures)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from shop.errors import DomainError
+from shop.staff import (
+    PIN_DIGITS, Role, StaffError, create_staff, list_staff, reset_password, set_active, set_pin, set_role,
+)
+from shop.throttle import recent_failures
+from web.app import locale_of, shopfront
+from web.auth import StaffUser, requires_role
+from web.i18n import N_, domain_error_message
+from web.inputs import Form, Text
+from web.pages import _page
+
+
+
+# -- the admin's staff page -----------------------------------------------------------------------------
+
+ROLE_WORDS = {
+    Role.CASHIER: N_("Cashier"), Role.INTAKE: N_("Intake desk"), Role.COORDINATOR: N_("Love bank coordinator"),
+    Role.MANAGER: N_("Shop manager"), Role.ADMIN: N_("Administrator"),
+}
+
+
+class NewStaffForm(Form):
+    username: str = ""
+    display_name: str = ""
+    role: str = ""
+    password: str = ""
+
+
+class RoleForm(Form):
+    role: str = ""
+
+
+class ActiveForm(Form):
+    active: str = ""  # "1": reactivate, anything else: deactivate
+
+
+class PasswordForm(Form):
+    password: str = ""
+
+
+class PinForm(Form):
+    pin: str = ""
+
+
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise DomainError(StaffError.BAD_ROLE, roles=", ".join(Role)) from None
+
+
+class StaffPage(Controller):
+    path = "/manager/staff"
+    guards = [requires_role(Role.ADMIN)]
+    include_in_schema = False
+
+    @get("/")
+    async def staff(self, request: Request) -> Template:
+        return await self._page(request)
+
+    async def _page(self, request: Request, error: str = "", done: str = "") -> Template:
+        front = shopfront(request)
+        return _page(request, "staff.html", staff=await list_staff(shop_id=front.shop_id), roles=ROLE_WORDS,
+                     error=error, zone=front.settings.zone, pin_digits=PIN_DIGITS)
+
+    async def _then(self, request: Request, change) -> Template | Redirect:
+        try:
+            await change()
+        except DomainError as error:
+            return await self._page(request, domain_error_message(locale_of(request), error))
+        return Redirect("/manager/staff")
+
+    @post("/", status_code=200)
+    async def add(self, request: Request, data: URLEncodedBody[NewStaffForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        return await self._then(request, lambda: create_staff(
+            shop_id=shop_id, username=data.username, password=data.password, role=_role(data.role),
+            display_name=data.display_name.strip()))
+
+    @post("/{username:str}/active", status_code=200)
+    async def active(self, request: Request, username: FromPath[Text],
+                     data: URLEncodedBody[ActiveForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        return await self._then(request, lambda: set_active(username=username, active=data.active == "1",
+                                                            shop_id=shop_id))
+
+    @post("/{username:str}/role", status_code=200)
+    async def role(self, request: Request, username: FromPath[Text],
+                   data: URLEncodedBody[RoleForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        return await self._then(request, lambda: set_role(username=username, role=_role(data.role), shop_id=shop_id))
+
+    @post("/{username:str}/password", status_code=200)
+    async def password(self, request: Request, username: FromPath[Text],
+                       data: URLEncodedBody[PasswordForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        return await self._then(request, lambda: reset_password(username=username, password=data.password,
+                                                                shop_id=shop_id))
+
+    @post("/{username:str}/pin", status_code=200)
+    async def pin(self, request: Request, username: FromPath[Text],
+                  data: URLEncodedBody[PinForm]) -> Template | Redirect:
+        shop_id = shopfront(request).shop_id
+        return await self._then(request, lambda: set_pin(username=username, pin=data.pin, shop_id=shop_id))
+
+
+# -- failed logins and PINs -------------------------------------------------------------------------------
+
+class FailureOut(msgspec.Struct):
+    at: datetime
+    kind: str  # login | pin
+    username: str  # typed at login; for a PIN, the person who typed it
+    staff_id: int | None  # the account tried (login), or the person typing (PIN)
+    display_name: str
+    place: str  # the client's address
+
+
+class SecurityApi(Controller):
+    path = "/api/security"
+    guards = [requires_role(Role.MANAGER)]
+    tags = ["security"]
+
+    @get("/failures", summary="The latest failed logins and PINs, newest first (who, where, when, which)")
+    async def failures(self, request: Request[StaffUser, dict, object],
+                       limit: FromQuery[int] = 200) -> list[FailureOut]:
+        found = await recent_failures(shop_id=shopfront(request).shop_id, limit=max(1, min(limit, 1000)))
+        return [FailureOut(at=f.at, kind=f.kind, username=f.username, staff_id=f.staff_id,
+                           display_name=f.display_name, place=f.place) for f in found]
+
+
+class SecurityPage(Controller):
+    path = "/manager/security"
+    guards = [requires_role(Role.MANAGER)]
+    include_in_schema = False
+
+    @get("/")
+    async def failures(self, request: Request) -> Template:
+        front = shopfront(request)
+        return _page(request, "security.html", failures=await recent_failures(shop_id=front.shop_id),
+                     zone=front.settings.zone)

@@ -8,6 +8,7 @@ import getpass
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 
 from shop.database import close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
@@ -152,6 +153,52 @@ def _verify(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, check))
 
 
+async def _books_at(url: str) -> int:
+    """verify() on the database at `url` as it is (no migration, nothing written); its report printed."""
+    from pos.verify import printed_report, verify_report
+    from shop.database import bind
+
+    engine = engine_for(url)
+    await open_database(engine)
+    try:
+        bind(engine)
+        checked = await verify_report()
+        print(printed_report(checked))
+        return 1 if any(rule.problems for rule in checked) else 0
+    finally:
+        await close_database(engine)
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from shop.backup import BackupError, backup, sqlite_path
+
+    folder = Path(args.to) if args.to else Path(settings.server.data_dir) / "backups"
+    try:
+        copy = backup(settings.database.url, folder)
+    except BackupError as error:
+        print(f"aixin: backup not made: {error}", file=sys.stderr)
+        return 1
+    print(copy)
+    # the copy is itself a shop's database: its books are checked as they are (a PostgreSQL dump is checked by
+    # pg_restore --list, and the books it was taken from here)
+    url = f"sqlite:///{copy}" if sqlite_path(settings.database.url) is not None else settings.database.url
+    status = asyncio.run(_books_at(url))
+    print(f"backup {'checked' if status == 0 else 'made, but the books it holds have problems'}: {copy}")
+    return status
+
+
+def _restore(settings: Settings, args: argparse.Namespace) -> int:
+    from shop.backup import BackupError, restore
+
+    try:
+        restore(Path(args.file), settings.database.url)
+    except BackupError as error:
+        print(f"aixin: nothing restored: {error}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file} into {settings.database.url}")
+    return asyncio.run(_books_at(settings.database.url))
+
+
 def _printer(settings: Settings, args: argparse.Namespace) -> int:
     from web.printers import printer_command
 
@@ -209,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     _staff_commands(commands)
     commands.add_parser("verify", help="check every rule of the books; non-zero exit on a problem").set_defaults(
         run=_verify)
+    copy = commands.add_parser("backup", help="copy the shop's database while it is open, then check the copy")
+    copy.add_argument("--to", metavar="DIR", help="the folder for the copy (default: the data folder's backups/)")
+    copy.set_defaults(run=_backup)
+    back = commands.add_parser("restore", help="restore a backup into the configured database, which must be empty")
+    back.add_argument("file")
+    back.set_defaults(run=_restore)
     _printer_commands(commands)
     args = parser.parse_args(argv)
     try:

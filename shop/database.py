@@ -148,8 +148,12 @@ class ShopSQLiteEngine(SQLiteEngine):
                 return connection
         connection = await aiosqlite.connect(**self.connection_kwargs)
         connection.row_factory = dict_factory  # type: ignore[assignment]
-        for pragma in _PRAGMAS:
-            await _run_to_end(connection, pragma)
+        try:
+            for pragma in _PRAGMAS:
+                await _run_to_end(connection, pragma)
+        except BaseException:  # a file that is no database: its connection's thread must not outlive the error
+            await connection.close()
+            raise
         return connection
 
     def give_back(self, connection: aiosqlite.Connection) -> None:
@@ -222,6 +226,10 @@ class ShopSQLiteEngine(SQLiteEngine):
         self._reader = self._writer = None
 
 
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened: the sentence names it and says why (a start-up that must not go on)."""
+
+
 def engine_for(url: str) -> Engine:
     """The engine for a database URL: sqlite:///path or postgres://…"""
     parts = urlsplit(url)
@@ -229,7 +237,10 @@ def engine_for(url: str) -> Engine:
         path = url[len("sqlite:///"):]  # sqlite:///rel/path or sqlite:////abs/path
         if not path:
             raise ValueError("sqlite URL needs a file path: sqlite:///var/aixin.sqlite")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseUnavailable(f"cannot make the folder of the database file {path}: {error}") from error
         return ShopSQLiteEngine(path=path)
     if parts.scheme in ("postgres", "postgresql"):
         return PostgresEngine(config={"dsn": url})
@@ -276,13 +287,27 @@ async def retrying_deadlocks(engine: Engine, work: Callable[[], Awaitable[T]]) -
 
 
 async def open_database(engine: Engine) -> None:
-    """Start-up: WAL on SQLite (stored in the file), a connection pool on PostgreSQL."""
+    """Start-up: WAL on SQLite (stored in the file), a connection pool on PostgreSQL. A database that cannot be
+    opened (not a database, a folder that cannot be written, a server that does not answer) raises
+    DatabaseUnavailable within seconds, leaving nothing running behind it."""
     if isinstance(engine, ShopSQLiteEngine):
-        connection = await engine.get_connection()
-        await _run_to_end(connection, "PRAGMA journal_mode = WAL")
+        path = engine.path
+        try:
+            connection = await asyncio.wait_for(engine.get_connection(), timeout=5)
+        except (sqlite3.Error, OSError, TimeoutError) as error:
+            raise DatabaseUnavailable(f"cannot open the database file {path}: {error}") from error
+        try:
+            await _run_to_end(connection, "PRAGMA journal_mode = WAL")
+        except sqlite3.Error as error:
+            await connection.close()
+            raise DatabaseUnavailable(f"cannot use the database file {path}: {error}") from error
         engine.give_back(connection)
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=2, max_size=16)
+        try:
+            await asyncio.wait_for(engine.start_connection_pool(min_size=2, max_size=16), timeout=10)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            where = urlsplit(engine.config.get("dsn", "")).hostname or "the server"
+            raise DatabaseUnavailable(f"cannot reach the PostgreSQL database on {where}: {error}") from error
 
 
 async def forget_erased(engine: Engine) -> None:

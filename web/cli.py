@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 
-from shop.database import close_database, engine_for, migrate, open_database
+from shop.database import DatabaseUnavailable, close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ensure_shop
@@ -271,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(settings, args)
+    except DatabaseUnavailable as error:  # exit at once, saying why: a service manager can restart or alert
+        print(f"aixin: {error}", file=sys.stderr)
+        return 2
     except DomainError as error:
         from web.i18n import domain_error_message
         print(f"aixin: {domain_error_message(settings.shop.locale, error)}", file=sys.stderr)

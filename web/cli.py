@@ -17,6 +17,9 @@ from shop.shops import ensure_shop
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 
 
+STOP_SECONDS = 10  # the longest a stop waits for the requests under way
+
+
 async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int]]) -> int:
     """Open the database, apply pending migrations, make sure the shop exists, run `work(shop_id)`."""
     engine = engine_for(settings.database.url)
@@ -47,7 +50,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if has_demo:
         print(f"  demo logins (password {DEMO_PASSWORD}): " + ", ".join(f"{u} ({r.value})" for u, _, r in DEMO_STAFF))
     print()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning" if not args.verbose else "info")
+    # A stop (SIGTERM from a service manager, Ctrl-C) lets requests under way finish, but waits for no client
+    # longer than 10 s: a till that keeps a half-sent request open must not keep the shop from restarting.
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning" if not args.verbose else "info",
+                timeout_graceful_shutdown=STOP_SECONDS, timeout_keep_alive=5)
     return 0
 
 
@@ -199,6 +205,23 @@ def _restore(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_books_at(settings.database.url))
 
 
+def _service_install(settings: Settings, args: argparse.Namespace) -> int:
+    from web.systemd import UNIT_PATH, install_unit
+
+    aixin = Path(sys.executable).parent / "aixin"
+    try:
+        written = install_unit(to=Path(args.to) if args.to else UNIT_PATH, aixin=aixin, folder=Path.cwd().resolve(),
+                               user=args.user or getpass.getuser(), force=args.force)
+    except FileExistsError as error:
+        print(f"aixin: {error} exists already: --force writes it again", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"aixin: cannot write the unit: {error} (as root: sudo)", file=sys.stderr)
+        return 1
+    print(f"wrote {written}\nthen: systemctl daemon-reload && systemctl enable --now {written.stem}")
+    return 0
+
+
 def _printer(settings: Settings, args: argparse.Namespace) -> int:
     from web.printers import printer_command
 
@@ -262,6 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     back = commands.add_parser("restore", help="restore a backup into the configured database, which must be empty")
     back.add_argument("file")
     back.set_defaults(run=_restore)
+    service = commands.add_parser("service", help="run the shop as a system service (systemd)")
+    install = service.add_subparsers(dest="step", required=True).add_parser(
+        "install", help="write a systemd unit that starts `aixin serve` at boot and again after a failure")
+    install.add_argument("--to", metavar="PATH", help="the unit file (default /etc/systemd/system/aixin.service)")
+    install.add_argument("--user", help="who runs the shop (default: whoever runs this)")
+    install.add_argument("--force", action="store_true", help="write over an existing unit")
+    install.set_defaults(run=_service_install)
     _printer_commands(commands)
     args = parser.parse_args(argv)
     try:

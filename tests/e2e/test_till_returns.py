@@ -100,3 +100,36 @@ def test_open_sell_return_a_line_by_scanning_the_receipt_then_close_with_a_count
     expect(page.locator("#open-dialog")).to_be_visible()
     expect(page.locator("#session-state")).to_have_text("收银台已结班")
 
+
+
+def test_a_cash_refund_past_the_limit_asks_for_a_managers_pin_at_the_till(page, live_shop):
+    # given a cashier at T1 (open in the demo) who sold ten packs of noodles for ¥125.00 in cash
+    page.goto(live_shop["url"] + "/login")
+    page.fill("input[name=username]", "cashier")
+    page.fill("input[name=password]", "aixin-demo")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/till$"))
+    for _ in range(10):  # the same code again raises the quantity
+        page.keyboard.type(NOODLES)
+        page.keyboard.press("Enter")
+        expect(page.locator("#message")).to_contain_text("已加入")
+    expect(page.locator(".qty-input")).to_have_value("10")
+    page.keyboard.press("Enter")
+    expect(page.locator("#cash")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("收款完成")
+    number = page.locator("#last-number").inner_text()
+    # when the receipt is scanned and nine packs (¥112.50, past the ¥100.00 limit) come back
+    page.keyboard.type(number)
+    page.keyboard.press("Enter")
+    expect(page.locator("#return-dialog")).to_be_visible()
+    expect(page.locator("#return-rule")).to_be_hidden()  # paid in cash alone: no word about points
+    page.locator("#return-lines .back-now").fill("9")
+    page.keyboard.press("Enter")
+    # then the till says a manager is needed and waits in the PIN field; the manager's PIN and Enter refund it
+    expect(page.locator("#return-message")).to_have_text("现金退款 ¥112.50 超过了 ¥100.00：请输入店长的 PIN，或请店长登录。")
+    expect(page.locator("#void-pin")).to_be_focused()
+    page.keyboard.type("1234")
+    page.keyboard.press("Enter")
+    expect(page.locator("#return-message")).to_contain_text("¥112.50")
+    expect(page.locator("#return-message")).to_contain_text("退货单 R")

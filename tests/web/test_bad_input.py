@@ -99,9 +99,11 @@ async def test_json_nested_ten_thousand_deep_is_a_malformed_request(manager, goo
 
 
 async def test_a_body_that_is_not_json_is_a_malformed_request(manager, goods):
+    before = await counts()
     response = await manager.client.post("/api/makers", content=b'{"name": ',
                                          headers={"x-csrftoken": manager.csrf, "content-type": "application/json"})
     refused(response, code="malformed-request")
+    assert response.status_code == 400 and await counts() == before
 
 
 def upload(field: bytes, part_headers: bytes = b"") -> bytes:

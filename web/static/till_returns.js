@@ -107,6 +107,7 @@
     if (!ok) { say(message, data.detail, "error"); scan.focus(); return; }
     returning = { sale: data, key: crypto.randomUUID(), done: false };
     $("return-title").textContent = fill(words.return_title, { number: data.number });
+    $("return-rule").hidden = !data.tenders.some((t) => t.kind === "points");  // how points come back: only if some were paid
     $("return-paid").textContent = data.tenders.map((t) => t.kind === "points"
       ? fill(words.paid_points, { points: t.points, amount: yuan(t.amount_fen), payer: t.member_number || words.the_fund })
       : fill(words.paid_cash, { amount: yuan(t.amount_fen) })).join(" · ");

@@ -18,3 +18,9 @@ def sale_id_of(number: str) -> int | None:
 
 def return_number(return_id: int) -> str:
     return f"R{return_id:08d}"
+
+
+def return_id_of(number: str) -> int | None:
+    """A return's id from its number (R and 8 or more digits, as on the slip's barcode); None if it is not one."""
+    number = number.strip().upper()
+    return int(number[1:]) if len(number) >= 9 and number[0] == "R" and number[1:].isdigit() else None

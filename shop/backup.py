@@ -16,14 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from shop.database import sqlite_path
+
 
 class BackupError(Exception):
     """A backup or a restore that could not be made: the sentence says why."""
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a sqlite:/// URL; None for another database."""
-    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
 
 
 def _name(now: datetime, suffix: str) -> str:

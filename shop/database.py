@@ -230,11 +230,16 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened: the sentence names it and says why (a start-up that must not go on)."""
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a sqlite:/// URL (sqlite:///rel/path or sqlite:////abs/path); None for another database."""
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def engine_for(url: str) -> Engine:
     """The engine for a database URL: sqlite:///path or postgres://…"""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
-        path = url[len("sqlite:///"):]  # sqlite:///rel/path or sqlite:////abs/path
+        path = url[len("sqlite:///"):]
         if not path:
             raise ValueError("sqlite URL needs a file path: sqlite:///var/aixin.sqlite")
         try:

@@ -99,8 +99,6 @@ def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
 
 def _staff(settings: Settings, args: argparse.Namespace) -> int:
     """aixin staff list|deactivate|activate|role|password|pin: the admin's staff page, from a terminal."""
-    import web.staff  # noqa: F401  (the sentences of its error codes)
-
     secret = ""
     if args.step == "password":
         secret = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("new password: ")
@@ -176,7 +174,8 @@ async def _books_at(url: str) -> int:
 
 
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    from shop.backup import BackupError, backup, sqlite_path
+    from shop.backup import BackupError, backup
+    from shop.database import sqlite_path
 
     folder = Path(args.to) if args.to else Path(settings.server.data_dir) / "backups"
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 from donations.intake import DonationRecord
 from inventory.catalogue import LabelItem, items_for_labels
 from pos.checkout import SaleRecord, load_sale
-from pos.numbers import sale_id_of
+from pos.numbers import return_id_of, sale_id_of
 from pos.donor_impact import donor_impact
 from pos.returns import VOID, ReturnRecord, load_return
 from pos.tables import SaleReturn
@@ -222,12 +222,6 @@ def refund_slip_for(record: ReturnRecord, settings: Settings, *, cashier: str, t
                                    member_number=g.member_number) for g in record.refunds),
         fund_fen=record.fund_fen, labels=words(settings.shop.locale, REFUND_SLIP_WORDS),
         void=record.reason == VOID, copy=copy, owed_fen=max(0, record.owed_fen))
-
-
-def return_id_of(number: str) -> int | None:
-    """A return's id from its number (R and 8 or more digits, as on the slip's barcode)."""
-    number = number.strip().upper()
-    return int(number[1:]) if len(number) >= 9 and number[0] == "R" and number[1:].isdigit() else None
 
 
 async def refund_slip_of_return(return_id: int, settings: Settings, *, shop_id: int,

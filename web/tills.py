@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from pos.errors import ReturnError, TillSessionError
+from pos.numbers import return_id_of
 from pos.returns import (
     ReturnableSale, ReturnRecord, ReturnRequestLine, commit_return, sale_for_return, void_sale,
 )
@@ -27,7 +28,7 @@ from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
     TILL_REPORT_WORDS, queue_refund_slip, queue_till_report, refund_slip_for, refund_slip_of_return,
-    refund_slip_preview, return_id_of, words,
+    refund_slip_preview, words,
 )
 from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, Text

@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 from pathlib import Path
 
 import httpx
@@ -42,20 +43,58 @@ class Till:
         return await self.client.post(url, json=json, headers={"x-csrftoken": self.csrf}, **kwargs)
 
 
+@contextlib.asynccontextmanager
+async def running(app):
+    """The app's own start-up and shut-down around the requests a test sends it (pytest runs a fixture's set-up
+    and tear-down in two tasks, so the app's lifespan is run by hand)."""
+    for hook in app.on_startup:
+        await hook(app)
+    try:
+        yield app
+    finally:
+        for hook in app.on_shutdown:
+            await hook(app)
+
+
+def client_of(app, address: str = "127.0.0.1") -> httpx.AsyncClient:
+    """Real HTTP requests through the ASGI app, from `address`, served in the test's own event loop (so the app
+    and the test share one database engine and its PostgreSQL pool)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
+                             base_url="http://testserver.local")
+
+
 @pytest.fixture
 async def browser(db, settings, goods):
-    """A client of the test shop's app (logged out), with the catalogue of `goods`.
-
-    Real HTTP requests through the ASGI app, served in the test's own event loop (so the
-    app and the test share one database engine and its PostgreSQL pool).
-    """
-    app = create_app(settings, engine=db)
-    for hook in app.on_startup:  # the app's own start-up (pytest runs set-up and tear-down in two tasks)
-        await hook(app)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client:
+    """A client of the test shop's app (logged out), with the catalogue of `goods`."""
+    async with running(create_app(settings, engine=db)) as app, client_of(app) as client:
         yield Till(client, Path(settings.printer.path))
-    for hook in app.on_shutdown:
-        await hook(app)
+
+
+class Shop:
+    """The test shop's app, and browsers opened on it from any address: `await shop.browser("10.0.0.7")`."""
+
+    def __init__(self, app, print_folder: Path) -> None:
+        self.app, self.print_folder, self.clients = app, print_folder, []
+
+    async def browser(self, address: str = "127.0.0.1") -> Till:
+        client = client_of(self.app, address)
+        self.clients.append(client)
+        return Till(client, self.print_folder)
+
+    async def logged_in(self, username: str, password: str, address: str = "127.0.0.1") -> Till:
+        till = await self.browser(address)
+        response = await till.login(username, password)
+        assert response.status_code in (302, 303), response.text
+        return till
+
+
+@pytest.fixture
+async def shop(db, settings, goods):
+    async with running(create_app(settings, engine=db)) as app:
+        opened = Shop(app, Path(settings.printer.path))
+        yield opened
+        for client in opened.clients:
+            await client.aclose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import asyncio
 import io
 from pathlib import Path
 
-import httpx
 import msgspec
 import pytest
 from PIL import Image as PILImage
@@ -15,7 +14,7 @@ from inventory.tables import Item
 from shop.staff import Role, create_staff
 from tests.printing.escpos_decode import Barcode, Image, decode
 from tests.printing.samples import picture, scan
-from tests.web.conftest import Till
+from tests.web.conftest import Till, client_of, running
 from web.app import create_app
 
 
@@ -88,19 +87,12 @@ async def test_a_donation_with_three_items_prints_one_label_per_piece_as_one_job
 async def test_labels_printed_as_raster_images_scan_as_the_stored_codes(goods, settings, db):
     # given the intake desk's printer draws barcodes as images
     raster = msgspec.structs.replace(settings, labels=msgspec.structs.replace(settings.labels, barcode="raster"))
-    app = create_app(raster, engine=db)
-    for hook in app.on_startup:
-        await hook(app)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as client:
-            desk = Till(client, Path(settings.printer.path))
-            await desk.login("manager", "manager-pw")
-            body = (await desk.post("/api/donations", json={"idempotency_key": "desk-key-0002",
-                                                            "items": THREE_ITEMS[:2]})).json()
-            files = await printed(Path(settings.labels.path), f"*label-{body['donation']['number']}*")
-    finally:
-        for hook in app.on_shutdown:
-            await hook(app)
+    async with running(create_app(raster, engine=db)) as app, client_of(app) as client:
+        desk = Till(client, Path(settings.printer.path))
+        await desk.login("manager", "manager-pw")
+        body = (await desk.post("/api/donations", json={"idempotency_key": "desk-key-0002",
+                                                        "items": THREE_ITEMS[:2]})).json()
+        files = await printed(Path(settings.labels.path), f"*label-{body['donation']['number']}*")
     images = [e for e in decode(files[0].read_bytes()).events if isinstance(e, Image)]
     assert [scan(picture(image)) for image in images] == [[("EAN13", code)] for code in body["label_codes"]]
 

@@ -207,12 +207,11 @@ async def test_the_printers_page_shows_the_printers_and_places(manager, fake):
 
 async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a_sale(db, settings, goods, fake,
                                                                                        tmp_path):
-    import httpx
     import msgspec
 
     from printing.printer_setup import add_printer, assign
     from printing.profiles import PrinterProfile
-    from tests.web.conftest import Till
+    from tests.web.conftest import Till, client_of, running
     from web.app import create_app
 
     # given: config.toml names a font file that is gone, and a printer already set to Chinese as images
@@ -222,26 +221,20 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
                                bounds=None,
                                profile=PrinterProfile(encoding="cp437", chinese_mode=False, raster_chinese=True))
     await assign(shop_id=goods.shop_id, place="till:T1", printer_id=stored.id)
-    for hook in app.on_startup:
-        await hook(app)
-    try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as c:
-            manager = Till(c, tmp_path)
-            await manager.login("manager", "manager-pw")
-            # when: the test page's line 5 is chosen
-            refused = await manager.post(f"/api/printers/{stored.id}/choice", json={"line": 5, "ruler": 48})
-            # then: refused, naming the setting
-            assert refused.status_code == 400 and refused.json()["code"] == "printer-no-raster-font"
-            assert "printer.raster_font" in refused.json()["detail"] and "fonts-wqy-microhei" in refused.json()["detail"]
-            # and a sale at T1 still goes through; its receipt prints, Chinese as "?"
-            sale = await manager.post("/api/sales", json=sale_body(goods))
-            assert sale.status_code == 201, sale.text
-            printout = decode(await received(fake))
-            assert not any(isinstance(event, Image) for event in printout.events)
-            assert any(sale.json()["number"] in text for text in printout.texts)
-    finally:
-        for hook in app.on_shutdown:
-            await hook(app)
+    async with running(app), client_of(app) as c:
+        manager = Till(c, tmp_path)
+        await manager.login("manager", "manager-pw")
+        # when: the test page's line 5 is chosen
+        refused = await manager.post(f"/api/printers/{stored.id}/choice", json={"line": 5, "ruler": 48})
+        # then: refused, naming the setting
+        assert refused.status_code == 400 and refused.json()["code"] == "printer-no-raster-font"
+        assert "printer.raster_font" in refused.json()["detail"] and "fonts-wqy-microhei" in refused.json()["detail"]
+        # and a sale at T1 still goes through; its receipt prints, Chinese as "?"
+        sale = await manager.post("/api/sales", json=sale_body(goods))
+        assert sale.status_code == 201, sale.text
+        printout = decode(await received(fake))
+        assert not any(isinstance(event, Image) for event in printout.events)
+        assert any(sale.json()["number"] in text for text in printout.texts)
 
 
 async def test_a_managers_printer_reaches_only_the_print_area_and_the_shops_networks(manager, settings, tmp_path):

@@ -5,14 +5,10 @@ the matrix fails the first test until its rule is written down."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import httpx
 import pytest
 
 from shop.staff import Role, create_staff
-from tests.web.conftest import Till
-from web.app import create_app
 
 PUBLIC = "public"
 # Who may use a route, by its first path segments (the longest match wins); ROUTES below for the exceptions.
@@ -82,34 +78,24 @@ def concrete(path: str) -> str:
     return re.sub(r"\{(\w+):(\w+)\}", value, path)
 
 
+PASSWORDS = {Role.CASHIER: "cashier-pw", Role.MANAGER: "manager-pw"}  # the goods fixture's; the others below
+
+
 @pytest.fixture
-async def shop(db, settings, goods):
+async def everyone(shop, goods):
+    """The shop with one member of staff of each role logged in, and a visitor who is not."""
     for role in (Role.INTAKE, Role.COORDINATOR, Role.ADMIN):
         await create_staff(shop_id=goods.shop_id, username=role.value, password=f"{role.value}-pw-1", role=role)
-    app = create_app(settings, engine=db)
-    for hook in app.on_startup:
-        await hook(app)
-    clients = []
-
-    async def browser(role: Role | None) -> Till:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local")
-        clients.append(client)
-        till = Till(client, Path(settings.printer.path))
-        await client.get("/login")
-        if role is not None:
-            password = {Role.CASHIER: "cashier-pw", Role.MANAGER: "manager-pw"}.get(role, f"{role.value}-pw-1")
-            assert (await till.login(role.value, password)).status_code in (302, 303)
-        return till
-
-    yield app, browser
-    for client in clients:
-        await client.aclose()
-    for hook in app.on_shutdown:
-        await hook(app)
+    visitor = await shop.browser()
+    await visitor.client.get("/login")  # a CSRF cookie, as a browser gets with any page
+    tills = {None: visitor}
+    for role in ROLES:
+        tills[role] = await shop.logged_in(role.value, PASSWORDS.get(role, f"{role.value}-pw-1"))
+    return tills
 
 
 async def test_every_route_has_a_rule_and_its_guards_say_the_same(shop):
-    app, _ = shop
+    app = shop.app
     for method, path in routes(app):
         rule = rule_of(method, path)
         handler = next(h for r in app.routes if r.path == path for h in getattr(r, "route_handlers", [])
@@ -121,7 +107,7 @@ async def test_every_route_has_a_rule_and_its_guards_say_the_same(shop):
             assert f"requires_{rule.value}" in guards, (method, path, rule, guards)
 
 
-def refused(response: httpx.Response, role: Role | None) -> bool:
+def refused(response, role: Role | None) -> bool:
     if role is None:  # not logged in: the login page for a page, 401 for the API
         return response.status_code == 401 or (response.status_code in (302, 303)
                                                 and response.headers["location"].startswith("/login"))
@@ -129,12 +115,10 @@ def refused(response: httpx.Response, role: Role | None) -> bool:
         "application/problem+json") and response.json()["code"] == "forbidden"
 
 
-async def test_every_role_on_every_route_gets_what_the_matrix_says(shop):
-    app, browser = shop
+async def test_every_role_on_every_route_gets_what_the_matrix_says(shop, everyone):
     tried = 0
-    for role in [None, *ROLES]:
-        till = await browser(role)
-        for method, path in routes(app):
+    for role, till in everyone.items():
+        for method, path in routes(shop.app):
             rule = rule_of(method, path)
             if rule == PUBLIC:
                 continue

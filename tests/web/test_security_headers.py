@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import msgspec
 
-from tests.web.conftest import Till
+from tests.web.conftest import Till, running
 from web.app import create_app
 
 
@@ -28,10 +28,7 @@ async def test_every_kind_of_answer_carries_the_security_headers(manager):
 async def test_behind_https_cookies_are_secure_and_browsers_keep_to_https(db, settings, goods):
     # given the shop configured as reached over HTTPS
     https = msgspec.structs.replace(settings, server=msgspec.structs.replace(settings.server, https=True))
-    app = create_app(https, engine=db)
-    for hook in app.on_startup:
-        await hook(app)
-    try:
+    async with running(create_app(https, engine=db)) as app:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
             browser = Till(client, Path(settings.printer.path))
             # when the manager logs in
@@ -42,9 +39,6 @@ async def test_behind_https_cookies_are_secure_and_browsers_keep_to_https(db, se
             assert any(c.startswith("csrftoken=") and "secure" in c.lower() for c in cookies), cookies
             assert any(c.startswith("aixin_session=") and "secure" in c.lower() for c in cookies), cookies
             assert form.headers["strict-transport-security"].startswith("max-age=")
-    finally:
-        for hook in app.on_shutdown:
-            await hook(app)
 
 
 async def test_a_write_without_its_csrf_token_says_the_page_expired(manager):

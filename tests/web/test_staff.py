@@ -2,49 +2,18 @@
 
 import re
 import uuid
-from pathlib import Path
 
-import httpx
 import pytest
 
-from shop.staff import Role, create_staff, set_active, set_pin
+from shop.staff import Role, create_staff, set_pin
 from shop.tables import AccessFailure
 from tests.web.conftest import Till
-from web.app import create_app
 from web.auth import COOKIE
 
 
 def sale_body(lines, cash, till="T1"):
     return {"till": till, "idempotency_key": uuid.uuid4().hex, "cash_given_fen": cash,
             "lines": [{"barcode": code, "quantity": qty} for code, qty in lines]}
-
-
-@pytest.fixture
-async def shop(db, settings, goods):
-    """The test shop's app, and browsers opened on it from any address: `await shop.browser("10.0.0.7")`."""
-    app = create_app(settings, engine=db)
-    for hook in app.on_startup:
-        await hook(app)
-    clients: list[httpx.AsyncClient] = []
-
-    class Shop:
-        async def browser(self, address: str = "127.0.0.1") -> Till:
-            client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 40000)),
-                                       base_url="http://testserver.local")
-            clients.append(client)
-            return Till(client, Path(settings.printer.path))
-
-        async def logged_in(self, username: str, password: str, address: str = "127.0.0.1") -> Till:
-            till = await self.browser(address)
-            response = await till.login(username, password)
-            assert response.status_code in (302, 303), response.text
-            return till
-
-    yield Shop()
-    for client in clients:
-        await client.aclose()
-    for hook in app.on_shutdown:
-        await hook(app)
 
 
 async def copy_of(till: Till, shop) -> Till:

@@ -73,12 +73,12 @@ _JOB_COLUMNS = (PrintJob.id, PrintJob.printer, PrintJob.document, PrintJob.ref, 
                 PrintJob.attempts, PrintJob.last_error, PrintJob.created_at, PrintJob.printed_at)
 
 
-async def enqueue(*, shop_id: int, printer: str, document: str, ref: str, data: bytes,
+async def enqueue(*, shop_id: int, printer: str, document: str, ref: str, data: bytes, till: str = "",
                   now: datetime | None = None) -> int:
     """Add a job; inside the caller's transaction if there is one (a sale and its receipt commit together)."""
     now = now or _now()
     rows = await PrintJob.insert(PrintJob(
-        shop_id=shop_id, printer=printer, document=document, ref=ref, data=data, status="queued",
+        shop_id=shop_id, printer=printer, document=document, ref=ref, till=till, data=data, status="queued",
         not_before=now, created_at=now,
     )).returning(PrintJob.id)
     return rows[0]["id"]
@@ -105,7 +105,8 @@ async def reprint(*, shop_id: int, job_id: int, now: datetime | None = None) -> 
     five bytes, ESC p m t1 t2, and is left off. The queue holds bytes only: a document that must
     say it is a copy (重打) is made again by the caller (web/documents.py: reprint_job).
     """
-    row = await PrintJob.select(PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.data).where(
+    row = await PrintJob.select(
+        PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.till, PrintJob.data).where(
         (PrintJob.id == job_id) & (PrintJob.shop_id == shop_id) & (PrintJob.status != REDACTED)).first()
     if row is None:
         return None

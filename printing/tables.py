@@ -14,6 +14,7 @@ class PrintJob(Table):
     printer = Varchar(length=32)  # which of the shop's printers: "receipt" (the till's)
     document = Varchar(length=32)  # receipt | label | donation-slip | statement | x-report | z-report
     ref = Varchar(length=64, index=True)
+    till = Varchar(length=16, index=True)  # the till's code, for a document made at a till ("" otherwise)
     data = Bytea()  # exactly the bytes the printer gets
     status = Varchar(length=16, index=True)  # queued | printing | printed | failed
     attempts = Integer(default=0)

@@ -1,16 +1,20 @@
 """Delivering a print job's bytes to a printer: a spool folder or device, the network, USB or serial.
 
 A network printer can also be asked how it is (DLE EOT: online, cover, paper), so a job is
-not sent into a printer that will not print it.
+not sent into a printer that will not print it, and asked again after the job, so a job is
+printed only when the printer took every byte and still says it is fine. A printer that
+takes nothing for STALL_SECONDS has stalled: the job fails then, not when the sale is long gone.
 """
 
 import os
 import re
 import socket
 import stat
+import struct
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +28,7 @@ from escpos.printer import Network, Serial, Usb
 P = TypeVar("P", bound=Escpos)
 
 KINDS = ("file", "network", "usb", "serial", "none")
+STALL_SECONDS = 1.5  # a network printer that neither answers nor takes a byte for this long has stalled
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ class PrinterConfig:
 
 class PrintError(Exception):
     """A print job did not reach its printer; the message says why, in a few words."""
+
+
+class PartlySent(PrintError):
+    """A print job failed after its first bytes went to the printer: some of it may have printed."""
 
 
 @dataclass(frozen=True)
@@ -132,38 +141,55 @@ def _refuse_unless_ready(status: PrinterStatus) -> None:
         raise PrintError("printer offline")
 
 
-def send(config: PrinterConfig, job_name: str, data: bytes, *, check_status: bool = False) -> str | None:
+def send(config: PrinterConfig, job_name: str, data: bytes, *, check_status: bool = False,
+         started: Callable[[], None] | None = None) -> str | None:
     """Deliver data to the printer; for a spool folder, return the file written.
 
-    Synchronous and possibly slow (up to config.timeout): callers run it in a thread.
-    With check_status, a network printer is first asked how it is, on the same connection,
-    and nothing is sent when its cover is open, its paper out or it is offline
-    (PrintError "cover open", "paper out", "printer offline"); a printer that does not
-    answer is PrintError "printer did not answer". Other kinds cannot be asked: sent as ever.
+    Synchronous and possibly slow (up to config.timeout to connect, STALL_SECONDS for each
+    wait after): callers run it in a thread. With check_status, a network printer is first
+    asked how it is, on the same connection, and nothing is sent when its cover is open, its
+    paper out or it is offline (PrintError "cover open", "paper out", "printer offline"); a
+    printer that does not answer is PrintError "printer did not answer". After the job it is
+    asked again. Other kinds cannot be asked: sent as ever.
+
+    `started` is called just before the first byte of data leaves (the print queue records
+    there that the job may print). A failure after that is PartlySent: a printer that hung
+    up, reset or stalled during the job, or that said after it that it cannot print.
     """
+    started = started or _nothing
     match config.kind:
         case "file":
-            return _send_to_path(Path(config.path), job_name, data)
+            return _send_to_path(Path(config.path), job_name, data, started)
         case "network":
-            _send_by_network(config, data, check_status=check_status)
+            _send_by_network(config, data, check_status=check_status, started=started)
         case "usb":
-            _send_by_usb(config, data)
+            _send_by_usb(config, data, started)
         case "serial":
-            _send_by_serial(config, data)
+            _send_by_serial(config, data, started)
         case "none":
-            pass
+            started()
     return None
 
 
-def _send_to_path(path: Path, job_name: str, data: bytes) -> str:
+def _nothing() -> None:
+    pass
+
+
+def _send_to_path(path: Path, job_name: str, data: bytes, started: Callable[[], None]) -> str:
     try:
         if path.exists() and stat.S_ISCHR(path.stat().st_mode):
             with path.open("wb") as device:
-                device.write(data)
+                started()
+                try:
+                    device.write(data)
+                    device.flush()
+                except OSError as error:
+                    raise PartlySent(f"cannot write to {path}: {error.strerror or error}") from error
             return str(path)
         if path.is_relative_to("/dev"):
             raise PrintError(f"printer device {path} is missing")
-        return _spool(path, job_name, data)
+        started()
+        return _spool(path, job_name, data)  # whole or not at all: a failure left nothing to print
     except OSError as error:
         raise PrintError(f"cannot write to {path}: {error.strerror or error}") from error
 
@@ -186,33 +212,93 @@ def _spool(folder: Path, job_name: str, data: bytes) -> str:
     return str(target)
 
 
-def _send_by_network(config: PrinterConfig, data: bytes, *, check_status: bool) -> None:
+def _send_by_network(config: PrinterConfig, data: bytes, *, check_status: bool,
+                     started: Callable[[], None]) -> None:
     if not config.host:
         raise PrintError("network printer needs host")
+    stall = min(config.timeout, STALL_SECONDS)
     with _opened(Network(config.host, config.port, timeout=config.timeout)) as printer:
+        connection = printer.device
         if check_status:
-            _refuse_unless_ready(_read_status(printer.device, config.timeout))
-        printer._raw(data)
+            _refuse_unless_ready(_read_status(connection, stall))
+        started()
+        try:
+            _write_all(connection, data, stall)
+            if check_status:
+                _refuse_unless_ready(_read_status(connection, stall))
+            else:
+                _wait_until_taken(connection, stall)
+        except PrintError as error:
+            raise PartlySent(f"{error} after the job") from error
+        except TimeoutError as error:
+            raise PartlySent("printer stopped taking the job") from error
+        except ConnectionResetError as error:
+            raise PartlySent("printer reset during the job") from error
+        except OSError as error:
+            raise PartlySent("printer hung up during the job") from error
 
 
-def _send_by_usb(config: PrinterConfig, data: bytes) -> None:
+def _write_all(connection: socket.socket, data: bytes, stall: float) -> None:
+    """Every byte into the connection; TimeoutError when the printer takes none for `stall` seconds."""
+    connection.settimeout(stall)
+    left = memoryview(data)
+    while left:
+        left = left[connection.send(left):]
+
+
+def _wait_until_taken(connection: socket.socket, stall: float) -> None:
+    """Without a status to ask: say the job is over (FIN) and wait for the printer to hang up, as CUPS's
+    socket backend does (waiteof). A reset is an OSError; a printer that keeps the line open past
+    `stall` is fine when it has acknowledged every byte (Linux can tell), else TimeoutError."""
+    connection.shutdown(socket.SHUT_WR)
+    deadline = time.monotonic() + stall
+    try:
+        while True:
+            connection.settimeout(max(0.001, deadline - time.monotonic()))
+            if not connection.recv(64):  # a printer may say something (its status): not ours to read
+                return
+    except TimeoutError:
+        if _unacknowledged(connection):
+            raise
+
+
+def _unacknowledged(connection: socket.socket) -> int:
+    """How many bytes sent the printer has not yet acknowledged (Linux's SIOCOUTQ); 0 where it cannot be asked."""
+    if sys.platform != "linux":
+        return 0
+    from fcntl import ioctl  # Unix only
+    from termios import TIOCOUTQ
+
+    return struct.unpack("i", ioctl(connection.fileno(), TIOCOUTQ, b"\0\0\0\0"))[0]
+
+
+def _send_by_usb(config: PrinterConfig, data: bytes, started: Callable[[], None]) -> None:
     if not Usb.is_usable():
         raise PrintError("USB printing needs python-escpos[usb]")
     if not (config.usb_vendor and config.usb_product):
         raise PrintError("USB printer needs usb_vendor and usb_product")
     timeout_ms = int(config.timeout * 1000)
     with _opened(Usb(config.usb_vendor, config.usb_product, timeout=timeout_ms)) as printer:
-        printer._raw(data)
+        _write_partly(printer, data, started)
 
 
-def _send_by_serial(config: PrinterConfig, data: bytes) -> None:
+def _send_by_serial(config: PrinterConfig, data: bytes, started: Callable[[], None]) -> None:
     if not Serial.is_usable():
         raise PrintError("serial printing needs python-escpos[serial]")
     if not config.serial_device:
         raise PrintError("serial printer needs serial_device")
     with _opened(Serial(config.serial_device, config.baudrate, timeout=config.timeout)) as printer:
         printer.device.write_timeout = config.timeout  # else a printer that is off blocks forever
+        _write_partly(printer, data, started)
+
+
+def _write_partly(printer: Escpos, data: bytes, started: Callable[[], None]) -> None:
+    """USB and serial: the job, where a failure after the first byte is PartlySent."""
+    started()
+    try:
         printer._raw(data)
+    except OSError as error:  # USBError, SerialTimeoutException and their kin
+        raise PartlySent(f"printer connection failed during the job: {error.strerror or error}") from error
 
 
 @contextmanager

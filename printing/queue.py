@@ -1,33 +1,46 @@
 """The print queue: documents wait in the database until their printer takes them.
 
 A sale never waits for paper: the till enqueues the receipt's bytes and moves on. The
-worker prints each due job in order, one printer at a time; a printer that refuses, stalls
-or reports paper out or cover open (asked before each job, where the connection can
-answer) leaves the job queued, tried again after a growing pause (2 s … 60 s).
-No job prints twice: a job is claimed (queued → printing) by one conditional UPDATE before
-its bytes go out, and a job found "printing" at start-up — the process stopped while
-sending — is marked failed for a person to reprint, never sent again by itself.
+worker prints each due job in order, one job at a time per printer; a printer that refuses,
+stalls or reports paper out or cover open (asked before and after each job, where the
+connection can answer) leaves the job queued, tried again after a short pause (1 s, 2 s,
+then every 3 s), so a printer back on prints within a few seconds.
+
+Nothing is lost and nothing prints twice unmarked. A job is leased (queued → printing) by
+one conditional UPDATE, so one worker of one process has it; just before its first byte
+goes to the printer, that is recorded (send_started_at), committed. A job whose worker
+stopped (at start-up: recover_interrupted; a lease run out: another process died) goes back
+to the queue: as it was if its bytes never left, else as a copy. A job that failed after
+its first byte went also goes again as a copy. A copy prints with 重打 / COPY at the top and
+without its drawer kick: whatever came out before, no receipt is ever given twice unmarked.
+A job is printed when the printer took every byte and, where it can answer, said after the
+job that it is fine (printing/printers.py: send).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from piccolo.columns.combination import Where
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from printing.printers import PrinterConfig, PrintError, send
+from printing.printers import PartlySent, PrinterConfig, PrintError, send
 from printing.tables import PrintJob
 
 log = logging.getLogger("aixin.printing")
 
-BACKOFF_SECONDS = (2, 4, 8, 15, 30, 60)
-CLAIM = 10  # jobs claimed at once: few, so a crash leaves few to check by hand
-INTERRUPTED = "interrupted while printing: reprint it if it did not come out"
+BACKOFF_SECONDS = (1, 2, 3)  # then every 3 s: a printer back on prints within ~5 s (the worker wakes every second)
+LEASE = timedelta(minutes=2)  # far longer than one send (printers.send is bounded by its timeouts)
+INTERRUPTED = "interrupted while printing: printing again, marked 重打 / COPY"
 DRAWER_KICK = b"\x1bp"  # ESC p: the cash drawer's pulse
+# The line a copy starts with: ESC @, centred (ESC a 1), bold (ESC E 1); after it, bold off and left again.
+_COPY_START, _COPY_END = b"\x1b@\x1ba\x01\x1bE\x01", b"\n\x1bE\x00\x1ba\x00"
+_CHINESE_MODE = (b"\x1c&", b"\x1c.")  # FS & … FS .: two-byte Chinese on the printers that take gb18030 or gbk
 REDACTED = "redacted"  # a job whose bytes were erased with the person they named
 # The documents that name a person, as queued (their ref: the donation's number, the member's number).
 DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT = "donation slip", "member card", "passbook statement"
@@ -59,6 +72,7 @@ class Job:
     last_error: str
     created_at: datetime
     printed_at: datetime | None
+    as_copy: bool = False  # it may have printed before: it prints (again) marked 重打 / COPY
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,7 @@ class PrinterHealth:
 
 
 _JOB_COLUMNS = (PrintJob.id, PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.status,
-                PrintJob.attempts, PrintJob.last_error, PrintJob.created_at, PrintJob.printed_at)
+                PrintJob.attempts, PrintJob.last_error, PrintJob.created_at, PrintJob.printed_at, PrintJob.as_copy)
 
 
 async def enqueue(*, shop_id: int, printer: str, document: str, ref: str, data: bytes, till: str = "",
@@ -140,6 +154,20 @@ def without_drawer_kick(data: bytes) -> bytes:
     return data
 
 
+def marked_copy(data: bytes, *, encoding: str) -> bytes:
+    """A job's bytes printed again: first a line "** 重打 / COPY **", centred and bold, then the job without
+    its drawer kick. 重打 in the printer's encoding where it has Chinese (gb18030, gbk in Chinese mode; utf-8);
+    COPY alone on a Western code page. The job's own ESC @ then starts it from the printer's defaults."""
+    match encoding.lower().replace("_", "-"):
+        case "gb18030" | "gbk":
+            words = _CHINESE_MODE[0] + "** 重打 / COPY **".encode(encoding) + _CHINESE_MODE[1]
+        case "utf-8" | "utf8":
+            words = "** 重打 / COPY **".encode()
+        case _:
+            words = b"** COPY **"
+    return _COPY_START + words + _COPY_END + without_drawer_kick(data)
+
+
 async def health(*, shop_id: int, printer: str) -> PrinterHealth:
     waiting = await PrintJob.select(PrintJob.attempts, PrintJob.last_error).where(
         (PrintJob.shop_id == shop_id) & (PrintJob.printer == printer) & PrintJob.status.is_in(["queued", "printing"])
@@ -150,14 +178,39 @@ async def health(*, shop_id: int, printer: str) -> PrinterHealth:
 
 
 async def recover_interrupted() -> int:
-    """At start-up: jobs left 'printing' by a stopped process are failed, for a person to reprint."""
-    rows = await PrintJob.update({PrintJob.status: "failed", PrintJob.last_error: INTERRUPTED}).where(
-        PrintJob.status == "printing").returning(PrintJob.id)
-    return len(rows)
+    """At start-up, before the worker starts: the jobs this server left "printing" when it stopped go back to the
+    queue, in their place: as they were if not a byte had left, else as copies (INTERRUPTED says why). With
+    several servers on one database, one starting may make a copy of a job another is printing: a copy, never a
+    second original. Returns how many went back."""
+    return await _requeue(PrintJob.status == "printing")
 
 
-def _send_when_ready(config: PrinterConfig, job_name: str, data: bytes) -> object:
-    return send(config, job_name, data, check_status=config.ask_status)
+async def _requeue(which: Where) -> int:
+    """Jobs of `which` still "printing" back to the queue: as copies if their sending had started."""
+    released = {PrintJob.status: "queued", PrintJob.lease: "", PrintJob.lease_until: None,
+                PrintJob.send_started_at: None}
+    async with _writing(PrintJob._meta.db):
+        copies = await PrintJob.update({**released, PrintJob.as_copy: True, PrintJob.last_error: INTERRUPTED}).where(
+            which & (PrintJob.status == "printing") & PrintJob.send_started_at.is_not_null()).returning(PrintJob.id)
+        unsent = await PrintJob.update(released).where(which & (PrintJob.status == "printing")).returning(PrintJob.id)
+    return len(copies) + len(unsent)
+
+
+def _send_when_ready(config: PrinterConfig, job_name: str, data: bytes, started: Callable[[], None]) -> None:
+    send(config, job_name, data, check_status=config.ask_status, started=started)
+
+
+@dataclass(frozen=True)
+class _Lease:
+    """A job leased to this worker: its token and what is needed to print it."""
+
+    token: str
+    id: int
+    document: str
+    ref: str
+    data: bytes
+    attempts: int
+    as_copy: bool
 
 
 class PrintWorker:
@@ -165,7 +218,10 @@ class PrintWorker:
 
     `printers` are config.toml's, by name; `stored`, when given, is asked at every pass for
     the printers set up since (printing/printer_setup.py: stored_configs), so a printer added
-    or changed while the shop is open prints at once, with its new connection.
+    or changed while the shop is open prints at once, with its new connection. `sender`, when
+    given, replaces printers.send: sender(config, job_name, data), raising PrintError when
+    nothing reached the printer, PartlySent when some may have (the job's start is recorded
+    before it is called).
     """
 
     def __init__(self, printers: Mapping[str, PrinterConfig], *, clock: Callable[[], datetime] = _now,
@@ -177,7 +233,7 @@ class PrintWorker:
         self._pruned_at: datetime | None = None
         self.stored = stored
         self.clock = clock
-        self.sender = sender or _send_when_ready
+        self.sender = sender
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -186,72 +242,98 @@ class PrintWorker:
         self._wake.set()
 
     async def print_due(self) -> int:
-        """One pass: print every due job of every known printer, oldest first. Returns how many printed."""
+        """One pass: take back jobs whose lease ran out, then print every due job of every known printer,
+        oldest first, until one fails. Returns how many printed."""
+        await self._requeue_expired()
         printed = 0
         printers = dict(self.printers)
         if self.stored is not None:
             printers |= await self.stored()
         for printer, config in printers.items():
-            while batch := await self._claim_due(printer):
-                done: list[int] = []
-                failure: tuple[dict, PrintError] | None = None
-                for job in batch:
-                    try:
-                        await asyncio.to_thread(self.sender, config, f"{job['document']}-{job['ref']}",
-                                                bytes(job["data"]))
-                    except PrintError as error:
-                        failure = (job, error)
-                        break
-                    done.append(job["id"])
-                untried = [job["id"] for job in batch[len(done) + (failure is not None):]]
-                await self._settle(done, failure, untried)
-                printed += len(done)
-                if failure is not None:
+            while (lease := await self._lease_next(printer)) is not None:
+                try:
+                    await self._send(config, lease)
+                except PrintError as error:
+                    await self._failed(lease, error)
                     break
+                printed += await self._printed(lease)
         return printed
 
-    async def _claim_due(self, printer: str) -> list[dict]:
-        """Claim (queued → printing) the next few due jobs of `printer`, oldest first.
-
-        A job not yet due holds back the ones behind it, so receipts come out in order. One
-        UPDATE claims the batch: under load the queue's writes are shared by several jobs.
-        """
-        rows = await PrintJob.select(PrintJob.id, PrintJob.document, PrintJob.ref, PrintJob.data,
-                                     PrintJob.not_before, PrintJob.attempts).where(
-            (PrintJob.printer == printer) & (PrintJob.status == "queued")).order_by(PrintJob.id).limit(CLAIM)
+    async def _requeue_expired(self) -> None:
+        """Jobs whose lease ran out (the process printing them died) back to the queue (see recover_interrupted)."""
         now = self.clock()
-        due = []
-        for row in rows:
-            if row["not_before"] > now:
-                break
-            due.append(row)
-        if not due:
-            return []
-        claimed = await PrintJob.update({PrintJob.status: "printing"}).where(
-            PrintJob.id.is_in([row["id"] for row in due]) & (PrintJob.status == "queued")).returning(PrintJob.id)
-        mine = {row["id"] for row in claimed}  # another process may have claimed some first
-        return [row for row in due if row["id"] in mine]
+        leased = await PrintJob.select(PrintJob.id, PrintJob.lease, PrintJob.lease_until).where(
+            PrintJob.status == "printing")
+        for row in leased:
+            if row["lease_until"] is None or row["lease_until"] < now:
+                if await _requeue((PrintJob.id == row["id"]) & (PrintJob.lease == row["lease"])):
+                    log.warning("print job %d: its lease ran out while printing; queued again", row["id"])
 
-    async def _settle(self, done: list[int], failure: tuple[dict, PrintError] | None, untried: list[int]) -> None:
-        """Record a batch's outcome in one transaction: printed, failed with a back-off, or back in the queue."""
-        db = PrintJob._meta.db
-        async with _writing(db):
-            if done:
-                await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
-                                       PrintJob.printed_at: self.clock(),
-                                       PrintJob.attempts: PrintJob.attempts + 1}).where(
-                    PrintJob.id.is_in(done) & (PrintJob.status == "printing"))  # not one redacted meanwhile
-            if failure is not None:
-                job, error = failure
-                attempts = job["attempts"] + 1
-                await PrintJob.update({PrintJob.status: "queued", PrintJob.attempts: attempts,
-                                       PrintJob.last_error: str(error)[:300],
-                                       PrintJob.not_before: self.clock() + backoff(attempts)}).where(
-                    (PrintJob.id == job["id"]) & (PrintJob.status == "printing"))
-                log.warning("%s %s not printed (try %d): %s", job["document"], job["ref"], attempts, error)
-            if untried:
-                await PrintJob.update({PrintJob.status: "queued"}).where(
-                    PrintJob.id.is_in(untried) & (PrintJob.status == "printing"))
+    async def _lease_next(self, printer: str) -> _Lease | None:
+        """Lease (queued → printing) the oldest unfinished job of `printer`, if it is due and nobody has it.
+
+        A job not yet due, or printing elsewhere, holds back the ones behind it, so receipts come out in
+        order. The conditional UPDATE gives the job to one worker only, whichever process it is in.
+        """
+        oldest = await PrintJob.select(PrintJob.id, PrintJob.status, PrintJob.not_before).where(
+            (PrintJob.printer == printer) & PrintJob.status.is_in(["queued", "printing"])).order_by(PrintJob.id).first()
+        now = self.clock()
+        if oldest is None or oldest["status"] != "queued" or oldest["not_before"] > now:
+            return None
+        token = uuid.uuid4().hex
+        rows = await PrintJob.update({PrintJob.status: "printing", PrintJob.lease: token,
+                                      PrintJob.lease_until: now + LEASE, PrintJob.send_started_at: None}).where(
+            (PrintJob.id == oldest["id"]) & (PrintJob.status == "queued")).returning(
+            PrintJob.id, PrintJob.document, PrintJob.ref, PrintJob.data, PrintJob.attempts, PrintJob.as_copy)
+        if not rows:
+            return None  # another worker leased it first
+        row = rows[0]
+        return _Lease(token=token, id=row["id"], document=row["document"], ref=row["ref"], data=bytes(row["data"]),
+                      attempts=row["attempts"], as_copy=bool(row["as_copy"]))
+
+    async def _send(self, config: PrinterConfig, lease: _Lease) -> None:
+        """The leased job to its printer, its start recorded before its first byte leaves."""
+        data = marked_copy(lease.data, encoding=config.encoding) if lease.as_copy else lease.data
+        job_name = f"{lease.document}-{lease.ref}"
+        if self.sender is not None:
+            await self._start_sending(lease)
+            await asyncio.to_thread(self.sender, config, job_name, data)
+            return
+        loop = asyncio.get_running_loop()
+
+        def started() -> None:  # in the sending thread: committed before the first byte leaves
+            asyncio.run_coroutine_threadsafe(self._start_sending(lease), loop).result()
+
+        await asyncio.to_thread(_send_when_ready, config, job_name, data, started)
+
+    async def _start_sending(self, lease: _Lease) -> None:
+        started = await PrintJob.update({PrintJob.send_started_at: self.clock()}).where(
+            (PrintJob.id == lease.id) & (PrintJob.lease == lease.token) & (PrintJob.status == "printing")
+        ).returning(PrintJob.id)
+        if not started:
+            raise PrintError("taken back from this worker before it printed")
+
+    async def _printed(self, lease: _Lease) -> int:
+        """Record the job printed (unless it was taken back or redacted meanwhile); 1 if it was."""
+        rows = await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
+                                      PrintJob.printed_at: self.clock(), PrintJob.attempts: PrintJob.attempts + 1,
+                                      PrintJob.lease: "", PrintJob.lease_until: None}).where(
+            (PrintJob.id == lease.id) & (PrintJob.lease == lease.token) & (PrintJob.status == "printing")
+        ).returning(PrintJob.id)
+        return len(rows)
+
+    async def _failed(self, lease: _Lease, error: PrintError) -> None:
+        """The job back in the queue after a pause, with the reason; as a copy if some of it may have printed."""
+        attempts = lease.attempts + 1
+        values = {PrintJob.status: "queued", PrintJob.attempts: attempts, PrintJob.last_error: str(error)[:300],
+                  PrintJob.not_before: self.clock() + backoff(attempts), PrintJob.lease: "",
+                  PrintJob.lease_until: None, PrintJob.send_started_at: None}
+        if isinstance(error, PartlySent):
+            values[PrintJob.as_copy] = True
+        await PrintJob.update(values).where(
+            (PrintJob.id == lease.id) & (PrintJob.lease == lease.token) & (PrintJob.status == "printing"))
+        if attempts == 1 or isinstance(error, PartlySent):
+            log.warning("%s %s not printed (try %d): %s", lease.document, lease.ref, attempts, error)
 
     async def prune_if_due(self) -> int:
         """Once an hour, forget finished jobs older than `keep` (see prune)."""

@@ -16,12 +16,19 @@ class PrintJob(Table):
     ref = Varchar(length=64, index=True)
     till = Varchar(length=16, index=True)  # the till's code, for a document made at a till ("" otherwise)
     data = Bytea()  # exactly the bytes the printer gets
-    status = Varchar(length=16, index=True)  # queued | printing | printed | failed
+    status = Varchar(length=16, index=True)  # queued | printing | printed | failed | redacted
     attempts = Integer(default=0)
     last_error = Varchar(length=300, default="")
     not_before = Timestamptz(default=TimestamptzNow())  # the next try, after a back-off
     created_at = Timestamptz(default=TimestamptzNow())
     printed_at = Timestamptz(null=True, default=None)
+    # While "printing", the job is leased to one worker: `lease` is its token, until `lease_until`; `send_started_at`
+    # is set just before its first byte goes to the printer. A job that may have printed before goes again as_copy:
+    # marked 重打 / COPY at the top, without its drawer kick (printing/queue.py).
+    lease = Varchar(length=32, default="")
+    lease_until = Timestamptz(null=True, default=None)
+    send_started_at = Timestamptz(null=True, default=None)
+    as_copy = Boolean(default=False)
 
 
 class Printer(Table):

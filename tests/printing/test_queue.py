@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 from printing.printers import PrinterConfig, PrintError
 from printing.queue import (
-    INTERRUPTED, PrintWorker, enqueue, health, recent_jobs, recover_interrupted, reprint, without_drawer_kick,
+    INTERRUPTED, PrintWorker, enqueue, health, marked_copy, recent_jobs, recover_interrupted, reprint,
+    without_drawer_kick,
 )
 from printing.tables import PrintJob
+from tests.printing.escpos_decode import Drawer, decode
 
 
 class Clock:
@@ -59,16 +61,16 @@ async def test_a_printer_that_is_off_keeps_the_job_queued_with_backoff_then_prin
     assert (first.status, first.attempts, first.last_error) == ("queued", 1, "printer not found: Connection refused")
     state = await health(shop_id=1, printer="receipt")
     assert state.failing and state.waiting == 2 and "refused" in state.error
-    # and nothing is tried again before the back-off (2 s, then 4 s)
+    # and nothing is tried again before the back-off (1 s, 2 s, then every 3 s: never longer)
     assert await worker.print_due() == 0 and first.attempts == 1
-    clock.now += timedelta(seconds=2)
-    assert await worker.print_due() == 0
-    assert (await recent_jobs(shop_id=1))[-1].attempts == 2
-    clock.now += timedelta(seconds=3)
-    assert await worker.print_due() == 0 and (await recent_jobs(shop_id=1))[-1].attempts == 2
+    for pause, attempts in ((1, 2), (2, 3), (3, 4), (3, 5)):
+        clock.now += timedelta(seconds=pause - 0.5)
+        assert await worker.print_due() == 0 and (await recent_jobs(shop_id=1))[-1].attempts == attempts - 1
+        clock.now += timedelta(seconds=0.5)
+        assert await worker.print_due() == 0 and (await recent_jobs(shop_id=1))[-1].attempts == attempts
     # when the printer is back
     printer.off = False
-    clock.now += timedelta(seconds=1)
+    clock.now += timedelta(seconds=3)
     assert await worker.print_due() == 2
     # then both print, in order, once
     assert printer.printed == [b"first", b"second"]
@@ -76,15 +78,41 @@ async def test_a_printer_that_is_off_keeps_the_job_queued_with_backoff_then_prin
     assert await worker.print_due() == 0 and len(printer.printed) == 2
 
 
-async def test_a_job_interrupted_while_printing_is_never_sent_again_by_itself(db):
+async def test_a_job_interrupted_before_its_bytes_left_prints_as_it_was_and_one_interrupted_after_as_a_copy(db):
+    # given: two receipts leased by a worker that stopped, the first after its sending started, the second before
+    clock, printer = Clock(), Printer()
+    sent = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S8",
+                         data=b"\x1b@eight\n\x1dV\x00\x1bp\x002\x32", now=clock())
+    unsent = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S9", data=b"\x1b@nine", now=clock())
+    await PrintJob.update({PrintJob.status: "printing", PrintJob.lease: "dead", PrintJob.lease_until: clock.now,
+                           PrintJob.send_started_at: clock.now}).where(PrintJob.id == sent)
+    await PrintJob.update({PrintJob.status: "printing", PrintJob.lease: "dead"}).where(PrintJob.id == unsent)
+
+    # when the server starts again
+    assert await recover_interrupted() == 2
+    jobs = {job.id: job for job in await recent_jobs(shop_id=1)}
+    assert (jobs[sent].status, jobs[sent].as_copy, jobs[sent].last_error) == ("queued", True, INTERRUPTED)
+    assert (jobs[unsent].status, jobs[unsent].as_copy) == ("queued", False)
+    assert await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due() == 2
+
+    # then: in order, the one that may have printed marked 重打 / COPY and without its drawer kick, the other as it was
+    assert printer.printed == [marked_copy(b"\x1b@eight\n\x1dV\x00\x1bp\x002\x32", encoding="gb18030"), b"\x1b@nine"]
+    lines = decode(printer.printed[0]).lines
+    assert lines[0].raw.decode("gb18030") == "** 重打 / COPY **" and lines[0].bold and lines[0].align == "center"
+    assert lines[1].text == "eight" and not lines[1].bold and Drawer not in map(type, decode(printer.printed[0]).events)
+    assert {job.status for job in await recent_jobs(shop_id=1)} == {"printed"}
+
+
+def test_a_copy_says_copy_in_any_encoding():
+    assert decode(marked_copy(b"\x1b@x\n", encoding="gbk")).lines[0].raw.decode("gbk") == "** 重打 / COPY **"
+    assert decode(marked_copy(b"\x1b@x\n", encoding="utf-8")).lines[0].raw.decode() == "** 重打 / COPY **"
+    assert decode(marked_copy(b"\x1b@x\n", encoding="cp437")).lines[0].text == "** COPY **"
+
+
+async def test_a_person_reprints_a_failed_job(db):
     clock, printer = Clock(), Printer()
     job_id = await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S9", data=b"x", now=clock())
-    await PrintJob.update({PrintJob.status: "printing"}).where(PrintJob.id == job_id)  # the process stopped here
-    assert await recover_interrupted() == 1
-    assert await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due() == 0
-    job = (await recent_jobs(shop_id=1))[0]
-    assert (job.status, job.last_error) == ("failed", INTERRUPTED) and printer.printed == []
-    # a person reprints it: a new job with the same bytes
+    await PrintJob.update({PrintJob.status: "failed"}).where(PrintJob.id == job_id)
     again = await reprint(shop_id=1, job_id=job_id, now=clock())
     assert again != job_id
     assert await PrintWorker({"receipt": CONFIG}, clock=clock, sender=printer).print_due() == 1

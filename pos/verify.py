@@ -1,12 +1,15 @@
 """verify(): every rule of the books checked against the database; a list of problems, empty when all hold.
 
 `verify_report()` gives the same problems grouped by the rule they break, each a sentence naming the
-row (`aixin verify` prints it); `verify()` is the flat list every database test ends with.
+row (`aixin verify` prints it), with what a rule could not check yet as notes (ledger transactions the sealer
+has not sealed yet): information, not problems; `verify()` is the flat list every database test ends with.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from piccolo.engine.base import Engine
 
 from donations.intake import donation_problems
 from donations.lovebank import lovebank_problems
@@ -15,6 +18,7 @@ from inventory.stock import stock_problems
 from shop.database import run
 from shop.ledger import REFUNDS_OWED, ledger_problems
 from shop.money import format_yuan
+from shop.seal import seal_problems, unsealed
 
 from pos.sold import sold_sql
 from pos.tables import Sale
@@ -266,12 +270,60 @@ _DONATIONS = "Each donated item is stocked or refused; each maker's payout is in
 _LOVEBANK = ("The love bank: approved service is in the ledger, decided by another coordinator; gifts and "
              "corrections are in the ledger; points held = points issued − points redeemed")
 _MORE = "Other rules"
+_GUARDED = ("Every record of the books refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL): its triggers are in "
+            "place and enabled")
+_SEALED = "Each sealed ledger transaction is as it was sealed, and each shop's seals form one unbroken chain"
+
+# Every record of the books and the triggers that keep it (the hand-written migrations of shop, inventory, donations
+# and pos). An append-only record refuses every UPDATE and DELETE; a kept one refuses them once it is closed or
+# decided (a till session, an approved service, a points gift or reversal), but for the steps its operation takes.
+APPEND_ONLY = ("ledger_txn", "ledger_entry", "ledger_seal", "stock_movement", "price_change", "donation",
+               "donated_item", "maker_payout", "sale", "sale_line", "tender", "override", "sale_return",
+               "return_line", "refund")
+KEPT = ("till_session", "service_record", "points_gift", "points_reversal")
+
+
+def books_triggers(engine_type: str) -> dict[str, tuple[str, ...]]:
+    """Each record of the books → the triggers that must guard it on this engine."""
+    if engine_type == "sqlite":
+        return {table: (f"{table}_no_update", f"{table}_no_delete") for table in APPEND_ONLY + KEPT}
+    return {**{table: (f"{table}_append_only", f"{table}_no_truncate") for table in APPEND_ONLY},
+            **{table: (f"{table}_no_update", f"{table}_no_delete", f"{table}_no_truncate") for table in KEPT}}
+
+
+_TRIGGERS = {
+    "sqlite": "SELECT tbl_name AS tbl, name, 'O' AS enabled, sql AS body FROM sqlite_master WHERE type = 'trigger'",
+    # a trigger fires when enabled as O (origin) or A (always); D is disabled, R fires only on a replica
+    "postgres": """
+        SELECT c.relname AS tbl, t.tgname AS name, t.tgenabled::text AS enabled, p.prosrc AS body
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE NOT t.tgisinternal AND n.nspname = current_schema()""",
+}
+_REFUSES = {"sqlite": "RAISE(ABORT", "postgres": "RAISE EXCEPTION"}
+
+
+async def trigger_problems(db: Engine) -> list[str]:
+    """Each trigger of the books that is missing, disabled, or no longer refuses anything, by name."""
+    found = {(row["tbl"], row["name"]): row for row in await run(db, _TRIGGERS[db.engine_type])}
+    problems = []
+    for table, names in books_triggers(db.engine_type).items():
+        for name in names:
+            trigger = found.get((table, name))
+            if trigger is None:
+                problems.append(f"{table}: the trigger {name} is missing, so its rows can be changed")
+            elif trigger["enabled"] not in ("O", "A"):
+                problems.append(f"{table}: the trigger {name} is disabled, so its rows can be changed")
+            elif _REFUSES[db.engine_type] not in trigger["body"]:
+                problems.append(f"{table}: the trigger {name} no longer refuses anything")
+    return problems
 
 
 @dataclass(frozen=True)
 class CheckedRule:
     title: str
     problems: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what the rule could not check yet: information, not problems
 
 
 def _sentence(template: str, row: dict) -> str:
@@ -296,6 +348,11 @@ async def verify_report() -> list[CheckedRule]:
     more = [f"{problem}: {row['what']}" for problem, sql in _CHECKS.items() for row in await run(db, sql)]
     if _CHECKS:
         checked.append(CheckedRule(_MORE, tuple(more)))
+    checked.append(CheckedRule(_GUARDED, tuple(await trigger_problems(db))))
+    count, oldest = await unsealed()
+    waiting = (f"{count} ledger transaction(s) not sealed yet, the oldest posted {oldest:%Y-%m-%d %H:%M:%S} UTC: the "
+               "server's sealer seals them within seconds, and they are checked once sealed",) if count else ()
+    checked.append(CheckedRule(_SEALED, tuple(await seal_problems()), waiting))
     return checked
 
 
@@ -309,9 +366,10 @@ def printed_report(checked: list[CheckedRule]) -> str:
     for rule in checked:
         if not rule.problems:
             lines.append(f"OK    {rule.title}")
-            continue
-        lines.append(f"FAIL  {rule.title}: {len(rule.problems)} problem(s)")
-        lines.extend(f"        - {problem}" for problem in rule.problems)
+        else:
+            lines.append(f"FAIL  {rule.title}: {len(rule.problems)} problem(s)")
+            lines.extend(f"        - {problem}" for problem in rule.problems)
+        lines.extend(f"        · {note}" for note in rule.notes)
     total = sum(len(rule.problems) for rule in checked)
     lines.append("")
     lines.append("the books are in order" if not total else

@@ -3,7 +3,8 @@
 An entry's amount is positive for a debit and negative for a credit; each transaction's
 entries sum to zero per currency. Balances are derived from entries, never stored.
 Nothing is edited or deleted (database triggers refuse it): a mistake is corrected by a
-reversing transaction that names the original.
+reversing transaction that names the original. Once committed, each transaction is sealed into
+its shop's hash chain (shop/seal.py), so a change made past the triggers is found by verify().
 
 Accounts are paths: asset:till:3:cash, liability:fund:community, liability:maker:7,
 liability:member:42:points, income:shop:running-costs.

@@ -1,5 +1,5 @@
-"""The kernel's tables: shops, staff and their failed logins and PINs, and the ledger (append-only: triggers
-refuse UPDATE and DELETE)."""
+"""The kernel's tables: shops, staff and their failed logins and PINs, and the ledger and its seals (append-only:
+triggers refuse UPDATE, DELETE and, on PostgreSQL, TRUNCATE)."""
 
 from piccolo.columns import BigInt, Boolean, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
@@ -63,3 +63,18 @@ class LedgerEntry(Table):
     account = Varchar(length=120, index=True)
     currency = Varchar(length=3)
     amount = BigInt()
+
+
+class LedgerSeal(Table):
+    """A committed ledger transaction sealed (shop/seal.py): its hash chains it to the one sealed before it in its shop.
+
+    hash = sha256(prev_hash + the transaction and its entries, canonically encoded); a shop's first seal follows "".
+    Written only by the sealer, in the order it seals (a late commit is simply sealed later); one seal per
+    transaction, and no two seals of a shop follow the same one (unique indexes).
+    """
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    txn = ForeignKey(LedgerTxn, on_delete=OnDelete.restrict, null=False, unique=True)
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+    sealed_at = Timestamptz(default=TimestamptzNow())

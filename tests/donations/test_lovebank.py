@@ -22,6 +22,7 @@ from shop.errors import DomainError
 from shop.settings import ServiceType
 from shop.staff import Role, create_staff
 from shop.tables import LedgerTxn
+from tests.tampering import triggers_off
 
 TYPES = (ServiceType("elder-care", "助老", 10), ServiceType("environment", "环保", 15),
          ServiceType("nothing", "无积分", 0))
@@ -397,28 +398,30 @@ async def test_verify_names_a_gift_or_correction_approved_by_its_enterer_or_with
                                staff_id=bank.coordinator_id)
     service = await record(bank)
     assert await lovebank.lovebank_problems() == []
-    # when: a gift and a correction are marked approved behind the rules' back, by their enterer, moving nothing
-    await PointsGift.update({PointsGift.status: "approved", PointsGift.decided_by: bank.coordinator_id}).where(
-        PointsGift.id == gift.id)
-    await ServiceRecord.update({ServiceRecord.status: "approved", ServiceRecord.decided_by: bank.second_id,
-                                ServiceRecord.points_pts: 0}).where(ServiceRecord.id == service.id)
-    rows = await PointsReversal.insert(PointsReversal(
-        shop=bank.shop_id, service=service.id, reason="x", status="approved", entered_by=bank.coordinator_id,
-        decided_by=bank.coordinator_id)).returning(PointsReversal.id)
-    sneaked = rows[0]["id"]
-    # then
-    assert await lovebank.lovebank_problems() == [
-        f"points gift differs from its ledger transaction: {gift.id}",
-        f"points gift decided by the coordinator who entered it: {gift.id}",
-        f"reversal decided by the coordinator who entered it: {sneaked}",
-        f"approved reversal without its reversing transaction: {sneaked}",
-    ]
-    await PointsGift.update({PointsGift.status: "rejected", PointsGift.decided_by: bank.second_id}).where(
-        PointsGift.id == gift.id)
-    await PointsReversal.update({PointsReversal.status: "rejected", PointsReversal.decided_by: bank.second_id}).where(
-        PointsReversal.id == sneaked)
-    await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None}).where(
-        ServiceRecord.id == service.id)
+    # when: a gift and a correction are marked approved behind the rules' back (past the books' triggers), by their
+    # enterer, moving nothing
+    async with triggers_off(PointsGift._meta.db, "points_gift", "service_record", "points_reversal"):
+        await PointsGift.update({PointsGift.status: "approved", PointsGift.decided_by: bank.coordinator_id}).where(
+            PointsGift.id == gift.id)
+        await ServiceRecord.update({ServiceRecord.status: "approved", ServiceRecord.decided_by: bank.second_id,
+                                    ServiceRecord.points_pts: 0}).where(ServiceRecord.id == service.id)
+        rows = await PointsReversal.insert(PointsReversal(
+            shop=bank.shop_id, service=service.id, reason="x", status="approved", entered_by=bank.coordinator_id,
+            decided_by=bank.coordinator_id)).returning(PointsReversal.id)
+        sneaked = rows[0]["id"]
+        # then
+        assert await lovebank.lovebank_problems() == [
+            f"points gift differs from its ledger transaction: {gift.id}",
+            f"points gift decided by the coordinator who entered it: {gift.id}",
+            f"reversal decided by the coordinator who entered it: {sneaked}",
+            f"approved reversal without its reversing transaction: {sneaked}",
+        ]
+        await PointsGift.update({PointsGift.status: "rejected", PointsGift.decided_by: bank.second_id}).where(
+            PointsGift.id == gift.id)
+        await PointsReversal.update({PointsReversal.status: "rejected",
+                                     PointsReversal.decided_by: bank.second_id}).where(PointsReversal.id == sneaked)
+        await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None}).where(
+            ServiceRecord.id == service.id)
     assert await lovebank.lovebank_problems() == []
 
 
@@ -495,15 +498,17 @@ async def test_verify_names_service_approved_without_its_points_or_by_its_entere
 
     # when: a record is marked approved behind the rules' back (no points issued, approved by its enterer)
     sneaked = await record(bank)
-    await ServiceRecord.update({ServiceRecord.status: "approved", ServiceRecord.points_pts: 20,
-                                ServiceRecord.decided_by: bank.coordinator_id}).where(ServiceRecord.id == sneaked.id)
+    async with triggers_off(ServiceRecord._meta.db, "service_record"):
+        await ServiceRecord.update({ServiceRecord.status: "approved", ServiceRecord.points_pts: 20,
+                                    ServiceRecord.decided_by: bank.coordinator_id}).where(
+            ServiceRecord.id == sneaked.id)
 
-    # then
-    problems = await lovebank.lovebank_problems()
-    assert problems == [f"approved service without its ledger transaction of its points: {sneaked.id}",
-                        f"service decided by the coordinator who entered it: {sneaked.id}"]
-    await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None,
-                                ServiceRecord.decided_by: bank.second_id}).where(ServiceRecord.id == sneaked.id)
+        # then
+        problems = await lovebank.lovebank_problems()
+        assert problems == [f"approved service without its ledger transaction of its points: {sneaked.id}",
+                            f"service decided by the coordinator who entered it: {sneaked.id}"]
+        await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None,
+                                    ServiceRecord.decided_by: bank.second_id}).where(ServiceRecord.id == sneaked.id)
 
 
 def test_a_bad_love_bank_setting_stops_start_up_naming_its_key(tmp_path):

@@ -7,12 +7,12 @@ someone at the database could), and puts the row back before the fixture's own v
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import pytest
 
 from pos.checkout import CartLine, commit_sale, source_rules
 from shop.database import bind, run
+from tests.tampering import triggers_off
 from web.cli import main
 
 
@@ -34,30 +34,6 @@ async def aixin_verify(db, capsys) -> tuple[int, str]:
     status = await asyncio.to_thread(main, ["verify"])
     bind(db)
     return status, capsys.readouterr().out
-
-
-@contextlib.asynccontextmanager
-async def triggers_off(db, *tables: str):
-    """The tables' append-only triggers off while a test corrupts a row and puts it back."""
-    if db.engine_type == "postgres":
-        for table in tables:
-            await db.run_ddl(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-        try:
-            yield
-        finally:
-            for table in tables:
-                await db.run_ddl(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        return
-    saved = []
-    for table in tables:
-        for row in await run(db, "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1", table):
-            saved.append(row["sql"])
-            await db.run_ddl(f'DROP TRIGGER "{row["name"]}"')
-    try:
-        yield
-    finally:
-        for sql in saved:
-            await db.run_ddl(sql)
 
 
 async def test_a_clean_shop_passes_every_rule(db, sold, capsys):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime
 import contextlib
+import errno
 import io
 import re
 from functools import lru_cache
@@ -44,7 +45,11 @@ _PRAGMAS = (
     "PRAGMA synchronous = FULL",
     # what a write frees (an erased name, the row's old bytes) is zeroed where that costs no extra I/O
     "PRAGMA secure_delete = FAST",
+    # The write-ahead log is copied into the database every 1000 pages (SQLite's automatic checkpoint) and then cut
+    # back to this size: left to grow, it filled a small disk and never gave the space back.
+    f"PRAGMA journal_size_limit = {64 * 1024 * 1024}",
 )
+SQLITE_FULL = 13  # "database or disk is full"
 
 
 def _alive(connection: aiosqlite.Connection) -> bool:
@@ -230,6 +235,22 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened: the sentence names it and says why (a start-up that must not go on)."""
 
 
+def is_disk_full(error: BaseException) -> bool:
+    """Whether a write failed because the disk (or the database's room on it) is full: SQLite's SQLITE_FULL,
+    PostgreSQL's disk_full (53100, "could not extend file … No space left on device"), or ENOSPC from a file. The
+    transaction was rolled back whole, and the next one works once there is room again."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, sqlite3.Error) and (getattr(seen, "sqlite_errorcode", 0) & 0xFF) == SQLITE_FULL:
+            return True
+        if isinstance(seen, asyncpg.DiskFullError) or (isinstance(seen, OSError) and seen.errno == errno.ENOSPC):
+            return True
+        if isinstance(seen, asyncpg.PostgresError) and "No space left on device" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of a sqlite:/// URL (sqlite:///rel/path or sqlite:////abs/path); None for another database."""
     return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
@@ -318,6 +339,11 @@ async def open_database(engine: Engine) -> None:
 async def forget_erased(engine: Engine) -> None:
     """After a person's data is erased (and committed): on SQLite, copy the WAL into the database file and empty
     it, so the pages from before the erasure leave the -wal file too. PostgreSQL recycles its own WAL."""
+    await checkpoint(engine)
+
+
+async def checkpoint(engine: Engine) -> None:
+    """On SQLite, copy the write-ahead log into the database file and empty it (its disk space given back)."""
     if isinstance(engine, ShopSQLiteEngine):
         async with engine.write_lock:
             connection = await engine.get_connection()
@@ -332,7 +358,7 @@ async def close_database(engine: Engine) -> None:
         await engine.close()
     elif isinstance(engine, PostgresEngine) and engine.pool is not None:
         try:  # close waits for every connection to come back; one that never does must not hang shutdown
-            await asyncio.wait_for(engine.pool.close(), timeout=10)
+            await asyncio.wait_for(engine.pool.close(), timeout=2)
         except TimeoutError:
             engine.pool.terminate()
         engine.pool = None

@@ -166,6 +166,14 @@ class TillSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     refund_limit_fen: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 10_000
 
 
+class BackupSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Where backups go, and the automatic one a day while `aixin serve` runs."""
+
+    automatic: bool = True  # a backup at start when the newest is a day old, then one a day
+    folder: str = ""  # "": the data folder's backups/
+    keep_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 14  # older backups are deleted; the newest never is
+
+
 class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     shop: ShopSettings = ShopSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -181,10 +189,15 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     rotation: RotationSettings = RotationSettings()
     till: TillSettings = TillSettings()
     lovebank: LoveBankSettings = LoveBankSettings()
+    backup: BackupSettings = BackupSettings()
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.shop.timezone)
+
+    @property
+    def backup_folder(self) -> Path:
+        return Path(self.backup.folder or Path(self.server.data_dir) / "backups")
 
 
 _SECTIONS = tuple(Settings.__struct_fields__)
@@ -260,6 +273,8 @@ def load_settings(path: str | os.PathLike[str] | None = None,
             raise SettingsError(f"setting {section}.raster_font is wrong: there is no font file {font!r}")
     if settings.receipt.logo and not Path(settings.receipt.logo).is_file():
         raise SettingsError(f"setting receipt.logo is wrong: there is no file {settings.receipt.logo!r}")
+    if settings.backup_folder.exists() and not settings.backup_folder.is_dir():
+        raise SettingsError(f"setting backup.folder is wrong: {str(settings.backup_folder)!r} is a file, not a folder")
     try:
         settings.zone
     except (ZoneInfoNotFoundError, ValueError) as error:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
 from donations.lovebank import fund_points, member_for_till
@@ -18,19 +19,24 @@ from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart
 from pos.tender import PointsIn
 from inventory.errors import InventoryError
 from pos.errors import SaleError
-from pos.reports import DayReport, day_report, period_of
+from pos.reports import DayReport, check_day, day_bounds, day_report, period_of
 from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
 from shop.staff import Role
 from printing.printer_setup import till_place
-from printing.queue import Job, PrinterHealth, find_job, health, recent_jobs
-from web.app import shopfront
+from printing.job_list import JobInfo, Shown, jobs_page, unprinted
+from printing.queue import Job, PrinterHealth, find_job, health
+from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
-    RECEIPT_PRINTER, label_picture, printer_of_place, queue_labels, queue_receipt, receipt_for, receipt_of_sale,
+    RECEIPT_PRINTER, TILL_DOCUMENTS, Reprint, label_picture, printer_of_place, queue_labels, queue_receipt,
+    receipt_for, reprint_receipt, reprint_unprinted,
 )
 from web.documents import reprint_job as print_again
-from web.inputs import In, RowId, Text
+from web.inputs import MAX_ROW_ID, In, RowId, Text
+
+# A row's id in a query that may be left out: the bounds inside the Optional (RowId | None would lose them).
+OptionalRowId = Annotated[int | None, Parameter(ge=1, le=MAX_ROW_ID)]
 
 
 class CartLineIn(In):
@@ -115,6 +121,48 @@ def _sale_out(sale: SaleRecord, till: str) -> SaleOut:
                    household_ref=sale.household_ref, points_left=sale.points_left)
 
 
+class UnprintedOut(msgspec.Struct):
+    """A receipt or refund slip of the till that has not come out."""
+
+    job: int
+    document: str  # receipt | refund slip
+    number: str  # the sale's or the return's number
+    status: str  # failed; queued (to be tried again when attempts > 0); printing
+    attempts: int
+    time: str  # when its latest job was made, shop time (12-06 14:05)
+    error: str  # the printer's last answer, if it was tried
+
+
+class ReprintedOut(msgspec.Struct):
+    queued: list[int]  # the copies queued (重打)
+    already_waiting: list[int]  # the jobs of documents still waiting to print, not queued twice
+
+
+class ReprintOut(msgspec.Struct):
+    """The job that prints a document again: a new copy, or the one already waiting to print (never a second)."""
+
+    id: int
+    printer: str
+    document: str
+    ref: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    printed_at: datetime | None
+    already_waiting: bool
+
+
+async def reprint_out(front: Shopfront, reprint: Reprint) -> Response[ReprintOut]:
+    """A reprint's answer: 202 with the new job, or 200 with the job that was already waiting."""
+    front.printing.wake()
+    job = await find_job(shop_id=front.shop_id, job_id=reprint.job_id)
+    out = ReprintOut(id=job.id, printer=job.printer, document=job.document, ref=job.ref, status=job.status,
+                     attempts=job.attempts, last_error=job.last_error, created_at=job.created_at,
+                     printed_at=job.printed_at, already_waiting=reprint.already_waiting)
+    return Response(out, status_code=200 if reprint.already_waiting else 202)
+
+
 class MemberOut(msgspec.Struct):
     number: str
     name: str
@@ -166,6 +214,27 @@ class TillApi(Controller):
         await front.refresh_tills()
         return list(front.tills.values())
 
+    @get("/tills/{code:str}/unprinted", summary="The till's receipts and refund slips that failed to print and have "
+         "not printed since, newest first")
+    async def till_unprinted(self, request: Request, code: FromPath[Text]) -> list[UnprintedOut]:
+        front = shopfront(request)
+        till = await _till(request, code)
+        zone = front.settings.zone
+        return [UnprintedOut(job=job.id, document=job.document, number=job.ref, status=job.status,
+                             attempts=job.attempts, time=job.created_at.astimezone(zone).strftime("%m-%d %H:%M"),
+                             error=job.last_error)
+                for job in await unprinted(shop_id=front.shop_id, till=till.code, documents=TILL_DOCUMENTS)]
+
+    @post("/tills/{code:str}/unprinted/reprint", summary="Print them all again, as copies (重打); one still waiting "
+          "to print is not queued twice", status_code=202)
+    async def reprint_till_unprinted(self, request: Request, code: FromPath[Text]) -> ReprintedOut:
+        front = shopfront(request)
+        till = await _till(request, code)
+        done = await reprint_unprinted(front.settings, shop_id=front.shop_id, till=till.code)
+        front.printing.wake()
+        return ReprintedOut(queued=[r.job_id for r in done if not r.already_waiting],
+                            already_waiting=[r.job_id for r in done if r.already_waiting])
+
 
 class SalesApi(Controller):
     path = "/api/sales"
@@ -214,15 +283,12 @@ class SalesApi(Controller):
         till = next((t.code for t in front.tills.values() if t.id == sale.till_id), "")
         return _sale_out(sale, till)
 
-    @post("/{number:str}/reprint", summary="Print a sale's receipt again", status_code=202)
-    async def reprint_receipt(self, request: Request, number: FromPath[Text]) -> Job:
+    @post("/{number:str}/reprint", summary="Print a sale's receipt again (202: a copy, 重打; 200: it is already "
+          "waiting to print, and is not queued twice)", status_code=202)
+    async def reprint_receipt(self, request: Request, number: FromPath[Text]) -> Response[ReprintOut]:
         front = shopfront(request)
-        sale = await _sale(request, number)
-        till = next((t.code for t in front.tills.values() if t.id == sale.till_id), None)
-        job_id = await queue_receipt(await receipt_of_sale(sale, front.settings), front.settings,
-                                     shop_id=front.shop_id, till=till)
-        front.printing.wake()
-        return await find_job(shop_id=front.shop_id, job_id=job_id)
+        return await reprint_out(front, await reprint_receipt(await _sale(request, number), front.settings,
+                                                              shop_id=front.shop_id))
 
 
 async def _sale(request: Request, number: str) -> SaleRecord:
@@ -289,19 +355,26 @@ class PrintingApi(Controller):
             printer, _ = await printer_of_place(front.settings, shop_id=front.shop_id, place=till_place(till))
         return await health(shop_id=front.shop_id, printer=printer)
 
-    @get("/jobs", summary="The print queue, newest first", guards=[requires_role(Role.MANAGER)])
-    async def jobs(self, request: Request) -> list[Job]:
-        return await recent_jobs(shop_id=shopfront(request).shop_id)
-
-    @post("/jobs/{job_id:int}/reprint", summary="Print a job again (as a new job)", status_code=202,
-          guards=[requires_role(Role.MANAGER)])
-    async def reprint_job(self, request: Request, job_id: FromPath[RowId]) -> Job:
+    @get("/jobs", summary="The print queue, newest first, a page at a time: the next page is before_id= the last id",
+         guards=[requires_role(Role.MANAGER)])
+    async def jobs(self, request: Request, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text | None] = None,
+                   printer: FromQuery[Text | None] = None, day: FromQuery[date | None] = None,
+                   before_id: FromQuery[OptionalRowId] = None) -> list[JobInfo]:
         front = shopfront(request)
-        new_id = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
-        if new_id is None:
+        start, end = day_bounds(check_day(day), front.settings.zone) if day else (None, None)
+        till_code = (await _till(request, till)).code if till else None
+        page = await jobs_page(shop_id=front.shop_id, shown=status, till=till_code, printer=printer, start=start,
+                               end=end, before_id=before_id)
+        return page.jobs
+
+    @post("/jobs/{job_id:int}/reprint", summary="Print a job's document again (202: a new job; 200: it is already "
+          "waiting to print, and is not queued twice)", status_code=202, guards=[requires_role(Role.MANAGER)])
+    async def reprint_job(self, request: Request, job_id: FromPath[RowId]) -> Response[ReprintOut]:
+        front = shopfront(request)
+        reprint = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
+        if reprint is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
-        front.printing.wake()
-        return await find_job(shop_id=front.shop_id, job_id=new_id)
+        return await reprint_out(front, reprint)
 
 
 class ReportsApi(Controller):

@@ -32,9 +32,10 @@ from pos.split import SplitRule
 from pos.tills import TillInfo, tills
 from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
-from shop.database import bind, close_database, engine_for, open_database
+from shop.database import bind, close_database, engine_for, is_disk_full, open_database
 from shop.errors import DomainError
 from shop.money import format_yuan
+from shop.seal import Sealer
 from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.auth import SessionSigner, StaffAuthentication, access_origin
@@ -129,6 +130,9 @@ CSRF_FAILED = "CSRF token verification failed"  # what Litestar's CSRF middlewar
 
 
 def on_server_error(request: Request, error: Exception) -> Response:
+    if is_disk_full(error):  # rolled back whole; the next write works once there is room again, with no restart
+        log.error("the disk is full: %s %s was not saved (%s)", request.method, request.url.path, error)
+        return _problem(request, 507, "disk-full", error_message(locale_of(request), "disk-full", {}))
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
     return _problem(request, 500, "server-error", error_message(locale_of(request), "server-error", {}))
 
@@ -148,6 +152,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     from web.pages import (
         DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
     )
+    from web.health import DailyBackups, HealthApi
 
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
@@ -157,6 +162,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
                       printing=PrintWorker(printers(settings), stored=stored_configs,
                                            keep=timedelta(days=settings.printing.keep_jobs_days)),
                       rotation=rotation_of(settings))
+    backups = DailyBackups(settings, engine)
+    sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
@@ -166,11 +173,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         if font_problem := check_raster_font(settings, await list_printers(shop_id=front.shop_id)):
             log.error(font_problem)
         if interrupted := await recover_interrupted():
-            log.warning("%d print job(s) were interrupted while printing: see the print queue", interrupted)
+            log.warning("%d print job(s) interrupted by the last stop are queued again (marked 重打 / COPY where "
+                        "some of it may have printed)", interrupted)
         front.printing.start()
+        sealer.start()
+        backups.start()
 
     async def stop(app: Litestar) -> None:
-        await front.printing.stop()
+        await backups.stop()  # a backup under way is cut short: its .partial copy is never taken for a backup
+        await sealer.stop(timeout=2.0)
+        await front.printing.stop(timeout=2.0)  # a job cut off here prints again at start, marked 重打 / COPY
         if (imports := app.state.get("catalogue_imports")) is not None:
             await imports.stop()  # web.catalogue_io: an import's transaction rolls back, nothing half-written
         await close_database(engine)
@@ -186,7 +198,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             LoveBankApi, LoveBankPages,
             StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi, PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
-            ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi,
+            ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],
@@ -205,5 +217,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
                                      render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
         request_class=ShopRequest,  # its JSON: 1.0 is not a whole number, and nesting too deep is a 400
-        state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https)}),
+        state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https),
+                     "backups": backups, "sealer": sealer}),
     )

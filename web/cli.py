@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -17,7 +18,8 @@ from shop.shops import ensure_shop
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 
 
-STOP_SECONDS = 10  # the longest a stop waits for the requests under way
+STOP_SECONDS = 10  # a stop (SIGTERM) ends the process within this, whatever the clients do
+SHUTDOWN_SECONDS = 3  # of which the app's own shutdown (the print worker, the database) may take this
 
 
 async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int]]) -> int:
@@ -34,26 +36,40 @@ async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int
         await close_database(engine)
 
 
+def _address_for_tills(host: str) -> str:
+    """The address a till on the shop's network opens: this PC's LAN address when the server listens on every one."""
+    if host not in ("0.0.0.0", "::"):
+        return host
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the interface of the default route
+            return probe.getsockname()[0]
+        except OSError:  # no network: the tills cannot reach it either
+            return host
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     from web.app import create_app
     from web.demo import DEMO_PASSWORD, DEMO_STAFF, demo_loaded
+    from web.serving import BoundedReads
 
     async def prepare(shop_id: int) -> int:
         return int(await demo_loaded())
 
     has_demo = asyncio.run(_with_database(settings, prepare))
     host, port = args.host or settings.server.host, args.port or settings.server.port
-    print(f"\n  爱心超市 Aixin is open at http://{host}:{port}/  ({settings.shop.name})")
+    print(f"\n  爱心超市 Aixin is open at http://{_address_for_tills(host)}:{port}/  ({settings.shop.name})")
     print(f"  database: {settings.database.url}   printer: {settings.printer.kind} {settings.printer.path if settings.printer.kind == 'file' else settings.printer.host}")
     if has_demo:
         print(f"  demo logins (password {DEMO_PASSWORD}): " + ", ".join(f"{u} ({r.value})" for u, _, r in DEMO_STAFF))
     print()
-    # A stop (SIGTERM from a service manager, Ctrl-C) lets requests under way finish, but waits for no client
-    # longer than 10 s: a till that keeps a half-sent request open must not keep the shop from restarting.
+    # A stop (SIGTERM from a service manager, Ctrl-C) lets requests under way finish, but ends within 10 s: a till
+    # that keeps a half-sent request open must not keep the shop from restarting. A client that sends its request
+    # too slowly is cut off (web/serving.py).
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning" if not args.verbose else "info",
-                timeout_graceful_shutdown=STOP_SECONDS, timeout_keep_alive=5)
+                http=BoundedReads, timeout_graceful_shutdown=STOP_SECONDS - SHUTDOWN_SECONDS, timeout_keep_alive=5)
     return 0
 
 
@@ -177,7 +193,7 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
     from shop.backup import BackupError, backup
     from shop.database import sqlite_path
 
-    folder = Path(args.to) if args.to else Path(settings.server.data_dir) / "backups"
+    folder = Path(args.to) if args.to else settings.backup_folder
     try:
         copy = backup(settings.database.url, folder)
     except BackupError as error:
@@ -279,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("verify", help="check every rule of the books; non-zero exit on a problem").set_defaults(
         run=_verify)
     copy = commands.add_parser("backup", help="copy the shop's database while it is open, then check the copy")
-    copy.add_argument("--to", metavar="DIR", help="the folder for the copy (default: the data folder's backups/)")
+    copy.add_argument("--to", metavar="DIR", help="the folder for the copy (default: [backup] folder, or the data "
+                                                  "folder's backups/)")
     copy.set_defaults(run=_backup)
     back = commands.add_parser("restore", help="restore a backup into the configured database, which must be empty")
     back.add_argument("file")

@@ -8,8 +8,8 @@ previews in the browser from the same layout as on paper.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from pos.tills import tills
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
 from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
 from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
+from printing.job_list import JobInfo, unprinted, waiting_job
 from printing.layout import yuan as printed_yuan
 from printing.printer_setup import INTAKE, printer_for, till_place
 from printing.printers import PrinterConfig
@@ -32,7 +33,9 @@ from printing.raster_text import find_font
 from printing.queue import DONATION_SLIP, enqueue, find_job, reprint
 from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, preview_refund_slip, render_refund_slip
 from printing.statement import PassbookStatement, StatementRow, preview_statement
+from printing.tables import PrintJob
 from printing.till_report import TillReport, preview_till_report, render_till_report
+from shop.database import one_writer_per_shop, writing
 from shop.settings import PrinterSettings, Settings
 from shop.tables import Staff
 from web.i18n import N_, gettext
@@ -41,6 +44,8 @@ log = logging.getLogger("aixin.printing")
 
 RECEIPT_PRINTER = "receipt"
 LABEL_PRINTER = "label"
+RECEIPT, REFUND_SLIP = "receipt", "refund slip"
+TILL_DOCUMENTS = (RECEIPT, REFUND_SLIP)  # what a till prints for a customer, listed at the till when not printed
 
 RECEIPT_WORDS = {
     "sale_number": N_("Sale No."),
@@ -204,8 +209,8 @@ async def queue_receipt(receipt: Receipt, settings: Settings, *, shop_id: int, t
     """Put the receipt's bytes in the print queue, made for the till's printer; the print worker sends them."""
     printer, profile = await _receipt_printer(settings, shop_id, till)
     data = render_receipt(receipt, profile=profile)
-    return await enqueue(shop_id=shop_id, printer=printer, document="receipt", ref=receipt.sale_number,
-                         data=data)
+    return await enqueue(shop_id=shop_id, printer=printer, document=RECEIPT, ref=receipt.sale_number,
+                         data=data, till=till or "")
 
 
 # -- refund slips (退货单), on the till's receipt printer ----------------------------------------
@@ -242,29 +247,82 @@ def refund_slip_preview(slip: RefundSlip, settings: Settings) -> list[str]:
 async def queue_refund_slip(slip: RefundSlip, settings: Settings, *, shop_id: int, till: str | None = None) -> int:
     """The refund slip's bytes into the print queue, made for the till's printer (in the return's transaction)."""
     printer, profile = await _receipt_printer(settings, shop_id, till)
-    return await enqueue(shop_id=shop_id, printer=printer, document="refund slip", ref=slip.return_number,
-                         data=render_refund_slip(slip, profile=profile))
+    return await enqueue(shop_id=shop_id, printer=printer, document=REFUND_SLIP, ref=slip.return_number,
+                         data=render_refund_slip(slip, profile=profile), till=till or "")
 
 
-async def reprint_job(settings: Settings, *, shop_id: int, job_id: int) -> int | None:
-    """Print a job again, as a new job; None when there is no such job in this shop.
+# -- printing again: a copy, unless the document is still waiting to print ------------------------
+
+
+@dataclass(frozen=True)
+class Reprint:
+    """A document asked for again: the job that will print it, and whether that job was already waiting to print.
+    Then no second job was made: a receipt asked for again while the printer is off must not come out twice."""
+
+    job_id: int
+    already_waiting: bool = False
+
+
+async def _unless_waiting(shop_id: int, waiting: Callable[[], Awaitable[JobInfo | None]],
+                          queue_again: Callable[[], Awaitable[int | None]]) -> Reprint | None:
+    """The document's waiting job, else a new one: looked for and queued in one transaction, a shop's reprints one
+    at a time, so two presses at once (a double tap) still make one job."""
+    db = PrintJob._meta.db
+    async with writing(db):
+        await one_writer_per_shop(db, shop_id, "reprints")
+        if (job := await waiting()) is not None:
+            return Reprint(job.id, already_waiting=True)
+        new_id = await queue_again()
+        return None if new_id is None else Reprint(new_id)
+
+
+async def reprint_receipt(sale: SaleRecord, settings: Settings, *, shop_id: int) -> Reprint:
+    """The sale's receipt again, as a copy (重打, no drawer kick) for its till's printer as it is set up now;
+    or, while its receipt still waits to print on that printer, that one."""
+    till = await _till_code(shop_id, sale.till_id)
+    printer, _ = await _receipt_printer(settings, shop_id, till)
+    receipt = await receipt_of_sale(sale, settings)
+    return await _unless_waiting(
+        shop_id, lambda: waiting_job(shop_id=shop_id, document=RECEIPT, ref=sale.number, printer=printer),
+        lambda: queue_receipt(receipt, settings, shop_id=shop_id, till=till))
+
+
+async def reprint_refund_slip(return_id: int, settings: Settings, *, shop_id: int) -> Reprint:
+    """A return's refund slip again, as a copy (重打, the drawer stays shut), as reprint_receipt."""
+    slip, till = await refund_slip_of_return(return_id, settings, shop_id=shop_id)
+    printer, _ = await _receipt_printer(settings, shop_id, till)
+    return await _unless_waiting(
+        shop_id, lambda: waiting_job(shop_id=shop_id, document=REFUND_SLIP, ref=slip.return_number, printer=printer),
+        lambda: queue_refund_slip(slip, settings, shop_id=shop_id, till=till))
+
+
+async def reprint_job(settings: Settings, *, shop_id: int, job_id: int) -> Reprint | None:
+    """Print a job's document again; None when there is no such job in this shop (or its bytes were erased).
 
     A receipt or a refund slip is made again from the sale or the return as a copy: 重打 at its
     top and no drawer kick, for the till's printer as it is set up now. Other documents go out
     with the job's own bytes (printing/queue.py: reprint, which never sends a drawer kick again).
+    A document still waiting to print is not queued twice: its waiting job is the answer.
     """
     job = await find_job(shop_id=shop_id, job_id=job_id)
     if job is None:
         return None
-    if job.document == "receipt" and (sale_id := sale_id_of(job.ref)) is not None:
-        sale = await load_sale(sale_id, shop_id=shop_id)
-        return await queue_receipt(await receipt_of_sale(sale, settings), settings, shop_id=shop_id,
-                                   till=await _till_code(shop_id, sale.till_id))
-    if job.document == "refund slip" and (return_id := return_id_of(job.ref)) is not None:
-        slip, till = await refund_slip_of_return(return_id, settings, shop_id=shop_id)
-        return await queue_refund_slip(slip, settings, shop_id=shop_id, till=till)
-    return await reprint(shop_id=shop_id, job_id=job_id)
+    if job.document == RECEIPT and (sale_id := sale_id_of(job.ref)) is not None:
+        return await reprint_receipt(await load_sale(sale_id, shop_id=shop_id), settings, shop_id=shop_id)
+    if job.document == REFUND_SLIP and (return_id := return_id_of(job.ref)) is not None:
+        return await reprint_refund_slip(return_id, settings, shop_id=shop_id)
+    return await _unless_waiting(
+        shop_id, lambda: waiting_job(shop_id=shop_id, document=job.document, ref=job.ref, printer=job.printer,
+                                     copy_of=job.id),
+        lambda: reprint(shop_id=shop_id, job_id=job_id))
 
+
+async def reprint_unprinted(settings: Settings, *, shop_id: int, till: str) -> list[Reprint]:
+    """The till's receipts and refund slips that did not print (printing/job_list.py: unprinted), again, oldest
+    first: a copy of each, or, for one still queued after a failed try, that job (never a second)."""
+    jobs = await unprinted(shop_id=shop_id, till=till, documents=TILL_DOCUMENTS)
+    again = [await reprint_job(settings, shop_id=shop_id, job_id=job.id) for job in reversed(jobs)]
+    return [each for each in again if each is not None]
 
 
 async def queue_till_report(report: TillReport, settings: Settings, *, shop_id: int, ref: str,
@@ -272,7 +330,7 @@ async def queue_till_report(report: TillReport, settings: Settings, *, shop_id: 
     """An X or Z report (web/tills.py) into the print queue, for the till's receipt printer."""
     printer, profile = await _receipt_printer(settings, shop_id, till)
     return await enqueue(shop_id=shop_id, printer=printer, document="till report", ref=ref,
-                         data=render_till_report(report, profile=profile))
+                         data=render_till_report(report, profile=profile), till=till or "")
 
 # -- item labels -------------------------------------------------------------------------
 

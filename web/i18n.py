@@ -236,6 +236,8 @@ ERROR_MESSAGES = {
     "forbidden": N_("Your role may not do this. Ask a manager."),
     "page-expired": N_("This page has expired: reload it, then try again."),
     "server-error": N_("Something went wrong on the server; nothing was saved. Please tell the manager."),
+    "disk-full": N_("The server's disk is full: nothing was saved. Keep the goods where they are and tell the "
+                    "manager; once space is freed, try again (the shop carries on, no restart needed)."),
     # reports and the community fund (pos/reports.py, pos/fund.py)
     "bad-period": N_("Choose a day, a week, a month, or a period from one day to another (at most {maximum} days, "
                      "the last day not before the first)."),

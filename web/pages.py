@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -13,10 +15,12 @@ from inventory.catalogue import categories_of
 from pos.checkout import load_sale
 from pos.numbers import sale_id_of
 from pos.errors import SaleError
-from pos.reports import day_report
-from printing.queue import health, recent_jobs
+from pos.reports import FIRST_DAY, LAST_DAY, check_day, day_bounds, day_report
+from printing.job_list import Shown, jobs_page
+from printing.queue import health
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
+from web.api import OptionalRowId
 from web.app import locale_of, shopfront
 from web.auth import StaffUser, log_in, log_out, requires_role
 from web.documents import (
@@ -127,6 +131,12 @@ _TILL_WORDS = {
     "printer_failing": N_("The printer is not printing ({error}). {waiting} receipt(s) wait in the queue and "
                           "will print by themselves when it works again: keep selling."),
     "reprint_queued": N_("The receipt will print again."),
+    "reprint_waiting": N_("This receipt is already waiting to print: it will come out once, not twice."),
+    "unprinted_receipt": N_("Receipt {number}"),
+    "unprinted_slip": N_("Refund slip {number}"),
+    "unprinted_again": N_("Printing again"),
+    "unprinted_reprinted": N_("Printing them again: {queued} copy(ies) marked 重打; {waiting} already waiting to "
+                              "print."),
     # points, discounts, parked carts
     "member_prompt": N_("Scan the member's card or type their number, then Enter"),
     "household_prompt": N_("The household's reference (like H-2026-017, no names), then Enter"),
@@ -197,8 +207,10 @@ class ManagerPage(Controller):
         locale = locale_of(request)
         categories = {c.code: (c.name if locale == "zh_CN" or not c.name_en else c.name_en)
                       for c in await categories_of(shop_id=front.shop_id)}
+        from web.health import health_of  # backups and disk space: what the manager should see to
+
         return _page(request, "manager.html", report=report, day=day, zone=front.settings.zone, categories=categories,
-                     rounding_rule=ROUNDING_RULE, split=front.settings.split)
+                     rounding_rule=ROUNDING_RULE, split=front.settings.split, health=health_of(request))
 
 
 class ReceiptPage(Controller):
@@ -218,24 +230,68 @@ class ReceiptPage(Controller):
                      width=front.settings.printer.width)
 
 
+_SHOWN_WORDS = {Shown.ALL: N_("Every job"), Shown.FAILED: N_("Not printed (failed, or being tried again)"),
+                Shown.WAITING: N_("Waiting to print"), Shown.PRINTED: N_("Printed")}
+
+
+class QueueFilters(Form):
+    """The print queue's filters, sent back with "print again" so the list stays as it was."""
+
+    status: str = ""
+    till: str = ""
+    day: str = ""
+
+
+def _day_of(text: str) -> date | None:
+    """A day chosen on a page (2026-12-06), None when none is; anything else is refused (400)."""
+    if not text:
+        return None
+    try:
+        return check_day(date.fromisoformat(text))
+    except ValueError:
+        raise DomainError(SaleError.BAD_DAY, day=text[:20], first=FIRST_DAY.isoformat(),
+                          last=LAST_DAY.isoformat()) from None
+
+
 class PrintQueuePage(Controller):
     path = "/manager/printing"
     guards = [requires_role(Role.MANAGER)]
     include_in_schema = False
 
     @get("/")
-    async def jobs(self, request: Request) -> Template:
+    async def jobs(self, request: Request, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text] = "",
+                   day: FromQuery[Text] = "", before_id: FromQuery[OptionalRowId] = None,
+                   reprinted: FromQuery[OptionalRowId] = None, already_waiting: FromQuery[bool] = False) -> Template:
+        """The queue a page at a time, newest first, by status, till and day (shop time); "older" pages on."""
         front = shopfront(request)
-        return _page(request, "print_queue.html", jobs=await recent_jobs(shop_id=front.shop_id),
+        await front.refresh_tills()
+        till = till.strip().upper()
+        if till and till not in front.tills:
+            raise DomainError(SaleError.UNKNOWN_TILL, till=till[:16])
+        chosen_day = _day_of(day.strip())
+        start, end = day_bounds(chosen_day, front.settings.zone) if chosen_day else (None, None)
+        page = await jobs_page(shop_id=front.shop_id, shown=status, till=till or None, start=start, end=end,
+                               before_id=before_id)
+        filters = {key: value for key, value in (("status", status.value), ("till", till),
+                                                 ("day", chosen_day.isoformat() if chosen_day else "")) if value}
+        return _page(request, "print_queue.html", jobs=page.jobs, filters=filters, shown=_SHOWN_WORDS,
+                     tills=list(front.tills.values()), paged=before_id is not None,
+                     older=urlencode({**filters, "before_id": page.older}) if page.older else None,
+                     reprinted=reprinted, already_waiting=already_waiting,
                      health=await health(shop_id=front.shop_id, printer=RECEIPT_PRINTER), zone=front.settings.zone)
 
     @post("/{job_id:int}/reprint", status_code=200)
-    async def reprint(self, request: Request, job_id: FromPath[RowId]) -> Redirect:
+    async def reprint(self, request: Request, job_id: FromPath[RowId],
+                      data: URLEncodedBody[QueueFilters]) -> Redirect:
+        """Print again, then back to the same list, saying whether a copy was queued or the job was waiting."""
         front = shopfront(request)
-        if await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id) is None:
+        reprint = await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id)
+        if reprint is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
         front.printing.wake()
-        return Redirect("/manager/printing")
+        shown = {key: value for key, value in msgspec.structs.asdict(data).items() if value}
+        said = {"reprinted": reprint.job_id, "already_waiting": "true" if reprint.already_waiting else "false"}
+        return Redirect("/manager/printing?" + urlencode(shown | said))
 
 
 class DocumentsPage(Controller):

@@ -19,16 +19,15 @@ from pos.sessions import (
     SessionFigures, SessionInfo, close_session, current_session, last_sessions, open_session, session_figures,
 )
 from pos.tills import TillInfo
-from printing.queue import Job, find_job
 from printing.till_report import TillReport, preview_till_report
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, check_manager_pin
-from web.api import _till
+from web.api import ReprintOut, _till, reprint_out
 from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
     TILL_REPORT_WORDS, queue_refund_slip, queue_till_report, refund_slip_for, refund_slip_of_return,
-    refund_slip_preview, words,
+    refund_slip_preview, reprint_refund_slip, words,
 )
 from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, Text
@@ -380,14 +379,12 @@ class ReturnsApi(Controller):
         slip, _ = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
         return refund_slip_preview(slip, front.settings)
 
-    @post("/{number:str}/reprint", summary="Print a return's refund slip again (重打, the drawer stays shut)",
-          status_code=202)
-    async def reprint_slip(self, request: Request, number: FromPath[Text]) -> Job:
+    @post("/{number:str}/reprint", summary="Print a return's refund slip again (202: a copy, 重打, the drawer stays "
+          "shut; 200: it is already waiting to print, and is not queued twice)", status_code=202)
+    async def reprint_slip(self, request: Request, number: FromPath[Text]) -> Response[ReprintOut]:
         front = shopfront(request)
-        slip, till = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
-        job_id = await queue_refund_slip(slip, front.settings, shop_id=front.shop_id, till=till)
-        front.printing.wake()
-        return await find_job(shop_id=front.shop_id, job_id=job_id)
+        return await reprint_out(front, await reprint_refund_slip(_return_id(number), front.settings,
+                                                                  shop_id=front.shop_id))
 
 
 def _return_id(number: str) -> int:

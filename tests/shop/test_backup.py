@@ -1,9 +1,12 @@
 """`aixin backup` and `aixin restore` through the command line, on both engines: a copy taken while the shop is
-open holds the same books (the copy itself passes verify()), and it restores only into an empty database."""
+open holds the same books (the copy itself passes verify()), and it restores only into an empty database. A copy cut
+short is never taken for a backup; old backups are deleted after [backup] keep_days."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,7 +14,10 @@ import asyncpg
 import pytest
 
 from pos.checkout import CartLine, commit_sale, source_rules
+from shop.backup import BackupError, backup, backups_in, prune
 from shop.database import bind, run
+from shop.settings import SettingsError, load_settings
+from tests.small_disk import fill, small_disk
 from web.cli import main
 
 BOOKS = ("sale", "sale_line", "tender", "ledger_txn", "ledger_entry", "stock_movement", "item")
@@ -88,3 +94,48 @@ async def test_a_backup_never_restores_over_a_shop(db, settings, sold, capsys, m
     assert await counts(db) == before
     status, _, err = await aixin(db, capsys, monkeypatch, settings.database.url, "restore", str(tmp_path / "none"))
     assert status == 1 and "there is no backup" in err
+
+
+async def test_a_backup_that_does_not_fit_on_its_disk_leaves_nothing_that_looks_like_a_backup(db, settings, sold):
+    with small_disk(256) as disk:
+        filler = fill(disk)
+        # when the shop's database is copied onto a full disk, then it says so
+        full = "database or disk is full" if db.engine_type == "sqlite" else "No space left on device"
+        with pytest.raises(BackupError, match=full):
+            await asyncio.to_thread(backup, settings.database.url, disk)
+        # and the folder holds no copy, whole or partial
+        assert list(disk.iterdir()) == [filler]
+
+
+def test_backups_past_keep_days_are_deleted_but_never_the_newest(tmp_path):
+    now = datetime(2026, 12, 6, 3, 0)
+
+    def made(days: float, suffix: str = ".sqlite") -> Path:
+        path = tmp_path / f"aixin-{now - timedelta(days=days):%Y%m%d-%H%M%S}{suffix}"
+        path.write_bytes(b"copy")
+        return path
+
+    # given backups of 1, 13 and 15 days ago, a copy cut short two days ago, and a file that is not a backup
+    kept, edge, old = made(1), made(13), made(15, ".dump")
+    cut_short = made(2, ".sqlite.partial")
+    os.utime(cut_short, (now.timestamp() - 2 * 86400,) * 2)
+    (tmp_path / "notes.txt").write_text("mine")
+    # when the folder is pruned to 14 days, then only the old one and the copy cut short are gone
+    assert sorted(prune(tmp_path, keep_days=14, now=now)) == sorted([old, cut_short])
+    assert [path for _, path in backups_in(tmp_path)] == [kept, edge] and (tmp_path / "notes.txt").exists()
+    # and a lone backup is never deleted, however old
+    assert prune(tmp_path, keep_days=1, now=now + timedelta(days=100)) == [edge]
+    assert [path for _, path in backups_in(tmp_path)] == [kept]
+
+
+@pytest.mark.parametrize("environ, sentence", [
+    ({"AIXIN_BACKUP_KEEP_DAYS": "0"}, "setting backup.keep_days is wrong"),
+    ({"AIXIN_BACKUP_AUTOMATIC": "sometimes"}, "setting backup.automatic is wrong"),
+    ({"AIXIN_BACKUP_FOLDER": "{file}"}, "setting backup.folder is wrong: '{file}' is a file, not a folder"),
+])
+def test_bad_backup_settings_stop_start_up_saying_which(environ, sentence, tmp_path):
+    file = tmp_path / "usb"
+    file.write_text("a file")
+    environ = {name: value.format(file=file) for name, value in environ.items()}
+    with pytest.raises(SettingsError, match=sentence.format(file=file).replace(".", r"\.").replace("(", r"\(")):
+        load_settings(Path(__file__).resolve().parents[2] / "config.toml", environ=environ)

@@ -5,7 +5,17 @@ from pathlib import Path
 import httpx
 import pytest
 
+from printing.queue import recent_jobs
 from web.app import create_app
+
+
+async def all_printed(shop_id: int, ref: str, timeout: float = 5.0) -> None:
+    """Once every print job of the document `ref` is printed ("print again" while one still waits makes none)."""
+    for _ in range(int(timeout / 0.02)):
+        if (jobs := await recent_jobs(shop_id=shop_id, ref=ref)) and all(job.status == "printed" for job in jobs):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{ref} did not print")
 
 
 class Till:

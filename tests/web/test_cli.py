@@ -1,5 +1,6 @@
 """`aixin` from the command line, on a real SQLite file: demo, verify, create-user, a bad setting."""
 
+import ipaddress
 import os
 import sqlite3
 import subprocess
@@ -167,3 +168,17 @@ def test_staff_commands_list_deactivate_change_role_password_and_pin(tmp_path):
     assert nobody.returncode == 1
     not_manager = aixin(tmp_path, "staff", "pin", "laozhang", stdin="2468\n")
     assert not_manager.returncode == 1 and "laozhang" in not_manager.stderr
+
+
+def test_backup_goes_to_the_backup_folder_of_the_settings_and_serve_names_the_address_tills_open(tmp_path):
+    from web.cli import _address_for_tills
+
+    assert aixin(tmp_path, "migrate").returncode == 0
+    # given [backup] folder set, when `aixin backup` is run without --to, then the copy is made there
+    made = aixin(tmp_path, "backup", AIXIN_BACKUP_FOLDER=str(tmp_path / "usb"))
+    assert made.returncode == 0, made.stderr
+    assert Path(made.stdout.splitlines()[0]).parent == tmp_path / "usb"
+    # and a server listening on every address names the one tills on the shop's network open
+    assert _address_for_tills("192.168.1.10") == "192.168.1.10"
+    lan = _address_for_tills("0.0.0.0")  # this PC's address on its default route ("0.0.0.0" with no network at all)
+    assert ipaddress.ip_address(lan).version == 4 and not ipaddress.ip_address(lan).is_loopback

@@ -41,3 +41,12 @@ def test_money_in_messages_is_shown_as_yuan():
     assert domain_error_message("zh_CN", error) == "现金不够：合计 ¥60.00，实收 ¥50.00。"
     assert domain_error_message("en", error) == "Not enough cash: the total is ¥60.00, ¥50.00 was given."
     assert gettext("zh_CN", "Total") == "合计" and gettext("en", "Total") == "Total"
+
+
+def test_every_error_the_web_layer_gives_and_every_health_warning_has_a_sentence_in_both_languages():
+    from web.health import WARNINGS
+
+    for code in ("malformed-request", "not-logged-in", "forbidden", "page-expired", "server-error", "disk-full"):
+        assert error_message("zh_CN", code, {}) != error_message("en", code, {}), code
+    for code, words in WARNINGS.items():
+        assert gettext("zh_CN", words) != gettext("en", words) == words, code

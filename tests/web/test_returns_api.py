@@ -11,6 +11,7 @@ from printing.queue import recent_jobs
 from shop import ledger
 from tests.pos.members import member_with_points
 from tests.printing.escpos_decode import Barcode, Drawer, decode
+from tests.web.conftest import all_printed
 from web.documents import reprint_job
 
 
@@ -265,9 +266,11 @@ async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_
     receipt_job = (await recent_jobs(shop_id=goods.shop_id, ref=sale["number"]))[0]
     slip_job = (await recent_jobs(shop_id=goods.shop_id, ref=back["number"]))[0]
     assert (receipt_job.document, slip_job.document) == ("receipt", "refund slip")
-    # when each is printed again from the queue (web/documents.py: reprint_job)
+    # when each has printed and is printed again from the queue (web/documents.py: reprint_job)
     for job in (receipt_job, slip_job):
-        assert await reprint_job(settings, shop_id=goods.shop_id, job_id=job.id) not in (None, job.id)
+        await all_printed(goods.shop_id, job.ref)
+        again = await reprint_job(settings, shop_id=goods.shop_id, job_id=job.id)
+        assert again.job_id != job.id and not again.already_waiting
     assert await reprint_job(settings, shop_id=goods.shop_id, job_id=999999) is None
     # then each copy says 重打 at its top, reads as the original below it, and leaves the drawer shut
     for ref in (sale["number"], back["number"]):

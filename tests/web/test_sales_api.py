@@ -11,6 +11,8 @@ from inventory.tables import StockMovement
 from pos.tables import Sale
 from shop.tables import LedgerTxn
 from tests.printing.escpos_decode import decode
+from tests.web.conftest import Till, all_printed, client_of, running
+from web.app import create_app
 
 
 def sale_body(lines, cash, key=None, till="T1", **extra):
@@ -207,6 +209,7 @@ async def test_the_printer_being_off_never_holds_a_sale_and_the_till_is_told(cas
 async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(browser, goods):
     await browser.login("cashier", "cashier-pw")
     number = (await browser.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))).json()["number"]
+    await all_printed(goods.shop_id, number)  # "print again" while the receipt still waits makes no second one
     again = await browser.post(f"/api/sales/{number}/reprint")
     assert again.status_code == 202 and again.json()["ref"] == number and again.json()["document"] == "receipt"
     files = await browser.printed(f"*{number}*")
@@ -226,6 +229,7 @@ async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(bro
     page = await browser.get("/manager/printing")
     assert page.status_code == 200 and number in page.text and "已打印" in page.text
     # "print again" from the queue, on the original cash receipt: a copy again, 重打 and no drawer kick
+    await all_printed(goods.shop_id, number)
     again = await browser.post(f"/api/printing/jobs/{jobs[-1]['id']}/reprint")
     assert again.status_code == 202 and again.json()["ref"] == number
     for _ in range(100):
@@ -293,3 +297,26 @@ async def test_an_old_password_hash_is_upgraded_at_login_and_still_works(browser
     assert "m=19456,t=2,p=1" in stored
     await browser.post("/login/out")
     assert (await browser.login("cashier", "cashier-pw")).status_code in (302, 303)
+
+
+async def test_the_running_server_seals_each_sale_into_the_shops_chain_and_verify_finds_it_whole(
+        db, settings, goods):
+    from pos.verify import verify_report
+    from shop.tables import LedgerSeal
+
+    app = create_app(settings, engine=db)
+    app.state["sealer"].every = 0.05  # the server's quick pass runs every 5 s; the test need not wait that long
+    async with running(app), client_of(app) as client:
+        till = Till(client, settings.printer.path)
+        await till.login("cashier", "cashier-pw")
+        sale = (await till.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))).json()
+        txn = (await LedgerTxn.select(LedgerTxn.id).where(LedgerTxn.ref == sale["number"]).first())["id"]
+        for _ in range(200):
+            if await LedgerSeal.exists().where(LedgerSeal.txn == txn):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise AssertionError(f"the sale's ledger transaction {txn} was not sealed")
+    report = await verify_report()
+    assert not [problem for rule in report for problem in rule.problems]
+    assert not [note for rule in report for note in rule.notes]  # nothing left unsealed

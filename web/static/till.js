@@ -185,7 +185,8 @@
   $("complete").addEventListener("click", complete);
   $("reprint").addEventListener("click", async () => {
     const { ok, data } = await api("POST", "/api/sales/" + $("last-number").textContent + "/reprint");
-    say(ok ? words.reprint_queued : (data.detail || words.offline), ok ? "ok" : "error");
+    say(ok ? (data.already_waiting ? words.reprint_waiting : words.reprint_queued) : (data.detail || words.offline),
+        ok ? "ok" : "error");
     scan.focus();
     watchPrinter();
   });
@@ -200,8 +201,43 @@
       }
     } catch (error) { /* the next look will tell */ }
   }
-  watchPrinter();
-  setInterval(watchPrinter, 5000);
+  // This till's receipts and refund slips that failed to print: listed until they have printed, one button prints
+  // them all again (a copy of each, 重打; one still waiting to print is not queued twice).
+  const unprintedUrl = () => "/api/till/tills/" + encodeURIComponent($("till-code").value) + "/unprinted";
+  const inFewWords = (text) => (text.length > 60 ? text.slice(0, 59) + "…" : text);
+  async function watchUnprinted() {
+    try {
+      const { ok, data } = await api("GET", unprintedUrl());
+      if (!ok) return;
+      $("unprinted").hidden = !data.length;
+      $("unprinted-list").replaceChildren(...data.map((doc) => {
+        const item = document.createElement("li");
+        item.dataset.number = doc.number;
+        const name = doc.document === "refund slip" ? words.unprinted_slip : words.unprinted_receipt;
+        const tried = doc.status === "failed" || doc.attempts > 0;
+        item.textContent = name.replace("{number}", doc.number) + " · " + doc.time + " · "
+          + (tried ? inFewWords(doc.error) : words.unprinted_again);
+        return item;
+      }));
+    } catch (error) { /* the next look will tell */ }
+  }
+  $("print-unprinted").addEventListener("click", async () => {
+    const again = $("print-unprinted");
+    again.disabled = true;
+    try {
+      const { ok, data } = await api("POST", unprintedUrl() + "/reprint");
+      const said = ok ? words.unprinted_reprinted.replace("{queued}", data.queued.length)
+        .replace("{waiting}", data.already_waiting.length) : (data.detail || words.offline);
+      say(said, ok ? "ok" : "error");
+    } catch (error) {
+      say(words.offline, "error");
+    } finally { again.disabled = false; }
+    watchUnprinted(); watchPrinter(); scan.focus();
+  });
+  function watchPrinting() { watchPrinter(); watchUnprinted(); }
+  if ($("till-code")) $("till-code").addEventListener("change", watchPrinting);
+  watchPrinting();
+  setInterval(watchPrinting, 5000);
   $("clear").addEventListener("click", () => {
     if (cart.lines.length && confirm(words.confirm_clear)) { cart = newCart(); cash.value = ""; quoted = null; closePoints(); update(); }
     scan.focus();

@@ -18,7 +18,6 @@ class DonationError(StrEnum):
     PRICE_DIFFERS = "price-differs"
     BAD_REFUSAL_REASON = "bad-refusal-reason"
     IDEMPOTENCY_KEY_REUSED = "donation-key-reused"
-    BAD_IDEMPOTENCY_KEY = "bad-idempotency-key"
     UNKNOWN_MAKER = "unknown-maker"
     BAD_MAKER_NAME = "bad-maker-name"
     NOT_HANDICRAFT = "not-handicraft"

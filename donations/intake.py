@@ -12,12 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-
-import asyncpg
 
 from donations.errors import DonationError
 from donations.tables import DonatedItem, Donation, Donor
@@ -34,13 +31,13 @@ from inventory.catalogue import (
     receive_stock,
 )
 from inventory.errors import InventoryError
-from shop.database import as_date, run, writing
+from shop.database import as_date, run
 from shop.errors import DomainError
+from shop.idempotency import check_key, once
 
 MAX_ITEMS = 200
 MAX_LABELLED_PIECES = 1000  # labels printed for one donation: more is a typing mistake (or several donations)
 MAX_BACKDATE_DAYS = 366  # a paper backlog of up to a year may be typed in
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -158,8 +155,7 @@ async def register_donation(
     `with_donation` is more work that commits with the donation or not at all (the intake
     desk queues the labels' print job with it).
     """
-    if not _KEY.match(idempotency_key or ""):
-        raise DomainError(DonationError.BAD_IDEMPOTENCY_KEY)
+    check_key(idempotency_key)
     if not items:
         raise DomainError(DonationError.EMPTY_DONATION)
     if len(items) > MAX_ITEMS:
@@ -173,32 +169,26 @@ async def register_donation(
     if labelled > MAX_LABELLED_PIECES:
         raise DomainError(DonationError.TOO_MANY_LABELS, pieces=labelled, maximum=MAX_LABELLED_PIECES)
     digest = _request_digest(donor_id, received_on, checked)
-    db = Donation._meta.db
-    try:
-        async with writing(db):
-            if (first := await _donation_with_key(shop_id, idempotency_key)) is not None:
-                return await _replay(first, digest)
-            if donor_id is not None and not await Donor.exists().where(
-                    (Donor.shop == shop_id) & (Donor.id == donor_id)):
-                raise DomainError(DonationError.UNKNOWN_DONOR, status=404, donor=donor_id)
-            rows = await Donation.insert(Donation(
-                shop=shop_id, donor=donor_id, received_on=received_on, volunteer=volunteer_id,
-                idempotency_key=idempotency_key, request_digest=digest,
-            )).returning(Donation.id)
-            donation_id = rows[0]["id"]
-            number = donation_number(donation_id)
-            await _stock(shop_id=shop_id, donation_id=donation_id, number=number, items=checked,
-                         categories=categories, volunteer_id=volunteer_id)
-            record = await load_donation(donation_id, shop_id=shop_id)
-            if with_donation is not None:
-                await with_donation(record)
-            return record
-    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
-        # Another connection committed the same key first.
-        first = await _donation_with_key(shop_id, idempotency_key)
-        if first is None:
-            raise
-        return await _replay(first, digest)
+
+    async def write() -> DonationRecord:
+        if donor_id is not None and not await Donor.exists().where((Donor.shop == shop_id) & (Donor.id == donor_id)):
+            raise DomainError(DonationError.UNKNOWN_DONOR, status=404, donor=donor_id)
+        rows = await Donation.insert(Donation(
+            shop=shop_id, donor=donor_id, received_on=received_on, volunteer=volunteer_id,
+            idempotency_key=idempotency_key, request_digest=digest,
+        )).returning(Donation.id)
+        donation_id = rows[0]["id"]
+        number = donation_number(donation_id)
+        await _stock(shop_id=shop_id, donation_id=donation_id, number=number, items=checked,
+                     categories=categories, volunteer_id=volunteer_id)
+        record = await load_donation(donation_id, shop_id=shop_id)
+        if with_donation is not None:
+            await with_donation(record)
+        return record
+
+    return await once(write, table=Donation, digest_column=Donation.request_digest, shop_id=shop_id,
+                      key=idempotency_key, digest=digest, first=lambda i: load_donation(i, shop_id=shop_id),
+                      reused=DonationError.IDEMPOTENCY_KEY_REUSED, number=donation_number)
 
 
 async def _stock(*, shop_id: int, donation_id: int, number: str, items: Sequence[GivenItem],
@@ -238,19 +228,6 @@ async def _stock_one(*, shop_id: int, item: GivenItem, category: CategoryInfo, n
                          one_off=is_in_store(code) and item.quantity == 1, staff_id=volunteer_id, reason=reason,
                          ref=number, condition=Condition(item.condition), expires_on=item.expires_on)
     return new.item_id
-
-
-async def _donation_with_key(shop_id: int, key: str) -> dict | None:
-    rows = await run(Donation._meta.db, "SELECT id, shop, request_digest FROM donation "
-                     "WHERE shop = $1 AND idempotency_key = $2", shop_id, key)
-    return rows[0] if rows else None
-
-
-async def _replay(first: dict, digest: str) -> DonationRecord:
-    if first["request_digest"] != digest:
-        raise DomainError(DonationError.IDEMPOTENCY_KEY_REUSED, status=409, number=donation_number(first["id"]))
-    record = await load_donation(first["id"], shop_id=first["shop"])
-    return DonationRecord(**{**record.__dict__, "replayed": True})
 
 
 async def load_donation(donation_id: int, *, shop_id: int) -> DonationRecord:

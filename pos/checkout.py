@@ -3,46 +3,63 @@
 A sale is committed whole or not at all, in one transaction: the sale, its lines (each a
 snapshot with the split applied), the tender, the stock movements and the ledger
 transaction. The till sends an idempotency key with every submit: the same key again
-returns the first sale and writes nothing; the same key with a different cart is refused.
+returns the first sale and writes nothing; the same key with a different cart is refused
+(shop/idempotency.py). quote_cart() prices a cart for the till's screen with the sale's own
+pricing (price_cart), under the shop's TillRules, and writes nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-import sqlite3
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import asyncpg
-
 from donations.lovebank import fund_points, member_for_till, points_of
 from donations.makers import consignments
 from inventory.barcodes import normalize_barcode
-from inventory.catalogue import check_quantity, items_by_barcode, price_now
+from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, price_now
 from inventory.errors import InventoryError
 from inventory.rotation import Rotation
 from inventory.stock import Movement, MovementKind, record_movements
 from shop import ledger
-from shop.database import insert_rows, one_writer_per_shop, retrying_deadlocks, run, writing
+from shop.database import insert_rows, run
 from shop.errors import DomainError
-from shop.settings import SplitSettings
+from shop.idempotency import check_key, once
+from shop.settings import Settings, SplitSettings
 from shop.staff import check_manager_pin
 
 from pos.numbers import sale_number
-from pos.discounts import LineOverride, LineToPrice, OverrideMade, SaleDiscount, needs_manager, price_lines
+from pos.discounts import (
+    LineOverride, LineToPrice, OverrideMade, PricedLine, SaleDiscount, needs_manager, price_lines,
+)
 from pos.errors import SaleError
 from pos.sessions import open_session_of
 from pos.split import SplitRule, rule_in_force, split_value
 from pos.tables import Override, Sale, SaleLine, Tender
 from pos.tender import PointsIn, check_payer, household_ref, most_points, points_payment
 
-NO_ROTATION = Rotation(steps=(), remove_after_weeks=0, sources=frozenset())
 MAX_LINES = 200
 MAX_SALE_FEN = 100_000_000  # ¥1,000,000.00: a sale beyond this is a typing mistake
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class TillRules:
+    """The shop's rules at the till, as its settings (config.toml) give them: built once by whoever runs the till
+    and passed whole to quote_cart and commit_sale."""
+
+    split: Mapping[str, SplitRule]  # by the goods' source: [split.donated], [split.handicraft], [split.purchased]
+    rotation: Rotation  # the markdowns of ageing stock ([rotation])
+    fen_per_point: int  # what a love-bank point pays ([points])
+    override_limit_percent: int  # an override taking more off than this needs a manager's PIN ([till])
+
+    @classmethod
+    def of(cls, settings: Settings, *, rotation: Rotation) -> TillRules:
+        """The till's rules from the shop's settings; `rotation` is [rotation] as the shop runs it."""
+        return cls(split=source_rules(settings.split), rotation=rotation,
+                   fen_per_point=settings.points.fen_per_point,
+                   override_limit_percent=settings.till.override_limit_percent)
 
 
 @dataclass(frozen=True)
@@ -140,23 +157,57 @@ def _check_amount(fen: int) -> int:
     return fen
 
 
+@dataclass(frozen=True)
+class PricedCart:
+    """The cart priced as the till sells it, line by line in the cart's order: the item, its markdown (percent)
+    and its price after its overrides and its share of the sale's discount; the overrides, for the log."""
+
+    items: tuple[SellableItem, ...]
+    markdowns: tuple[int, ...]
+    lines: tuple[PricedLine, ...]
+    overrides: tuple[OverrideMade, ...]
+    needs_manager: bool  # an override is past the limit: the sale needs a manager's PIN
+
+
+async def price_cart(*, shop_id: int, cart: Sequence[CartLine], rules: TillRules,
+                     sale_discount: SaleDiscount | None, now: datetime) -> PricedCart:
+    """What the cart costs at `now`, for a quote and for the sale alike: every code must name an item still on
+    sale; each is marked down as the rotation ages it, then its overrides and discounts are taken off
+    (pos/discounts.py). Inside the sale's transaction the items read stay locked until it commits."""
+    found = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
+    for line in cart:
+        item = found.get(line.barcode)
+        if item is None:
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=line.barcode)
+        if not item.active:
+            raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=line.barcode, name=item.name)
+    items = tuple(found[line.barcode] for line in cart)
+    prices_now = [price_now(price_fen=item.price_fen, source=item.source, perishable=item.perishable,
+                            came_in=item.created_at, rotation=rules.rotation, now=now) for item in items]
+    priced, overrides = price_lines([LineToPrice(price, line.quantity, line.override)
+                                     for (price, _), line in zip(prices_now, cart)], sale_discount)
+    return PricedCart(items=items, markdowns=tuple(markdown for _, markdown in prices_now), lines=tuple(priced),
+                      overrides=tuple(overrides),
+                      needs_manager=needs_manager(overrides, rules.override_limit_percent))
+
+
 async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Sequence[CartLine],
-                      cash_given_fen: int, idempotency_key: str, rules: Mapping[str, SplitRule],
-                      rotation: Rotation = NO_ROTATION, expected_total_fen: int | None = None,
-                      points: PointsIn | None = None, sale_discount: SaleDiscount | None = None,
-                      manager_pin: str | None = None, fen_per_point: int = 100, override_limit_percent: int = 10,
+                      cash_given_fen: int, idempotency_key: str, rules: TillRules,
+                      expected_total_fen: int | None = None, points: PointsIn | None = None,
+                      sale_discount: SaleDiscount | None = None, manager_pin: str | None = None,
+                      now: datetime | None = None,
                       with_sale: Callable[[SaleRecord], Awaitable[object]] | None = None) -> SaleRecord:
     """Sell the cart: points first (pos/tender.py) if `points` is given, cash for the rest. Returns
     the sale (or, for a repeated key, the first sale).
 
     Lines may carry price overrides and discounts, and `sale_discount` takes a discount off the
-    whole sale (pos/discounts.py); one taking more than `override_limit_percent` off, and any
-    spending of the fund's points for a household, needs `manager_pin`. `with_sale` is more work
-    that must commit with the sale or not at all (the till queues the receipt's print job with
-    it: one commit, and no sale without its receipt).
+    whole sale (pos/discounts.py); one taking more than the rules' override limit off, and any
+    spending of the fund's points for a household, needs `manager_pin`. `now` is the sale's time
+    (the moment of the call unless given: tests back-date sales with it). `with_sale` is more work
+    that must commit with the sale or not at all (the till queues the receipt's print job with it:
+    one commit, and no sale without its receipt).
     """
-    if not _KEY.match(idempotency_key or ""):
-        raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
+    check_key(idempotency_key)
     cart = merge_lines(lines)
     _check_amount(cash_given_fen)
     if points is not None:
@@ -169,63 +220,36 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
     approver = await check_manager_pin(shop_id, manager_pin) if manager_pin else None
 
     async def write() -> SaleRecord:
-        async with writing(Sale._meta.db):
-            await one_writer_per_shop(Sale._meta.db, shop_id, "sales")
-            if (first := await _sale_with_key(shop_id, idempotency_key)) is not None:
-                return await _replay(first, digest)
-            sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id,
-                                     cart=cart, cash_given_fen=cash_given_fen, key=idempotency_key,
-                                     digest=digest, rules=rules, rotation=rotation,
-                                     expected_total_fen=expected_total_fen, points=points,
-                                     sale_discount=sale_discount, approver=approver, fen_per_point=fen_per_point,
-                                     override_limit_percent=override_limit_percent)
-            if with_sale is not None:
-                await with_sale(sale)
-            return sale
+        sale = await _write_sale(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, cart=cart,
+                                 cash_given_fen=cash_given_fen, key=idempotency_key, digest=digest, rules=rules,
+                                 expected_total_fen=expected_total_fen, points=points,
+                                 sale_discount=sale_discount, approver=approver, now=now or datetime.now(UTC))
+        if with_sale is not None:
+            await with_sale(sale)
+        return sale
 
-    try:
-        return await retrying_deadlocks(Sale._meta.db, write)
-    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
-        # Another connection committed the same key first (PostgreSQL, or a second process).
-        first = await _sale_with_key(shop_id, idempotency_key)
-        if first is None:
-            raise
-        return await _replay(first, digest)
+    return await once(write, table=Sale, digest_column=Sale.cart_digest, shop_id=shop_id, key=idempotency_key,
+                      digest=digest, first=lambda i: load_sale(i, shop_id=shop_id),
+                      reused=SaleError.IDEMPOTENCY_KEY_REUSED, number=sale_number, one_writer="sales")
 
 
 async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list[CartLine],
-                      cash_given_fen: int, key: str, digest: str, rules: Mapping[str, SplitRule],
-                      rotation: Rotation, expected_total_fen: int | None, points: PointsIn | None = None,
-                      sale_discount: SaleDiscount | None = None, approver: int | None = None,
-                      fen_per_point: int = 100, override_limit_percent: int = 10) -> SaleRecord:
-    now = datetime.now(UTC)
+                      cash_given_fen: int, key: str, digest: str, rules: TillRules,
+                      expected_total_fen: int | None, points: PointsIn | None, sale_discount: SaleDiscount | None,
+                      approver: int | None, now: datetime) -> SaleRecord:
     # A sale needs its till's open session (till-closed otherwise); its row is held until the sale commits.
     session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
-    items = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
-    for line in cart:
-        item = items.get(line.barcode)
-        if item is None:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=line.barcode)
-        if not item.active:
-            raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=line.barcode, name=item.name)
-    item_ids = [items[line.barcode].id for line in cart]
-    makers = await consignments(item_ids)
-
-    prices_now = [price_now(price_fen=items[line.barcode].price_fen, source=items[line.barcode].source,
-                            perishable=items[line.barcode].perishable, came_in=items[line.barcode].created_at,
-                            rotation=rotation, now=now) for line in cart]
-    priced, overrides = price_lines([LineToPrice(price, line.quantity, line.override)
-                                     for (price, _), line in zip(prices_now, cart)], sale_discount)
-    if needs_manager(overrides, override_limit_percent) and approver is None:
-        raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=override_limit_percent)
+    priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount, now=now)
+    makers = await consignments([item.id for item in priced.items])
+    if priced.needs_manager and approver is None:
+        raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=rules.override_limit_percent)
 
     sold: list[SoldLine] = []
     rows: list[dict] = []
-    for line, (_, markdown), p in zip(cart, prices_now, priced):
-        item = items[line.barcode]
+    for line, item, markdown, p in zip(cart, priced.items, priced.markdowns, priced.lines):
         consigned = makers.get(item.id)
         rule = rule_in_force(
-            source_rule=rules[item.source], category_fund=item.fund_percent,
+            source_rule=rules.split[item.source], category_fund=item.fund_percent,
             category_maker=item.maker_percent, has_maker=consigned is not None,
             maker_fund=consigned.fund_percent if consigned else None,
             maker_maker=consigned.maker_percent if consigned else None,
@@ -246,7 +270,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     _check_amount(total)
     if expected_total_fen is not None and expected_total_fen != total:
         raise DomainError(SaleError.PRICE_CHANGED, status=409, expected=expected_total_fen, total=total)
-    paid = await _points_paid(points, shop_id=shop_id, fen_per_point=fen_per_point, approver=approver,
+    paid = await _points_paid(points, shop_id=shop_id, fen_per_point=rules.fen_per_point, approver=approver,
                               eligible_fen=sum(l.value_fen for l, r in zip(sold, rows) if r["accepts_points"]))
     cash_due = total - paid.fen
     if cash_given_fen < cash_due:
@@ -272,8 +296,8 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
              **{k: v for k, v in row.items() if k != "accepts_points"})
         for line, row in zip(sold, rows)
     ])
-    if overrides or paid.household_ref:
-        await _log_overrides(overrides, paid, shop_id=shop_id, sale_id=sale_id, cashier_id=cashier_id,
+    if priced.overrides or paid.household_ref:
+        await _log_overrides(priced.overrides, paid, shop_id=shop_id, sale_id=sale_id, cashier_id=cashier_id,
                              approver=approver, total_fen=total, at=now)
     await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, items_locked=True, movements=[
         Movement(row["item"], -line.quantity, MovementKind.SALE, ref=number)
@@ -374,19 +398,6 @@ async def _log_overrides(overrides: Sequence[OverrideMade], paid: _Paid, *, shop
     await insert_rows(Override, made)
 
 
-async def _sale_with_key(shop_id: int, key: str) -> dict | None:
-    rows = await run(Sale._meta.db, "SELECT id, shop, cart_digest FROM sale WHERE shop = $1 AND idempotency_key = $2",
-                     shop_id, key)
-    return rows[0] if rows else None
-
-
-async def _replay(first: dict, digest: str) -> SaleRecord:
-    if first["cart_digest"] != digest:
-        raise DomainError(SaleError.IDEMPOTENCY_KEY_REUSED, status=409, number=sale_number(first["id"]))
-    record = await load_sale(first["id"], shop_id=first["shop"])
-    return SaleRecord(**{**record.__dict__, "replayed": True})
-
-
 async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:
     sale = await Sale.select().where((Sale.id == sale_id) & (Sale.shop == shop_id)).first()
     if sale is None:
@@ -438,27 +449,17 @@ class CartQuote:
     needs_manager: bool  # an override is past the limit: the sale needs a manager's PIN
 
 
-async def quote_cart(*, shop_id: int, lines: Sequence[CartLine], sale_discount: SaleDiscount | None = None,
-                     rotation: Rotation = NO_ROTATION, fen_per_point: int = 100,
-                     override_limit_percent: int = 10) -> CartQuote:
-    """Price the cart with its overrides, as commit_sale will; write nothing."""
+async def quote_cart(*, shop_id: int, lines: Sequence[CartLine], rules: TillRules,
+                     sale_discount: SaleDiscount | None = None) -> CartQuote:
+    """Price the cart with its overrides, as commit_sale will (price_cart); write nothing."""
     cart = merge_lines(lines)
-    items = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
-    for line in cart:
-        if line.barcode not in items:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=line.barcode)
-    now = datetime.now(UTC)
-    prices = [price_now(price_fen=items[l.barcode].price_fen, source=items[l.barcode].source,
-                        perishable=items[l.barcode].perishable, came_in=items[l.barcode].created_at,
-                        rotation=rotation, now=now)[0] for l in cart]
-    priced, overrides = price_lines([LineToPrice(p, l.quantity, l.override) for p, l in zip(prices, cart)],
-                                    sale_discount)
-    quoted = tuple(QuotedLine(barcode=l.barcode, name=items[l.barcode].name, price_now_fen=p.price_now_fen,
+    priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount,
+                              now=datetime.now(UTC))
+    quoted = tuple(QuotedLine(barcode=item.barcode, name=item.name, price_now_fen=p.price_now_fen,
                               unit_price_fen=p.unit_price_fen, quantity=p.quantity, discount_fen=p.discount_fen,
-                              value_fen=p.value_fen, accepts_points=items[l.barcode].accepts_points)
-                   for l, p in zip(cart, priced))
+                              value_fen=p.value_fen, accepts_points=item.accepts_points)
+                   for item, p in zip(priced.items, priced.lines))
     eligible = sum(q.value_fen for q in quoted if q.accepts_points)
     return CartQuote(lines=quoted, total_fen=sum(q.value_fen for q in quoted),
                      discount_fen=sum(q.discount_fen for q in quoted), points_eligible_fen=eligible,
-                     most_points=most_points(eligible, fen_per_point),
-                     needs_manager=needs_manager(overrides, override_limit_percent))
+                     most_points=most_points(eligible, rules.fen_per_point), needs_manager=priced.needs_manager)

@@ -16,20 +16,17 @@ with reason "void" and the manager recorded.
 from __future__ import annotations
 
 import hashlib
-import re
-import sqlite3
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import asyncpg
-
 from inventory.catalogue import check_quantity
 from inventory.stock import Movement, MovementKind, WriteOffReason, record_movements
 from shop import ledger
-from shop.database import as_time, insert_rows, one_writer_per_shop, retrying_deadlocks, run, writing
+from shop.database import as_time, insert_rows, run
 from shop.errors import DomainError
+from shop.idempotency import check_key, once
 
 from pos.numbers import return_number, sale_id_of, sale_number
 from pos.errors import ReturnError, SaleError
@@ -39,7 +36,6 @@ from pos.tables import SaleReturn
 
 VOID = "void"
 MAX_REASON = 200
-_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 @dataclass(frozen=True)
@@ -242,32 +238,22 @@ async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: 
 async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, lines: Sequence[ReturnRequestLine],
                   idempotency_key: str, reason: str, approved_by: int | None, refund_limit_fen: int | None = None,
                   with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
-    if not _KEY.match(idempotency_key or ""):
-        raise DomainError(SaleError.BAD_IDEMPOTENCY_KEY)
+    check_key(idempotency_key)
     sale_id = _sale_id(number)
     wanted, reason = _check(lines, reason)
     digest = _digest(sale_id, till_id, wanted, reason)
-    db = SaleReturn._meta.db
 
     async def write() -> ReturnRecord:
-        async with writing(db):
-            await one_writer_per_shop(db, shop_id, "sales")
-            if (first := await _return_with_key(shop_id, idempotency_key)) is not None:
-                return await _replay(first, digest)
-            record = await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
-                                         wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
-                                         approved_by=approved_by, refund_limit_fen=refund_limit_fen)
-            if with_return is not None:
-                await with_return(record)
-            return record
+        record = await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
+                                     wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
+                                     approved_by=approved_by, refund_limit_fen=refund_limit_fen)
+        if with_return is not None:
+            await with_return(record)
+        return record
 
-    try:
-        return await retrying_deadlocks(db, write)
-    except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
-        first = await _return_with_key(shop_id, idempotency_key)
-        if first is None:
-            raise
-        return await _replay(first, digest)
+    return await once(write, table=SaleReturn, digest_column=SaleReturn.request_digest, shop_id=shop_id,
+                      key=idempotency_key, digest=digest, first=lambda i: load_return(i, shop_id=shop_id),
+                      reused=ReturnError.RETURN_KEY_REUSED, number=return_number, one_writer="sales")
 
 
 async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id: int,
@@ -388,19 +374,6 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
     return ReturnRecord(id=return_id, number=ref, sale_number=number, created_at=now, till_id=till_id,
                         session_id=session_id, reason=reason, total_fen=total, fund_fen=fund, maker_fen=maker,
                         running_fen=running, lines=tuple(returned), refunds=tuple(gave), approved_by=approved_by)
-
-
-async def _return_with_key(shop_id: int, key: str) -> dict | None:
-    rows = await run(SaleReturn._meta.db, "SELECT id, shop, request_digest FROM sale_return "
-                                          "WHERE shop = $1 AND idempotency_key = $2", shop_id, key)
-    return rows[0] if rows else None
-
-
-async def _replay(first: dict, digest: str) -> ReturnRecord:
-    if first["request_digest"] != digest:
-        raise DomainError(ReturnError.RETURN_KEY_REUSED, status=409, number=return_number(first["id"]))
-    record = await load_return(first["id"], shop_id=first["shop"])
-    return ReturnRecord(**{**record.__dict__, "replayed": True})
 
 
 async def load_return(return_id: int, *, shop_id: int) -> ReturnRecord:

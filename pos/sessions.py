@@ -107,8 +107,10 @@ async def open_session_of(*, shop_id: int, till_id: int, lock: str = "") -> int:
     raise DomainError(TillSessionError.TILL_CLOSED, status=409, till=till_id)
 
 
-async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: int) -> SessionInfo:
-    """Open the till with the float counted into its drawer (moved from the safe in the ledger)."""
+async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: int,
+                       now: datetime | None = None) -> SessionInfo:
+    """Open the till with the float counted into its drawer (moved from the safe in the ledger); `now`, the
+    moment it opened (a test's back-dated sales are sold in a session opened before them)."""
     check_cash(float_fen)
     db = TillSession._meta.db
     try:
@@ -118,7 +120,8 @@ async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: 
                 raise DomainError(TillSessionError.TILL_ALREADY_OPEN, status=409, till=till_id)
             mark = await run(db, "SELECT COALESCE(MAX(id), 0) AS mark FROM ledger_txn")
             rows = await insert_rows(TillSession, [dict(
-                shop=shop_id, till=till_id, opened_by=staff_id, opened_at=datetime.now(UTC), float_fen=float_fen,
+                shop=shop_id, till=till_id, opened_by=staff_id, opened_at=now or datetime.now(UTC),
+                float_fen=float_fen,
                 ledger_mark=int(mark[0]["mark"]))], returning="id")
             session_id = rows[0]["id"]
             if float_fen:

@@ -31,3 +31,4 @@ class ShopError(StrEnum):
     PIN_FORMAT = "pin-format"
     PIN_TAKEN = "pin-taken"
     NOT_A_MANAGER = "not-a-manager"
+    BAD_IDEMPOTENCY_KEY = "bad-idempotency-key"  # a sale's, a return's or a donation's (shop/idempotency.py)

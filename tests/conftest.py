@@ -124,6 +124,17 @@ async def _truncate_postgres(engine) -> None:
         await run(engine, f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test marked postgres_only is not collected for SQLite: what it checks does not exist there."""
+    kept, dropped = [], []
+    for item in items:
+        on_sqlite = getattr(item, "callspec", None) is not None and item.callspec.params.get("database_url") == "sqlite"
+        (dropped if on_sqlite and item.get_closest_marker("postgres_only") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":

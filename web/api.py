@@ -26,7 +26,6 @@ from shop.staff import Role
 from printing.printer_setup import till_place
 from printing.job_list import JobInfo, Shown, jobs_page, unprinted
 from printing.queue import Job, PrinterHealth, find_job, health
-from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
     RECEIPT_PRINTER, TILL_DOCUMENTS, Reprint, label_picture, printer_of_place, queue_labels, queue_receipt,
@@ -34,6 +33,7 @@ from web.documents import (
 )
 from web.documents import reprint_job as print_again
 from web.inputs import MAX_ROW_ID, In, RowId, Text
+from web.shopfront import Front, Shopfront
 
 # A row's id in a query that may be left out: the bounds inside the Optional (RowId | None would lose them).
 OptionalRowId = Annotated[int | None, Parameter(ge=1, le=MAX_ROW_ID)]
@@ -173,8 +173,7 @@ class FundPointsOut(msgspec.Struct):
     points: int
 
 
-async def _till(request: Request, code: str) -> TillInfo:
-    front = shopfront(request)
+async def _till(front: Shopfront, code: str) -> TillInfo:
     till = front.tills.get(code.strip().upper())
     if till is None:
         await front.refresh_tills()
@@ -190,18 +189,17 @@ class TillApi(Controller):
     tags = ["till"]
 
     @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
-    async def scan(self, request: Request, barcode: FromPath[Text]) -> TillItem:
-        front = shopfront(request)
+    async def scan(self, front: Front, barcode: FromPath[Text]) -> TillItem:
         return await find_for_till(shop_id=front.shop_id, barcode=barcode, rotation=front.rotation,
                                    today=datetime.now(front.settings.zone).date())
 
     @get("/search", summary="Find items by name, part of the code, or pinyin (axb finds 爱心杯)")
-    async def search(self, request: Request, q: FromQuery[Text] = "") -> list[FoundItem]:
-        return await find_items(shop_id=shopfront(request).shop_id, text=q)
+    async def search(self, front: Front, q: FromQuery[Text] = "") -> list[FoundItem]:
+        return await find_items(shop_id=front.shop_id, text=q)
 
     @get("/members/{code:str}", summary="A love-bank member by their card (scanned) or number (typed), with their points")
-    async def member(self, request: Request, code: FromPath[Text]) -> MemberOut:
-        member = await member_for_till(shop_id=shopfront(request).shop_id, code=code)
+    async def member(self, front: Front, code: FromPath[Text]) -> MemberOut:
+        member = await member_for_till(shop_id=front.shop_id, code=code)
         return MemberOut(number=member.number, name=member.name, points=member.points)
 
     @get("/fund-points", summary="The points the community fund holds, for households in need")
@@ -209,16 +207,14 @@ class TillApi(Controller):
         return FundPointsOut(points=await fund_points())
 
     @get("/tills", summary="The shop's tills")
-    async def tills(self, request: Request) -> list[TillInfo]:
-        front = shopfront(request)
+    async def tills(self, front: Front) -> list[TillInfo]:
         await front.refresh_tills()
         return list(front.tills.values())
 
     @get("/tills/{code:str}/unprinted", summary="The till's receipts and refund slips that failed to print and have "
          "not printed since, newest first")
-    async def till_unprinted(self, request: Request, code: FromPath[Text]) -> list[UnprintedOut]:
-        front = shopfront(request)
-        till = await _till(request, code)
+    async def till_unprinted(self, front: Front, code: FromPath[Text]) -> list[UnprintedOut]:
+        till = await _till(front, code)
         zone = front.settings.zone
         return [UnprintedOut(job=job.id, document=job.document, number=job.ref, status=job.status,
                              attempts=job.attempts, time=job.created_at.astimezone(zone).strftime("%m-%d %H:%M"),
@@ -227,9 +223,8 @@ class TillApi(Controller):
 
     @post("/tills/{code:str}/unprinted/reprint", summary="Print them all again, as copies (重打); one still waiting "
           "to print is not queued twice", status_code=202)
-    async def reprint_till_unprinted(self, request: Request, code: FromPath[Text]) -> ReprintedOut:
-        front = shopfront(request)
-        till = await _till(request, code)
+    async def reprint_till_unprinted(self, front: Front, code: FromPath[Text]) -> ReprintedOut:
+        till = await _till(front, code)
         done = await reprint_unprinted(front.settings, shop_id=front.shop_id, till=till.code)
         front.printing.wake()
         return ReprintedOut(queued=[r.job_id for r in done if not r.already_waiting],
@@ -242,9 +237,9 @@ class SalesApi(Controller):
     tags = ["sales"]
 
     @post("/", summary="Complete a cash sale (idempotent by idempotency_key)", status_code=201)
-    async def complete(self, request: Request[StaffUser, dict, object], data: JSONBody[SaleIn]) -> Response[SaleOut]:
-        front = shopfront(request)
-        till = await _till(request, data.till)
+    async def complete(self, request: Request[StaffUser, dict, object], front: Front,
+                       data: JSONBody[SaleIn]) -> Response[SaleOut]:
+        till = await _till(front, data.till)
 
         async def queue_its_receipt(sale: SaleRecord) -> None:
             receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
@@ -254,13 +249,11 @@ class SalesApi(Controller):
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
             lines=[line.cart_line() for line in data.lines],
             cash_given_fen=data.cash_given_fen, idempotency_key=data.idempotency_key,
-            rules=front.rules, rotation=front.rotation, expected_total_fen=data.expected_total_fen,
+            rules=front.till_rules, expected_total_fen=data.expected_total_fen,
             points=None if data.points is None else PointsIn(
                 points=data.points.points, member_code=data.points.member, household_ref=data.points.household_ref),
             sale_discount=data.sale_discount.sale_discount() if data.sale_discount else None,
-            manager_pin=data.manager_pin or None, fen_per_point=front.settings.points.fen_per_point,
-            override_limit_percent=front.settings.till.override_limit_percent,
-            with_sale=queue_its_receipt,
+            manager_pin=data.manager_pin or None, with_sale=queue_its_receipt,
         )
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)
@@ -269,33 +262,29 @@ class SalesApi(Controller):
 
     @post("/quote", summary="Price a cart with its discounts and overrides, and the points it can take (writes nothing)",
           status_code=200)
-    async def quote(self, request: Request, data: JSONBody[QuoteIn]) -> CartQuote:
-        front = shopfront(request)
+    async def quote(self, front: Front, data: JSONBody[QuoteIn]) -> CartQuote:
         return await quote_cart(shop_id=front.shop_id, lines=[line.cart_line() for line in data.lines],
                                 sale_discount=data.sale_discount.sale_discount() if data.sale_discount else None,
-                                rotation=front.rotation, fen_per_point=front.settings.points.fen_per_point,
-                                override_limit_percent=front.settings.till.override_limit_percent)
+                                rules=front.till_rules)
 
     @get("/{number:str}", summary="A sale by its number (as on the receipt's barcode)")
-    async def show(self, request: Request, number: FromPath[Text]) -> SaleOut:
-        front = shopfront(request)
-        sale = await _sale(request, number)
+    async def show(self, front: Front, number: FromPath[Text]) -> SaleOut:
+        sale = await _sale(front, number)
         till = next((t.code for t in front.tills.values() if t.id == sale.till_id), "")
         return _sale_out(sale, till)
 
     @post("/{number:str}/reprint", summary="Print a sale's receipt again (202: a copy, 重打; 200: it is already "
           "waiting to print, and is not queued twice)", status_code=202)
-    async def reprint_receipt(self, request: Request, number: FromPath[Text]) -> Response[ReprintOut]:
-        front = shopfront(request)
-        return await reprint_out(front, await reprint_receipt(await _sale(request, number), front.settings,
+    async def reprint_receipt(self, front: Front, number: FromPath[Text]) -> Response[ReprintOut]:
+        return await reprint_out(front, await reprint_receipt(await _sale(front, number), front.settings,
                                                               shop_id=front.shop_id))
 
 
-async def _sale(request: Request, number: str) -> SaleRecord:
+async def _sale(front: Shopfront, number: str) -> SaleRecord:
     sale_id = sale_id_of(number)
     if sale_id is None:
         raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
-    return await load_sale(sale_id, shop_id=shopfront(request).shop_id)
+    return await load_sale(sale_id, shop_id=front.shop_id)
 
 
 class ParkedLineIn(In):
@@ -325,21 +314,20 @@ class ParkedApi(Controller):
     tags = ["till"]
 
     @post("/", summary="Park the cart (nothing about stock or money changes)", status_code=201)
-    async def park(self, request: Request[StaffUser, dict, object], data: JSONBody[ParkIn]) -> ParkedInfo:
-        front = shopfront(request)
-        till = await _till(request, data.till)
+    async def park(self, request: Request[StaffUser, dict, object], front: Front, data: JSONBody[ParkIn]) -> ParkedInfo:
+        till = await _till(front, data.till)
         parked_id = await park_cart(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
                                     lines=[msgspec.structs.asdict(line) for line in data.lines], note=data.note)
         return next(p for p in await parked_carts(shop_id=front.shop_id) if p.id == parked_id)
 
     @get("/", summary="The shop's parked carts, oldest first")
-    async def waiting(self, request: Request) -> list[ParkedInfo]:
-        return await parked_carts(shop_id=shopfront(request).shop_id)
+    async def waiting(self, front: Front) -> list[ParkedInfo]:
+        return await parked_carts(shop_id=front.shop_id)
 
     @post("/{parked_id:int}/resume", summary="Take a parked cart back to this till (it is no longer parked)",
           status_code=200)
-    async def resume(self, request: Request, parked_id: FromPath[RowId]) -> ParkedInfo:
-        return await resume_cart(shop_id=shopfront(request).shop_id, parked_id=parked_id)
+    async def resume(self, front: Front, parked_id: FromPath[RowId]) -> ParkedInfo:
+        return await resume_cart(shop_id=front.shop_id, parked_id=parked_id)
 
 
 class PrintingApi(Controller):
@@ -348,8 +336,7 @@ class PrintingApi(Controller):
 
     @get("/health", summary="Is the till's printer printing? (the till's banner)",
          guards=[requires_role(Role.CASHIER)])
-    async def printer_health(self, request: Request, till: FromQuery[Text | None] = None) -> PrinterHealth:
-        front = shopfront(request)
+    async def printer_health(self, front: Front, till: FromQuery[Text | None] = None) -> PrinterHealth:
         printer = RECEIPT_PRINTER
         if till:  # the printer assigned to this till on the printers page, if any
             printer, _ = await printer_of_place(front.settings, shop_id=front.shop_id, place=till_place(till))
@@ -357,20 +344,18 @@ class PrintingApi(Controller):
 
     @get("/jobs", summary="The print queue, newest first, a page at a time: the next page is before_id= the last id",
          guards=[requires_role(Role.MANAGER)])
-    async def jobs(self, request: Request, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text | None] = None,
+    async def jobs(self, front: Front, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text | None] = None,
                    printer: FromQuery[Text | None] = None, day: FromQuery[date | None] = None,
                    before_id: FromQuery[OptionalRowId] = None) -> list[JobInfo]:
-        front = shopfront(request)
         start, end = day_bounds(check_day(day), front.settings.zone) if day else (None, None)
-        till_code = (await _till(request, till)).code if till else None
+        till_code = (await _till(front, till)).code if till else None
         page = await jobs_page(shop_id=front.shop_id, shown=status, till=till_code, printer=printer, start=start,
                                end=end, before_id=before_id)
         return page.jobs
 
     @post("/jobs/{job_id:int}/reprint", summary="Print a job's document again (202: a new job; 200: it is already "
           "waiting to print, and is not queued twice)", status_code=202, guards=[requires_role(Role.MANAGER)])
-    async def reprint_job(self, request: Request, job_id: FromPath[RowId]) -> Response[ReprintOut]:
-        front = shopfront(request)
+    async def reprint_job(self, front: Front, job_id: FromPath[RowId]) -> Response[ReprintOut]:
         reprint = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
@@ -383,14 +368,12 @@ class ReportsApi(Controller):
     tags = ["reports"]
 
     @get("/sales", summary="Sales of a day and their fund split, net of returns (default: today, shop time)")
-    async def day(self, request: Request, day: FromQuery[date | None] = None) -> DayReport:
-        front = shopfront(request)
+    async def day(self, front: Front, day: FromQuery[date | None] = None) -> DayReport:
         return await day_report(shop_id=front.shop_id, day=day or datetime.now(front.settings.zone).date(),
                                 zone=front.settings.zone)
 
     @get("/overrides", summary="A day's price changes, discounts and fund points spent at the tills, with reasons")
-    async def overrides(self, request: Request, day: FromQuery[date | None] = None) -> list[OverrideInfo]:
-        front = shopfront(request)
+    async def overrides(self, front: Front, day: FromQuery[date | None] = None) -> list[OverrideInfo]:
         start, end = period_of("day", day or datetime.now(front.settings.zone).date()).bounds(front.settings.zone)
         return await overrides_between(shop_id=front.shop_id, start=start, end=end)
 
@@ -409,8 +392,7 @@ class LabelsApi(Controller):
     tags = ["labels"]
 
     @post("/", summary="Print labels for these items as one job on the label printer", status_code=202)
-    async def print_labels(self, request: Request, data: JSONBody[LabelsIn]) -> Job:
-        front = shopfront(request)
+    async def print_labels(self, front: Front, data: JSONBody[LabelsIn]) -> Job:
         if not 1 <= len(data.barcodes) <= MAX_LABELS:
             raise DomainError(InventoryError.BAD_QUANTITY, quantity=len(data.barcodes), maximum=MAX_LABELS)
         items = await items_for_labels(shop_id=front.shop_id, barcodes=data.barcodes)
@@ -421,14 +403,13 @@ class LabelsApi(Controller):
 
     @get("/{barcode:str}/png", summary="An item's label as a PNG picture (203 dpi, as printed)",
          media_type="image/png")
-    async def png(self, request: Request, barcode: FromPath[Text]) -> Response[bytes]:
-        return Response(await self._picture(request, barcode, "png"), media_type="image/png")
+    async def png(self, front: Front, barcode: FromPath[Text]) -> Response[bytes]:
+        return Response(await self._picture(front, barcode, "png"), media_type="image/png")
 
     @get("/{barcode:str}/svg", summary="An item's label as an SVG picture", media_type="image/svg+xml")
-    async def svg(self, request: Request, barcode: FromPath[Text]) -> Response[bytes]:
-        return Response(await self._picture(request, barcode, "svg"), media_type="image/svg+xml")
+    async def svg(self, front: Front, barcode: FromPath[Text]) -> Response[bytes]:
+        return Response(await self._picture(front, barcode, "svg"), media_type="image/svg+xml")
 
-    async def _picture(self, request: Request, barcode: str, kind: str) -> bytes:
-        front = shopfront(request)
+    async def _picture(self, front: Shopfront, barcode: str, kind: str) -> bytes:
         (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[barcode])
         return label_picture(item, front.settings, kind)

@@ -1,83 +1,64 @@
 """The app factory: create_app(settings) gives the Litestar app of one shop.
 
 Tests build their own app with their own database engine; the `aixin serve` command
-builds the app from config.toml.
+builds the app from config.toml. The app's Shopfront reaches each handler that asks for it
+(`front: Front`, web.shopfront); refusals and failures become problems (web.problems).
+No controller imports this module.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from inventory.rotation import Rotation, Step
-from pos.checkout import source_rules
-from pos.split import SplitRule
-from pos.tills import TillInfo, tills
+from pos.checkout import TillRules
 from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
-from shop.database import bind, close_database, engine_for, is_disk_full, open_database
+from shop.database import bind, close_database, engine_for, open_database
 from shop.errors import DomainError
 from shop.money import format_yuan
 from shop.seal import Sealer
 from shop.settings import Settings
 from shop.shops import ensure_shop
+from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, TillApi
 from web.auth import SessionSigner, StaffAuthentication, access_origin
+from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
+from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.documents import printers
 from web.headers import security_headers
-from web.i18n import LOCALES, domain_error_message, error_message
+from web.health import DailyBackups, HealthApi
 from web.inputs import ShopRequest
+from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
+from web.intake_pages import DonationPages, DonorPages, MakerPages
+from web.lovebank import LoveBankApi, LoveBankPages
+from web.pages import (
+    DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
+)
+from web.printers import PrintersApi, PrintersPage, check_raster_font
+from web.problems import on_domain_error, on_http_error, on_server_error
+from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
+from web.shopfront import Shopfront, rotation_of, shopfront_of
+from web.staff import SecurityApi, SecurityPage, StaffPage
+from web.stocktake import StockTakePages, StockTakesApi
+from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
 
 log = logging.getLogger("aixin")
 WEB = Path(__file__).parent
-
-
-@dataclass
-class Shopfront:
-    """What every handler needs to know about the shop it serves."""
-
-    settings: Settings
-    engine: Engine
-    rules: dict[str, SplitRule]
-    printing: PrintWorker
-    rotation: Rotation
-    shop_id: int = 0
-    tills: dict[str, TillInfo] = field(default_factory=dict)
-
-    async def refresh_tills(self) -> None:
-        self.tills = {till.code: till for till in await tills(shop_id=self.shop_id)}
-
-
-def rotation_of(settings: Settings) -> Rotation:
-    r = settings.rotation
-    return Rotation(steps=tuple(Step(s.weeks, s.percent) for s in r.steps), remove_after_weeks=r.remove_after_weeks,
-                    sources=frozenset(r.sources))
-
-
-def shopfront(request: Request) -> Shopfront:
-    return request.app.state.shopfront
-
-
-def locale_of(request: Request) -> str:
-    """The person's language: their choice (cookie), else the shop's."""
-    chosen = request.cookies.get("lang")
-    return chosen if chosen in LOCALES else shopfront(request).settings.shop.locale
 
 
 def _secret(data_dir: Path) -> bytes:
@@ -89,79 +70,15 @@ def _secret(data_dir: Path) -> bytes:
     return path.read_bytes()[:32]
 
 
-def _problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
-    body = {"type": f"urn:aixin:error:{code}", "title": code, "status": status, "detail": detail,
-            "code": code, **extra}
-    return Response(body, status_code=status, media_type="application/problem+json")
-
-
-def _wants_page(request: Request) -> bool:
-    return not request.url.path.startswith("/api") and request.method == "GET"
-
-
-def on_domain_error(request: Request, error: DomainError) -> Response:
-    params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, bool))}
-    return _problem(request, error.status, str(error.code), domain_error_message(locale_of(request), error),
-                    params=params)
-
-
-def on_http_error(request: Request, error: HTTPException) -> Response:
-    locale = locale_of(request)
-    if isinstance(error, NotAuthorizedException):
-        if _wants_page(request):
-            return Redirect(f"/login?next={request.url.path}")
-        return _problem(request, 401, "not-logged-in", error_message(locale, "not-logged-in", {}))
-    if isinstance(error, PermissionDeniedException):
-        if error.detail == CSRF_FAILED:  # a page open since before a restart or a logout, or a forged form
-            return _problem(request, 403, "page-expired", error_message(locale, "page-expired", {}))
-        return _problem(request, 403, "forbidden", error_message(locale, "forbidden", {}))
-    if isinstance(error, ValidationException):
-        reasons = "; ".join(
-            f"{e.get('key') or ''} {e.get('message', '')}".strip() for e in (error.extra or []) if isinstance(e, dict)
-        ) or str(error.detail)
-        return _problem(request, 400, "malformed-request",
-                        error_message(locale, "malformed-request", {"reason": reasons}))
-    if error.status_code == 404:
-        return _problem(request, 404, "not-found", error_message(locale, "not-found", {}))
-    return _problem(request, error.status_code, "http-error", str(error.detail))
-
-
-CSRF_FAILED = "CSRF token verification failed"  # what Litestar's CSRF middleware raises, word for word
-
-
-def on_server_error(request: Request, error: Exception) -> Response:
-    if is_disk_full(error):  # rolled back whole; the next write works once there is room again, with no restart
-        log.error("the disk is full: %s %s was not saved (%s)", request.method, request.url.path, error)
-        return _problem(request, 507, "disk-full", error_message(locale_of(request), "disk-full", {}))
-    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=error)
-    return _problem(request, 500, "server-error", error_message(locale_of(request), "server-error", {}))
-
-
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
-    from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, TillApi
-    from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
-    from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
-    from web.intake_pages import DonationPages, DonorPages, MakerPages
-    from web.stocktake import StockTakePages, StockTakesApi
-    from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
-    from web.lovebank import LoveBankApi, LoveBankPages
-    from web.staff import SecurityApi, SecurityPage, StaffPage
-    from web.printers import PrintersApi, PrintersPage, check_raster_font
-    from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
-    from web.catalogue import CataloguePages, CatalogueApi, CategoriesApi, ShelfApi, ShelfPage
-    from web.pages import (
-        DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
-    )
-    from web.health import DailyBackups, HealthApi
-
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
-    front = Shopfront(settings=settings, engine=engine, rules=source_rules(settings.split),
+    front = Shopfront(settings=settings, engine=engine,
+                      till_rules=TillRules.of(settings, rotation=rotation_of(settings)),
                       printing=PrintWorker(printers(settings), stored=stored_configs,
-                                           keep=timedelta(days=settings.printing.keep_jobs_days)),
-                      rotation=rotation_of(settings))
+                                           keep=timedelta(days=settings.printing.keep_jobs_days)))
     backups = DailyBackups(settings, engine)
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
 
@@ -188,15 +105,17 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         await close_database(engine)
 
     templates = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
-    templates.engine_instance.engine.globals.update(yuan=format_yuan)
+    templates.engine_instance.engine.globals.update(yuan=format_yuan, shop=settings.shop)  # on every page
 
     return Litestar(
         route_handlers=[
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
             DocumentsPage, DonationPages, DonorPages, MakerPages,
-            TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi, IntakeApi, DonorsApi, DonationsApi, MakersApi,
+            TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
+            IntakeApi, DonorsApi, DonationsApi, MakersApi,
             LoveBankApi, LoveBankPages,
-            StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi, PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
+            StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi,
+            PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
@@ -215,6 +134,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         template_config=templates,
         openapi_config=OpenAPIConfig(title="Aixin", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
+        dependencies={"front": Provide(shopfront_of, sync_to_thread=False)},  # a handler's `front: Front`
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
         request_class=ShopRequest,  # its JSON: 1.0 is not a whole number, and nesting too deep is a 400
         state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https),

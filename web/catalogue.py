@@ -23,11 +23,11 @@ from pos.oversold import OversoldItem, oversold
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import domain_error_message
 from web.inputs import Form, In, Text
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 
 @dataclass(frozen=True)
@@ -83,41 +83,41 @@ class CatalogueApi(Controller):
     tags = ["catalogue"]
 
     @get("/", summary="Find items, withdrawn ones too (name, part of the code, pinyin)")
-    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[FoundItem]:
-        return await find_items(shop_id=shopfront(request).shop_id, text=q, include_withdrawn=True)
+    async def find(self, front: Front, q: FromQuery[Text] = "") -> list[FoundItem]:
+        return await find_items(shop_id=front.shop_id, text=q, include_withdrawn=True)
 
     @get("/{barcode:str}", summary="An item, its stock movements (who, when, why) and its price changes")
-    async def show(self, request: Request, barcode: FromPath[Text]) -> ItemDetail:
-        return await item_detail(shopfront(request).shop_id, barcode)
+    async def show(self, front: Front, barcode: FromPath[Text]) -> ItemDetail:
+        return await item_detail(front.shop_id, barcode)
 
     @put("/{barcode:str}", summary="Correct an item's name, category, location, low-stock level, or withdraw it")
-    async def update(self, request: Request, barcode: FromPath[Text], data: JSONBody[ItemIn]) -> ItemDetail:
-        shop_id = shopfront(request).shop_id
+    async def update(self, front: Front, barcode: FromPath[Text], data: JSONBody[ItemIn]) -> ItemDetail:
+        shop_id = front.shop_id
         await update_item(shop_id=shop_id, barcode=barcode, name=data.name, category=data.category,
                           location=data.location, low_stock_at=data.low_stock_at, active=data.active)
         return await item_detail(shop_id, barcode)
 
     @post("/{barcode:str}/price", summary="Change the price (kept with who, when and why)", status_code=200)
-    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def price(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                     data: JSONBody[PriceIn]) -> ItemDetail:
-        shop_id = shopfront(request).shop_id
+        shop_id = front.shop_id
         await change_price(shop_id=shop_id, barcode=barcode, price_fen=data.price_fen, reason=data.reason,
                            staff_id=request.user.id)
         return await item_detail(shop_id, barcode)
 
     @post("/{barcode:str}/adjustments", summary="Correct the stock by a number of pieces, saying why",
           status_code=200)
-    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def adjust(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                      data: JSONBody[AdjustmentIn]) -> ItemDetail:
-        shop_id = shopfront(request).shop_id
+        shop_id = front.shop_id
         await adjust_stock(shop_id=shop_id, barcode=barcode, quantity=data.quantity, reason=data.reason,
                            staff_id=request.user.id)
         return await item_detail(shop_id, barcode)
 
     @post("/{barcode:str}/write-offs", summary="Write pieces off: damaged, expired or unsellable", status_code=200)
-    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def write_off(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                         data: JSONBody[WriteOffIn]) -> ItemDetail:
-        shop_id = shopfront(request).shop_id
+        shop_id = front.shop_id
         await write_off(shop_id=shop_id, barcode=barcode, quantity=data.quantity, reason=data.reason,
                         note=data.note, staff_id=request.user.id)
         return await item_detail(shop_id, barcode)
@@ -129,12 +129,12 @@ class CategoriesApi(Controller):
     tags = ["catalogue"]
 
     @get("/", summary="The categories and their rules")
-    async def categories(self, request: Request) -> list[CategoryInfo]:
-        return await categories_of(shop_id=shopfront(request).shop_id)
+    async def categories(self, front: Front) -> list[CategoryInfo]:
+        return await categories_of(shop_id=front.shop_id)
 
     @put("/{code:str}", summary="Set a category's rules: points accepted, perishable, its own split")
-    async def rules(self, request: Request, code: FromPath[Text], data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
-        shop_id = shopfront(request).shop_id
+    async def rules(self, front: Front, code: FromPath[Text], data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
+        shop_id = front.shop_id
         await set_category_rules(shop_id=shop_id, code=code, accepts_points=data.accepts_points,
                                  perishable=data.perishable, fund_percent=data.fund_percent,
                                  maker_percent=data.maker_percent)
@@ -148,8 +148,7 @@ class ShelfLists(msgspec.Struct):
     oversold: list[OversoldItem]  # sold beyond stock, until a stock take or a correction settles it
 
 
-async def shelf_lists(request: Request) -> ShelfLists:
-    front = shopfront(request)
+async def shelf_lists(front: Shopfront) -> ShelfLists:
     settings = front.settings
     return ShelfLists(
         expiring=await expiring(shop_id=front.shop_id, today=datetime.now(settings.zone).date(),
@@ -166,8 +165,8 @@ class ShelfApi(Controller):
 
     @get("/", summary="Food expiring soon, packaged goods running low, ageing stock to mark down or remove, "
                       "and goods sold beyond stock not yet settled by a stock take or a correction")
-    async def lists(self, request: Request) -> ShelfLists:
-        return await shelf_lists(request)
+    async def lists(self, front: Front) -> ShelfLists:
+        return await shelf_lists(front)
 
 
 # -- pages ------------------------------------------------------------------------------------
@@ -211,40 +210,39 @@ class CataloguePages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def search(self, request: Request, q: FromQuery[Text] = "") -> Template:
-        shop_id = shopfront(request).shop_id
+    async def search(self, request: Request, front: Front, q: FromQuery[Text] = "") -> Template:
+        shop_id = front.shop_id
         return _page(request, "catalogue.html", q=q,
                      found=await find_items(shop_id=shop_id, text=q, include_withdrawn=True) if q.strip() else None)
 
     @get("/items/{barcode:str}")
-    async def item(self, request: Request, barcode: FromPath[Text]) -> Template:
-        return await self._item(request, barcode)
+    async def item(self, request: Request, front: Front, barcode: FromPath[Text]) -> Template:
+        return await self._item(request, front, barcode)
 
-    async def _item(self, request: Request, barcode: str, error: str = "") -> Template:
-        front = shopfront(request)
+    async def _item(self, request: Request, front: Shopfront, barcode: str, error: str = "") -> Template:
         detail = await item_detail(front.shop_id, barcode)
         return _page(request, "catalogue_item.html", detail=detail, error=error, zone=front.settings.zone,
                      categories=await categories_of(shop_id=front.shop_id),
                      write_off_reasons=[reason.value for reason in WriteOffReason])
 
-    async def _then(self, request: Request, barcode: str, change) -> Template | Redirect:
+    async def _then(self, request: Request, front: Shopfront, barcode: str, change) -> Template | Redirect:
         try:
             await change()
         except DomainError as error:
-            return await self._item(request, barcode, domain_error_message(locale_of(request), error))
+            return await self._item(request, front, barcode, domain_error_message(locale_of(request), error))
         return Redirect(f"/manager/catalogue/items/{normalize_barcode(barcode)}")
 
     @post("/items/{barcode:str}", status_code=200)
-    async def update(self, request: Request, barcode: FromPath[Text],
+    async def update(self, request: Request, front: Front, barcode: FromPath[Text],
                      data: URLEncodedBody[ItemForm]) -> Template | Redirect:
         level = data.low_stock_at.strip()
-        return await self._then(request, barcode, lambda: update_item(
-            shop_id=shopfront(request).shop_id, barcode=barcode, name=data.name, category=data.category,
+        return await self._then(request, front, barcode, lambda: update_item(
+            shop_id=front.shop_id, barcode=barcode, name=data.name, category=data.category,
             location=data.location, active=bool(data.active),
             low_stock_at=None if not level else (_whole(level) if _whole(level) is not None else -1)))
 
     @post("/items/{barcode:str}/price", status_code=200)
-    async def price(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def price(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                     data: URLEncodedBody[PriceForm]) -> Template | Redirect:
         async def change() -> None:
             try:
@@ -252,47 +250,46 @@ class CataloguePages(Controller):
             except ValueError:
                 raise DomainError(InventoryError.BAD_PRICE, price=data.price.strip()[:20], minimum=1,
                                   maximum=10_000_000) from None
-            await change_price(shop_id=shopfront(request).shop_id, barcode=barcode, price_fen=fen,
+            await change_price(shop_id=front.shop_id, barcode=barcode, price_fen=fen,
                                reason=data.reason, staff_id=request.user.id)
-        return await self._then(request, barcode, change)
+        return await self._then(request, front, barcode, change)
 
     @post("/items/{barcode:str}/adjustments", status_code=200)
-    async def adjust(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def adjust(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                      data: URLEncodedBody[StockForm]) -> Template | Redirect:
         quantity = _whole(data.quantity, signed=True)
-        return await self._then(request, barcode, lambda: adjust_stock(
-            shop_id=shopfront(request).shop_id, barcode=barcode, quantity=0 if quantity is None else quantity,
+        return await self._then(request, front, barcode, lambda: adjust_stock(
+            shop_id=front.shop_id, barcode=barcode, quantity=0 if quantity is None else quantity,
             reason=data.reason, staff_id=request.user.id))
 
     @post("/items/{barcode:str}/write-offs", status_code=200)
-    async def write_off(self, request: Request[StaffUser, dict, object], barcode: FromPath[Text],
+    async def write_off(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
                         data: URLEncodedBody[StockForm]) -> Template | Redirect:
         quantity = _whole(data.quantity)
-        return await self._then(request, barcode, lambda: write_off(
-            shop_id=shopfront(request).shop_id, barcode=barcode, quantity=0 if quantity is None else quantity,
+        return await self._then(request, front, barcode, lambda: write_off(
+            shop_id=front.shop_id, barcode=barcode, quantity=0 if quantity is None else quantity,
             reason=data.reason, note=data.note, staff_id=request.user.id))
 
     @get("/categories")
-    async def categories(self, request: Request) -> Template:
-        return await self._categories(request)
+    async def categories(self, request: Request, front: Front) -> Template:
+        return await self._categories(request, front)
 
-    async def _categories(self, request: Request, error: str = "") -> Template:
-        front = shopfront(request)
+    async def _categories(self, request: Request, front: Shopfront, error: str = "") -> Template:
         return _page(request, "catalogue_categories.html", error=error, split=front.settings.split,
                      categories=await categories_of(shop_id=front.shop_id))
 
     @post("/categories/{code:str}", status_code=200)
-    async def category_rules(self, request: Request, code: FromPath[Text],
+    async def category_rules(self, request: Request, front: Front, code: FromPath[Text],
                              data: URLEncodedBody[CategoryForm]) -> Template | Redirect:
         fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
         try:
             await set_category_rules(
-                shop_id=shopfront(request).shop_id, code=code, accepts_points=bool(data.accepts_points),
+                shop_id=front.shop_id, code=code, accepts_points=bool(data.accepts_points),
                 perishable=bool(data.perishable),
                 fund_percent=None if not fund else (_whole(fund) if _whole(fund) is not None else -1),
                 maker_percent=None if not maker else (_whole(maker) if _whole(maker) is not None else -1))
         except DomainError as error:
-            return await self._categories(request, domain_error_message(locale_of(request), error))
+            return await self._categories(request, front, domain_error_message(locale_of(request), error))
         return Redirect("/manager/catalogue/categories")
 
 
@@ -302,9 +299,8 @@ class ShelfPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def lists(self, request: Request) -> Template:
-        front = shopfront(request)
-        lists = await shelf_lists(request)
+    async def lists(self, request: Request, front: Front) -> Template:
+        lists = await shelf_lists(front)
         now = datetime.now(front.settings.zone)
         rotation = front.rotation
         ageing_rows = [(item, rotation.markdown_percent(came_in=item.came_in, now=now),

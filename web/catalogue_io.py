@@ -31,11 +31,12 @@ from inventory.catalogue_csv import (
 )
 from shop.errors import DomainError
 from shop.staff import Role
-from web.app import _problem, locale_of, on_server_error, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import ERROR_MESSAGES, N_, error_message, gettext
 from web.inputs import RowId
 from web.pages import _page
+from web.problems import on_server_error, problem
+from web.shopfront import Front, locale_of
 
 log = logging.getLogger("aixin")
 
@@ -65,7 +66,7 @@ def on_csv_error(request: Request, error: DomainError) -> Response:
         extra["count"] = error.count
         extra["problems"] = [{"line": p.line, "column": p.column, "code": p.code, "params": p.params,
                               "detail": error_message(locale, p.code, p.params)} for p in error.problems]
-    return _problem(request, error.status, code, error_message(locale, code, error.params), **extra)
+    return problem(request, error.status, code, error_message(locale, code, error.params), **extra)
 
 
 def on_undecodable_field(request: Request, error: UnicodeDecodeError | LookupError) -> Response:
@@ -75,8 +76,8 @@ def on_undecodable_field(request: Request, error: UnicodeDecodeError | LookupErr
     if not isinstance(error, UnicodeDecodeError) and type(error) is not LookupError:
         return on_server_error(request, error)
     reason = "a field of the form is not UTF-8 text"
-    return _problem(request, 400, "malformed-request",
-                    error_message(locale_of(request), "malformed-request", {"reason": reason}))
+    return problem(request, 400, "malformed-request",
+                   error_message(locale_of(request), "malformed-request", {"reason": reason}))
 
 
 # -- imports under way ------------------------------------------------------------------------
@@ -196,8 +197,7 @@ class CatalogueCsvApi(Controller):
     exception_handlers = {DomainError: on_csv_error}
 
     @get("/export.csv", summary="The whole catalogue as CSV (UTF-8 with a BOM, for Excel)", media_type="text/csv")
-    async def export(self, request: Request) -> Response[bytes]:
-        front = shopfront(request)
+    async def export(self, front: Front) -> Response[bytes]:
         day = datetime.now(front.settings.zone).date().isoformat()
         # Litestar adds "; charset=utf-8" to a text/* type
         return Response(await export_catalogue(shop_id=front.shop_id), media_type="text/csv",
@@ -206,10 +206,10 @@ class CatalogueCsvApi(Controller):
     @post("/imports", status_code=202, request_max_body_size=MAX_BYTES + 256 * 1024,
           exception_handlers={UnicodeDecodeError: on_undecodable_field, LookupError: on_undecodable_field},
           summary="Check a CSV file (field `file`): every bad row, or the import starts in the background")
-    async def start_import(self, request: Request[StaffUser, dict, object],
+    async def start_import(self, request: Request[StaffUser, dict, object], front: Front,
                            data: Annotated[UploadForm, Body(media_type=RequestEncodingType.MULTI_PART)]
                            ) -> ImportStarted:
-        front, imports = shopfront(request), catalogue_imports(request)
+        imports = catalogue_imports(request)
         if not isinstance(data.file, UploadFile):
             raise DomainError(CatalogueCsvError.NO_FILE)
         imports.refuse_if_running(front.shop_id)
@@ -218,8 +218,8 @@ class CatalogueCsvApi(Controller):
         return ImportStarted(id=job.id, total=job.total)
 
     @get("/imports/{import_id:int}", summary="How far an import has got; its summary when done")
-    async def progress(self, request: Request, import_id: FromPath[RowId]) -> ImportStatus:
-        job = catalogue_imports(request).find(shopfront(request).shop_id, import_id)
+    async def progress(self, request: Request, front: Front, import_id: FromPath[RowId]) -> ImportStatus:
+        job = catalogue_imports(request).find(front.shop_id, import_id)
         error = None
         if job.status == "failed":
             code, params = (str(job.error.code), job.error.params) if job.error else ("server-error", {})
@@ -234,10 +234,10 @@ class CatalogueImportPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def form(self, request: Request) -> Template:
+    async def form(self, request: Request, front: Front) -> Template:
         locale = locale_of(request)
         chinese = {column: heading for heading, column in CHINESE.items()}
         return _page(request, "catalogue_import.html", max_bytes=MAX_BYTES, max_rows=MAX_ROWS,
                      columns=[(column, chinese[column], COLUMN_WORDS[column]) for column in COLUMNS],
-                     categories=await categories_of(shop_id=shopfront(request).shop_id),
+                     categories=await categories_of(shop_id=front.shop_id),
                      errors={code: gettext(locale, ERROR_MESSAGES[code]) for code in ("csv-no-file", "csv-too-large")})

@@ -21,9 +21,9 @@ from shop.backup import backups_in, prune
 from shop.database import checkpoint, sqlite_path
 from shop.settings import Settings
 from shop.staff import Role
-from web.app import locale_of, shopfront
 from web.auth import requires_role
 from web.i18n import N_, gettext
+from web.shopfront import Front, Shopfront, locale_of
 
 log = logging.getLogger("aixin")
 
@@ -235,9 +235,9 @@ def health(settings: Settings, backups: DailyBackups | None, locale: str, *, now
                   for code, params in found])
 
 
-def health_of(request: Request) -> HealthOut:
+def health_of(request: Request, front: Shopfront) -> HealthOut:
     """The shop's health, in the language of the person asking."""
-    return health(shopfront(request).settings, request.app.state.get("backups"), locale_of(request))
+    return health(front.settings, request.app.state.get("backups"), locale_of(request))
 
 
 class HealthApi(Controller):
@@ -247,5 +247,5 @@ class HealthApi(Controller):
 
     @get("/", summary="Backups and disk space: the newest backup, the last automatic one that failed, the free "
                       "space of each disk the shop writes to, and a warning sentence for each thing to see to")
-    async def current(self, request: Request) -> HealthOut:
-        return health_of(request)
+    async def current(self, request: Request, front: Front) -> HealthOut:
+        return health_of(request, front)

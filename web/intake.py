@@ -32,10 +32,10 @@ from pos.reports import check_day
 from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
-from web.app import shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import donation_slip_for, donation_slip_preview, queue_copies, queue_donation_slip, queue_labels
 from web.inputs import BodyRowId, In, RowId, Text
+from web.shopfront import Front, Shopfront
 
 
 def _sees_phones(request: Request) -> bool:
@@ -75,18 +75,19 @@ class DonorsApi(Controller):
     tags = ["intake"]
 
     @get("/", summary="Find donors by name or by the last four digits of their phone (exactly four)")
-    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[DonorOut]:
-        return [_donor_out(request, d) for d in await find_donors(shop_id=shopfront(request).shop_id, text=q)]
+    async def find(self, request: Request, front: Front, q: FromQuery[Text] = "") -> list[DonorOut]:
+        return [_donor_out(request, d) for d in await find_donors(shop_id=front.shop_id, text=q)]
 
     @post("/", summary="Register a donor (an empty name: anonymous)", status_code=201)
-    async def register(self, request: Request[StaffUser, dict, object], data: JSONBody[DonorIn]) -> DonorOut:
-        donor = await register_donor(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+    async def register(self, request: Request[StaffUser, dict, object], front: Front,
+                       data: JSONBody[DonorIn]) -> DonorOut:
+        donor = await register_donor(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                      may_contact=data.may_contact, staff_id=request.user.id)
         return _donor_out(request, donor)
 
     @get("/{donor_id:int}", summary="A donor, their impact and their donations")
-    async def show(self, request: Request, donor_id: FromPath[RowId]) -> DonorPage:
-        shop_id = shopfront(request).shop_id
+    async def show(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorPage:
+        shop_id = front.shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return DonorPage(donor=_donor_out(request, donor), impact=await donor_impact(shop_id=shop_id, donor_id=donor_id),
                          donations=await recent_donations(shop_id=shop_id, donor_id=donor_id))
@@ -94,8 +95,8 @@ class DonorsApi(Controller):
 
     @get("/{donor_id:int}/export", summary="Everything kept about a donor, for them to take (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def export(self, request: Request, donor_id: FromPath[RowId]) -> DonorExport:
-        shop_id = shopfront(request).shop_id
+    async def export(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorExport:
+        shop_id = front.shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         summaries = await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=10_000)
         return DonorExport(donor=_donor_out(request, donor), donations=[
@@ -103,8 +104,8 @@ class DonorsApi(Controller):
 
     @post("/{donor_id:int}/erase", summary="Erase a donor's name and phone on their request (managers)",
           guards=[requires_role(Role.MANAGER)], status_code=200)
-    async def erase(self, request: Request, donor_id: FromPath[RowId]) -> DonorOut:
-        return _donor_out(request, await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id))
+    async def erase(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorOut:
+        return _donor_out(request, await erase_donor(shop_id=front.shop_id, donor_id=donor_id))
 
 
 class DonorExport(msgspec.Struct):
@@ -146,14 +147,13 @@ class DonationsApi(Controller):
     tags = ["intake"]
 
     @post("/", summary="Record a donation and its items (idempotent by idempotency_key)", status_code=201)
-    async def register(self, request: Request[StaffUser, dict, object],
+    async def register(self, request: Request[StaffUser, dict, object], front: Front,
                        data: JSONBody[DonationIn]) -> Response[DonationOut]:
-        front = shopfront(request)
         jobs: dict[str, int] = {}
 
         async def print_with_it(donation: DonationRecord) -> None:
             if data.print_labels and donation.label_codes:
-                jobs["labels"] = await _queue_donation_labels(request, donation)
+                jobs["labels"] = await _queue_donation_labels(front, donation)
             if data.print_slip:
                 jobs["slip"] = await queue_donation_slip(
                     await donation_slip_for(donation, front.settings, shop_id=front.shop_id), front.settings, shop_id=front.shop_id)
@@ -173,48 +173,44 @@ class DonationsApi(Controller):
         return Response(out, status_code=200 if donation.replayed else 201)
 
     @get("/", summary="The latest donations, newest first")
-    async def recent(self, request: Request) -> list[DonationSummary]:
-        return await recent_donations(shop_id=shopfront(request).shop_id)
+    async def recent(self, front: Front) -> list[DonationSummary]:
+        return await recent_donations(shop_id=front.shop_id)
 
     @get("/{number:str}", summary="A donation by its number (as on the slip)")
-    async def show(self, request: Request, number: FromPath[Text]) -> DonationRecord:
-        return await _donation(request, number)
+    async def show(self, front: Front, number: FromPath[Text]) -> DonationRecord:
+        return await _donation(front, number)
 
     @get("/{number:str}/slip", summary="The donation slip's text as it prints")
-    async def slip(self, request: Request, number: FromPath[Text]) -> list[str]:
-        front = shopfront(request)
-        slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
+    async def slip(self, front: Front, number: FromPath[Text]) -> list[str]:
+        slip = await donation_slip_for(await _donation(front, number), front.settings, shop_id=front.shop_id)
         return donation_slip_preview(slip, front.settings)
 
     @post("/{number:str}/slip", summary="Print the donation slip on the intake desk's printer", status_code=202)
-    async def print_slip(self, request: Request, number: FromPath[Text]) -> Job:
-        front = shopfront(request)
-        slip = await donation_slip_for(await _donation(request, number), front.settings, shop_id=front.shop_id)
+    async def print_slip(self, front: Front, number: FromPath[Text]) -> Job:
+        slip = await donation_slip_for(await _donation(front, number), front.settings, shop_id=front.shop_id)
         job_id = await queue_donation_slip(slip, front.settings, shop_id=front.shop_id)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @post("/{number:str}/labels", summary="Print the donation's labels again, as one job", status_code=202)
-    async def print_labels(self, request: Request, number: FromPath[Text]) -> Job:
-        front = shopfront(request)
-        donation = await _donation(request, number)
+    async def print_labels(self, front: Front, number: FromPath[Text]) -> Job:
+        donation = await _donation(front, number)
         if not donation.label_codes:
             raise DomainError(DonationError.NO_LABELS, number=donation.number)
-        job_id = await _queue_donation_labels(request, donation)
+        job_id = await _queue_donation_labels(front, donation)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
 
-async def _donation(request: Request, number: str) -> DonationRecord:
+async def _donation(front: Shopfront, number: str) -> DonationRecord:
     donation_id = donation_id_of(number)
     if donation_id is None:
         raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
-    return await load_donation(donation_id, shop_id=shopfront(request).shop_id)
+    return await load_donation(donation_id, shop_id=front.shop_id)
 
 
-async def _queue_donation_labels(request: Request, donation: DonationRecord) -> int:
+async def _queue_donation_labels(front: Shopfront, donation: DonationRecord) -> int:
     """A label for every piece the shop gave its own code, as one job."""
-    front = shopfront(request)
     items = await items_for_labels(shop_id=front.shop_id, barcodes=donation.label_codes)
     return await queue_labels(items, front.settings, shop_id=front.shop_id, ref=donation.number)
 
@@ -243,15 +239,15 @@ class IntakeApi(Controller):
     tags = ["intake"]
 
     @get("/categories", summary="The categories, with their starting price by condition")
-    async def categories(self, request: Request) -> list[CategoryInfo]:
-        return await categories_of(shop_id=shopfront(request).shop_id)
+    async def categories(self, front: Front) -> list[CategoryInfo]:
+        return await categories_of(shop_id=front.shop_id)
 
     @get("/items/{barcode:str}", summary="What a maker's barcode already names in the catalogue")
-    async def known_item(self, request: Request, barcode: FromPath[Text]) -> KnownItem:
+    async def known_item(self, front: Front, barcode: FromPath[Text]) -> KnownItem:
         code = normalize_barcode(barcode)
         if code.startswith("2"):  # the shop's own codes are never a maker's (register_donation says so too)
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
-        item = await item_by_barcode(shop_id=shopfront(request).shop_id, barcode=code)
+        item = await item_by_barcode(shop_id=front.shop_id, barcode=code)
         if item is None:
             raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
         return KnownItem(barcode=item.barcode, name=item.name, category=item.category_code, price_fen=item.price_fen,
@@ -259,8 +255,8 @@ class IntakeApi(Controller):
 
     @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def set_prices(self, request: Request, code: FromPath[Text], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
-        shop_id = shopfront(request).shop_id
+    async def set_prices(self, front: Front, code: FromPath[Text], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
+        shop_id = front.shop_id
         await set_default_prices(shop_id=shop_id, code=code, prices={
             Condition.NEW: data.new, Condition.LIKE_NEW: data.like_new, Condition.GOOD: data.good,
             Condition.FAIR: data.fair})
@@ -324,31 +320,31 @@ class MakersApi(Controller):
     tags = ["makers"]
 
     @get("/", summary="The shop's handicraft makers")
-    async def list_makers(self, request: Request) -> list[MakerOut]:
-        return [_maker_out(request, m) for m in await makers_of(shop_id=shopfront(request).shop_id)]
+    async def list_makers(self, request: Request, front: Front) -> list[MakerOut]:
+        return [_maker_out(request, m) for m in await makers_of(shop_id=front.shop_id)]
 
     @post("/", summary="Register a handicraft maker", status_code=201)
-    async def register(self, request: Request, data: JSONBody[MakerIn]) -> MakerOut:
-        shop_id = shopfront(request).shop_id
+    async def register(self, request: Request, front: Front, data: JSONBody[MakerIn]) -> MakerOut:
+        shop_id = front.shop_id
         maker_id = await register_maker(shop_id=shop_id, name=data.name, phone=data.phone)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
     @get("/{maker_id:int}", summary="A maker and their terms")
-    async def show(self, request: Request, maker_id: FromPath[RowId]) -> MakerOut:
-        return _maker_out(request, await maker_by_id(shop_id=shopfront(request).shop_id, maker_id=maker_id))
+    async def show(self, request: Request, front: Front, maker_id: FromPath[RowId]) -> MakerOut:
+        return _maker_out(request, await maker_by_id(shop_id=front.shop_id, maker_id=maker_id))
 
     @put("/{maker_id:int}/terms", summary="Set the maker's split terms, or clear them (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, maker_id: FromPath[RowId], data: JSONBody[TermsIn]) -> MakerOut:
-        shop_id = shopfront(request).shop_id
+    async def terms(self, request: Request, front: Front, maker_id: FromPath[RowId],
+                    data: JSONBody[TermsIn]) -> MakerOut:
+        shop_id = front.shop_id
         await set_maker_terms(shop_id=shop_id, maker_id=maker_id, fund_percent=data.fund_percent,
                               maker_percent=data.maker_percent)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
     @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)
-    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
+    async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[GoodsIn]) -> GoodsOut:
-        front = shopfront(request)
         consigned = await consign_goods(shop_id=front.shop_id, maker_id=maker_id, category_code=data.category,
                                         name=data.name, price_fen=data.price_fen, quantity=data.quantity,
                                         staff_id=request.user.id, barcode=data.barcode)
@@ -361,18 +357,17 @@ class MakersApi(Controller):
                         labels_job=job_id)
 
     @get("/{maker_id:int}/statement", summary="What sold and came back, what was paid and what is owed (dates in shop time)")
-    async def statement(self, request: Request, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,
+    async def statement(self, front: Front, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,
                         end: FromQuery[date | None] = None) -> MakerStatement:
-        front = shopfront(request)
         await maker_by_id(shop_id=front.shop_id, maker_id=maker_id)
         first, last = statement_period(front.settings.zone, start, end)
         return await maker_statement(shop_id=front.shop_id, maker_id=maker_id, start=first, end=last)
 
     @post("/{maker_id:int}/payouts", summary="Record a payout to the maker (managers)", status_code=201,
           guards=[requires_role(Role.MANAGER)])
-    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
+    async def payout(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                      data: JSONBody[PayoutIn]) -> PayoutOut:
-        payout_id = await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+        payout_id = await record_payout(shop_id=front.shop_id, maker_id=maker_id,
                                         amount_fen=data.amount_fen, method=data.method, note=data.note,
                                         staff_id=request.user.id)
         return PayoutOut(id=payout_id, owed_fen=await owed_to(maker_id))

@@ -25,13 +25,13 @@ from pos.maker_statements import maker_statement
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import CONDITION_WORDS, donation_slip_for, donation_slip_preview, queue_copies
 from web.i18n import domain_error_message
 from web.inputs import Form, RowId, Text
 from web.intake import statement_period
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 
 def _is_manager(request: Request) -> bool:
@@ -48,13 +48,12 @@ class DonationPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def recent(self, request: Request) -> Template:
+    async def recent(self, request: Request, front: Front) -> Template:
         return _page(request, "donations.html",
-                     donations=await recent_donations(shop_id=shopfront(request).shop_id, limit=200))
+                     donations=await recent_donations(shop_id=front.shop_id, limit=200))
 
     @get("/{number:str}")
-    async def show(self, request: Request, number: FromPath[Text]) -> Template:
-        front = shopfront(request)
+    async def show(self, request: Request, front: Front, number: FromPath[Text]) -> Template:
         donation_id = donation_id_of(number)
         if donation_id is None:
             raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
@@ -70,16 +69,16 @@ class DonorPages(Controller):
     include_in_schema = False
 
     @get("/{donor_id:int}")
-    async def show(self, request: Request, donor_id: FromPath[RowId]) -> Template:
-        shop_id = shopfront(request).shop_id
+    async def show(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> Template:
+        shop_id = front.shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
         return _page(request, "donor.html", donor=donor, phone=_phone(request, donor.phone),
                      impact=await donor_impact(shop_id=shop_id, donor_id=donor_id), manager=_is_manager(request),
                      donations=await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=200))
 
     @post("/{donor_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def erase(self, request: Request, donor_id: FromPath[RowId]) -> Redirect:
-        await erase_donor(shop_id=shopfront(request).shop_id, donor_id=donor_id)
+    async def erase(self, front: Front, donor_id: FromPath[RowId]) -> Redirect:
+        await erase_donor(shop_id=front.shop_id, donor_id=donor_id)
         return Redirect(f"/intake/donors/{donor_id}")
 
 
@@ -126,32 +125,32 @@ class MakerPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def makers(self, request: Request) -> Template:
-        return await self._makers(request)
+    async def makers(self, request: Request, front: Front) -> Template:
+        return await self._makers(request, front)
 
-    async def _makers(self, request: Request, error: str = "") -> Template:
-        shop_id = shopfront(request).shop_id
+    async def _makers(self, request: Request, front: Shopfront, error: str = "") -> Template:
+        shop_id = front.shop_id
         figures = {m.maker_id: m for m in await makers_owed(shop_id=shop_id)}  # owed, earned net of returns, paid
         return _page(request, "makers.html", error=error,
                      makers=[(m, _phone(request, m.phone), figures[m.id]) for m in await makers_of(shop_id=shop_id)])
 
     @post("/", status_code=200)
-    async def register(self, request: Request, data: URLEncodedBody[MakerForm]) -> Template | Redirect:
+    async def register(self, request: Request, front: Front, data: URLEncodedBody[MakerForm]) -> Template | Redirect:
         try:
-            maker_id = await register_maker(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone)
+            maker_id = await register_maker(shop_id=front.shop_id, name=data.name, phone=data.phone)
         except DomainError as error:
-            return await self._makers(request, domain_error_message(locale_of(request), error))
+            return await self._makers(request, front, domain_error_message(locale_of(request), error))
         return Redirect(f"/intake/makers/{maker_id}")
 
     @get("/{maker_id:int}")
-    async def maker(self, request: Request, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,
-                    end: FromQuery[date | None] = None, added: FromQuery[Text] = "") -> Template:
-        return await self._maker(request, maker_id, start=start, end=end,
+    async def maker(self, request: Request, front: Front, maker_id: FromPath[RowId],
+                    start: FromQuery[date | None] = None, end: FromQuery[date | None] = None,
+                    added: FromQuery[Text] = "") -> Template:
+        return await self._maker(request, front, maker_id, start=start, end=end,
                                  added=added if added.isdigit() and len(added) == 13 else "")
 
-    async def _maker(self, request: Request, maker_id: int, *, start: date | None = None, end: date | None = None,
-                     error: str = "", added: str = "") -> Template:
-        front = shopfront(request)
+    async def _maker(self, request: Request, front: Shopfront, maker_id: int, *, start: date | None = None,
+                     end: date | None = None, error: str = "", added: str = "") -> Template:
         zone = front.settings.zone
         maker = await maker_by_id(shop_id=front.shop_id, maker_id=maker_id)
         first, last = statement_period(zone, start, end)
@@ -164,9 +163,8 @@ class MakerPages(Controller):
                      zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added)
 
     @post("/{maker_id:int}/goods", status_code=200)
-    async def goods(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
+    async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
-        front = shopfront(request)
         try:
             quantity = _whole(data.quantity)
             consigned = await consign_goods(
@@ -174,7 +172,7 @@ class MakerPages(Controller):
                 price_fen=_fen(data.price, InventoryError.BAD_PRICE), quantity=0 if quantity is None else quantity,
                 staff_id=request.user.id, barcode=data.barcode)
         except DomainError as error:
-            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+            return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
         if consigned.in_store:
             await queue_copies(consigned.barcode, consigned.quantity, front.settings, shop_id=front.shop_id,
                                ref=f"maker:{maker_id}")
@@ -182,24 +180,24 @@ class MakerPages(Controller):
         return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
 
     @post("/{maker_id:int}/terms", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, maker_id: FromPath[RowId],
+    async def terms(self, request: Request, front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[TermsForm]) -> Template | Redirect:
         try:
             fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
-            await set_maker_terms(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+            await set_maker_terms(shop_id=front.shop_id, maker_id=maker_id,
                                   fund_percent=_whole(fund) if fund else None,
                                   maker_percent=_whole(maker) if maker else None)
         except DomainError as error:
-            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+            return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/intake/makers/{maker_id}")
 
     @post("/{maker_id:int}/payouts", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def payout(self, request: Request[StaffUser, dict, object], maker_id: FromPath[RowId],
+    async def payout(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                      data: URLEncodedBody[PayoutForm]) -> Template | Redirect:
         try:
-            await record_payout(shop_id=shopfront(request).shop_id, maker_id=maker_id,
+            await record_payout(shop_id=front.shop_id, maker_id=maker_id,
                                 amount_fen=_fen(data.amount, DonationError.BAD_PAYOUT), method=data.method,
                                 note=data.note, staff_id=request.user.id)
         except DomainError as error:
-            return await self._maker(request, maker_id, error=domain_error_message(locale_of(request), error))
+            return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/intake/makers/{maker_id}")

@@ -30,12 +30,12 @@ from printing.statement import PassbookStatement, StatementRow, preview_statemen
 from shop.errors import DomainError
 from shop.settings import Settings
 from shop.staff import Role
-from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import RECEIPT_PRINTER, STATEMENT_WORDS, words
 from web.i18n import N_, domain_error_message, gettext
 from web.inputs import BodyRowId, Form, In, RowId, Text
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 # A person's name (姓名), not a thing's (名称): the catalogue's "Name" is an item's.
 PASSBOOK_WORDS = {**STATEMENT_WORDS, "member_name": N_("Member's name")}
@@ -131,35 +131,32 @@ def _period(settings: Settings, member: MemberInfo, start: date | None,
             first, last)
 
 
-async def _statement(request: Request, member_id: int, start: date | None,
+async def _statement(front: Shopfront, member_id: int, start: date | None,
                      end: date | None) -> tuple[Statement, PassbookStatement]:
-    front = shopfront(request)
     member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
     since, until, first, last = _period(front.settings, member, start, end)
     found = await lovebank.statement(shop_id=front.shop_id, member_id=member_id, start=since, end=until)
     return found, passbook_statement(found, front.settings, first=first, last=last)
 
 
-async def _queue(request: Request, document: str, ref: str, data: bytes) -> int:
-    front = shopfront(request)
+async def _queue(front: Shopfront, document: str, ref: str, data: bytes) -> int:
     job_id = await enqueue(shop_id=front.shop_id, printer=RECEIPT_PRINTER, document=document, ref=ref, data=data)
     front.printing.wake()
     return job_id
 
 
-async def print_statement(request: Request, member_id: int, start: date | None, end: date | None) -> int:
-    settings = shopfront(request).settings
-    _, printed = await _statement(request, member_id, start, end)
+async def print_statement(front: Shopfront, member_id: int, start: date | None, end: date | None) -> int:
+    settings = front.settings
+    _, printed = await _statement(front, member_id, start, end)
     data = render_statement(printed, width=settings.printer.width, encoding=settings.printer.encoding)
-    return await _queue(request, PASSBOOK_STATEMENT, printed.member_number, data)
+    return await _queue(front, PASSBOOK_STATEMENT, printed.member_number, data)
 
 
-async def print_card(request: Request, member_id: int) -> int:
-    front = shopfront(request)
+async def print_card(front: Shopfront, member_id: int) -> int:
     member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
     data = render_member_card(member_card(member, front.settings), width=front.settings.printer.width,
                               encoding=front.settings.printer.encoding)
-    return await _queue(request, MEMBER_CARD, member.number, data)
+    return await _queue(front, MEMBER_CARD, member.number, data)
 
 
 def _sees_phones(request: Request) -> bool:
@@ -268,23 +265,23 @@ class FundOut(msgspec.Struct):
     points: int
 
 
-def _when(request: Request) -> date:
-    return datetime.now(shopfront(request).settings.zone).date()
+def _when(front: Shopfront) -> date:
+    return datetime.now(front.settings.zone).date()
 
 
-async def _record(request: Request, data: ServiceIn) -> ServiceInfo:
-    front = shopfront(request)
+async def _record(request: Request, front: Shopfront, data: ServiceIn) -> ServiceInfo:
     return await lovebank.record_service(
         shop_id=front.shop_id, member_id=data.member_id, served_on=data.served_on, start_time=data.start_time,
         place=data.place, content=data.content, service_type=data.service_type, half_hours=data.half_hours,
-        witness=data.witness, staff_id=request.user.id, today=_when(request),
+        witness=data.witness, staff_id=request.user.id, today=_when(front),
         types=front.settings.lovebank.service_types, max_hours=front.settings.lovebank.max_hours)
 
 
-async def _statement_out(request: Request, member_id: int, start: date | None, end: date | None) -> StatementOut:
-    settings = shopfront(request).settings
+async def _statement_out(request: Request, front: Shopfront, member_id: int, start: date | None,
+                         end: date | None) -> StatementOut:
+    settings = front.settings
     locale = locale_of(request)
-    found, printed = await _statement(request, member_id, start, end)
+    found, printed = await _statement(front, member_id, start, end)
     return StatementOut(
         member_number=found.member.number, member_name=found.member.name, period=printed.period,
         opening_balance=found.opening_balance, opening_hours=lovebank.hours_text(found.opening_half_hours),
@@ -303,170 +300,172 @@ class LoveBankApi(Controller):
     tags = ["love bank"]
 
     @get("/service-types", summary="The service types and their points per hour (config)")
-    async def service_types(self, request: Request) -> list[ServiceTypeOut]:
+    async def service_types(self, front: Front) -> list[ServiceTypeOut]:
         return [ServiceTypeOut(t.code, t.name, t.points_per_hour)
-                for t in shopfront(request).settings.lovebank.service_types]
+                for t in front.settings.lovebank.service_types]
 
     @get("/members", summary="Find members by number, card code, name, or the last four digits of their phone "
          "(exactly four)")
-    async def find(self, request: Request, q: FromQuery[Text] = "") -> list[MemberOut]:
+    async def find(self, request: Request, front: Front, q: FromQuery[Text] = "") -> list[MemberOut]:
         return [await _member_out(request, m) for m in await lovebank.find_members(
-            shop_id=shopfront(request).shop_id, text=q)]
+            shop_id=front.shop_id, text=q)]
 
     @post("/members", summary="Open a member's account (passbook) with a new member card", status_code=201)
-    async def open(self, request: Request[StaffUser, dict, object], data: JSONBody[MemberIn]) -> MemberOut:
-        member = await lovebank.open_member(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+    async def open(self, request: Request[StaffUser, dict, object], front: Front,
+                   data: JSONBody[MemberIn]) -> MemberOut:
+        member = await lovebank.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                             notes=data.notes, may_contact=data.may_contact,
                                             staff_id=request.user.id)
         return await _member_out(request, member)
 
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
-    async def show(self, request: Request, member_id: FromPath[RowId]) -> MemberOut:
-        return await _member_out(request, await lovebank.member_by_id(shop_id=shopfront(request).shop_id,
+    async def show(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
+        return await _member_out(request, await lovebank.member_by_id(shop_id=front.shop_id,
                                                                       member_id=member_id))
 
     @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
           "the community fund", status_code=200)
-    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
+    async def close(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                     data: JSONBody[CloseIn]) -> MemberOut:
-        member = await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
+        member = await lovebank.close_member(shop_id=front.shop_id, member_id=member_id,
                                              staff_id=request.user.id, give_rest_to_fund=data.give_rest_to_fund)
         return await _member_out(request, member)
 
     @get("/members/{member_id:int}/export", summary="Everything kept about a member, for them to take (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def export(self, request: Request, member_id: FromPath[RowId]) -> MemberExport:
-        shop_id = shopfront(request).shop_id
+    async def export(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberExport:
+        shop_id = front.shop_id
         member = await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
         return MemberExport(member=await _member_out(request, member),
                             service=await lovebank.service_of(shop_id=shop_id, member_id=member_id),
                             gifts=await lovebank.gifts_of(shop_id=shop_id, member_id=member_id),
-                            statement=await _statement_out(request, member_id, None, None))
+                            statement=await _statement_out(request, front, member_id, None, None))
 
     @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
           "(managers); the account stays, anonymous", guards=[requires_role(Role.MANAGER)], status_code=200)
-    async def erase(self, request: Request, member_id: FromPath[RowId]) -> MemberOut:
-        return await _member_out(request, await lovebank.erase_member(shop_id=shopfront(request).shop_id,
+    async def erase(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
+        return await _member_out(request, await lovebank.erase_member(shop_id=front.shop_id,
                                                                       member_id=member_id))
 
     @get("/members/{member_id:int}/service", summary="The member's passbook: each service, approved hours so far")
-    async def passbook(self, request: Request, member_id: FromPath[RowId]) -> list[ServiceInfo]:
-        shop_id = shopfront(request).shop_id
+    async def passbook(self, front: Front, member_id: FromPath[RowId]) -> list[ServiceInfo]:
+        shop_id = front.shop_id
         await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
         return await lovebank.service_of(shop_id=shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/gifts", summary="The member's points gifts, given and received")
-    async def gifts(self, request: Request, member_id: FromPath[RowId]) -> list[GiftInfo]:
-        return await lovebank.gifts_of(shop_id=shopfront(request).shop_id, member_id=member_id)
+    async def gifts(self, front: Front, member_id: FromPath[RowId]) -> list[GiftInfo]:
+        return await lovebank.gifts_of(shop_id=front.shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/statement", summary="Every entry in a period (shop-local days; default: since "
          "opening) with its running balance and the approved hours so far")
-    async def statement(self, request: Request, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
-                        end: FromQuery[date | None] = None) -> StatementOut:
-        return await _statement_out(request, member_id, start, end)
+    async def statement(self, request: Request, front: Front, member_id: FromPath[RowId],
+                        start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> StatementOut:
+        return await _statement_out(request, front, member_id, start, end)
 
     @get("/members/{member_id:int}/statement/preview", summary="The printed statement's text, as on paper")
-    async def statement_preview(self, request: Request, member_id: FromPath[RowId],
+    async def statement_preview(self, front: Front, member_id: FromPath[RowId],
                                 start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> list[str]:
-        _, printed = await _statement(request, member_id, start, end)
-        return preview_statement(printed, width=shopfront(request).settings.printer.width)
+        _, printed = await _statement(front, member_id, start, end)
+        return preview_statement(printed, width=front.settings.printer.width)
 
     @post("/members/{member_id:int}/statement/print", summary="Print the statement on the receipt printer",
           status_code=202)
-    async def statement_print(self, request: Request, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
+    async def statement_print(self, front: Front, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
                               end: FromQuery[date | None] = None) -> Job:
-        job_id = await print_statement(request, member_id, start, end)
-        return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
+        job_id = await print_statement(front, member_id, start, end)
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
-    async def card_preview(self, request: Request, member_id: FromPath[RowId]) -> list[str]:
-        front = shopfront(request)
+    async def card_preview(self, front: Front, member_id: FromPath[RowId]) -> list[str]:
         member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
         return preview_member_card(member_card(member, front.settings), width=front.settings.printer.width)
 
     @post("/members/{member_id:int}/card/print", summary="Print the member card on the receipt printer",
           status_code=202)
-    async def card_print(self, request: Request, member_id: FromPath[RowId]) -> Job:
-        job_id = await print_card(request, member_id)
-        return await find_job(shop_id=shopfront(request).shop_id, job_id=job_id)
+    async def card_print(self, front: Front, member_id: FromPath[RowId]) -> Job:
+        job_id = await print_card(front, member_id)
+        return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @post("/service", summary="Record a service in a member's passbook (waits for another coordinator's approval)",
           status_code=201)
-    async def record(self, request: Request[StaffUser, dict, object], data: JSONBody[ServiceIn]) -> ServiceInfo:
-        return await _record(request, data)
+    async def record(self, request: Request[StaffUser, dict, object], front: Front,
+                     data: JSONBody[ServiceIn]) -> ServiceInfo:
+        return await _record(request, front, data)
 
     @get("/approvals", summary="The service waiting for approval, oldest first")
-    async def approvals(self, request: Request) -> list[ServiceInfo]:
-        return await lovebank.pending_service(shop_id=shopfront(request).shop_id)
+    async def approvals(self, front: Front) -> list[ServiceInfo]:
+        return await lovebank.pending_service(shop_id=front.shop_id)
 
     @post("/service/{record_id:int}/approve", summary="Approve a service into points (not one you entered)",
           status_code=200)
-    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId]) -> ServiceInfo:
-        front = shopfront(request)
+    async def approve(self, request: Request[StaffUser, dict, object], front: Front,
+                      record_id: FromPath[RowId]) -> ServiceInfo:
         return await lovebank.approve_service(shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
                                               types=front.settings.lovebank.service_types)
 
     @post("/service/{record_id:int}/reject", summary="Reject a service, saying why (not one you entered)",
           status_code=200)
-    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
+    async def reject(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                      data: JSONBody[ReasonIn]) -> ServiceInfo:
-        return await lovebank.reject_service(shop_id=shopfront(request).shop_id, record_id=record_id,
+        return await lovebank.reject_service(shop_id=front.shop_id, record_id=record_id,
                                              staff_id=request.user.id, reason=data.reason)
 
     @post("/service/{record_id:int}/reverse", summary="Ask to correct an approved service, with the reason: its "
           "points are taken back when another coordinator approves the correction", status_code=201)
-    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
-                              data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reverse_service(shop_id=shopfront(request).shop_id, record_id=record_id,
+    async def reverse_service(self, request: Request[StaffUser, dict, object], front: Front,
+                              record_id: FromPath[RowId], data: JSONBody[ReasonIn]) -> ReversalInfo:
+        return await lovebank.reverse_service(shop_id=front.shop_id, record_id=record_id,
                                               staff_id=request.user.id, reason=data.reason)
 
     @post("/donations", summary="A member gives points to another member (waits for another coordinator's "
           "approval), or to the community fund (积分捐赠, at once)", status_code=201)
-    async def donate(self, request: Request[StaffUser, dict, object], data: JSONBody[GiftIn]) -> GiftInfo:
-        return await lovebank.donate_points(shop_id=shopfront(request).shop_id, from_member_id=data.from_member_id,
+    async def donate(self, request: Request[StaffUser, dict, object], front: Front, data: JSONBody[GiftIn]) -> GiftInfo:
+        return await lovebank.donate_points(shop_id=front.shop_id, from_member_id=data.from_member_id,
                                             to_member_id=data.to_member_id, points=data.points,
                                             staff_id=request.user.id, note=data.note)
 
     @post("/donations/{gift_id:int}/reverse", summary="Ask to correct a gift, with the reason: its points are given "
           "back when another coordinator approves the correction", status_code=201)
-    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                            data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reverse_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+        return await lovebank.reverse_gift(shop_id=front.shop_id, gift_id=gift_id,
                                            staff_id=request.user.id, reason=data.reason)
 
     @get("/gifts/pending", summary="The gifts between members waiting for approval, oldest first")
-    async def pending_gifts(self, request: Request) -> list[GiftInfo]:
-        return await lovebank.pending_gifts(shop_id=shopfront(request).shop_id)
+    async def pending_gifts(self, front: Front) -> list[GiftInfo]:
+        return await lovebank.pending_gifts(shop_id=front.shop_id)
 
     @post("/gifts/{gift_id:int}/approve", summary="Approve a gift between members: its points move now (not one "
           "you entered)", status_code=200)
-    async def approve_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId]) -> GiftInfo:
-        return await lovebank.approve_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+    async def approve_gift(self, request: Request[StaffUser, dict, object], front: Front,
+                           gift_id: FromPath[RowId]) -> GiftInfo:
+        return await lovebank.approve_gift(shop_id=front.shop_id, gift_id=gift_id,
                                            staff_id=request.user.id)
 
     @post("/gifts/{gift_id:int}/reject", summary="Reject a gift between members, saying why (not one you entered)",
           status_code=200)
-    async def reject_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+    async def reject_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                           data: JSONBody[ReasonIn]) -> GiftInfo:
-        return await lovebank.reject_gift(shop_id=shopfront(request).shop_id, gift_id=gift_id,
+        return await lovebank.reject_gift(shop_id=front.shop_id, gift_id=gift_id,
                                           staff_id=request.user.id, reason=data.reason)
 
     @get("/reversals/pending", summary="The corrections waiting for approval, oldest first")
-    async def pending_reversals(self, request: Request) -> list[ReversalInfo]:
-        return await lovebank.pending_reversals(shop_id=shopfront(request).shop_id)
+    async def pending_reversals(self, front: Front) -> list[ReversalInfo]:
+        return await lovebank.pending_reversals(shop_id=front.shop_id)
 
     @post("/reversals/{reversal_id:int}/approve", summary="Approve a correction: its reversing transaction is "
           "posted now (not one you asked for)", status_code=200)
-    async def approve_reversal(self, request: Request[StaffUser, dict, object],
+    async def approve_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                                reversal_id: FromPath[RowId]) -> ReversalInfo:
-        return await lovebank.approve_reversal(shop_id=shopfront(request).shop_id, reversal_id=reversal_id,
+        return await lovebank.approve_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
                                                staff_id=request.user.id)
 
     @post("/reversals/{reversal_id:int}/reject", summary="Reject a correction, saying why (not one you asked for)",
           status_code=200)
-    async def reject_reversal(self, request: Request[StaffUser, dict, object], reversal_id: FromPath[RowId],
-                              data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reject_reversal(shop_id=shopfront(request).shop_id, reversal_id=reversal_id,
+    async def reject_reversal(self, request: Request[StaffUser, dict, object], front: Front,
+                              reversal_id: FromPath[RowId], data: JSONBody[ReasonIn]) -> ReversalInfo:
+        return await lovebank.reject_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
                                               staff_id=request.user.id, reason=data.reason)
 
     @get("/fund", summary="The points the community fund holds")
@@ -532,11 +531,11 @@ class LoveBankPages(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, request: Request, q: FromQuery[Text] = "") -> Template:
-        return await self._home(request, q=q)
+    async def home(self, request: Request, front: Front, q: FromQuery[Text] = "") -> Template:
+        return await self._home(request, front, q=q)
 
-    async def _home(self, request: Request, *, q: str = "", error: str = "") -> Template:
-        shop_id = shopfront(request).shop_id
+    async def _home(self, request: Request, front: Shopfront, *, q: str = "", error: str = "") -> Template:
+        shop_id = front.shop_id
         found = await lovebank.find_members(shop_id=shop_id, text=q) if q else []
         return _page(request, "lovebank.html", q=q, error=error,
                      found=[(m, await lovebank.points_of(m.id)) for m in found],
@@ -546,40 +545,38 @@ class LoveBankPages(Controller):
                      fund=await lovebank.fund_points())
 
     @post("/members", status_code=200)
-    async def open(self, request: Request[StaffUser, dict, object],
+    async def open(self, request: Request[StaffUser, dict, object], front: Front,
                    data: URLEncodedBody[MemberForm]) -> Template | Redirect:
         try:
-            member = await lovebank.open_member(shop_id=shopfront(request).shop_id, name=data.name, phone=data.phone,
+            member = await lovebank.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                                 notes=data.notes, may_contact=bool(data.may_contact),
                                                 staff_id=request.user.id)
         except DomainError as error:
-            return await self._home(request, error=domain_error_message(locale_of(request), error))
+            return await self._home(request, front, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/lovebank/members/{member.id}?opened=1")
 
     @get("/approvals")
-    async def approvals(self, request: Request) -> Template:
-        return await self._approvals(request)
+    async def approvals(self, request: Request, front: Front) -> Template:
+        return await self._approvals(request, front)
 
-    async def _approvals(self, request: Request, error: str = "") -> Template:
-        front = shopfront(request)
+    async def _approvals(self, request: Request, front: Shopfront, error: str = "") -> Template:
         return _page(request, "lovebank_approvals.html", error=error, types=_types(front.settings),
                      pending=await lovebank.pending_service(shop_id=front.shop_id),
                      gifts=await lovebank.pending_gifts(shop_id=front.shop_id),
                      reversals=await lovebank.pending_reversals(shop_id=front.shop_id), me=request.user.id)
 
     @get("/members/{member_id:int}")
-    async def member(self, request: Request, member_id: FromPath[RowId], start: FromQuery[Text] = "",
+    async def member(self, request: Request, front: Front, member_id: FromPath[RowId], start: FromQuery[Text] = "",
                      end: FromQuery[Text] = "", opened: FromQuery[Text] = "",
                      printed: FromQuery[Text] = "") -> Template:
-        return await self._member(request, member_id, start=_day(start), end=_day(end),
+        return await self._member(request, front, member_id, start=_day(start), end=_day(end),
                                   done=printed if printed in ("statement", "card") else ("opened" if opened else ""))
 
-    async def _member(self, request: Request, member_id: int, *, start: date | None = None, end: date | None = None,
-                      error: str = "", done: str = "") -> Template:
-        front = shopfront(request)
+    async def _member(self, request: Request, front: Shopfront, member_id: int, *, start: date | None = None,
+                      end: date | None = None, error: str = "", done: str = "") -> Template:
         locale = locale_of(request)
         member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
-        found, printed = await _statement(request, member_id, start, end)
+        found, printed = await _statement(front, member_id, start, end)
         zone = front.settings.zone
         return _page(
             request, "lovebank_member.html", member=member, error=error, done=done,
@@ -594,32 +591,32 @@ class LoveBankPages(Controller):
             card=preview_member_card(member_card(member, front.settings), width=front.settings.printer.width),
             start=start.isoformat() if start else "", end=end.isoformat() if end else "", period=printed.period,
             types=front.settings.lovebank.service_types, type_names=_types(front.settings),
-            max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(request).isoformat(), zone=zone,
+            max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(front).isoformat(), zone=zone,
             hours_text=lovebank.hours_text, status_words=STATUS_WORDS, me=request.user.id,
             manager=_sees_phones(request))
 
-    async def _failed(self, request: Request, member_id: int, error: DomainError) -> Template:
-        return await self._member(request, member_id, error=domain_error_message(locale_of(request), error))
+    async def _failed(self, request: Request, front: Shopfront, member_id: int, error: DomainError) -> Template:
+        return await self._member(request, front, member_id, error=domain_error_message(locale_of(request), error))
 
     @post("/members/{member_id:int}/service", status_code=200)
-    async def record(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
+    async def record(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                      data: URLEncodedBody[ServiceForm]) -> Template | Redirect:
         served_on = _day(data.served_on)
         try:
             if served_on is None:
                 raise DomainError(LoveBankError.BAD_SERVICE_DATE, date=data.served_on[:10])
-            await _record(request, ServiceIn(
+            await _record(request, front, ServiceIn(
                 member_id=member_id, served_on=served_on, start_time=data.start_time, place=data.place,
                 content=data.content, service_type=data.service_type, half_hours=_whole(data.half_hours),
                 witness=data.witness))
         except DomainError as error:
-            return await self._failed(request, member_id, error)
+            return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/gifts", status_code=200)
-    async def donate(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
+    async def donate(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                      data: URLEncodedBody[GiftForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
+        shop_id = front.shop_id
         try:
             to = None
             if data.to.strip().lower() != "fund":
@@ -627,116 +624,114 @@ class LoveBankPages(Controller):
             await lovebank.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
                                          points=_whole(data.points), staff_id=request.user.id, note=data.note)
         except DomainError as error:
-            return await self._failed(request, member_id, error)
+            return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/close", status_code=200)
-    async def close(self, request: Request[StaffUser, dict, object], member_id: FromPath[RowId],
+    async def close(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                     data: URLEncodedBody[CloseForm]) -> Template | Redirect:
         try:
-            await lovebank.close_member(shop_id=shopfront(request).shop_id, member_id=member_id,
+            await lovebank.close_member(shop_id=front.shop_id, member_id=member_id,
                                         staff_id=request.user.id, give_rest_to_fund=bool(data.give_rest_to_fund))
         except DomainError as error:
-            return await self._failed(request, member_id, error)
+            return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def erase(self, request: Request, member_id: FromPath[RowId]) -> Redirect:
-        await lovebank.erase_member(shop_id=shopfront(request).shop_id, member_id=member_id)
+    async def erase(self, front: Front, member_id: FromPath[RowId]) -> Redirect:
+        await lovebank.erase_member(shop_id=front.shop_id, member_id=member_id)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/statement/print", status_code=200)
-    async def statement_print(self, request: Request, member_id: FromPath[RowId],
+    async def statement_print(self, front: Front, member_id: FromPath[RowId],
                               data: URLEncodedBody[PeriodForm]) -> Redirect:
         start, end = _day(data.start), _day(data.end)
-        await print_statement(request, member_id, start, end)
+        await print_statement(front, member_id, start, end)
         query = "".join(f"&{k}={v.isoformat()}" for k, v in (("start", start), ("end", end)) if v)
         return Redirect(f"/lovebank/members/{member_id}?printed=statement{query}")
 
     @post("/members/{member_id:int}/card/print", status_code=200)
-    async def card_print(self, request: Request, member_id: FromPath[RowId]) -> Redirect:
-        await print_card(request, member_id)
+    async def card_print(self, front: Front, member_id: FromPath[RowId]) -> Redirect:
+        await print_card(front, member_id)
         return Redirect(f"/lovebank/members/{member_id}?printed=card")
 
-    async def _decided(self, request: Request, record_id: int, back: str,
+    async def _decided(self, request: Request, front: Shopfront, record_id: int, back: str,
                        work: Callable[[], Awaitable[object]]) -> Template | Redirect:
         """Approve, reject or reverse (`work`, done only once the record is found), then back to the approvals or
         the member's page (with the reason if refused)."""
-        front = shopfront(request)
         record = await lovebank.service_by_id(shop_id=front.shop_id, record_id=record_id)
         try:
             await work()
         except DomainError as error:
             if back == "approvals":
-                return await self._approvals(request, domain_error_message(locale_of(request), error))
-            return await self._failed(request, record.member_id, error)
+                return await self._approvals(request, front, domain_error_message(locale_of(request), error))
+            return await self._failed(request, front, record.member_id, error)
         return Redirect("/lovebank/approvals" if back == "approvals" else f"/lovebank/members/{record.member_id}")
 
     @post("/service/{record_id:int}/approve", status_code=200)
-    async def approve(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
+    async def approve(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                       data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        front = shopfront(request)
-        return await self._decided(request, record_id, data.back, partial(
+        return await self._decided(request, front, record_id, data.back, partial(
             lovebank.approve_service, shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
             types=front.settings.lovebank.service_types))
 
     @post("/service/{record_id:int}/reject", status_code=200)
-    async def reject(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
+    async def reject(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                      data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._decided(request, record_id, data.back, partial(
-            lovebank.reject_service, shop_id=shopfront(request).shop_id, record_id=record_id,
+        return await self._decided(request, front, record_id, data.back, partial(
+            lovebank.reject_service, shop_id=front.shop_id, record_id=record_id,
             staff_id=request.user.id, reason=data.reason))
 
     @post("/service/{record_id:int}/reverse", status_code=200)
-    async def reverse_service(self, request: Request[StaffUser, dict, object], record_id: FromPath[RowId],
-                              data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._decided(request, record_id, "member", partial(
-            lovebank.reverse_service, shop_id=shopfront(request).shop_id, record_id=record_id,
+    async def reverse_service(self, request: Request[StaffUser, dict, object], front: Front,
+                              record_id: FromPath[RowId], data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._decided(request, front, record_id, "member", partial(
+            lovebank.reverse_service, shop_id=front.shop_id, record_id=record_id,
             staff_id=request.user.id, reason=data.reason))
 
     @post("/gifts/{gift_id:int}/reverse", status_code=200)
-    async def reverse_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+    async def reverse_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                            data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
+        shop_id = front.shop_id
         gift = await lovebank.gift_by_id(shop_id=shop_id, gift_id=gift_id)
         member_id = int(data.back) if data.back.isdigit() else gift.from_member_id
         try:
             await lovebank.reverse_gift(shop_id=shop_id, gift_id=gift_id, staff_id=request.user.id,
                                         reason=data.reason)
         except DomainError as error:
-            return await self._failed(request, member_id, error)
+            return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
 
-    async def _after_request(self, request: Request, work) -> Template | Redirect:
+    async def _after_request(self, request: Request, front: Shopfront, work) -> Template | Redirect:
         """Approve or reject a gift or a correction from the approvals page, then back there (with the reason if
         refused)."""
         try:
             await work
         except DomainError as error:
-            return await self._approvals(request, domain_error_message(locale_of(request), error))
+            return await self._approvals(request, front, domain_error_message(locale_of(request), error))
         return Redirect("/lovebank/approvals")
 
     @post("/gifts/{gift_id:int}/approve", status_code=200)
-    async def approve_gift(self, request: Request[StaffUser, dict, object],
+    async def approve_gift(self, request: Request[StaffUser, dict, object], front: Front,
                            gift_id: FromPath[RowId]) -> Template | Redirect:
-        return await self._after_request(request, lovebank.approve_gift(
-            shop_id=shopfront(request).shop_id, gift_id=gift_id, staff_id=request.user.id))
+        return await self._after_request(request, front, lovebank.approve_gift(
+            shop_id=front.shop_id, gift_id=gift_id, staff_id=request.user.id))
 
     @post("/gifts/{gift_id:int}/reject", status_code=200)
-    async def reject_gift(self, request: Request[StaffUser, dict, object], gift_id: FromPath[RowId],
+    async def reject_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                           data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._after_request(request, lovebank.reject_gift(
-            shop_id=shopfront(request).shop_id, gift_id=gift_id, staff_id=request.user.id, reason=data.reason))
+        return await self._after_request(request, front, lovebank.reject_gift(
+            shop_id=front.shop_id, gift_id=gift_id, staff_id=request.user.id, reason=data.reason))
 
     @post("/reversals/{reversal_id:int}/approve", status_code=200)
-    async def approve_reversal(self, request: Request[StaffUser, dict, object],
+    async def approve_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                                reversal_id: FromPath[RowId]) -> Template | Redirect:
-        return await self._after_request(request, lovebank.approve_reversal(
-            shop_id=shopfront(request).shop_id, reversal_id=reversal_id, staff_id=request.user.id))
+        return await self._after_request(request, front, lovebank.approve_reversal(
+            shop_id=front.shop_id, reversal_id=reversal_id, staff_id=request.user.id))
 
     @post("/reversals/{reversal_id:int}/reject", status_code=200)
-    async def reject_reversal(self, request: Request[StaffUser, dict, object], reversal_id: FromPath[RowId],
-                              data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._after_request(request, lovebank.reject_reversal(
-            shop_id=shopfront(request).shop_id, reversal_id=reversal_id, staff_id=request.user.id,
+    async def reject_reversal(self, request: Request[StaffUser, dict, object], front: Front,
+                              reversal_id: FromPath[RowId], data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
+        return await self._after_request(request, front, lovebank.reject_reversal(
+            shop_id=front.shop_id, reversal_id=reversal_id, staff_id=request.user.id,
             reason=data.reason))

@@ -21,13 +21,14 @@ from printing.queue import health
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, authenticate
 from web.api import OptionalRowId
-from web.app import locale_of, shopfront
 from web.auth import StaffUser, log_in, log_out, requires_role
 from web.documents import (
     CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, reprint_job, sample_previews,
 )
+from web.health import health_of
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import Form, RowId, Text
+from web.shopfront import Front, locale_of
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
                Role.ADMIN: "/manager"}
@@ -36,9 +37,8 @@ _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: 
 def _page(request: Request, name: str, **context: Any) -> Template:
     locale = locale_of(request)
     words = translations(locale)
-    front = shopfront(request)
-    return Template(template_name=name, context={
-        "_": words.gettext, "locale": locale, "shop": front.settings.shop, "user": request.scope.get("user"),
+    return Template(template_name=name, context={  # and `shop`: a template global, set by create_app
+        "_": words.gettext, "locale": locale, "user": request.scope.get("user"),
         "other_locale": "en" if locale == "zh_CN" else "zh_CN", "path": request.url.path, **context,
     })
 
@@ -101,8 +101,7 @@ class TillPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def till(self, request: Request) -> Template:
-        front = shopfront(request)
+    async def till(self, request: Request, front: Front) -> Template:
         await front.refresh_tills()
         locale = locale_of(request)
         words = translations(locale)
@@ -163,9 +162,8 @@ class IntakePage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def desk(self, request: Request) -> Template:
+    async def desk(self, request: Request, front: Front) -> Template:
         """The intake desk: find or register the donor, add items fast, save, print labels and the slip."""
-        front = shopfront(request)
         locale = locale_of(request)
         words = translations(locale)
         categories = [{
@@ -200,17 +198,15 @@ class ManagerPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def day(self, request: Request, day: FromQuery[date | None] = None) -> Template:
-        front = shopfront(request)
+    async def day(self, request: Request, front: Front, day: FromQuery[date | None] = None) -> Template:
         day = day or datetime.now(front.settings.zone).date()
         report = await day_report(shop_id=front.shop_id, day=day, zone=front.settings.zone)
         locale = locale_of(request)
         categories = {c.code: (c.name if locale == "zh_CN" or not c.name_en else c.name_en)
                       for c in await categories_of(shop_id=front.shop_id)}
-        from web.health import health_of  # backups and disk space: what the manager should see to
-
         return _page(request, "manager.html", report=report, day=day, zone=front.settings.zone, categories=categories,
-                     rounding_rule=ROUNDING_RULE, split=front.settings.split, health=health_of(request))
+                     rounding_rule=ROUNDING_RULE, split=front.settings.split,
+                     health=health_of(request, front))  # backups and disk space: what the manager should see to
 
 
 class ReceiptPage(Controller):
@@ -219,8 +215,7 @@ class ReceiptPage(Controller):
     include_in_schema = False
 
     @get("/{number:str}/receipt")
-    async def preview(self, request: Request, number: FromPath[Text]) -> Template:
-        front = shopfront(request)
+    async def preview(self, request: Request, front: Front, number: FromPath[Text]) -> Template:
         sale_id = sale_id_of(number)
         if sale_id is None:
             raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
@@ -259,11 +254,10 @@ class PrintQueuePage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def jobs(self, request: Request, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text] = "",
-                   day: FromQuery[Text] = "", before_id: FromQuery[OptionalRowId] = None,
+    async def jobs(self, request: Request, front: Front, status: FromQuery[Shown] = Shown.ALL,
+                   till: FromQuery[Text] = "", day: FromQuery[Text] = "", before_id: FromQuery[OptionalRowId] = None,
                    reprinted: FromQuery[OptionalRowId] = None, already_waiting: FromQuery[bool] = False) -> Template:
         """The queue a page at a time, newest first, by status, till and day (shop time); "older" pages on."""
-        front = shopfront(request)
         await front.refresh_tills()
         till = till.strip().upper()
         if till and till not in front.tills:
@@ -281,10 +275,9 @@ class PrintQueuePage(Controller):
                      health=await health(shop_id=front.shop_id, printer=RECEIPT_PRINTER), zone=front.settings.zone)
 
     @post("/{job_id:int}/reprint", status_code=200)
-    async def reprint(self, request: Request, job_id: FromPath[RowId],
+    async def reprint(self, front: Front, job_id: FromPath[RowId],
                       data: URLEncodedBody[QueueFilters]) -> Redirect:
         """Print again, then back to the same list, saying whether a copy was queued or the job was waiting."""
-        front = shopfront(request)
         reprint = await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
             raise DomainError(ShopError.NOT_FOUND, status=404)
@@ -300,8 +293,7 @@ class DocumentsPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def samples(self, request: Request, width: FromQuery[int | None] = None) -> Template:
-        front = shopfront(request)
+    async def samples(self, request: Request, front: Front, width: FromQuery[int | None] = None) -> Template:
         width = width if width in (32, 48) else front.settings.printer.width
         return _page(request, "documents.html", width=width,
                      documents=sample_previews(front.settings, locale_of(request), width=width))

@@ -34,12 +34,12 @@ from printing.test_page import CANDIDATES, SAMPLE, chosen_profile, render_drawer
 from shop.errors import DomainError
 from shop.settings import Settings
 from shop.staff import Role
-from web.app import Shopfront, locale_of, shopfront
 from web.auth import requires_role
 from web.documents import sample_label, sample_receipt
 from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, RowId
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 log = logging.getLogger("aixin.printing")
 
@@ -185,13 +185,12 @@ class PrintersApi(Controller):
     tags = ["printers"]
 
     @get("/", summary="The printers set up, with their profiles and the places they serve")
-    async def printers(self, request: Request) -> list[PrinterOut]:
-        return [_out(p) for p in await list_printers(shop_id=shopfront(request).shop_id)]
+    async def printers(self, front: Front) -> list[PrinterOut]:
+        return [_out(p) for p in await list_printers(shop_id=front.shop_id)]
 
     @post("/", summary="Add a printer by its connection (tcp://host:9100, usb:VID:PID, serial:/dev/…, file:/path)",
           status_code=201)
-    async def add(self, request: Request, data: JSONBody[PrinterIn]) -> PrinterOut:
-        front = shopfront(request)
+    async def add(self, front: Front, data: JSONBody[PrinterIn]) -> PrinterOut:
         profile = _profile(front, data.profile) if data.profile else None
         with _as_domain_errors():
             return _out(await add_printer(shop_id=front.shop_id, name=data.name, connection=data.connection,
@@ -202,25 +201,23 @@ class PrintersApi(Controller):
         return [CandidateOut(**asdict(c)) for c in CANDIDATES]
 
     @get("/places", summary="Each till and the intake desk, and the printer assigned (null: config.toml's)")
-    async def places(self, request: Request) -> list[PlaceOut]:
-        return await _places(shopfront(request))
+    async def places(self, front: Front) -> list[PlaceOut]:
+        return await _places(front)
 
     @put("/places", summary="Assign a till (till:T1) or the intake desk (intake) a printer, or none")
-    async def assign_place(self, request: Request, data: JSONBody[PlaceIn]) -> list[PlaceOut]:
-        front = shopfront(request)
+    async def assign_place(self, front: Front, data: JSONBody[PlaceIn]) -> list[PlaceOut]:
         with _as_domain_errors():
             await assign(shop_id=front.shop_id, place=await _known_place(front, data.place.strip()),
                          printer_id=data.printer_id)
         return await _places(front)
 
     @get("/{printer_id:int}", summary="One printer")
-    async def show(self, request: Request, printer_id: FromPath[RowId]) -> PrinterOut:
+    async def show(self, front: Front, printer_id: FromPath[RowId]) -> PrinterOut:
         with _as_domain_errors():
-            return _out(await find_printer(shop_id=shopfront(request).shop_id, printer_id=printer_id))
+            return _out(await find_printer(shop_id=front.shop_id, printer_id=printer_id))
 
     @put("/{printer_id:int}", summary="Rename a printer, change its connection or its profile")
-    async def change(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[PrinterChange]) -> PrinterOut:
-        front = shopfront(request)
+    async def change(self, front: Front, printer_id: FromPath[RowId], data: JSONBody[PrinterChange]) -> PrinterOut:
         profile = _profile(front, data.profile) if data.profile else None
         with _as_domain_errors():
             return _out(await change_printer(shop_id=front.shop_id, printer_id=printer_id,
@@ -229,13 +226,12 @@ class PrintersApi(Controller):
 
     @delete("/{printer_id:int}", summary="Remove a printer; its places print on config.toml's printers again",
             status_code=204)
-    async def remove(self, request: Request, printer_id: FromPath[RowId]) -> None:
+    async def remove(self, front: Front, printer_id: FromPath[RowId]) -> None:
         with _as_domain_errors():
-            await remove_printer(shop_id=shopfront(request).shop_id, printer_id=printer_id)
+            await remove_printer(shop_id=front.shop_id, printer_id=printer_id)
 
     @post("/{printer_id:int}/test-page", summary="Print the test page on this printer now", status_code=200)
-    async def test_page(self, request: Request, printer_id: FromPath[RowId]) -> SentOut:
-        front = shopfront(request)
+    async def test_page(self, front: Front, printer_id: FromPath[RowId]) -> SentOut:
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
         return await _send_now(front, printer, "test-page",
@@ -243,8 +239,7 @@ class PrintersApi(Controller):
 
     @post("/{printer_id:int}/choice", summary="Keep the profile of the test page's line that read right and its "
                                               "widest ruler", status_code=200)
-    async def choose(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[ChoiceIn]) -> PrinterOut:
-        front = shopfront(request)
+    async def choose(self, front: Front, printer_id: FromPath[RowId], data: JSONBody[ChoiceIn]) -> PrinterOut:
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
             profile = chosen_profile(data.line, data.ruler, base=printer.profile)
@@ -255,8 +250,7 @@ class PrintersApi(Controller):
 
     @post("/{printer_id:int}/drawer", summary="Kick the drawer on pin 2 or 5, with the profile's pulse times",
           status_code=200)
-    async def drawer(self, request: Request, printer_id: FromPath[RowId], data: JSONBody[DrawerIn]) -> SentOut:
-        front = shopfront(request)
+    async def drawer(self, front: Front, printer_id: FromPath[RowId], data: JSONBody[DrawerIn]) -> SentOut:
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
             data_bytes = render_drawer_kick(printer.profile, pin=data.pin)
@@ -264,8 +258,7 @@ class PrintersApi(Controller):
 
     @post("/{printer_id:int}/sample", summary="Print a sample receipt and a sample label with the printer's profile",
           status_code=200)
-    async def sample(self, request: Request, printer_id: FromPath[RowId]) -> SentOut:
-        front = shopfront(request)
+    async def sample(self, front: Front, printer_id: FromPath[RowId]) -> SentOut:
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
             profile = with_font(printer.profile, front.settings.printer.raster_font)
@@ -280,8 +273,7 @@ class PrintersPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def page(self, request: Request) -> Template:
-        front = shopfront(request)
+    async def page(self, request: Request, front: Front) -> Template:
         locale = locale_of(request)
         printers = [_out(p) for p in await list_printers(shop_id=front.shop_id)]
         places = await _places(front)

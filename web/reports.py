@@ -34,11 +34,11 @@ from shop.errors import DomainError
 from shop.money import format_yuan, parse_yuan
 from shop.spreadsheet import BOM, spreadsheet_text
 from shop.staff import Role
-from web.app import locale_of, shopfront
 from web.auth import StaffUser, requires_role
 from web.i18n import GOODS_SOURCES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import MAX_ROW_ID, BodyRowId, Form, In, Text
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 JOURNAL_BATCH = 5000
 
@@ -70,24 +70,23 @@ def plain_yuan(fen: int) -> str:
     return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
 
 
-def _period(request: Request, period: str, day: date | None, last: date | None) -> Period:
-    today = datetime.now(shopfront(request).settings.zone).date()
+def _period(front: Shopfront, period: str, day: date | None, last: date | None) -> Period:
+    today = datetime.now(front.settings.zone).date()
     return period_of(period, day or today, last)
 
 
-async def _report(request: Request, period: str, day: date | None, last: date | None, by: str) -> Report:
-    front = shopfront(request)
-    return await report(shop_id=front.shop_id, period=_period(request, period, day, last), dimension=by,
+async def _report(front: Shopfront, period: str, day: date | None, last: date | None, by: str) -> Report:
+    return await report(shop_id=front.shop_id, period=_period(front, period, day, last), dimension=by,
                         zone=front.settings.zone)
 
 
-async def _row_names(request: Request, got: Report) -> dict[str, str]:
+async def _row_names(request: Request, front: Shopfront, got: Report) -> dict[str, str]:
     """What a person reads for each row's key: the category's name, the goods source in their language."""
     words = translations(locale_of(request))
     if got.dimension is Dimension.CATEGORY:
         zh = locale_of(request) == "zh_CN"
         names = {c.code: c.name if zh or not c.name_en else c.name_en
-                 for c in await categories_of(shop_id=shopfront(request).shop_id)}
+                 for c in await categories_of(shop_id=front.shop_id)}
         return {row.key: names.get(row.key, row.key) for row in got.rows}
     if got.dimension is Dimension.SOURCE:
         return {row.key: words.gettext(GOODS_SOURCES.get(row.key, row.key)) for row in got.rows}
@@ -241,24 +240,24 @@ class ReportFiguresApi(Controller):
     tags = ["reports"]
 
     @get("/figures", summary="A period's figures by category, goods source, till, cashier or day, and their totals")
-    async def figures(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
+    async def figures(self, front: Front, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
                       last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Report:
-        return await _report(request, period, day, last, by)
+        return await _report(front, period, day, last, by)
 
     @get("/figures.csv", summary="The same figures as CSV (UTF-8 with a BOM, amounts in yuan)", media_type="text/csv")
-    async def figures_csv(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
-                          last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Stream:
-        got = await _report(request, period, day, last, by)
-        names = await _row_names(request, got)
+    async def figures_csv(self, request: Request, front: Front, period: FromQuery[Text] = "day",
+                          day: FromQuery[date | None] = None, last: FromQuery[date | None] = None,
+                          by: FromQuery[Text] = "category") -> Stream:
+        got = await _report(front, period, day, last, by)
+        names = await _row_names(request, front, got)
         return _csv_response(report_csv(got, names, translations(locale_of(request))),
                              f"report-{got.dimension.value}-{_name(got)}.csv")
 
     @get("/journal.csv", summary="The ledger journal of a period, every entry (CSV, UTF-8 with a BOM)",
          media_type="text/csv")
-    async def journal(self, request: Request, period: FromQuery[Text] = "day", day: FromQuery[date | None] = None,
-                      last: FromQuery[date | None] = None) -> Stream:
-        front = shopfront(request)
-        chosen = _period(request, period, day, last)
+    async def journal(self, request: Request, front: Front, period: FromQuery[Text] = "day",
+                      day: FromQuery[date | None] = None, last: FromQuery[date | None] = None) -> Stream:
+        chosen = _period(front, period, day, last)
         start, end = chosen.bounds(front.settings.zone)
         lines = journal_csv(shop_id=front.shop_id, start=start, end=end, zone=front.settings.zone,
                             words=translations(locale_of(request)))
@@ -266,23 +265,23 @@ class ReportFiguresApi(Controller):
         return _csv_response(lines, f"journal-{first if first == final else first + '_' + final}.csv")
 
     @get("/charts/daily.svg", summary="Daily net sales and the fund's share (SVG)", media_type="image/svg+xml")
-    async def daily_svg(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
-                        last: FromQuery[date | None] = None) -> Response[str]:
-        got = await _report(request, period, day, last, Dimension.DAY)
+    async def daily_svg(self, request: Request, front: Front, period: FromQuery[Text] = "month",
+                        day: FromQuery[date | None] = None, last: FromQuery[date | None] = None) -> Response[str]:
+        got = await _report(front, period, day, last, Dimension.DAY)
         return Response(daily_chart(got, translations(locale_of(request))), media_type="image/svg+xml")
 
     @get("/charts/breakdown.svg", summary="Net sales and the fund's share by category, source, till or cashier (SVG)",
          media_type="image/svg+xml")
-    async def breakdown_svg(self, request: Request, period: FromQuery[Text] = "month",
+    async def breakdown_svg(self, request: Request, front: Front, period: FromQuery[Text] = "month",
                             day: FromQuery[date | None] = None, last: FromQuery[date | None] = None,
                             by: FromQuery[Text] = "category") -> Response[str]:
-        got = await _report(request, period, day, last, by)
-        return Response(breakdown_chart(got, await _row_names(request, got), translations(locale_of(request))),
+        got = await _report(front, period, day, last, by)
+        return Response(breakdown_chart(got, await _row_names(request, front, got), translations(locale_of(request))),
                         media_type="image/svg+xml")
 
     @get("/makers", summary="What the shop owes each maker")
-    async def makers(self, request: Request) -> list[MakerOwed]:
-        return await makers_owed(shop_id=shopfront(request).shop_id)
+    async def makers(self, front: Front) -> list[MakerOwed]:
+        return await makers_owed(shop_id=front.shop_id)
 
 
 class FundApi(Controller):
@@ -291,10 +290,9 @@ class FundApi(Controller):
     tags = ["fund"]
 
     @get("/", summary="The fund: balance in cash and points, its movements in a period, disbursements, households")
-    async def fund(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
+    async def fund(self, front: Front, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
                    last: FromQuery[date | None] = None) -> FundOut:
-        front = shopfront(request)
-        start, end = _period(request, period, day, last).bounds(front.settings.zone)
+        start, end = _period(front, period, day, last).bounds(front.settings.zone)
         return FundOut(balance=await fund_balance(shop_id=front.shop_id),
                        movements=await fund_movements(shop_id=front.shop_id, start=start, end=end),
                        disbursements=await disbursements(shop_id=front.shop_id),
@@ -302,8 +300,8 @@ class FundApi(Controller):
 
     @post("/disbursements", summary="Pay out of the fund's cash, with the reason (never more than it holds)",
           status_code=201)
-    async def disburse(self, request: Request[StaffUser, dict, object], data: JSONBody[DisbursementIn]) -> FundBalance:
-        front = shopfront(request)
+    async def disburse(self, request: Request[StaffUser, dict, object], front: Front,
+                       data: JSONBody[DisbursementIn]) -> FundBalance:
         await disburse_cash(shop_id=front.shop_id, amount_fen=data.amount_fen, method=data.method, reason=data.reason,
                             staff_id=request.user.id)
         return await fund_balance(shop_id=front.shop_id)
@@ -316,8 +314,8 @@ class PayoutRunsApi(Controller):
 
     @post("/", summary="Pay several makers at once, all or nothing (each payout its own ledger transaction)",
           status_code=201)
-    async def run(self, request: Request[StaffUser, dict, object], data: JSONBody[PayoutRunIn]) -> PayoutRunOut:
-        front = shopfront(request)
+    async def run(self, request: Request[StaffUser, dict, object], front: Front,
+                  data: JSONBody[PayoutRunIn]) -> PayoutRunOut:
         ids = await pay_makers(shop_id=front.shop_id, method=data.method, note=data.note, staff_id=request.user.id,
                                lines=[PayoutLine(line.maker_id, line.amount_fen) for line in data.payouts])
         return PayoutRunOut(payouts=ids, makers=await makers_owed(shop_id=front.shop_id))
@@ -355,19 +353,19 @@ class ReportPages(Controller):
     include_in_schema = False
 
     @get("/reports")
-    async def reports(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
-                      last: FromQuery[date | None] = None, by: FromQuery[Text] = "category") -> Template:
-        front = shopfront(request)
+    async def reports(self, request: Request, front: Front, period: FromQuery[Text] = "month",
+                      day: FromQuery[date | None] = None, last: FromQuery[date | None] = None,
+                      by: FromQuery[Text] = "category") -> Template:
         error = ""
         try:
-            got = await _report(request, period, day, last, by)
+            got = await _report(front, period, day, last, by)
         except DomainError as problem:
             error = domain_error_message(locale_of(request), problem)
             period, day, last, by = "month", None, None, "category"
-            got = await _report(request, period, day, last, by)
-        daily = got if got.dimension is Dimension.DAY else await _report(request, period, day, last, Dimension.DAY)
+            got = await _report(front, period, day, last, by)
+        daily = got if got.dimension is Dimension.DAY else await _report(front, period, day, last, Dimension.DAY)
         words = translations(locale_of(request))
-        names = await _row_names(request, got)
+        names = await _row_names(request, front, got)
         query = f"period={got.period.kind.value}&day={got.period.first.isoformat()}&last={got.period.last.isoformat()}"
         return _page(request, "reports.html", report=got, daily=daily, names=names, columns=COLUMNS, error=error,
                      picked=Picked(period=got.period.kind.value, day=got.period.first, last=got.period.last,
@@ -378,17 +376,17 @@ class ReportPages(Controller):
                      rounding_rule=ROUNDING_RULE, fund_rule=FUND_TENDER_WORDS, zone=front.settings.zone)
 
     @get("/fund")
-    async def fund(self, request: Request, period: FromQuery[Text] = "month", day: FromQuery[date | None] = None,
-                   last: FromQuery[date | None] = None, done: FromQuery[int] = 0) -> Template:
+    async def fund(self, request: Request, front: Front, period: FromQuery[Text] = "month",
+                   day: FromQuery[date | None] = None, last: FromQuery[date | None] = None,
+                   done: FromQuery[int] = 0) -> Template:
         try:
-            return await self._fund(request, period, day, last, done=done)
+            return await self._fund(request, front, period, day, last, done=done)
         except DomainError as error:
-            return await self._fund(request, error=domain_error_message(locale_of(request), error))
+            return await self._fund(request, front, error=domain_error_message(locale_of(request), error))
 
-    async def _fund(self, request: Request, period: str = "month", day: date | None = None, last: date | None = None,
-                    error: str = "", done: int = 0) -> Template:
-        front = shopfront(request)
-        chosen = _period(request, period, day, last)
+    async def _fund(self, request: Request, front: Shopfront, period: str = "month", day: date | None = None,
+                    last: date | None = None, error: str = "", done: int = 0) -> Template:
+        chosen = _period(front, period, day, last)
         start, end = chosen.bounds(front.settings.zone)
         by_source = await report(shop_id=front.shop_id, period=chosen, dimension=Dimension.SOURCE,
                                  zone=front.settings.zone)
@@ -400,9 +398,8 @@ class ReportPages(Controller):
                      done=done, periods=PERIOD_WORDS)
 
     @post("/fund/disbursements", status_code=200)
-    async def disburse(self, request: Request[StaffUser, dict, object],
+    async def disburse(self, request: Request[StaffUser, dict, object], front: Front,
                        data: URLEncodedBody[DisbursementForm]) -> Template | Redirect:
-        front = shopfront(request)
         try:
             try:
                 amount = parse_yuan(data.amount)
@@ -411,24 +408,22 @@ class ReportPages(Controller):
             await disburse_cash(shop_id=front.shop_id, amount_fen=amount, method=data.method, reason=data.reason,
                                 staff_id=request.user.id)
         except DomainError as error:
-            return await self._fund(request, error=domain_error_message(locale_of(request), error))
+            return await self._fund(request, front, error=domain_error_message(locale_of(request), error))
         return Redirect("/manager/fund?done=1")
 
     @get("/makers")
-    async def makers(self, request: Request, done: FromQuery[int] = 0) -> Template:
-        return await self._makers(request, done=done)
+    async def makers(self, request: Request, front: Front, done: FromQuery[int] = 0) -> Template:
+        return await self._makers(request, front, done=done)
 
-    async def _makers(self, request: Request, error: str = "", done: int = 0) -> Template:
-        front = shopfront(request)
+    async def _makers(self, request: Request, front: Shopfront, error: str = "", done: int = 0) -> Template:
         today = datetime.now(front.settings.zone).date()
         return _page(request, "makers_manager.html", makers=await makers_owed(shop_id=front.shop_id), error=error,
                      done=done, zone=front.settings.zone, month_start=today.replace(day=1), today=today)
 
     @post("/makers/payouts", status_code=200)
-    async def payout_run(self, request: Request[StaffUser, dict, object],
+    async def payout_run(self, request: Request[StaffUser, dict, object], front: Front,
                          data: URLEncodedBody[PayoutRunForm]) -> Template | Redirect:
         form = await request.form()
-        front = shopfront(request)
         try:
             lines = []
             for maker_id in form.getall("pay", []):  # none ticked: pay_makers refuses an empty run
@@ -444,5 +439,5 @@ class ReportPages(Controller):
             ids = await pay_makers(shop_id=front.shop_id, lines=lines, method=data.method, note=data.note,
                                    staff_id=request.user.id)
         except DomainError as error:
-            return await self._makers(request, error=domain_error_message(locale_of(request), error))
+            return await self._makers(request, front, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/manager/makers?done={len(ids)}")

@@ -15,11 +15,11 @@ from shop.staff import (
     PIN_DIGITS, Role, StaffError, create_staff, list_staff, reset_password, set_active, set_pin, set_role,
 )
 from shop.throttle import recent_failures
-from web.app import locale_of, shopfront
-from web.auth import StaffUser, requires_role
+from web.auth import requires_role
 from web.i18n import N_, domain_error_message
 from web.inputs import Form, Text
 from web.pages import _page
+from web.shopfront import Front, Shopfront, locale_of
 
 
 
@@ -67,53 +67,53 @@ class StaffPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def staff(self, request: Request) -> Template:
-        return await self._page(request)
+    async def staff(self, request: Request, front: Front) -> Template:
+        return await self._page(request, front)
 
-    async def _page(self, request: Request, error: str = "", done: str = "") -> Template:
-        front = shopfront(request)
+    async def _page(self, request: Request, front: Shopfront, error: str = "", done: str = "") -> Template:
         return _page(request, "staff.html", staff=await list_staff(shop_id=front.shop_id), roles=ROLE_WORDS,
                      error=error, zone=front.settings.zone, pin_digits=PIN_DIGITS)
 
-    async def _then(self, request: Request, change) -> Template | Redirect:
+    async def _then(self, request: Request, front: Shopfront, change) -> Template | Redirect:
         try:
             await change()
         except DomainError as error:
-            return await self._page(request, domain_error_message(locale_of(request), error))
+            return await self._page(request, front, domain_error_message(locale_of(request), error))
         return Redirect("/manager/staff")
 
     @post("/", status_code=200)
-    async def add(self, request: Request, data: URLEncodedBody[NewStaffForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
-        return await self._then(request, lambda: create_staff(
+    async def add(self, request: Request, front: Front, data: URLEncodedBody[NewStaffForm]) -> Template | Redirect:
+        shop_id = front.shop_id
+        return await self._then(request, front, lambda: create_staff(
             shop_id=shop_id, username=data.username, password=data.password, role=_role(data.role),
             display_name=data.display_name.strip()))
 
     @post("/{username:str}/active", status_code=200)
-    async def active(self, request: Request, username: FromPath[Text],
+    async def active(self, request: Request, front: Front, username: FromPath[Text],
                      data: URLEncodedBody[ActiveForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
-        return await self._then(request, lambda: set_active(username=username, active=data.active == "1",
-                                                            shop_id=shop_id))
+        shop_id = front.shop_id
+        return await self._then(request, front, lambda: set_active(username=username, active=data.active == "1",
+                                                                   shop_id=shop_id))
 
     @post("/{username:str}/role", status_code=200)
-    async def role(self, request: Request, username: FromPath[Text],
+    async def role(self, request: Request, front: Front, username: FromPath[Text],
                    data: URLEncodedBody[RoleForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
-        return await self._then(request, lambda: set_role(username=username, role=_role(data.role), shop_id=shop_id))
+        shop_id = front.shop_id
+        return await self._then(request, front, lambda: set_role(username=username, role=_role(data.role),
+                                                                 shop_id=shop_id))
 
     @post("/{username:str}/password", status_code=200)
-    async def password(self, request: Request, username: FromPath[Text],
+    async def password(self, request: Request, front: Front, username: FromPath[Text],
                        data: URLEncodedBody[PasswordForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
-        return await self._then(request, lambda: reset_password(username=username, password=data.password,
-                                                                shop_id=shop_id))
+        shop_id = front.shop_id
+        return await self._then(request, front, lambda: reset_password(username=username, password=data.password,
+                                                                       shop_id=shop_id))
 
     @post("/{username:str}/pin", status_code=200)
-    async def pin(self, request: Request, username: FromPath[Text],
+    async def pin(self, request: Request, front: Front, username: FromPath[Text],
                   data: URLEncodedBody[PinForm]) -> Template | Redirect:
-        shop_id = shopfront(request).shop_id
-        return await self._then(request, lambda: set_pin(username=username, pin=data.pin, shop_id=shop_id))
+        shop_id = front.shop_id
+        return await self._then(request, front, lambda: set_pin(username=username, pin=data.pin, shop_id=shop_id))
 
 
 # -- failed logins and PINs -------------------------------------------------------------------------------
@@ -133,9 +133,8 @@ class SecurityApi(Controller):
     tags = ["security"]
 
     @get("/failures", summary="The latest failed logins and PINs, newest first (who, where, when, which)")
-    async def failures(self, request: Request[StaffUser, dict, object],
-                       limit: FromQuery[int] = 200) -> list[FailureOut]:
-        found = await recent_failures(shop_id=shopfront(request).shop_id, limit=max(1, min(limit, 1000)))
+    async def failures(self, front: Front, limit: FromQuery[int] = 200) -> list[FailureOut]:
+        found = await recent_failures(shop_id=front.shop_id, limit=max(1, min(limit, 1000)))
         return [FailureOut(at=f.at, kind=f.kind, username=f.username, staff_id=f.staff_id,
                            display_name=f.display_name, place=f.place) for f in found]
 
@@ -146,7 +145,6 @@ class SecurityPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def failures(self, request: Request) -> Template:
-        front = shopfront(request)
+    async def failures(self, request: Request, front: Front) -> Template:
         return _page(request, "security.html", failures=await recent_failures(shop_id=front.shop_id),
                      zone=front.settings.zone)

@@ -23,7 +23,6 @@ from printing.till_report import TillReport, preview_till_report
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, check_manager_pin
 from web.api import ReprintOut, _till, reprint_out
-from web.app import Shopfront, shopfront
 from web.auth import StaffUser, requires_role
 from web.documents import (
     TILL_REPORT_WORDS, queue_refund_slip, queue_till_report, refund_slip_for, refund_slip_of_return,
@@ -31,6 +30,7 @@ from web.documents import (
 )
 from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, Text
+from web.shopfront import Front, Shopfront
 
 X_TITLE = N_("X report (mid-shift)")
 Z_TITLE = N_("Z report (close)")
@@ -143,32 +143,32 @@ class TillSessionApi(Controller):
     tags = ["till sessions"]
 
     @get("/", summary="Is the till open? Its session, if it is")
-    async def state(self, request: Request, code: FromPath[Text]) -> TillState:
-        front = shopfront(request)
-        till = await _till(request, code)
+    async def state(self, front: Front, code: FromPath[Text]) -> TillState:
+        till = await _till(front, code)
         session = await current_session(shop_id=front.shop_id, till_id=till.id)
         return TillState(till=till.code, is_open=session is not None,
                          session=_session_out(session) if session else None)
 
     @post("/", summary="Open the till with the float counted into its drawer", status_code=201)
-    async def open(self, request: Request[StaffUser, dict, object], code: FromPath[Text],
+    async def open(self, request: Request[StaffUser, dict, object], front: Front, code: FromPath[Text],
                    data: JSONBody[OpenIn]) -> SessionOut:
-        front = shopfront(request)
-        till = await _till(request, code)
+        till = await _till(front, code)
         return _session_out(await open_session(shop_id=front.shop_id, till_id=till.id, staff_id=request.user.id,
                                                float_fen=data.float_fen))
 
     @get("/x-report", summary="The X report: where the open till stands (nothing counted, nothing printed)")
-    async def x_report(self, request: Request[StaffUser, dict, object], code: FromPath[Text]) -> ReportOut:
-        return await self._x(request, code, print_it=False)
+    async def x_report(self, request: Request[StaffUser, dict, object], front: Front,
+                       code: FromPath[Text]) -> ReportOut:
+        return await self._x(request, front, code, print_it=False)
 
     @post("/x-report", summary="Print the X report on the till's printer", status_code=201)
-    async def print_x_report(self, request: Request[StaffUser, dict, object], code: FromPath[Text]) -> ReportOut:
-        return await self._x(request, code, print_it=True)
+    async def print_x_report(self, request: Request[StaffUser, dict, object], front: Front,
+                             code: FromPath[Text]) -> ReportOut:
+        return await self._x(request, front, code, print_it=True)
 
-    async def _x(self, request: Request[StaffUser, dict, object], code: str, *, print_it: bool) -> ReportOut:
-        front = shopfront(request)
-        till = await _till(request, code)
+    async def _x(self, request: Request[StaffUser, dict, object], front: Shopfront, code: str, *,
+                 print_it: bool) -> ReportOut:
+        till = await _till(front, code)
         session = await current_session(shop_id=front.shop_id, till_id=till.id)
         if session is None:
             raise DomainError(TillSessionError.TILL_CLOSED, status=409, till=till.code)
@@ -183,10 +183,9 @@ class TillSessionApi(Controller):
 
     @post("/close", summary="Close the till: the drawer counted, over/short recorded, the Z report printed",
           status_code=201)
-    async def close(self, request: Request[StaffUser, dict, object], code: FromPath[Text],
+    async def close(self, request: Request[StaffUser, dict, object], front: Front, code: FromPath[Text],
                     data: JSONBody[CloseIn]) -> ReportOut:
-        front = shopfront(request)
-        till = await _till(request, code)
+        till = await _till(front, code)
         figures = await close_session(shop_id=front.shop_id, till_id=till.id, staff_id=request.user.id,
                                       counted_fen=data.counted_fen)
         report = till_report(figures, front, cashier=request.user.display_name)
@@ -202,9 +201,8 @@ class TillSessionsApi(Controller):
     tags = ["till sessions"]
 
     @get("/", summary="The till's sessions, newest first: float, count, expected cash and over/short of each")
-    async def sessions(self, request: Request, code: FromPath[Text]) -> list[SessionOut]:
-        front = shopfront(request)
-        till = await _till(request, code)
+    async def sessions(self, front: Front, code: FromPath[Text]) -> list[SessionOut]:
+        till = await _till(front, code)
         return [_session_out(s) for s in await last_sessions(shop_id=front.shop_id, till_id=till.id)]
 
 
@@ -324,11 +322,11 @@ def _return_out(r: ReturnRecord) -> ReturnOut:
         voided=r.reason == "void", replayed=r.replayed, owed_fen=max(0, r.owed_fen))
 
 
-async def _manager_of(request: Request[StaffUser, dict, object], pin: str) -> int:
+async def _manager_of(request: Request[StaffUser, dict, object], front: Shopfront, pin: str) -> int:
     """The manager who allows what the till asks: the one logged in, else the one whose PIN was typed (throttled)."""
     if Role(request.user.role).allows(Role.MANAGER):
         return request.user.id
-    return await check_manager_pin(shopfront(request).shop_id, pin)
+    return await check_manager_pin(front.shop_id, pin)
 
 
 class ReturnsApi(Controller):
@@ -337,17 +335,15 @@ class ReturnsApi(Controller):
     tags = ["returns"]
 
     @get("/sales/{number:str}", summary="A sale to take back from: its lines, what is left to return, its tenders")
-    async def sale(self, request: Request, number: FromPath[Text]) -> ReturnableSaleOut:
-        front = shopfront(request)
+    async def sale(self, front: Front, number: FromPath[Text]) -> ReturnableSaleOut:
         return _returnable_out(await sale_for_return(shop_id=front.shop_id, number=number), front)
 
     @post("/", summary="Take back pieces of a sale, refunded to its tenders (idempotent by idempotency_key)",
           status_code=201)
-    async def take_back(self, request: Request[StaffUser, dict, object],
+    async def take_back(self, request: Request[StaffUser, dict, object], front: Front,
                         data: JSONBody[ReturnIn]) -> Response[ReturnOut]:
-        front = shopfront(request)
-        till = await _till(request, data.till)
-        manager = await _manager_of(request, data.manager_pin) if data.manager_pin or Role(
+        till = await _till(front, data.till)
+        manager = await _manager_of(request, front, data.manager_pin) if data.manager_pin or Role(
             request.user.role).allows(Role.MANAGER) else None
         record = await commit_return(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id, sale=data.sale,
@@ -360,12 +356,12 @@ class ReturnsApi(Controller):
 
     @post("/void", summary="A manager voids a sale of the till's open session (a manager logged in, or their PIN)",
           status_code=201)
-    async def void(self, request: Request[StaffUser, dict, object], data: JSONBody[VoidIn]) -> Response[ReturnOut]:
-        front = shopfront(request)
-        till = await _till(request, data.till)
+    async def void(self, request: Request[StaffUser, dict, object], front: Front,
+                   data: JSONBody[VoidIn]) -> Response[ReturnOut]:
+        till = await _till(front, data.till)
         if not data.manager_pin and not Role(request.user.role).allows(Role.MANAGER):
             raise DomainError(ReturnError.VOID_NEEDS_MANAGER, status=403)
-        manager = await _manager_of(request, data.manager_pin)
+        manager = await _manager_of(request, front, data.manager_pin)
         record = await void_sale(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
                                  manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key,
                                  with_return=_slip_queuer(front, till, request.user))
@@ -374,15 +370,13 @@ class ReturnsApi(Controller):
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
 
     @get("/{number:str}/slip", summary="The refund slip's text, as on paper (a copy: 重打 at its top)")
-    async def slip(self, request: Request, number: FromPath[Text]) -> list[str]:
-        front = shopfront(request)
+    async def slip(self, front: Front, number: FromPath[Text]) -> list[str]:
         slip, _ = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
         return refund_slip_preview(slip, front.settings)
 
     @post("/{number:str}/reprint", summary="Print a return's refund slip again (202: a copy, 重打, the drawer stays "
           "shut; 200: it is already waiting to print, and is not queued twice)", status_code=202)
-    async def reprint_slip(self, request: Request, number: FromPath[Text]) -> Response[ReprintOut]:
-        front = shopfront(request)
+    async def reprint_slip(self, front: Front, number: FromPath[Text]) -> Response[ReprintOut]:
         return await reprint_out(front, await reprint_refund_slip(_return_id(number), front.settings,
                                                                   shop_id=front.shop_id))
 

@@ -532,7 +532,8 @@ def test_a_bad_love_bank_setting_stops_start_up_naming_its_key(tmp_path):
 
 async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_overdraw_it(bank, settings):
     """The till's own points tender (pos.checkout) and the love bank's gifts, racing for one member's 100 points."""
-    from pos.checkout import CartLine, commit_sale, source_rules
+    from pos.checkout import CartLine, commit_sale
+    from tests.pos.till import till_rules
     from pos.tender import PointsIn
 
     # given
@@ -542,7 +543,7 @@ async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_ove
     def sale(n):  # three books, ¥36.00: 30 points and ¥6.00 in cash
         return commit_sale(shop_id=bank.shop_id, till_id=bank.till_id, cashier_id=bank.cashier_id,
                            lines=[CartLine(bank.book, 3)], cash_given_fen=1000, idempotency_key=f"race-sale-{n:04d}",
-                           rules=source_rules(settings.split), fen_per_point=settings.points.fen_per_point,
+                           rules=till_rules(settings),
                            points=PointsIn(points=30, member_code=member.card_code))
 
     gifts = [await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=30,

@@ -9,7 +9,8 @@ from donations.makers import consign_goods, owed_to, record_payout, register_mak
 from donations.tables import Consignment, MakerPayout
 from inventory.barcodes import in_store_code
 from inventory.tables import Item
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.maker_statements import maker_statement
 from shop import ledger
 from shop.errors import DomainError
@@ -18,7 +19,7 @@ from shop.errors import DomainError
 async def sell(goods, settings, *lines, key):
     return await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(code, quantity) for code, quantity in lines], cash_given_fen=100_000,
-                             idempotency_key=key, rules=source_rules(settings.split))
+                             idempotency_key=key, rules=till_rules(settings))
 
 
 def wide_period():

@@ -7,7 +7,8 @@ from hypothesis import given, strategies as st
 from inventory.catalogue import find_for_till
 from inventory.rotation import Rotation, Step, marked_down, markdown_percent
 from inventory.tables import Item
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 
 STEPS = (Step(4, 30), Step(8, 50))
 ROTATION = Rotation(steps=STEPS, remove_after_weeks=12, sources=frozenset({"donated"}))
@@ -46,7 +47,7 @@ async def test_a_coat_unsold_five_weeks_scans_and_sells_at_30_percent_off(goods,
     assert not scanned.removal_due
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1)], cash_given_fen=2450, idempotency_key="sale-key-0001",
-                             rules=source_rules(settings.split), rotation=ROTATION, expected_total_fen=2450)
+                             rules=till_rules(settings, rotation=ROTATION), expected_total_fen=2450)
     line = sale.lines[0]
     assert (line.unit_price_fen, line.list_price_fen, line.markdown_percent, line.value_fen) == (2450, 3500, 30, 2450)
     assert line.fund_fen + line.maker_fen + line.running_fen == 2450  # the split divides what was paid
@@ -70,5 +71,5 @@ async def test_an_expired_item_scans_with_a_warning_and_still_sells(goods, setti
     assert not fresh.expired
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.noodles, 1)], cash_given_fen=1250, idempotency_key="sale-key-0001",
-                             rules=source_rules(settings.split), rotation=ROTATION)
+                             rules=till_rules(settings, rotation=ROTATION))
     assert sale.total_fen == 1250

@@ -11,7 +11,8 @@ from inventory.stocktake import (
     stock_takes_of,
 )
 from inventory.tables import Item, StockMovement, StockTake, StockTakeCount
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from shop.errors import DomainError
 
 
@@ -30,7 +31,7 @@ async def stock_take_moves(number: str) -> dict[str, int]:
 async def sell(goods, settings, barcode, quantity, key):
     return await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(barcode, quantity)], cash_given_fen=1_000_000, idempotency_key=key,
-                             rules=source_rules(settings.split))
+                             rules=till_rules(settings))
 
 
 async def open_take(goods, scope, value=""):

@@ -4,11 +4,13 @@ import asyncio
 
 import pytest
 
+from inventory.catalogue import update_item
 from inventory.errors import InventoryError
 from inventory.stock import on_hand
 from inventory.tables import Item, StockMovement
 from pos import checkout
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale, quote_cart
+from tests.pos.till import till_rules
 from pos.errors import SaleError
 from pos.tables import Sale, SaleLine, Tender
 from shop import ledger
@@ -19,7 +21,7 @@ from shop.tables import LedgerEntry, LedgerTxn
 def sell(goods, settings, lines, cash, key="key-00000001", **extra):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, qty) for code, qty in lines], cash_given_fen=cash,
-                       idempotency_key=key, rules=source_rules(settings.split), **extra)
+                       idempotency_key=key, rules=till_rules(settings), **extra)
 
 
 async def counts():
@@ -178,3 +180,38 @@ async def test_work_done_with_the_sale_commits_with_it_or_not_at_all(goods, sett
     # a repeated submit does not queue a second receipt
     await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-2", with_sale=queue_receipt)
     assert len(await recent_jobs(shop_id=goods.shop_id)) == 1
+
+
+async def test_quoting_a_withdrawn_item_is_refused_as_selling_it_is(goods, settings):
+    # given: the book taken off sale by a manager
+    await update_item(shop_id=goods.shop_id, barcode=goods.book, name="新华字典", category="books", location="",
+                      low_stock_at=None, active=False)
+    cart = [CartLine(goods.noodles, 1), CartLine(goods.book, 1)]
+    # when: the till asks for a quote, then tries to sell the cart
+    with pytest.raises(DomainError) as quoted:
+        await quote_cart(shop_id=goods.shop_id, lines=cart, rules=till_rules(settings))
+    with pytest.raises(DomainError) as sold:
+        await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id, lines=cart,
+                          cash_given_fen=5000, idempotency_key="withdrawn-01", rules=till_rules(settings))
+    # then: both say the same, and nothing was sold
+    assert quoted.value.code is sold.value.code is InventoryError.ITEM_WITHDRAWN
+    assert (quoted.value.status, quoted.value.params) == (sold.value.status, sold.value.params) == (
+        409, {"barcode": goods.book, "name": "新华字典"})
+    assert await Sale.count() == 0
+
+
+async def test_a_sale_made_at_a_given_time_is_recorded_then(goods, settings):
+    # given: a moment the till was open, before now
+    from datetime import UTC
+
+    from pos.sessions import current_session
+    at = (await current_session(shop_id=goods.shop_id, till_id=goods.till_id)).opened_at.astimezone(UTC)
+    # when
+    sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                             lines=[CartLine(goods.book, 1)], cash_given_fen=1200, idempotency_key="at-a-time-1",
+                             rules=till_rules(settings), now=at)
+    # then: the sale and its stock movement carry that time
+    row = await Sale.select(Sale.created_at).where(Sale.id == sale.id).first()
+    assert sale.created_at == at and row["created_at"].astimezone(UTC) == at
+    moved = await StockMovement.select(StockMovement.created_at).where(StockMovement.ref == sale.number).first()
+    assert moved["created_at"].astimezone(UTC) == at

@@ -6,7 +6,8 @@ import asyncio
 from donations.lovebank import points_of
 from inventory.stock import on_hand
 from inventory.tables import Item
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.errors import SaleError
 from pos.sessions import open_session
 from pos.tables import Sale, SaleLine, Tender
@@ -20,7 +21,7 @@ from tests.pos.members import member_with_points
 def sell(goods, settings, till_id, lines, cash, key, points=None):
     return commit_sale(shop_id=goods.shop_id, till_id=till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, qty) for code, qty in lines], cash_given_fen=cash, idempotency_key=key,
-                       rules=source_rules(settings.split), points=points, fen_per_point=settings.points.fen_per_point)
+                       rules=till_rules(settings), points=points)
 
 
 async def second_till(goods) -> int:

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.discounts import (
     Discount, LineOverride, LineToPrice, SaleDiscount, needs_manager, price_lines, spread_discount,
 )
@@ -19,8 +20,7 @@ from shop.tables import LedgerEntry, LedgerTxn
 def sell(goods, settings, lines, cash, key="key-discount-01", **extra):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(*line) for line in lines], cash_given_fen=cash, idempotency_key=key,
-                       rules=source_rules(settings.split),
-                       override_limit_percent=settings.till.override_limit_percent, **extra)
+                       rules=till_rules(settings), **extra)
 
 
 async def counts():

@@ -5,7 +5,8 @@ from datetime import date
 from donations.donors import register_donor
 from donations.intake import GivenItem, register_donation
 from inventory.catalogue import Condition
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from hypothesis import given, strategies as st
 
 from pos.donor_impact import _first_in_first_out, donor_impact
@@ -16,7 +17,7 @@ TODAY = date(2026, 11, 23)
 async def sell(goods, settings, *lines, key):
     return await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(code, quantity) for code, quantity in lines], cash_given_fen=100_000,
-                             idempotency_key=key, rules=source_rules(settings.split))
+                             idempotency_key=key, rules=till_rules(settings))
 
 
 async def test_what_a_donor_gave_sold_and_raised_and_nobody_elses(goods, settings):
@@ -70,8 +71,7 @@ async def test_a_piece_brought_back_is_not_sold_and_its_fund_share_is_given_back
     member = await member_with_points(goods, 25)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(coat, 1), CartLine(goods.noodles, 43)], cash_given_fen=100_000,
-                             idempotency_key="sale-key-0001", rules=source_rules(settings.split),
-                             fen_per_point=settings.points.fen_per_point,
+                             idempotency_key="sale-key-0001", rules=till_rules(settings),
                              points=PointsIn(points=25, member_code=member.number))
     assert (await donor_impact(shop_id=goods.shop_id, donor_id=li.id)).pieces_sold == 1 + 3
     # when the coat and two packs come back

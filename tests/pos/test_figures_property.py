@@ -23,7 +23,8 @@ from donations.intake import GivenItem, register_donation
 from donations.makers import record_payout
 from donations.tables import MakerPayout
 from inventory.catalogue import Condition
-from pos.checkout import CartLine, commit_sale, quote_cart, source_rules
+from pos.checkout import CartLine, commit_sale, quote_cart
+from tests.pos.till import till_rules
 from pos.discounts import Discount, SaleDiscount
 from pos.donor_impact import donor_impact
 from pos.maker_payouts import makers_owed
@@ -156,10 +157,10 @@ async def test_every_figure_agrees_with_the_books_after_any_sales_returns_and_pa
             cart = [CartLine(codes[i], pieces) for i, pieces in wanted]
             discount = SaleDiscount(Discount(percent=percent), reason="会员日") if percent else None
             quote = await quote_cart(shop_id=goods.shop_id, lines=cart, sale_discount=discount,
-                                     fen_per_point=settings.points.fen_per_point)
+                                     rules=till_rules(settings))
             if quote.needs_manager:  # past the cashier's limit: sold without it
                 discount = None
-                quote = await quote_cart(shop_id=goods.shop_id, lines=cart, fen_per_point=settings.points.fen_per_point)
+                quote = await quote_cart(shop_id=goods.shop_id, lines=cart, rules=till_rules(settings))
             points = None
             if tender != "cash" and quote.most_points:
                 count = quote.most_points if tender == "points" else max(1, quote.most_points // 2)
@@ -167,8 +168,7 @@ async def test_every_figure_agrees_with_the_books_after_any_sales_returns_and_pa
             in_points = points.points * settings.points.fen_per_point if points else 0
             sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                                      lines=cart, cash_given_fen=quote.total_fen - in_points, idempotency_key=key,
-                                     rules=source_rules(settings.split), sale_discount=discount, points=points,
-                                     fen_per_point=settings.points.fen_per_point)
+                                     rules=till_rules(settings), sale_discount=discount, points=points)
             rows = await SaleLine.select(SaleLine.id, SaleLine.barcode, SaleLine.quantity).where(
                 SaleLine.sale == sale.id).order_by(SaleLine.id)
             sold = Sold(sale.number, {r["id"]: [r["quantity"], 0] for r in rows}, {r["id"]: r["barcode"] for r in rows},

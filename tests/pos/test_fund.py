@@ -12,14 +12,14 @@ from pos.errors import FundError
 from pos.fund import FundBalance, disburse_cash, disbursements, fund_balance, fund_movements, household_spending
 from shop import ledger
 from shop.errors import DomainError
-from tests.pos.test_reports import put_sale
+from tests.pos.test_reports import sell_at
 
 
-async def test_the_fund_holds_its_share_of_sales_and_a_disbursement_takes_cash_out(goods):
+async def test_the_fund_holds_its_share_of_sales_and_a_disbursement_takes_cash_out(goods, settings):
     # given: a sale whose fund share is ¥24.50, and ¥3.00 of the fund's points spent for a household
     now = datetime.now(UTC)
-    await put_sale(goods, at=now, lines=[("clothes", "donated", 3500, 1, 0, 70, 0)])
-    await put_sale(goods, at=now, lines=[("food", "purchased", 300, 1, 0, 5, 0)], points_fen=300, points=3,
+    await sell_at(goods, settings, at=now, lines=[("clothes", "donated", 3500, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=now, lines=[("food", "purchased", 300, 1, 0, 5, 0)], points_fen=300, points=3,
                    household_ref="H-2026-017")
     assert await fund_balance(shop_id=goods.shop_id) == FundBalance(cash_fen=2450 + 15, points=0)
     # when: the manager gives ¥20.00 to a household, in cash
@@ -42,8 +42,9 @@ async def test_the_fund_holds_its_share_of_sales_and_a_disbursement_takes_cash_o
     assert (household.household_ref, household.points, household.amount_fen) == ("H-2026-017", 3, 300)
 
 
-async def test_never_more_than_the_fund_holds(goods):
-    await put_sale(goods, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])  # fund ¥7.00
+async def test_never_more_than_the_fund_holds(goods, settings):
+    await sell_at(goods, settings, at=datetime.now(UTC),
+                  lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])  # fund ¥7.00
     with pytest.raises(DomainError) as caught:
         await disburse_cash(shop_id=goods.shop_id, amount_fen=701, method="transfer", reason="助学",
                             staff_id=goods.manager_id)
@@ -53,8 +54,9 @@ async def test_never_more_than_the_fund_holds(goods):
     assert (await fund_balance(shop_id=goods.shop_id)).cash_fen == 0
 
 
-async def test_two_managers_at_once_never_take_more_than_the_fund_holds(goods):
-    await put_sale(goods, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])  # fund ¥7.00
+async def test_two_managers_at_once_never_take_more_than_the_fund_holds(goods, settings):
+    await sell_at(goods, settings, at=datetime.now(UTC),
+                  lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])  # fund ¥7.00
 
     async def spend():
         try:
@@ -84,7 +86,7 @@ async def test_a_bad_disbursement_is_refused_and_changes_nothing(goods, amount, 
 async def test_another_shops_fund_is_its_own(goods, settings):
     from shop.tables import Shop
     other = (await Shop.insert(Shop(code="other", name="另一家店")).returning(Shop.id))[0]["id"]
-    await put_sale(goods, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
     assert (await fund_balance(shop_id=other)).cash_fen == 0
     with pytest.raises(DomainError):
         await disburse_cash(shop_id=other, amount_fen=100, method="cash", reason="x", staff_id=goods.manager_id)

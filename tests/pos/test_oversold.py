@@ -6,7 +6,8 @@ import asyncio
 from inventory.catalogue import item_by_barcode, receive_stock
 from inventory.stock import adjust_stock
 from inventory.stocktake import CountMode, count_item, open_stock_take, post_stock_take
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.oversold import oversold
 from pos.returns import ReturnRequestLine, commit_return, sale_for_return
 from pos.sessions import open_session
@@ -16,7 +17,7 @@ from pos.tills import add_till
 def sell(goods, settings, till_id, code, quantity, key):
     return commit_sale(shop_id=goods.shop_id, till_id=till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, quantity)], cash_given_fen=100_000, idempotency_key=key,
-                       rules=source_rules(settings.split))
+                       rules=till_rules(settings))
 
 
 async def second_till(goods) -> int:

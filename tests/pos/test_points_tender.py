@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from donations.lovebank import fund_points, points_of
 from inventory.tables import Category
-from pos.checkout import CartLine, commit_sale, load_sale, source_rules
+from pos.checkout import CartLine, commit_sale, load_sale
+from tests.pos.till import till_rules
 from pos.errors import SaleError
 from pos.tables import Override, Sale, SaleLine, Tender
 from pos.tender import PointsIn, household_ref, most_points, points_payment
@@ -20,8 +21,7 @@ from tests.pos.members import fund_with_points, member_with_points
 def sell(goods, settings, lines, cash, key="key-points-0001", **extra):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, qty) for code, qty in lines], cash_given_fen=cash,
-                       idempotency_key=key, rules=source_rules(settings.split),
-                       fen_per_point=settings.points.fen_per_point, **extra)
+                       idempotency_key=key, rules=till_rules(settings), **extra)
 
 
 async def counts():
@@ -218,8 +218,7 @@ async def test_points_pay_for_what_the_goods_sell_for_after_their_discounts(good
 
     def sell_half(points, key):
         return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id, lines=lines,
-                           cash_given_fen=0, idempotency_key=key, rules=source_rules(settings.split),
-                           fen_per_point=settings.points.fen_per_point, manager_pin="1357",
+                           cash_given_fen=0, idempotency_key=key, rules=till_rules(settings), manager_pin="1357",
                            points=PointsIn(points=points, member_code=member.number))
 
     # then 7 points (¥7.00) are more than the ¥6.00 it sells for; 6 points pay it all

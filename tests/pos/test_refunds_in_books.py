@@ -4,7 +4,8 @@ broken on purpose to see its sentence."""
 
 from __future__ import annotations
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.returns import ReturnRequestLine, commit_return, sale_for_return
 from pos.tender import PointsIn
 from pos.verify import verify
@@ -18,7 +19,7 @@ async def split_sale(goods, settings, *, worth: int, points: int, lines, key: st
     member = await member_with_points(goods, points)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=lines, cash_given_fen=100_000, idempotency_key=key,
-                             rules=source_rules(settings.split), fen_per_point=worth,
+                             rules=till_rules(settings, fen_per_point=worth),
                              points=PointsIn(points=points, member_code=member.number))
     return member, sale
 
@@ -94,7 +95,7 @@ async def test_verify_finds_a_points_refund_not_worth_its_points(db, goods, sett
 async def test_verify_finds_a_tender_given_back_more_than_it_paid(db, goods, settings):
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.book, 2)], cash_given_fen=2400, idempotency_key="bad-cash-01",
-                             rules=source_rules(settings.split))
+                             rules=till_rules(settings))
     found = await sale_for_return(shop_id=goods.shop_id, number=sale.number)
     await take_back(goods, sale.number, [ReturnRequestLine(found.lines[0].id, 1)], "bad-cash-r1")
     problems = await problems_after(db, "UPDATE refund SET amount_fen = amount_fen + 5000 WHERE kind = 'cash'",

@@ -4,73 +4,86 @@ against a hand computation, periods cut at the shop's local midnight, the fund's
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from pos.checkout import CartLine, commit_sale, source_rules
-from pos.numbers import sale_number
+from pos.checkout import CartLine, commit_sale
 from pos.errors import SaleError
 from pos.reports import Dimension, fund_in_points, period_of, report
 from pos.sold import points_part_sql
 from pos.tables import Sale
-from shop import ledger
-from shop.database import insert_rows, run, writing
+from pos.tender import PointsIn
+from shop.database import run, writing
 from shop.errors import DomainError
 from shop.money import allocate
+from tests.pos.till import till_rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-async def put_sale(g, *, at: datetime, lines, points_fen: int = 0, points: int = 0, till: int | None = None,
-                   cashier: int | None = None, household_ref: str | None = None) -> int:
-    """A sale written as the till writes one (sale, lines, tenders, its ledger transaction), made at `at`.
+async def sell_at(g, settings, *, at: datetime, lines, points_fen: int = 0, points: int = 0, till: int | None = None,
+                  cashier: int | None = None, household_ref: str = "H-2026-1") -> int:
+    """A sale through the till (commit_sale) made at `at`; returns its id.
 
-    lines: (category, source, unit_price_fen, quantity, discount_fen, fund_percent, maker_percent).
+    lines: (category, source, unit_price_fen, quantity, discount_fen, fund_percent, maker_percent). Each sells an
+    item of the test shop's category at that price (made on first use; a handicraft consigned by g's maker), with
+    its discount as the cashier gives one; the source and percents are what the category's rule gives, checked.
+    Points are the fund's, spent for `household_ref` with the manager's PIN (given to the fund first).
     """
-    db = Sale._meta.db
-    item = (await run(db, "SELECT id FROM item ORDER BY id LIMIT 1"))[0]["id"]
-    rows = []
-    for category, source, unit, quantity, discount, fund_pct, maker_pct in lines:
-        value = unit * quantity - discount
-        fund, maker, running = allocate(value, [fund_pct, maker_pct, 100 - fund_pct - maker_pct])
-        rows.append(dict(item=item, barcode="2000000000015", name=category, category_code=category, source=source,
-                         unit_price_fen=unit, quantity=quantity, discount_fen=discount, value_fen=value,
-                         rule_fund=fund_pct, rule_maker=maker_pct, fund_fen=fund, maker_fen=maker,
-                         running_fen=running, oversold=False, maker_id=g.maker_id if maker else None))
-    total = sum(r["value_fen"] for r in rows)
-    fund, maker, running = (sum(r[k] for r in rows) for k in ("fund_fen", "maker_fen", "running_fen"))
+    from inventory.catalogue import add_item, categories_of
+    from donations.makers import consign_goods
+    from pos.discounts import Discount, LineOverride
+    from shop.staff import set_pin
+    from tests.pos.members import fund_with_points
+
+    if not hasattr(g, "priced"):
+        g.priced, g.sold = {}, 0
+        await set_pin(username="manager", pin="8642")
+    categories = {c.code: c for c in await categories_of(shop_id=g.shop_id)}
+    cart = []
+    for category, _, unit, quantity, discount, _, _ in lines:
+        if (category, unit) not in g.priced:
+            if categories[category].source == "handicraft":
+                made = await consign_goods(shop_id=g.shop_id, maker_id=g.maker_id, category_code=category,
+                                           name=f"{category} {unit}", price_fen=unit, quantity=1000, staff_id=None)
+            else:
+                made = await add_item(shop_id=g.shop_id, name=f"{category} {unit}",
+                                      category_id=categories[category].id, price_fen=unit, quantity=1000)
+            g.priced[category, unit] = made.barcode
+        override = LineOverride(discount=Discount(amount_fen=discount), reason="会员日") if discount else None
+        cart.append(CartLine(g.priced[category, unit], quantity, override))
     till, cashier = till or g.till_id, cashier or g.cashier_id
-    async with writing(db):
-        key = f"put-{at.timestamp()}-{total}-{till}-{cashier}"
-        sale_id = (await insert_rows(Sale, [dict(
-            shop=g.shop_id, till=till, cashier=cashier, idempotency_key=key[:64], cart_digest="x", created_at=at,
-            total_fen=total, fund_fen=fund, maker_fen=maker, running_fen=running)], returning="id"))[0]["id"]
-        from pos.tables import SaleLine, Tender
-        await insert_rows(SaleLine, [dict(sale=sale_id, **r) for r in rows])
-        tenders = [dict(sale=sale_id, kind="cash", amount_fen=total - points_fen, given_fen=total - points_fen,
-                        change_fen=0, points=0, household_ref=None)]
-        paid_in_points: tuple = ()
-        if points_fen:  # the fund's points, spent for a household: issued to the fund first
-            tenders.append(dict(sale=sale_id, kind="points", amount_fen=points_fen, given_fen=0, change_fen=0,
-                                points=points, household_ref=household_ref or "H-TEST"))
-            await ledger.post(ledger.Txn(kind="issued-for-test", ref="test", entries=(
-                ledger.Entry(ledger.POINTS_ISSUED, ledger.Currency.PTS, points),
-                ledger.Entry(ledger.FUND_POINTS, ledger.Currency.PTS, -points))), shop_id=g.shop_id)
-            paid_in_points = (ledger.Entry(ledger.FUND_POINTS, ledger.Currency.PTS, points),
-                              ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, -points))
-        await insert_rows(Tender, tenders)
-        await ledger.post(ledger.Txn(kind="sale", ref=sale_number(sale_id), entries=(
-            *paid_in_points,
-            ledger.Entry(ledger.till_cash(till), ledger.Currency.CNY, total - points_fen),
-            ledger.Entry(ledger.POINTS_HONOURED, ledger.Currency.CNY, points_fen),
-            ledger.Entry(ledger.FUND, ledger.Currency.CNY, -fund),
-            ledger.Entry(ledger.maker_payable(g.maker_id), ledger.Currency.CNY, -maker),
-            ledger.Entry(ledger.RUNNING_COSTS, ledger.Currency.CNY, -running),
-        )), shop_id=g.shop_id, staff_id=cashier)
-    return sale_id
+    await open_back_then(g, till=till, staff_id=cashier, at=at)
+    if points_fen:
+        await fund_with_points(g, points)
+    total = sum(unit * quantity - discount for _, _, unit, quantity, discount, _, _ in lines)
+    g.sold += 1
+    sale = await commit_sale(shop_id=g.shop_id, till_id=till, cashier_id=cashier, lines=cart,
+                             cash_given_fen=total - points_fen, idempotency_key=f"sold-at-{g.sold:04d}",
+                             rules=till_rules(settings), expected_total_fen=total, now=at,
+                             points=PointsIn(points=points, household_ref=household_ref) if points_fen else None,
+                             manager_pin="8642" if points_fen else None)
+    assert sale.points_fen == points_fen
+    assert [(source, fund, maker) for _, source, _, _, _, fund, maker in lines] == [
+        (categories[c].source, line.rule_fund, line.rule_maker) for (c, *_), line in zip(lines, sale.lines)]
+    return sale.id
+
+
+async def open_back_then(g, *, till: int, staff_id: int, at: datetime) -> None:
+    """The till open at `at`: a sale is made in a session that had opened by then, so a back-dated sale needs
+    its till opened back then too (a year before; the session open now, if it opened later, is closed first)."""
+    from pos import sessions
+
+    session = await sessions.current_session(shop_id=g.shop_id, till_id=till)
+    if session is not None and session.opened_at <= at:
+        return
+    if session is not None:
+        await sessions.close_session(shop_id=g.shop_id, till_id=till, staff_id=staff_id, counted_fen=0)
+    await sessions.open_session(shop_id=g.shop_id, till_id=till, staff_id=staff_id, float_fen=0,
+                                now=at - timedelta(days=366))
 
 
 def local(*args) -> datetime:
@@ -143,14 +156,14 @@ async def test_the_points_part_in_postgresqls_sql_too(db):
 # --- the figures ----------------------------------------------------------------------------
 
 
-async def test_each_figure_by_category_against_a_hand_computation(goods):
+async def test_each_figure_by_category_against_a_hand_computation(goods, settings):
     # given: two sales on 1 December (shop time), one paid partly in points, one with a discount
     day = date(2026, 12, 1)
-    await put_sale(goods, at=local(2026, 12, 1, 10), lines=[
+    await sell_at(goods, settings, at=local(2026, 12, 1, 10), lines=[
         ("clothes", "donated", 3500, 1, 0, 70, 0),  # fund 2450, running 1050
         ("food", "purchased", 1250, 2, 100, 5, 0),  # value 2400: fund 120, running 2280
     ])
-    await put_sale(goods, at=local(2026, 12, 1, 15), lines=[
+    await sell_at(goods, settings, at=local(2026, 12, 1, 15), lines=[
         ("clothes", "donated", 1000, 3, 0, 70, 0),  # value 3000: fund 2100, running 900
         ("crafts", "handicraft", 500, 1, 0, 10, 80),  # fund 50, maker 400, running 50
     ], points_fen=1000, points=10)  # of 3500: points pay 2/7
@@ -180,11 +193,11 @@ async def test_each_figure_by_category_against_a_hand_computation(goods):
     assert [r.net_fen for r in got.rows] == sorted((r.net_fen for r in got.rows), reverse=True)
 
 
-async def test_by_source_till_and_cashier(goods):
+async def test_by_source_till_and_cashier(goods, settings):
     from pos.tills import add_till
     till2 = await add_till(shop_id=goods.shop_id, code="T2", name="二号台")
-    await put_sale(goods, at=local(2026, 12, 2, 9), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
-    await put_sale(goods, at=local(2026, 12, 2, 9, 30), lines=[("food", "purchased", 2000, 1, 0, 5, 0)],
+    await sell_at(goods, settings, at=local(2026, 12, 2, 9), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=local(2026, 12, 2, 9, 30), lines=[("food", "purchased", 2000, 1, 0, 5, 0)],
                    till=till2, cashier=goods.manager_id, points_fen=2000, points=20)
     period = period_of("day", date(2026, 12, 2))
     by_source = await report(shop_id=goods.shop_id, period=period, dimension=Dimension.SOURCE, zone=SHANGHAI)
@@ -199,12 +212,13 @@ async def test_by_source_till_and_cashier(goods):
     assert caught.value.code is SaleError.BAD_DIMENSION
 
 
-async def test_a_period_cuts_at_the_shops_local_midnight(goods):
+async def test_a_period_cuts_at_the_shops_local_midnight(goods, settings):
     # given: sales at 23:59:59 on 30 November and 00:00 on 1 December, shop time (15:59:59 and 16:00 UTC)
-    await put_sale(goods, at=local(2026, 11, 30, 23, 59, 59), lines=[("clothes", "donated", 100, 1, 0, 70, 0)])
-    await put_sale(goods, at=local(2026, 12, 1, 0, 0, 0), lines=[("clothes", "donated", 200, 1, 0, 70, 0)])
-    await put_sale(goods, at=local(2026, 12, 31, 23, 59, 59, 999999), lines=[("clothes", "donated", 400, 1, 0, 70, 0)])
-    await put_sale(goods, at=local(2027, 1, 1), lines=[("clothes", "donated", 800, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=local(2026, 11, 30, 23, 59, 59), lines=[("clothes", "donated", 100, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=local(2026, 12, 1, 0, 0, 0), lines=[("clothes", "donated", 200, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=local(2026, 12, 31, 23, 59, 59, 999999),
+                  lines=[("clothes", "donated", 400, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=local(2027, 1, 1), lines=[("clothes", "donated", 800, 1, 0, 70, 0)])
     # when / then
     november = await report(shop_id=goods.shop_id, period=period_of("month", date(2026, 11, 5)), dimension="day",
                             zone=SHANGHAI)
@@ -221,11 +235,13 @@ async def test_a_period_cuts_at_the_shops_local_midnight(goods):
     assert london.totals.net_fen == 300
 
 
-async def test_a_day_that_changes_the_clocks_has_23_hours(goods):
+async def test_a_day_that_changes_the_clocks_has_23_hours(goods, settings):
     # given a shop in Berlin: 29 March 2026 has 23 hours; a sale at 23:30 local is still that day
     berlin = ZoneInfo("Europe/Berlin")
-    await put_sale(goods, at=datetime(2026, 3, 29, 23, 30, tzinfo=berlin), lines=[("clothes", "donated", 100, 1, 0, 70, 0)])
-    await put_sale(goods, at=datetime(2026, 3, 30, 0, 30, tzinfo=berlin), lines=[("clothes", "donated", 200, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=datetime(2026, 3, 29, 23, 30, tzinfo=berlin),
+                  lines=[("clothes", "donated", 100, 1, 0, 70, 0)])
+    await sell_at(goods, settings, at=datetime(2026, 3, 30, 0, 30, tzinfo=berlin),
+                  lines=[("clothes", "donated", 200, 1, 0, 70, 0)])
     week = await report(shop_id=goods.shop_id, period=period_of("week", date(2026, 3, 29)), dimension="day", zone=berlin)
     assert {r.key: r.net_fen for r in week.rows if r.net_fen} == {"2026-03-29": 100}
 
@@ -236,7 +252,7 @@ async def test_a_real_sale_through_the_till_is_in_the_report(goods, settings):
         await open_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.cashier_id, float_fen=0)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.coasters, 2)], cash_given_fen=5000,
-                             idempotency_key="report-00001", rules=source_rules(settings.split))
+                             idempotency_key="report-00001", rules=till_rules(settings))
     today = sale.created_at.astimezone(SHANGHAI).date()
     got = await report(shop_id=goods.shop_id, period=period_of("day", today), dimension="source", zone=SHANGHAI)
     assert got.totals.net_fen == sale.total_fen == 4500
@@ -270,7 +286,7 @@ async def test_a_refund_lowers_net_and_each_share_on_the_day_it_is_made(goods, s
     # given: a sale of the coat (¥35.00) and three coasters (¥15.00), then one coaster brought back
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.coasters, 3)], cash_given_fen=5000,
-                             idempotency_key="report-refund1", rules=source_rules(settings.split))
+                             idempotency_key="report-refund1", rules=till_rules(settings))
     coasters = await SaleLine.select(SaleLine.id).where(
         (SaleLine.sale == sale.id) & (SaleLine.barcode == goods.coasters)).first()
     await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id, sale=sale.number,
@@ -309,7 +325,7 @@ async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, se
         if n % 2:
             lines.append(("food", "purchased", 1250, 1, 50, 5, 0))
         total = sum(unit * qty - discount for _, _, unit, qty, discount, _, _ in lines)
-        await put_sale(goods, at=at, lines=lines, till=till2 if n % 3 == 0 else goods.till_id,
+        await sell_at(goods, settings, at=at, lines=lines, till=till2 if n % 3 == 0 else goods.till_id,
                        cashier=goods.manager_id if n % 4 == 0 else goods.cashier_id,
                        points_fen=100 * max(1, total // 300) if n % 3 == 1 else 0, points=max(1, total // 300))
     # and a real sale with a return (the till's own operations), today
@@ -317,7 +333,7 @@ async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, se
         await open_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.cashier_id, float_fen=0)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.coasters, 3), CartLine(goods.book, 2)],
-                             cash_given_fen=10000, idempotency_key="summary-0001", rules=source_rules(settings.split))
+                             cash_given_fen=10000, idempotency_key="summary-0001", rules=till_rules(settings))
     lines = await SaleLine.select(SaleLine.id, SaleLine.barcode).where(SaleLine.sale == sale.id)
     ids = {row["barcode"]: row["id"] for row in lines}
     await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id, sale=sale.number,

@@ -9,7 +9,8 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from inventory.errors import InventoryError
 from inventory.tables import Item, StockMovement
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.errors import ReturnError, SaleError, TillSessionError
 from pos.refunds import Parts, parts_after, returned_parts
 from pos.returns import ReturnRequestLine, commit_return, load_return, sale_for_return, void_sale
@@ -78,7 +79,7 @@ def test_a_piece_of_a_line_sold_at_a_round_price_gives_back_its_price():
 def sell(goods, settings, lines, cash, key, till_id=None):
     return commit_sale(shop_id=goods.shop_id, till_id=till_id or goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, qty) for code, qty in lines], cash_given_fen=cash,
-                       idempotency_key=key, rules=source_rules(settings.split))
+                       idempotency_key=key, rules=till_rules(settings))
 
 
 def take_back(goods, number, lines, key, till_id=None, reason=""):
@@ -276,8 +277,7 @@ async def test_a_return_of_a_sale_paid_in_points_and_cash_refunds_each_its_share
     member = await member_with_points(goods, 30)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.book, 1)], cash_given_fen=2000,
-                             idempotency_key="ret-points-1", rules=source_rules(settings.split),
-                             fen_per_point=settings.points.fen_per_point,
+                             idempotency_key="ret-points-1", rules=till_rules(settings),
                              points=PointsIn(points=30, member_code=member.number))
     assert (sale.points_fen, sale.cash_fen) == (3000, 1700)
     found = await sale_for_return(shop_id=goods.shop_id, number=sale.number)
@@ -314,7 +314,7 @@ async def test_a_household_purchase_paid_with_the_funds_points_gives_them_back_t
     await set_pin(username="manager", pin="2468")
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.book, 2)], cash_given_fen=0, idempotency_key="ret-fund-01",
-                             rules=source_rules(settings.split), fen_per_point=settings.points.fen_per_point,
+                             rules=till_rules(settings),
                              points=PointsIn(points=24, household_ref="H-2026-017"), manager_pin="2468")
     assert await fund_points() == 76
     void = await void_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,

@@ -5,7 +5,8 @@ import asyncio
 
 import pytest
 
-from pos.checkout import CartLine, PointsIn, commit_sale, source_rules
+from pos.checkout import CartLine, PointsIn, commit_sale
+from tests.pos.till import till_rules
 from pos.errors import TillSessionError
 from pos.returns import ReturnRequestLine, commit_return, sale_for_return
 from pos.sessions import close_session, current_session, open_session, session_figures, session_number
@@ -20,7 +21,7 @@ from tests.pos.members import member_with_points
 def sell(goods, settings, lines, cash, key, till_id=None):
     return commit_sale(shop_id=goods.shop_id, till_id=till_id or goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(code, qty) for code, qty in lines], cash_given_fen=cash,
-                       idempotency_key=key, rules=source_rules(settings.split))
+                       idempotency_key=key, rules=till_rules(settings))
 
 
 async def ledger_sum(account: str, after_txn: int) -> int:
@@ -156,7 +157,7 @@ async def test_the_figures_show_refunds_by_tender_after_a_split_tender_partial_r
     member = await member_with_points(goods, 30)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.book, 1)], cash_given_fen=2000,
-                             idempotency_key="sess-split-1", rules=source_rules(settings.split),
+                             idempotency_key="sess-split-1", rules=till_rules(settings),
                              points=PointsIn(points=30, member_code=member.number))
     assert (sale.points, sale.points_fen, sale.change_fen) == (30, 3000, 300)
     # when the coat comes back: both tenders get their share

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from donations.makers import record_payout
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.maker_payouts import makers_owed
 from pos.maker_statements import maker_statement
 from pos.reports import day_report, period_of, report
@@ -28,8 +29,7 @@ from tests.pos.members import member_with_points
 async def sell(goods, settings, lines, *, key, cash=100_000, points=None):
     return await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(code, quantity) for code, quantity in lines], cash_given_fen=cash,
-                             idempotency_key=key, rules=source_rules(settings.split),
-                             fen_per_point=settings.points.fen_per_point, points=points)
+                             idempotency_key=key, rules=till_rules(settings), points=points)
 
 
 async def bring_back(goods, sale, wanted, *, key):

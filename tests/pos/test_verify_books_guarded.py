@@ -8,7 +8,8 @@ import contextlib
 
 import pytest
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.verify import APPEND_ONLY, KEPT, books_triggers, printed_report, trigger_problems, verify, verify_report
 from shop.database import run
 from shop.seal import seal_pending
@@ -42,7 +43,7 @@ async def trigger_replaced(db, table: str, name: str, replacement: str | None):
 def sell(goods, settings, key: str):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(goods.noodles, 1)], cash_given_fen=5000, idempotency_key=key,
-                       rules=source_rules(settings.split))
+                       rules=till_rules(settings))
 
 
 def rule(checked, title: str):
@@ -81,9 +82,8 @@ async def test_a_trigger_that_no_longer_refuses_anything_is_named(db):
     assert problems == [f"sale: the trigger {name} no longer refuses anything"]
 
 
+@pytest.mark.postgres_only  # on SQLite: SQLite cannot disable a trigger, only drop it
 async def test_a_disabled_trigger_is_named_on_postgresql(db):
-    if db.engine_type != "postgres":
-        pytest.skip("SQLite cannot disable a trigger, only drop it")
     await db.run_ddl("ALTER TABLE till_session DISABLE TRIGGER till_session_no_truncate")
     try:
         problems = await verify()

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 import asyncpg
 import pytest
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from shop.backup import BackupError, backup, backups_in, prune
 from shop.database import bind, run
 from shop.settings import SettingsError, load_settings
@@ -43,7 +44,7 @@ async def sold(goods, settings, monkeypatch):
     for n in range(3):
         await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                           lines=[CartLine(goods.noodles, 1 + n), CartLine(goods.coasters, 1)], cash_given_fen=10_000,
-                          idempotency_key=f"backup-sale-{n:04d}", rules=source_rules(settings.split))
+                          idempotency_key=f"backup-sale-{n:04d}", rules=till_rules(settings))
     return goods
 
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.verify import verify
 from shop import ledger
 from shop.database import run, writing
@@ -21,7 +22,7 @@ from tests.tampering import triggers_off
 def sell(goods, settings, key: str, lines=None):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=lines or [CartLine(goods.noodles, 1)], cash_given_fen=5000, idempotency_key=key,
-                       rules=source_rules(settings.split))
+                       rules=till_rules(settings))
 
 
 def moved(shop_id: int, fen: int, ref: str) -> ledger.Txn:
@@ -137,11 +138,10 @@ async def test_a_removed_seal_breaks_the_chain_where_it_was(goods, settings):
     assert await seal_problems() == []
 
 
+@pytest.mark.postgres_only  # on SQLite: SQLite's foreign keys hold on every connection the shop opens
 async def test_a_sealed_transaction_gone_is_named_on_postgresql(goods, settings):
     """Only past its triggers and its foreign keys (PostgreSQL's replica mode) can a sealed transaction go."""
     db = LedgerSeal._meta.db
-    if db.engine_type != "postgres":
-        pytest.skip("SQLite's foreign keys hold on every connection the shop opens")
     await sell(goods, settings, "seal-000001")
     await seal_pending()
 
@@ -158,11 +158,10 @@ async def test_a_sealed_transaction_gone_is_named_on_postgresql(goods, settings)
     assert await seal_problems() == []
 
 
+@pytest.mark.postgres_only  # on SQLite: SQLite's one writer commits transactions in id order
 async def test_a_transaction_that_commits_late_is_sealed_after_those_sealed_before(goods, settings):
     """PostgreSQL hands out an id before its transaction commits: a smaller id can commit after a larger one."""
     db = LedgerSeal._meta.db
-    if db.engine_type != "postgres":
-        pytest.skip("SQLite's one writer commits transactions in id order")
     posted, go_on = asyncio.Event(), asyncio.Event()
 
     async def slow_writer() -> int:
@@ -184,10 +183,9 @@ async def test_a_transaction_that_commits_late_is_sealed_after_those_sealed_befo
     assert await seal_problems() == []
 
 
+@pytest.mark.postgres_only  # on SQLite: SQLite has one writer: a sale and a seal take turns of milliseconds
 async def test_a_sale_never_waits_for_the_sealer_on_postgresql(goods, settings):
     db = LedgerSeal._meta.db
-    if db.engine_type != "postgres":
-        pytest.skip("SQLite has one writer: a sale and a seal take turns of milliseconds")
     await sell(goods, settings, "seal-000001")
     sealing, done = asyncio.Event(), asyncio.Event()
 

@@ -3,7 +3,8 @@ what was paid out (nothing yet), owed is the ledger's, and the statement lists t
 
 import re
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from pos.returns import ReturnRequestLine, commit_return
 from pos.tables import SaleLine
 from shop import ledger
@@ -20,7 +21,7 @@ async def test_the_makers_pages_are_net_of_returns_and_show_no_payout_that_was_n
     # given four coasters sold (¥20.00: the maker's 80% is ¥16.00) and two of them brought back (¥8.00)
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coasters, 4)], cash_given_fen=2000, idempotency_key="makers-0001",
-                             rules=source_rules(settings.split))
+                             rules=till_rules(settings))
     line = await SaleLine.select(SaleLine.id).where(SaleLine.sale == sale.id).first()
     back = await commit_return(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                                sale=sale.number, lines=[ReturnRequestLine(line["id"], 2)],

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from shop.money import format_yuan
-from tests.pos.test_reports import put_sale
+from tests.pos.test_reports import sell_at
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SVG = "{http://www.w3.org/2000/svg}"
@@ -21,12 +21,12 @@ def local(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI)
 
 
-async def three_days_of_sales(goods):
-    await put_sale(goods, at=local(2026, 12, 1, 10), lines=[("clothes", "donated", 3500, 1, 0, 70, 0),
+async def three_days_of_sales(goods, settings):
+    await sell_at(goods, settings, at=local(2026, 12, 1, 10), lines=[("clothes", "donated", 3500, 1, 0, 70, 0),
                                                             ("food", "purchased", 1250, 2, 100, 5, 0)])
-    await put_sale(goods, at=local(2026, 12, 3, 23, 59), lines=[("crafts", "handicraft", 500, 3, 0, 10, 80)],
+    await sell_at(goods, settings, at=local(2026, 12, 3, 23, 59), lines=[("crafts", "handicraft", 500, 3, 0, 10, 80)],
                    points_fen=500, points=5)
-    await put_sale(goods, at=local(2026, 12, 4, 0, 1), lines=[("books", "donated", 1200, 1, 0, 50, 0)])
+    await sell_at(goods, settings, at=local(2026, 12, 4, 0, 1), lines=[("books", "donated", 1200, 1, 0, 50, 0)])
 
 
 def chart_values(svg: str) -> list[list[str]]:
@@ -44,8 +44,8 @@ def chart_values(svg: str) -> list[list[str]]:
     return [series[name] for name in sorted(series, key=lambda n: int(n.split("-")[1]))]
 
 
-async def test_the_figures_as_json(manager, goods):
-    await three_days_of_sales(goods)
+async def test_the_figures_as_json(manager, goods, settings):
+    await three_days_of_sales(goods, settings)
     response = await manager.get("/api/reports/figures?period=week&day=2026-12-02&by=source")
     assert response.status_code == 200, response.text
     body = response.json()
@@ -58,8 +58,8 @@ async def test_the_figures_as_json(manager, goods):
     assert (await manager.get("/api/reports/figures?by=colour")).json()["code"] == "bad-dimension"
 
 
-async def test_the_report_as_csv_has_a_bom_and_parses(manager, goods):
-    await three_days_of_sales(goods)
+async def test_the_report_as_csv_has_a_bom_and_parses(manager, goods, settings):
+    await three_days_of_sales(goods, settings)
     response = await manager.get("/api/reports/figures.csv?period=month&day=2026-12-01&by=category")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -74,15 +74,16 @@ async def test_the_report_as_csv_has_a_bom_and_parses(manager, goods):
     assert len(rows) == 1 + 4 + 1
 
 
-async def test_the_ledger_journal_streams_every_entry_of_the_period(manager, goods):
-    await three_days_of_sales(goods)
+async def test_the_ledger_journal_streams_every_entry_of_the_period(manager, goods, settings):
+    await three_days_of_sales(goods, settings)
     today = datetime.now(SHANGHAI).date()
     response = await manager.get(f"/api/reports/journal.csv?period=day&day={today.isoformat()}")
     assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     header, entries = rows[0], rows[1:]
     assert len(header) == 10
-    # the ledger transactions were written today (put_sale posts them now): 3 sales, 1 points issue
+    # the ledger transactions were written today (a sale back-dated with commit_sale(now=…) posts them now):
+    # 3 sales, 1 points issue (to the fund, whose points one sale spends)
     assert len({row[0] for row in entries}) == 4
     cny = [row for row in entries if row[6] == "CNY"]
     debits = sum(int(row[7].replace(".", "")) for row in cny if row[7])
@@ -95,8 +96,8 @@ async def test_the_ledger_journal_streams_every_entry_of_the_period(manager, goo
     assert len(list(csv.reader(io.StringIO(empty.content.decode("utf-8-sig"))))) == 1
 
 
-async def test_the_daily_chart_shows_the_numbers_of_the_daily_table(manager, goods):
-    await three_days_of_sales(goods)
+async def test_the_daily_chart_shows_the_numbers_of_the_daily_table(manager, goods, settings):
+    await three_days_of_sales(goods, settings)
     table = (await manager.get("/api/reports/figures?period=week&day=2026-12-01&by=day")).json()
     svg = await manager.get("/api/reports/charts/daily.svg?period=week&day=2026-12-01")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
@@ -106,8 +107,8 @@ async def test_the_daily_chart_shows_the_numbers_of_the_daily_table(manager, goo
     assert net[:5] == ["¥0.00", "¥59.00", "¥0.00", "¥15.00", "¥12.00"]  # from Monday 30 November
 
 
-async def test_the_reports_page_shows_the_table_and_charts_with_the_same_numbers(manager, goods):
-    await three_days_of_sales(goods)
+async def test_the_reports_page_shows_the_table_and_charts_with_the_same_numbers(manager, goods, settings):
+    await three_days_of_sales(goods, settings)
     page = await manager.get("/manager/reports?period=week&day=2026-12-01&by=category")
     assert page.status_code == 200
     html = page.text
@@ -126,8 +127,8 @@ async def test_the_reports_page_shows_the_table_and_charts_with_the_same_numbers
     assert "衣物" in breakdown_svg and "/api/reports/journal.csv?period=week" in html
 
 
-async def test_the_fund_over_http(manager, goods):
-    await put_sale(goods, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
+async def test_the_fund_over_http(manager, goods, settings):
+    await sell_at(goods, settings, at=datetime.now(UTC), lines=[("clothes", "donated", 1000, 1, 0, 70, 0)])
     fund = (await manager.get("/api/fund")).json()
     assert fund["balance"] == {"cash_fen": 700, "points": 0}
     too_much = await manager.post("/api/fund/disbursements", json={"amount_fen": 800, "reason": "慰问"})
@@ -147,11 +148,11 @@ async def test_a_cashier_sees_no_reports(cashier):
     assert (await cashier.get("/api/fund")).status_code == 403
 
 
-async def test_a_payout_run_pays_several_makers_or_nobody(manager, goods):
+async def test_a_payout_run_pays_several_makers_or_nobody(manager, goods, settings):
     from donations.makers import owed_to, register_maker
     other = await register_maker(shop_id=goods.shop_id, name="李师傅")
     # given: ¥4.00 owed to 王阿姨 (a sale of her coasters) and nothing to 李师傅
-    await put_sale(goods, at=datetime.now(UTC), lines=[("crafts", "handicraft", 500, 1, 0, 10, 80)])
+    await sell_at(goods, settings, at=datetime.now(UTC), lines=[("crafts", "handicraft", 500, 1, 0, 10, 80)])
     owed = {m["name"]: m["owed_fen"] for m in (await manager.get("/api/reports/makers")).json()}
     assert owed == {"王阿姨": 400, "李师傅": 0}
     # when one line of the run is too much, nobody is paid

@@ -5,7 +5,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from printing.printers import PrintError, send
-from web.app import Shopfront
 
 from inventory.tables import StockMovement
 from pos.tables import Sale
@@ -13,6 +12,7 @@ from shop.tables import LedgerTxn
 from tests.printing.escpos_decode import decode
 from tests.web.conftest import Till, all_printed, client_of, running
 from web.app import create_app
+from web.shopfront import Shopfront
 
 
 def sale_body(lines, cash, key=None, till="T1", **extra):

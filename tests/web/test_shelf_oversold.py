@@ -2,13 +2,14 @@
 for managers only."""
 
 from inventory.stock import adjust_stock
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 
 
 def sell_the_coat(goods, settings, key):
     return commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                        lines=[CartLine(goods.coat, 1)], cash_given_fen=3500, idempotency_key=key,
-                       rules=source_rules(settings.split))
+                       rules=till_rules(settings))
 
 
 async def test_the_shelf_page_lists_the_coat_sold_beyond_stock_until_its_stock_is_corrected(manager, goods, settings):

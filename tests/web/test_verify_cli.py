@@ -10,7 +10,8 @@ import asyncio
 
 import pytest
 
-from pos.checkout import CartLine, commit_sale, source_rules
+from pos.checkout import CartLine, commit_sale
+from tests.pos.till import till_rules
 from shop.database import bind, run
 from tests.tampering import triggers_off
 from web.cli import main
@@ -24,7 +25,7 @@ async def sold(goods, settings, monkeypatch):
         monkeypatch.setenv(key, str(value))
     sale = await commit_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                              lines=[CartLine(goods.coat, 1), CartLine(goods.coasters, 2)], cash_given_fen=5000,
-                             idempotency_key="verify-000001", rules=source_rules(settings.split))
+                             idempotency_key="verify-000001", rules=till_rules(settings))
     return sale
 
 

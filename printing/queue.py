@@ -192,7 +192,10 @@ async def _requeue(which: Where) -> int:
     async with _writing(PrintJob._meta.db):
         copies = await PrintJob.update({**released, PrintJob.as_copy: True, PrintJob.last_error: INTERRUPTED}).where(
             which & (PrintJob.status == "printing") & PrintJob.send_started_at.is_not_null()).returning(PrintJob.id)
-        unsent = await PrintJob.update(released).where(which & (PrintJob.status == "printing")).returning(PrintJob.id)
+        # send_started_at IS NULL again: on PostgreSQL a worker may record its start between the two statements,
+        # and a job whose bytes may be leaving must never go back to the queue unmarked
+        unsent = await PrintJob.update(released).where(
+            which & (PrintJob.status == "printing") & PrintJob.send_started_at.is_null()).returning(PrintJob.id)
     return len(copies) + len(unsent)
 
 

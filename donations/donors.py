@@ -13,6 +13,7 @@ from donations.errors import DonationError
 from donations.intake import donation_number
 from donations.tables import Donor
 from printing.queue import DONATION_SLIP, redact
+from shop import sql
 from shop.database import forget_erased, run, writing
 from shop.errors import DomainError
 
@@ -65,10 +66,8 @@ def _like_literal(text: str) -> str:
 
 
 def name_contains(table: type[Table], text: str) -> WhereRaw:
-    """table's name contains text, literally, ignoring case (SQLite's LIKE already does for Latin letters;
-    Chinese has no case; PostgreSQL needs ILIKE). An explicit ESCAPE: SQLite has no default one."""
-    operator = "LIKE" if table._meta.db.engine_type == "sqlite" else "ILIKE"
-    return WhereRaw(f"{table._meta.tablename}.name {operator} {{}} ESCAPE '\\'", f"%{_like_literal(text)}%")
+    """table's name contains text, literally, ignoring case (sql.ilike; Chinese has no case)."""
+    return WhereRaw(sql.ilike(table._meta.db, f"{table._meta.tablename}.name", "{}"), f"%{_like_literal(text)}%")
 
 
 def phone_ends_with(table: type[Table], digits: str) -> WhereRaw:

@@ -25,7 +25,7 @@ from donations.donors import last_four, name_contains, normalize_phone, phone_en
 from donations.errors import LoveBankError
 from donations.tables import Member, PointsGift, PointsReversal, ServiceRecord
 from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, redact
-from shop import ledger
+from shop import ledger, sql
 from shop.database import as_date, as_time, forget_erased, run, writing
 from shop.errors import DomainError, ShopError
 from shop.settings import ServiceType
@@ -191,8 +191,8 @@ async def close_member(*, shop_id: int, member_id: int, staff_id: int, give_rest
     db = Member._meta.db
     async with _refusing_overdraft(member_id, 0), writing(db):
         member = await _lock_open_members(shop_id, [member_id])
-        if db.engine_type == "postgres":  # no till spends from the account between reading and closing it
-            await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", ledger.member_points(member_id))
+        # no till spends from the account between reading and closing it
+        await sql.advisory_lock(db, ledger.member_points(member_id))
         held = await points_of(member_id)
         if held and not give_rest_to_fund:
             raise DomainError(LoveBankError.MEMBER_HAS_POINTS, status=409, number=member[member_id], points=held)
@@ -223,12 +223,12 @@ async def _lock_open_members(shop_id: int, member_ids: Sequence[int]) -> dict[in
     (in id order, so two transactions never wait for each other) until the transaction ends."""
     db = Member._meta.db
     ids = sorted(set(member_ids))
-    marks = ", ".join(f"${i + 2}" for i in range(len(ids)))
+    marks = sql.placeholders(2, len(ids))
     # NO KEY UPDATE: it serialises the love bank's own writers, but not a till's sale, whose tender row only needs
     # the member to exist (FOR KEY SHARE); the till holds the account's advisory lock meanwhile, so a stronger
     # lock here could wait for a till that waits for it.
-    lock = "" if db.engine_type == "sqlite" else " FOR NO KEY UPDATE"
-    rows = await run(db, f"SELECT id, number, status FROM member WHERE shop = $1 AND id IN ({marks}) ORDER BY id{lock}",
+    rows = await run(db, "SELECT id, number, status FROM member WHERE shop = $1 "
+                     f"AND id IN ({marks}) ORDER BY id{sql.for_no_key_update(db)}",
                      shop_id, *ids)
     found = {row["id"]: row for row in rows}
     for member_id in ids:
@@ -959,7 +959,7 @@ _CHECKS = {
 async def lovebank_problems() -> list[str]:
     """What is wrong with the love bank's books (an empty list when all holds)."""
     problems = []
-    for problem, sql in _CHECKS.items():
-        for row in await run(Member._meta.db, sql):
+    for problem, statement in _CHECKS.items():
+        for row in await run(Member._meta.db, statement):
             problems.append(f"{problem}: {row['what']}")
     return problems

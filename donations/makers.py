@@ -23,7 +23,7 @@ from inventory.catalogue import (
 )
 from inventory.errors import InventoryError
 from inventory.tables import Category
-from shop import ledger
+from shop import ledger, sql
 from shop.database import run, writing
 from shop.errors import DomainError
 
@@ -138,7 +138,7 @@ async def consignments(item_ids: Sequence[int]) -> dict[int, ConsignedTo]:
     """Which of these items are consigned, to whom, and on what terms."""
     if not item_ids:
         return {}
-    marks = ", ".join(f"${n}" for n in range(1, len(item_ids) + 1))
+    marks = sql.placeholders(1, len(item_ids))
     rows = await run(Consignment._meta.db, "SELECT c.item, c.maker, m.fund_percent, m.maker_percent "
                      f"FROM consignment c JOIN maker m ON m.id = c.maker WHERE c.item IN ({marks})", *item_ids)
     return {row["item"]: ConsignedTo(row["maker"], row["fund_percent"], row["maker_percent"]) for row in rows}
@@ -163,8 +163,7 @@ async def record_payout(*, shop_id: int, maker_id: int, amount_fen: int, method:
     async with writing(db):
         await maker_by_id(shop_id=shop_id, maker_id=maker_id)
         account = ledger.maker_payable(maker_id)
-        if db.engine_type == "postgres":  # one payout of a maker at a time, across connections
-            await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", account)
+        await sql.advisory_lock(db, account)  # one payout of a maker at a time, across connections
         owed = await owed_to(maker_id)
         if amount_fen > owed:
             raise DomainError(DonationError.PAYOUT_TOO_LARGE, status=409, amount=amount_fen, owed=owed)

@@ -13,7 +13,8 @@ from inventory.search import pinyin_keys, search_terms
 from inventory.errors import InventoryError
 from inventory.stock import Movement, MovementKind, record_movements
 from inventory.tables import Category, Item, PriceChange
-from shop.database import as_date, as_time, fetch_rows, insert_rows, run, writing
+from shop import sql
+from shop.database import as_date, as_time, fetch_rows, run, writing
 from shop.errors import DomainError
 
 SOURCES = ("donated", "handicraft", "purchased")
@@ -162,7 +163,7 @@ async def add_item(*, shop_id: int, name: str, category_id: int, price_fen: int,
             (code,) = await next_in_store_codes(shop_id=shop_id, count=1)
         elif await Item.exists().where((Item.shop == shop_id) & (Item.barcode == code)):
             raise DomainError(InventoryError.BARCODE_TAKEN, status=409, barcode=code)
-        rows = await insert_rows(Item, [dict(
+        rows = await sql.insert_rows(Item, [dict(
             shop=shop_id, barcode=code, name=name, category=category_id, price_fen=price_fen, one_off=one_off,
             active=True, created_at=datetime.now(UTC), on_hand=0, condition=str(condition or ""),
             expires_on=expires_on, location="", low_stock_at=None,
@@ -196,7 +197,7 @@ class StockedItem:
 async def item_by_barcode(*, shop_id: int, barcode: str) -> StockedItem | None:
     """The item with this (normalized) code, or None; its row locked until the transaction ends on PostgreSQL."""
     db = Item._meta.db
-    lock = "" if db.engine_type == "sqlite" else " FOR UPDATE OF i"
+    lock = sql.for_update(db, of="i")
     rows = await run(db, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.category AS category_id, c.code AS category_code, c.source,
                i.active, i.on_hand, i.expires_on, i.condition, i.location, i.low_stock_at
@@ -377,8 +378,8 @@ async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str
     if not barcodes:
         return {}
     engine = Item._meta.db
-    marks = ", ".join(f"${n}" for n in range(2, len(barcodes) + 2))
-    lock = "" if engine.engine_type == "sqlite" else " FOR UPDATE OF i"
+    marks = sql.placeholders(2, len(barcodes))
+    lock = sql.for_update(engine, of="i")
     rows = await run(engine, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.active, i.on_hand, c.id AS category_id,
                c.code AS category_code, c.source, c.fund_percent, c.maker_percent, i.created_at, c.perishable,
@@ -406,7 +407,7 @@ async def change_price(*, shop_id: int, barcode: str, price_fen: int, staff_id: 
         if item.price_fen == price_fen:
             raise DomainError(InventoryError.SAME_PRICE, price=price_fen)
         await run(db, "UPDATE item SET price_fen = $2 WHERE id = $1", item.id, price_fen)
-        await insert_rows(PriceChange, [dict(shop=shop_id, item=item.id, old_price_fen=item.price_fen,
+        await sql.insert_rows(PriceChange, [dict(shop=shop_id, item=item.id, old_price_fen=item.price_fen,
                                              new_price_fen=price_fen, reason=reason,
                                              staff=staff_id, created_at=datetime.now(UTC))])
 

@@ -49,7 +49,8 @@ from inventory.errors import InventoryError
 from inventory.search import pinyin_keys
 from inventory.stock import Movement, MovementKind, record_movements
 from inventory.tables import Item, PriceChange
-from shop.database import as_date, insert_rows, run, writing
+from shop import sql
+from shop.database import as_date, run, writing
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.spreadsheet import BOM, spreadsheet_text, unguarded
@@ -413,7 +414,7 @@ async def _items_by_barcode(shop_id: int, codes: Sequence[str], columns: str = "
     """barcode → the item's `columns`, for the codes that are in the shop's catalogue."""
     found: dict[str, dict] = {}
     for part in _chunks(codes, CHUNK):
-        marks = ", ".join(f"${n}" for n in range(2, len(part) + 2))
+        marks = sql.placeholders(2, len(part))
         for row in await run(Item._meta.db, f"SELECT {columns} FROM item WHERE shop = $1 AND barcode IN ({marks})",
                              shop_id, *part):
             found[row["barcode"]] = row
@@ -425,14 +426,14 @@ async def _locked_items(shop_id: int, codes: Sequence[str]) -> dict[str, dict]:
     ends, taken in id order as a sale takes them (so a sale and an import queue, never deadlock); SQLite's
     IMMEDIATE transaction already keeps other writers out."""
     db = Item._meta.db
-    if db.engine_type == "sqlite":
+    if not sql.locks_rows(db):
         return {code: _item_row(row) for code, row in (await _items_by_barcode(shop_id, codes, _ITEM_COLUMNS)).items()}
     ids = sorted(row["id"] for row in (await _items_by_barcode(shop_id, codes)).values())
     items: dict[str, dict] = {}
     for part in _chunks(ids, CHUNK):
-        marks = ", ".join(f"${n}" for n in range(1, len(part) + 1))
-        for row in await run(db, f"SELECT {_ITEM_COLUMNS} FROM item WHERE id IN ({marks}) ORDER BY id FOR UPDATE",
-                             *part):
+        marks = sql.placeholders(1, len(part))
+        for row in await run(db, f"SELECT {_ITEM_COLUMNS} FROM item WHERE id IN ({marks}) ORDER BY id"
+                             + sql.for_update(db), *part):
             items[row["barcode"]] = _item_row(row)
     return items
 
@@ -451,13 +452,7 @@ def _pinyin_of(names: set[str]) -> dict[str, tuple[str, str]]:
 
 async def _insert_items(items: list[dict]) -> dict[str, int]:
     """New items in one statement: barcode → id (RETURNING's order is not promised, so it names the barcode)."""
-    columns = list(items[0])
-    values, args = [], []
-    for item in items:
-        values.append("(" + ", ".join(f"${len(args) + n}" for n in range(1, len(columns) + 1)) + ")")
-        args.extend(item[column] for column in columns)
-    rows = await run(Item._meta.db, 'INSERT INTO item (' + ", ".join(f'"{c}"' for c in columns) + ") VALUES "
-                     + ", ".join(values) + " RETURNING id, barcode", *args)
+    rows = await sql.insert_rows(Item, items, returning="id, barcode")
     return {row["barcode"]: row["id"] for row in rows}
 
 
@@ -472,13 +467,12 @@ async def _update_items(values: list[tuple]) -> None:
     if not values:
         return
     db = Item._meta.db
-    sqlite = db.engine_type == "sqlite"
     lines, args = [], []
     for value in values:
         marks = []
         for (_, kind), arg in zip(_UPDATED, value):
             args.append(arg)
-            marks.append(f"${len(args)}" if sqlite else f"CAST(${len(args)} AS {kind})")
+            marks.append(sql.typed(db, f"${len(args)}", kind))
         lines.append("(" + ", ".join(marks) + ")")
     names = ", ".join(name for name, _ in _UPDATED)
     sets = ", ".join(f"{name} = v.{name}" for name, _ in _UPDATED[1:])
@@ -548,7 +542,7 @@ async def import_catalogue(*, shop_id: int, rows: Sequence[ImportRow], staff_id:
                 created += len(new_items)
             await _update_items(updates)
             if changes:
-                await insert_rows(PriceChange, changes)
+                await sql.insert_rows(PriceChange, changes)
                 price_changes += len(changes)
             await record_movements(shop_id=shop_id, staff_id=staff_id, at=now, items_locked=True, movements=[
                 Movement(ids[code], quantity, MovementKind.INTAKE, reason=REASON) for code, quantity in incoming])
@@ -556,8 +550,8 @@ async def import_catalogue(*, shop_id: int, rows: Sequence[ImportRow], staff_id:
             done += len(chunk)
             report(done, total)
             await asyncio.sleep(0)  # serve other requests (a progress poll) between chunks
-    if created >= ANALYZE_AFTER and db.engine_type != "sqlite":
-        await run(db, "ANALYZE item, stock_movement")
+    if created >= ANALYZE_AFTER:
+        await sql.refresh_statistics(db, "item", "stock_movement")
     return ImportSummary(rows=total, created=created, updated=updated, unchanged=unchanged,
                          price_changes=price_changes, pieces_in=pieces, in_store_codes=given_codes)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from shop import sql
 from shop.database import as_date, as_time, run
 
 from inventory.barcodes import IN_STORE_PREFIX
@@ -61,7 +62,7 @@ async def ageing(*, shop_id: int, rotation: Rotation, now: datetime | None = Non
     now = now or datetime.now(UTC)
     weeks = [step.weeks for step in rotation.steps] + ([rotation.remove_after_weeks] if rotation.remove_after_weeks else [])
     sources = sorted(rotation.sources) or [""]
-    marks = ", ".join(f"${n}" for n in range(3, len(sources) + 3))
+    marks = sql.placeholders(3, len(sources))
     rows = await run(Item._meta.db, f"""
         SELECT {_COLUMNS} FROM item i JOIN category c ON c.id = i.category
         WHERE i.shop = $1 AND i.active AND i.on_hand > 0 AND NOT c.perishable AND i.created_at <= $2

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from shop.database import as_time, insert_rows, run, writing
+from shop import sql
+from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
 from inventory.barcodes import normalize_barcode
@@ -52,11 +53,11 @@ async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff
     # on_hand would deadlock. SQLite has one writer at a time.
     db = Item._meta.db
     moved = sorted({m.item_id for m in movements})
-    if db.engine_type != "sqlite" and not items_locked:
-        marks = ", ".join(f"${n}" for n in range(1, len(moved) + 1))
-        await run(db, f"SELECT id FROM item WHERE id IN ({marks}) ORDER BY id FOR UPDATE", *moved)
+    if sql.locks_rows(db) and not items_locked:
+        marks = sql.placeholders(1, len(moved))
+        await run(db, f"SELECT id FROM item WHERE id IN ({marks}) ORDER BY id{sql.for_update(db)}", *moved)
     at = at or datetime.now(UTC)
-    await insert_rows(StockMovement, [
+    await sql.insert_rows(StockMovement, [
         dict(shop=shop_id, item=m.item_id, quantity=m.quantity, kind=m.kind.value, reason=m.reason, ref=m.ref,
              staff=staff_id, created_at=at)
         for m in movements
@@ -78,7 +79,7 @@ async def on_hand(item_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    marks = ", ".join(f"${n}" for n in range(1, len(ids) + 1))
+    marks = sql.placeholders(1, len(ids))
     rows = await run(Item._meta.db, f"SELECT id, on_hand FROM item WHERE id IN ({marks})", *ids)
     return {row["id"]: int(row["on_hand"]) for row in rows}
 

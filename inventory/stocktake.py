@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from shop import sql
 from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
@@ -111,8 +112,8 @@ def _scope_sql(scope: str, scope_value: str, args: list) -> str:
 async def _locked(shop_id: int, stock_take_id: int) -> dict:
     """The stock take's row, locked on PostgreSQL until the transaction ends (counts, post and cancel queue on it)."""
     db = StockTake._meta.db
-    lock = "" if db.engine_type == "sqlite" else " FOR UPDATE"
-    rows = await run(db, f"SELECT id, scope, scope_value, status FROM stock_take WHERE id = $1 AND shop = $2{lock}",
+    rows = await run(db, "SELECT id, scope, scope_value, status FROM stock_take WHERE id = $1 AND shop = $2"
+                     + sql.for_update(db),
                      stock_take_id, shop_id)
     if not rows:
         raise DomainError(StockTakeError.UNKNOWN_STOCKTAKE, status=404, number=stock_take_number(stock_take_id))
@@ -137,8 +138,7 @@ async def open_stock_take(*, shop_id: int, scope: str, scope_value: str, staff_i
         raise DomainError(StockTakeError.BAD_SCOPE, scope=scope.value, maximum=MAX_LOCATION)
     db = StockTake._meta.db
     async with writing(db):
-        if db.engine_type != "sqlite":  # two managers opening at once: one after the other
-            await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"stock-take:{shop_id}")
+        await sql.advisory_lock(db, f"stock-take:{shop_id}")  # two managers opening at once: one after the other
         if scope is Scope.CATEGORY and not await Category.exists().where(
                 (Category.shop == shop_id) & (Category.code == value)):
             raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=value)
@@ -274,12 +274,11 @@ async def post_stock_take(*, shop_id: int, stock_take_id: int, staff_id: int, ze
                      if zero_uncounted else "FALSE")
         # Every item moved, locked in one statement in id order on PostgreSQL (as a sale locks its
         # items), so its on-hand cannot change between reading it and zeroing it, and no deadlock.
-        lock = "" if db.engine_type == "sqlite" else " FOR UPDATE OF i"
         rows = await run(db, f"""
             SELECT i.id, i.on_hand, k.counted, k.expected
             FROM item i JOIN category c ON c.id = i.category
             LEFT JOIN stock_take_count k ON k.item = i.id AND k.stock_take = $2
-            WHERE i.shop = $1 AND (k.id IS NOT NULL OR {uncounted}) ORDER BY i.id{lock}""", *args)
+            WHERE i.shop = $1 AND (k.id IS NOT NULL OR {uncounted}) ORDER BY i.id{sql.for_update(db, of="i")}""", *args)
         movements = [
             Movement(row["id"], (row["counted"] - row["expected"]) if row["counted"] is not None else -row["on_hand"],
                      MovementKind.STOCK_TAKE, reason="stock take", ref=number)

@@ -23,8 +23,8 @@ from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, 
 from inventory.errors import InventoryError
 from inventory.rotation import Rotation
 from inventory.stock import Movement, MovementKind, record_movements
-from shop import ledger
-from shop.database import insert_rows, run
+from shop import ledger, sql
+from shop.database import run
 from shop.errors import DomainError
 from shop.idempotency import check_key, once
 from shop.settings import Settings, SplitSettings
@@ -280,14 +280,14 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     running = sum(line.running_fen for line in sold)
 
     # Written in SQL, not through the query builder: this is the hot path (bench/README.md).
-    inserted = await insert_rows(Sale, [dict(
+    inserted = await sql.insert_rows(Sale, [dict(
         shop=shop_id, till=till_id, session=session_id, cashier=cashier_id, idempotency_key=key,
         cart_digest=digest,
         created_at=now, total_fen=total, fund_fen=fund, maker_fen=maker, running_fen=running,
     )], returning="id")
     sale_id = inserted[0]["id"]
     number = sale_number(sale_id)
-    await insert_rows(SaleLine, [
+    await sql.insert_rows(SaleLine, [
         dict(sale=sale_id, barcode=line.barcode, name=line.name, unit_price_fen=line.unit_price_fen,
              quantity=line.quantity, value_fen=line.value_fen, rule_fund=line.rule_fund,
              rule_maker=line.rule_maker, fund_fen=line.fund_fen, maker_fen=line.maker_fen,
@@ -305,12 +305,12 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     ])
     change = cash_given_fen - cash_due
     if paid.points:
-        await insert_rows(Tender, [dict(sale=sale_id, kind="points", amount_fen=paid.fen, given_fen=0, change_fen=0,
+        await sql.insert_rows(Tender, [dict(sale=sale_id, kind="points", amount_fen=paid.fen, given_fen=0, change_fen=0,
                                         points=paid.points, member=paid.member_id,
                                         household_ref=paid.household_ref or None,
                                         points_left=paid.balance - paid.points)])
     if cash_due or cash_given_fen or not paid.points:
-        await insert_rows(Tender, [dict(sale=sale_id, kind="cash", amount_fen=cash_due, given_fen=cash_given_fen,
+        await sql.insert_rows(Tender, [dict(sale=sale_id, kind="cash", amount_fen=cash_due, given_fen=cash_given_fen,
                                         change_fen=change)])
     per_maker: dict[int, int] = defaultdict(int)
     for line, row in zip(sold, rows):
@@ -378,9 +378,7 @@ async def _hold_points(account: str) -> None:
     """Two tills spending one account's points queue here until the first commits, so the balance read
     next is the one post() will check (ledger.post takes the same lock again). SQLite's write lock
     already serialises them."""
-    db = Sale._meta.db
-    if db.engine_type == "postgres":
-        await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", account)
+    await sql.advisory_lock(Sale._meta.db, account)
 
 
 async def _log_overrides(overrides: Sequence[OverrideMade], paid: _Paid, *, shop_id: int, sale_id: int,
@@ -395,7 +393,7 @@ async def _log_overrides(overrides: Sequence[OverrideMade], paid: _Paid, *, shop
         made.append(dict(shop=shop_id, sale=sale_id, line=None, kind="fund-points", before_fen=total_fen,
                          after_fen=total_fen - paid.fen, reason=paid.household_ref, cashier=cashier_id,
                          approved_by=approver, created_at=at))
-    await insert_rows(Override, made)
+    await sql.insert_rows(Override, made)
 
 
 async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:

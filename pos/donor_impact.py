@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from donations.intake import donation_number
 from pos.sold import sold_by_item
 from pos.tables import SaleLine
+from shop import sql
 from shop.database import run
 from shop.money import allocate
 
@@ -40,7 +41,7 @@ async def donor_impact(*, shop_id: int, donor_id: int) -> DonorImpact:
     items = sorted({row["item"] for row in given if row["item"] is not None})
     pieces_sold = fund = 0
     if items:
-        marks = ", ".join(f"${n}" for n in range(1, len(items) + 1))
+        marks = sql.placeholders(1, len(items))
         intakes = await run(db, f"""
             SELECT item, quantity, ref FROM stock_movement WHERE item IN ({marks}) AND kind = 'intake'
             ORDER BY item, id""", *items)

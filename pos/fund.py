@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from donations.makers import PAYOUT_METHODS
-from shop import ledger
+from shop import ledger, sql
 from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
@@ -105,8 +105,7 @@ async def disburse_cash(*, shop_id: int, amount_fen: int, method: str, reason: s
     reason = check_disbursement(amount_fen=amount_fen, method=method, reason=reason)
     db = Sale._meta.db
     async with writing(db):
-        if db.engine_type == "postgres":  # serialise the shop's disbursements across connections
-            await run(db, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{ledger.FUND}:{shop_id}")
+        await sql.advisory_lock(db, f"{ledger.FUND}:{shop_id}")  # the shop's disbursements, one at a time
         held = (await fund_balance(shop_id=shop_id)).cash_fen
         if amount_fen > held:
             raise DomainError(FundError.DISBURSEMENT_TOO_LARGE, status=409, amount=amount_fen, balance=held)

@@ -16,7 +16,8 @@ from typing import Any
 
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import check_quantity
-from shop.database import as_time, insert_rows, run, writing
+from shop import sql
+from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
 from pos.checkout import MAX_LINES
@@ -71,7 +72,7 @@ async def park_cart(*, shop_id: int, till_id: int, cashier_id: int, lines: Seque
     async with writing(db):
         if not await Till.exists().where((Till.id == till_id) & (Till.shop == shop_id)):
             raise DomainError(SaleError.UNKNOWN_TILL, till=till_id)
-        row = await insert_rows(ParkedCart, [dict(shop=shop_id, till=till_id, cashier=cashier_id, note=note,
+        row = await sql.insert_rows(ParkedCart, [dict(shop=shop_id, till=till_id, cashier=cashier_id, note=note,
                                                   created_at=datetime.now(UTC), lines=_json(cleaned))],
                                 returning="id")
     return row[0]["id"]
@@ -106,11 +107,10 @@ async def resume_cart(*, shop_id: int, parked_id: int) -> ParkedInfo:
     """Take the parked cart back (it is removed); DomainError "parked-cart-gone" when another till took it first."""
     db = ParkedCart._meta.db
     async with writing(db):
-        lock = "" if db.engine_type == "sqlite" else " FOR UPDATE OF p"
         rows = await run(db, f"""
             SELECT p.id, p.created_at, p.note, p.lines, t.code AS till, s.display_name AS cashier
             FROM parked_cart p JOIN till t ON t.id = p.till JOIN staff s ON s.id = p.cashier
-            WHERE p.id = $1 AND p.shop = $2{lock}""", parked_id, shop_id)
+            WHERE p.id = $1 AND p.shop = $2{sql.for_update(db, of="p")}""", parked_id, shop_id)
         if not rows:
             raise DomainError(SaleError.PARKED_CART_GONE, status=404, id=parked_id)
         await run(db, "DELETE FROM parked_cart WHERE id = $1", parked_id)

@@ -16,13 +16,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shop import sql
 from shop.database import run
 from shop.errors import DomainError
 from shop.money import allocate
 from shop.tables import Staff
 
 from pos.errors import SaleError
-from pos.sold import big_integer, sales_and_returns, sold_sql
+from pos.sold import sales_and_returns, sold_sql
 from pos.tables import Sale, Till
 
 
@@ -176,15 +177,15 @@ _KEYS = {Dimension.CATEGORY: "x.category_code", Dimension.SOURCE: "x.source", Di
          Dimension.CASHIER: "x.cashier", Dimension.DAY: "x.day", None: "''"}
 
 
-def _days_cte(engine_type: str, period: Period, zone: ZoneInfo, first_arg: int) -> tuple[str, list]:
+def _days_cte(db, period: Period, zone: ZoneInfo, first_arg: int) -> tuple[str, list]:
     """A table of the period's days and their UTC bounds: the day of a sale is its local date, exactly, on
     both engines (PostgreSQL's AT TIME ZONE has no match in SQLite)."""
-    cast = "::timestamptz" if engine_type == "postgres" else ""
     rows, args = [], []
     for n, day in enumerate(period.each_day()):
         start, end = day_bounds(day, zone)
         i = first_arg + 3 * n
-        rows.append(f"(${i}{'::text' if cast else ''}, ${i + 1}{cast}, ${i + 2}{cast})")
+        rows.append(f"({sql.typed(db, f'${i}', 'text')}, {sql.typed(db, f'${i + 1}', 'timestamptz')}, "
+                    f"{sql.typed(db, f'${i + 2}', 'timestamptz')})")
         args += [day.isoformat(), start, end]
     return "WITH days(day, start_at, end_at) AS (VALUES " + ", ".join(rows) + ") ", args
 
@@ -198,7 +199,7 @@ async def _from_read_model(db, dimension: Dimension | None, shop_id: int, period
     """(sold, refunded, points) by key, summed from the read model of what was sold (pos/sold.py)."""
     start, end = period.bounds(zone)
     by_day = dimension is Dimension.DAY
-    days, args = _days_cte(db.engine_type, period, zone, 4) if by_day else ("", [])
+    days, args = _days_cte(db, period, zone, 4) if by_day else ("", [])
     key = _KEYS[dimension]
     sold_parts = ", ".join(f"SUM(CASE WHEN x.kind = 'sale' THEN x.{name}_fen ELSE 0 END) AS {name}" for name in _PARTS)
     refunded_parts = ", ".join(f"-SUM(CASE WHEN x.kind = 'return' THEN x.{name}_fen ELSE 0 END) AS refund_{name}"
@@ -208,7 +209,7 @@ async def _from_read_model(db, dimension: Dimension | None, shop_id: int, period
         SUM(CASE WHEN x.kind = 'sale' THEN 1 ELSE 0 END) AS lines,
         SUM(CASE WHEN x.kind = 'sale' THEN x.pieces ELSE 0 END) AS pieces, SUM(x.gross_fen) AS gross,
         {sold_parts}, COUNT(DISTINCT CASE WHEN x.kind = 'return' THEN x.return_id END) AS refunds, {refunded_parts}
-        FROM ({sold_sql(big=big_integer(db.engine_type), by_day=by_day)}) x
+        FROM ({sold_sql(big=sql.big_integer(db), by_day=by_day)}) x
         {"" if dimension is None else f"GROUP BY {key}"}""", shop_id, start, end, *args)
     sold, refunded = {}, {}
     for row in rows:
@@ -225,7 +226,7 @@ async def _points_redeemed(db, dimension: Dimension | None, shop_id: int, period
         return {}
     start, end = period.bounds(zone)
     by_day = dimension is Dimension.DAY
-    days, args = _days_cte(db.engine_type, period, zone, 4) if by_day else ("", [])
+    days, args = _days_cte(db, period, zone, 4) if by_day else ("", [])
     key = {Dimension.TILL: "s.till", Dimension.CASHIER: "s.cashier", Dimension.DAY: "d.day", None: "''"}[dimension]
     source = "FROM days d CROSS JOIN sale s" if by_day else "FROM sale s"
     where = ("s.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3 AND s.created_at >= d.start_at "
@@ -308,11 +309,10 @@ async def _from_summaries(db, dimension: Dimension | None, shop_id: int, period:
     args: list = [shop_id, _utc_hour(start), _utc_hour(end)]
     days, source, where = "", f"FROM {table} h", "h.shop = $1 AND h.utc_hour >= $2 AND h.utc_hour < $3"
     if dimension is Dimension.DAY:
-        cast = "::text" if db.engine_type == "postgres" else ""
         rows = []
         for n, day in enumerate(period.each_day()):
             first, last = day_bounds(day, zone)
-            rows.append(f"(${4 + 3 * n}{cast}, ${5 + 3 * n}{cast}, ${6 + 3 * n}{cast})")
+            rows.append("(" + ", ".join(sql.typed(db, f"${i}", "text") for i in range(4 + 3 * n, 7 + 3 * n)) + ")")
             args += [day.isoformat(), _utc_hour(first), _utc_hour(last)]
         days = "WITH days(day, start_at, end_at) AS (VALUES " + ", ".join(rows) + ") "
         source = f"FROM days d CROSS JOIN {table} h"

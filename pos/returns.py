@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 
 from inventory.catalogue import check_quantity
 from inventory.stock import Movement, MovementKind, WriteOffReason, record_movements
-from shop import ledger
-from shop.database import as_time, insert_rows, run
+from shop import ledger, sql
+from shop.database import as_time, run
 from shop.errors import DomainError
 from shop.idempotency import check_key, once
 
@@ -262,8 +262,8 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
     db = SaleReturn._meta.db
     now = datetime.now(UTC)
     session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
-    if db.engine_type == "postgres":  # one return of a sale at a time: what is left to return is read after this
-        await run(db, "SELECT id FROM sale WHERE id = $1 AND shop = $2 FOR UPDATE", sale_id, shop_id)
+    if sql.locks_rows(db):  # one return of a sale at a time: what is left to return is read after this
+        await run(db, "SELECT id FROM sale WHERE id = $1 AND shop = $2" + sql.for_update(db), sale_id, shop_id)
     sale, sale_lines, tenders = await _sale_rows(shop_id, sale_id)
     number = sale_number(sale_id)
     if reason == VOID:
@@ -300,7 +300,7 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
     maker = sum(l.maker_fen for l in returned)
     running = sum(l.running_fen for l in returned)
 
-    inserted = await insert_rows(SaleReturn, [dict(
+    inserted = await sql.insert_rows(SaleReturn, [dict(
         shop=shop_id, sale=sale_id, till=till_id, session=session_id, cashier=cashier_id, approved_by=approved_by,
         created_at=now, idempotency_key=key, request_digest=digest, total_fen=total, fund_fen=fund, maker_fen=maker,
         running_fen=running, reason=reason)], returning="id")

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from shop import ledger
-from shop.database import as_time, insert_rows, run, writing
+from shop import ledger, sql
+from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
 from pos.sold import sold_in_session
@@ -98,7 +98,7 @@ async def open_session_of(*, shop_id: int, till_id: int, lock: str = "") -> int:
     waited for a close finds the till closed. SQLite has one writer at a time.
     """
     db = TillSession._meta.db
-    suffix = f" FOR {lock}" if lock and db.engine_type == "postgres" else ""
+    suffix = {"": "", "SHARE": sql.for_share(db), "UPDATE": sql.for_update(db)}[lock]
     rows = await run(db, "SELECT id FROM till_session WHERE till = $1 AND shop = $2 AND closed_at IS NULL"
                      + suffix, till_id, shop_id)
     if rows:
@@ -119,7 +119,7 @@ async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: 
             if await run(db, "SELECT id FROM till_session WHERE till = $1 AND closed_at IS NULL", till_id):
                 raise DomainError(TillSessionError.TILL_ALREADY_OPEN, status=409, till=till_id)
             mark = await run(db, "SELECT COALESCE(MAX(id), 0) AS mark FROM ledger_txn")
-            rows = await insert_rows(TillSession, [dict(
+            rows = await sql.insert_rows(TillSession, [dict(
                 shop=shop_id, till=till_id, opened_by=staff_id, opened_at=now or datetime.now(UTC),
                 float_fen=float_fen,
                 ledger_mark=int(mark[0]["mark"]))], returning="id")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
 
+from shop import sql
 from shop.database import as_time, run
 
 from pos.numbers import return_number, sale_number
@@ -23,11 +24,6 @@ from pos.tables import Sale
 
 # All of time, for a reader that wants every sale of a shop.
 EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC))
-
-
-def big_integer(engine_type: str) -> str:
-    """The SQL type a product of fen is computed in without overflow (SQLite's INTEGER is 64-bit already)."""
-    return "BIGINT" if engine_type == "postgres" else "INTEGER"
 
 
 def points_part_sql(fund: str, total: str, points: str, big: str) -> str:
@@ -133,7 +129,7 @@ async def sold_lines(*, shop_id: int, start: datetime, end: datetime, maker_id: 
     lines = ""
     if maker_id is not None:
         lines, args = "l.maker_id = $4", args + [maker_id]
-    rows = await run(db, f"SELECT * FROM ({sold_sql(big=big_integer(db.engine_type), lines=lines)}) x "
+    rows = await run(db, f"SELECT * FROM ({sold_sql(big=sql.big_integer(db), lines=lines)}) x "
                          "ORDER BY x.at, x.kind DESC, x.line_id", *args)
     return [SoldRow(
         kind=row["kind"], sale_id=row["sale_id"], return_id=row["return_id"], line_id=row["line_id"],
@@ -168,7 +164,7 @@ _SUMS = ("SUM(x.pieces) AS pieces, SUM(x.value_fen) AS value_fen, SUM(x.fund_fen
 async def sold_totals(*, shop_id: int, start: datetime = EVER[0], end: datetime = EVER[1]) -> SoldTotals:
     """What the shop sold in [start, end) (default: ever), net of returns."""
     db = _db()
-    rows = await run(db, f"SELECT {_SUMS} FROM ({sold_sql(big=big_integer(db.engine_type))}) x",
+    rows = await run(db, f"SELECT {_SUMS} FROM ({sold_sql(big=sql.big_integer(db))}) x",
                      shop_id, start, end)
     return _totals(rows[0])
 
@@ -177,7 +173,7 @@ async def sold_in_session(*, session_id: int) -> tuple[SoldTotals, SoldTotals]:
     """What a till session sold, and what came back in it (its figures positive): an X or Z report's split."""
     db = _db()
     rows = {row["kind"]: row for row in await run(
-        db, f"SELECT x.kind, {_SUMS} FROM ({sold_sql(big=big_integer(db.engine_type), session=True)}) x "
+        db, f"SELECT x.kind, {_SUMS} FROM ({sold_sql(big=sql.big_integer(db), session=True)}) x "
             "GROUP BY x.kind", session_id)}
     sold = _totals(rows["sale"]) if "sale" in rows else SoldTotals(0, 0, 0, 0, 0, 0)
     back = _totals(rows["return"]) if "return" in rows else SoldTotals(0, 0, 0, 0, 0, 0)
@@ -189,9 +185,9 @@ async def sold_by_item(*, shop_id: int, items: list[int]) -> dict[int, SoldTotal
     if not items:
         return {}
     db = _db()
-    marks = ", ".join(f"${n}" for n in range(4, 4 + len(items)))
+    marks = sql.placeholders(4, len(items))
     rows = await run(db, f"""SELECT x.item, {_SUMS}
-        FROM ({sold_sql(big=big_integer(db.engine_type), lines=f"l.item IN ({marks})")}) x GROUP BY x.item""",
+        FROM ({sold_sql(big=sql.big_integer(db), lines=f"l.item IN ({marks})")}) x GROUP BY x.item""",
                      shop_id, *EVER, *items)
     return {row["item"]: _totals(row) for row in rows}
 
@@ -200,7 +196,7 @@ async def sold_by_maker(*, shop_id: int) -> dict[int, SoldTotals]:
     """Each maker's goods sold, ever, net of returns: their share is what they earned."""
     db = _db()
     rows = await run(db, f"""SELECT x.maker_id, {_SUMS}
-        FROM ({sold_sql(big=big_integer(db.engine_type), lines="l.maker_id IS NOT NULL")}) x GROUP BY x.maker_id""",
+        FROM ({sold_sql(big=sql.big_integer(db), lines="l.maker_id IS NOT NULL")}) x GROUP BY x.maker_id""",
                      shop_id, *EVER)
     return {row["maker_id"]: _totals(row) for row in rows}
 
@@ -223,7 +219,7 @@ async def sales_and_returns(*, shop_id: int, start: datetime, end: datetime, lim
     db = _db()
     rows = await run(db, f"""SELECT x.kind, x.sale_id, x.return_id, MIN(x.at) AS at, MIN(x.cashier) AS cashier,
                SUM(x.value_fen) AS value_fen, SUM(x.fund_fen) AS fund_fen
-        FROM ({sold_sql(big=big_integer(db.engine_type))}) x
+        FROM ({sold_sql(big=sql.big_integer(db))}) x
         GROUP BY x.kind, x.sale_id, x.return_id ORDER BY MIN(x.at) DESC, x.kind LIMIT {int(limit)}""",
                      shop_id, start, end)
     return [SaleOrReturn(kind=row["kind"], number=return_number(row["return_id"]) if row["kind"] == "return"

@@ -15,6 +15,7 @@ from donations.intake import donation_problems
 from donations.lovebank import lovebank_problems
 from donations.makers import payout_problems
 from inventory.stock import stock_problems
+from shop import sql
 from shop.database import run
 from shop.ledger import REFUNDS_OWED, ledger_problems
 from shop.money import format_yuan
@@ -283,38 +284,26 @@ APPEND_ONLY = ("ledger_txn", "ledger_entry", "ledger_seal", "stock_movement", "p
 KEPT = ("till_session", "service_record", "points_gift", "points_reversal")
 
 
-def books_triggers(engine_type: str) -> dict[str, tuple[str, ...]]:
-    """Each record of the books → the triggers that must guard it on this engine."""
-    if engine_type == "sqlite":
+def books_triggers(dialect: str) -> dict[str, tuple[str, ...]]:
+    """Each record of the books → the triggers that must guard it on this engine (sql.dialect())."""
+    if dialect == "sqlite":
         return {table: (f"{table}_no_update", f"{table}_no_delete") for table in APPEND_ONLY + KEPT}
     return {**{table: (f"{table}_append_only", f"{table}_no_truncate") for table in APPEND_ONLY},
             **{table: (f"{table}_no_update", f"{table}_no_delete", f"{table}_no_truncate") for table in KEPT}}
 
 
-_TRIGGERS = {
-    "sqlite": "SELECT tbl_name AS tbl, name, 'O' AS enabled, sql AS body FROM sqlite_master WHERE type = 'trigger'",
-    # a trigger fires when enabled as O (origin) or A (always); D is disabled, R fires only on a replica
-    "postgres": """
-        SELECT c.relname AS tbl, t.tgname AS name, t.tgenabled::text AS enabled, p.prosrc AS body
-        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        JOIN pg_proc p ON p.oid = t.tgfoid
-        WHERE NOT t.tgisinternal AND n.nspname = current_schema()""",
-}
-_REFUSES = {"sqlite": "RAISE(ABORT", "postgres": "RAISE EXCEPTION"}
-
-
 async def trigger_problems(db: Engine) -> list[str]:
     """Each trigger of the books that is missing, disabled, or no longer refuses anything, by name."""
-    found = {(row["tbl"], row["name"]): row for row in await run(db, _TRIGGERS[db.engine_type])}
+    found = {(row["tbl"], row["name"]): row for row in await sql.triggers(db)}
     problems = []
-    for table, names in books_triggers(db.engine_type).items():
+    for table, names in books_triggers(sql.dialect(db)).items():
         for name in names:
             trigger = found.get((table, name))
             if trigger is None:
                 problems.append(f"{table}: the trigger {name} is missing, so its rows can be changed")
             elif trigger["enabled"] not in ("O", "A"):
                 problems.append(f"{table}: the trigger {name} is disabled, so its rows can be changed")
-            elif _REFUSES[db.engine_type] not in trigger["body"]:
+            elif not sql.refuses(db, trigger["body"]):
                 problems.append(f"{table}: the trigger {name} no longer refuses anything")
     return problems
 

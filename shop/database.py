@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable
 
 import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
-from piccolo.table import Table
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import (
     SQLiteEngine,
@@ -288,8 +287,9 @@ async def one_writer_per_shop(engine: Engine, shop_id: int, what: str) -> None:
     locks its items, the reports' hourly summaries (by category, till and cashier) and ledger
     accounts; two at once could take them in opposite orders and deadlock. A shop's tills sell
     a few sales a minute each, and one sale is written in milliseconds, so nobody waits noticeably."""
-    if isinstance(engine, PostgresEngine):
-        await run(engine, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"aixin:{what}:shop:{shop_id}")
+    from shop.sql import advisory_lock  # here, as shop.sql runs its statements with run() below
+
+    await advisory_lock(engine, f"aixin:{what}:shop:{shop_id}")
 
 
 DEADLOCK_TRIES = 4
@@ -404,8 +404,8 @@ def _sqlite_placeholders(sql: str) -> str:
 async def run(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     """One statement, in the current transaction if there is one, past Piccolo's query builder.
 
-    For the sale's hot path only, where building queries cost half the time of a checkout
-    (bench/README.md). SQL uses $1, $2 … placeholders on both engines.
+    The operations' statements (building queries cost half the time of a checkout, bench/README.md).
+    SQL uses $1, $2 … placeholders on both engines; what else differs is asked of shop/sql.py.
     """
     transaction = engine.current_transaction.get()
     if isinstance(engine, SQLiteEngine):
@@ -418,26 +418,11 @@ async def run(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     return await engine._run_in_new_connection(sql, list(args))  # pragma: no cover
 
 
-async def insert_rows(table: type[Table], rows: Sequence[Mapping[str, Any]], *, returning: str = "") -> list[dict]:
-    """INSERT rows (dicts of column → value, all with the same keys) in one statement, via run()."""
-    if not rows:
-        return []
-    columns = list(rows[0])
-    values, args = [], []
-    for row in rows:
-        start = len(args)
-        args.extend(row[column] for column in columns)
-        values.append("(" + ", ".join(f"${start + i + 1}" for i in range(len(columns))) + ")")
-    sql = (f'INSERT INTO "{table._meta.tablename}" (' + ", ".join(f'"{c}"' for c in columns) + ") VALUES "
-           + ", ".join(values) + (f' RETURNING "{returning}"' if returning else ""))
-    return await run(table._meta.db, sql, *args)
-
-
 async def fetch_rows(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any]]:
     """A read outside any transaction on the fastest path each engine has.
 
-    SQL uses $1, $2 … placeholders (SQLite reads them as ?1, ?2 …). For hot reads only:
-    everything else goes through Piccolo's query builder.
+    SQL uses $1, $2 … placeholders (SQLite reads them as ?1, ?2 …). For hot reads only (the scanner's lookups):
+    other statements run with run(), in the current transaction.
     """
     if isinstance(engine, ShopSQLiteEngine):
         cursor = engine.reader().execute(_sqlite_placeholders(sql), args)

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from piccolo.query.functions.aggregate import Sum
 
-from shop.database import insert_rows
+from shop import sql
 from shop.errors import DomainError, ShopError
 from shop.tables import LedgerEntry, LedgerTxn
 
@@ -115,13 +115,12 @@ async def post(txn: Txn, *, shop_id: int, staff_id: int | None = None) -> int:
     db = LedgerTxn._meta.db
     async with db.transaction():
         guarded = sorted({e.account for e in entries if must_stay_covered(e.account, e.currency)})
-        if guarded and db.engine_type == "postgres":
-            for account in guarded:  # serialise spends from one account across connections
-                await LedgerTxn.raw("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", account)
-        row = await insert_rows(LedgerTxn, [dict(shop=shop_id, kind=txn.kind, ref=txn.ref, reverses=txn.reverses,
+        for account in guarded:  # serialise spends from one account across connections
+            await sql.advisory_lock(db, account)
+        row = await sql.insert_rows(LedgerTxn, [dict(shop=shop_id, kind=txn.kind, ref=txn.ref, reverses=txn.reverses,
                                                   staff=staff_id, created_at=datetime.now(UTC))], returning="id")
         txn_id = row[0]["id"]
-        await insert_rows(LedgerEntry, [
+        await sql.insert_rows(LedgerEntry, [
             dict(txn=txn_id, account=e.account, currency=e.currency.value, amount=e.amount) for e in entries
         ])
         for account in guarded:

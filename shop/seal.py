@@ -24,9 +24,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from piccolo.engine.postgres import PostgresEngine
 
-from shop.database import as_time, fetch_rows, insert_rows, run, writing
+from shop import sql
+from shop.database import as_time, fetch_rows, run, writing
 from shop.tables import LedgerSeal
 
 log = logging.getLogger("aixin.seal")
@@ -84,12 +84,9 @@ async def _seal(shop_id: int, ids: list[int]) -> int:
     """Seal these transactions of one shop (those still unsealed), after the shop's newest seal, in one transaction."""
     db = LedgerSeal._meta.db
     async with writing(db):
-        if isinstance(db, PostgresEngine):
-            mine = await run(db, "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS mine",
-                             f"aixin:seal:shop:{shop_id}")
-            if not mine[0]["mine"]:
-                return 0
-        marks = ", ".join(f"${i + 1}" for i in range(len(ids)))
+        if not await sql.try_advisory_lock(db, f"aixin:seal:shop:{shop_id}"):
+            return 0
+        marks = sql.placeholders(1, len(ids))
         txns = await run(db, "SELECT t.id, t.shop, t.kind, t.ref, t.reverses, t.staff, t.created_at FROM ledger_txn t "
                          f"WHERE t.id IN ({marks}) AND {_UNSEALED} ORDER BY t.id", *ids)
         entries: dict[int, list[dict]] = defaultdict(list)
@@ -101,7 +98,7 @@ async def _seal(shop_id: int, ids: list[int]) -> int:
         now = datetime.now(UTC)
         for txn in txns:  # one by one: a seal's id is its place in the chain
             digest = seal_hash(prev, txn, entries[txn["id"]])
-            await insert_rows(LedgerSeal, [dict(shop=shop_id, txn=txn["id"], prev_hash=prev, hash=digest,
+            await sql.insert_rows(LedgerSeal, [dict(shop=shop_id, txn=txn["id"], prev_hash=prev, hash=digest,
                                                 sealed_at=now)])
             prev = digest
     return len(txns)

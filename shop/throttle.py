@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from shop import sql
 from shop.database import as_time, run, writing
 from shop.errors import DomainError
 from shop.tables import AccessFailure, AccessThrottle
@@ -77,10 +78,9 @@ async def count_try(keys: list[str]) -> None:
             *[AccessThrottle({AccessThrottle.key: key, AccessThrottle.failures: 0,
                               AccessThrottle.last_failure_at: datetime.now(UTC)}) for key in keys]
         ).on_conflict(action="DO NOTHING")
-        marks = ", ".join(f"${i}" for i in range(1, len(keys) + 1))
-        lock = "" if engine.engine_type == "sqlite" else " FOR UPDATE"
+        marks = sql.placeholders(1, len(keys))
         rows = await run(engine, f"SELECT key, failures, last_failure_at FROM access_throttle WHERE key IN ({marks})"
-                                 f" ORDER BY key{lock}", *keys)
+                                 f" ORDER BY key{sql.for_update(engine)}", *keys)
         now = datetime.now(UTC)  # once the rows are ours: tries waiting for them must not be "earlier" than the last
         wait = max((seconds_left(row["failures"], as_time(row["last_failure_at"]), now) for row in rows), default=0)
         if wait:

@@ -3,7 +3,8 @@
 SQLite: a migrated template file, copied for each test. PostgreSQL (AIXIN_TEST_POSTGRES_URL,
 a database whose name contains "test"): migrated once per run into a fresh schema, emptied
 with TRUNCATE between tests. Without the URL the PostgreSQL half is skipped on a
-developer's machine and is an error in CI. Every database test ends with verify() == [].
+developer's machine and is an error in CI; so are the tests that need a CJK font (`cjk_font`) without one.
+Every database test ends with verify() == [].
 """
 
 from __future__ import annotations
@@ -122,6 +123,22 @@ async def _truncate_postgres(engine) -> None:
     async with engine.transaction():  # the books' triggers refuse TRUNCATE: emptying a test database passes them
         await run(engine, "SET LOCAL session_replication_role = replica")
         await run(engine, f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> str:
+    """The machine's CJK font (with Latin letters), for printers that print Chinese as images: looked for when a
+    test asks, skipped without one on a developer's machine, an error in CI."""
+    from printing.profiles import SetupError
+    from printing.raster_text import find_font
+
+    try:
+        return find_font()
+    except SetupError:
+        missing = "no CJK font in the usual places (printing/raster_text.py: FONT_CANDIDATES)"
+        if IN_CI:
+            pytest.fail(f"{missing}: .ci/run installs Debian's fonts-wqy-microhei (apt-get install fonts-wqy-microhei)")
+        pytest.skip(f"{missing} (Debian: apt-get install fonts-wqy-microhei)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -104,6 +104,7 @@ def test_labels_follow_the_profile_not_the_barcode_mode_argument():
     assert [event.width for event in raster.events if isinstance(event, Image)] == [576]
 
 
+@pytest.mark.usefixtures("cjk_font")
 def test_raster_chinese_sends_every_line_with_chinese_as_an_image_and_the_rest_as_text():
     # when
     printout = decode(receipt_with(encoding="cp437", chinese_mode=False, raster_chinese=True))

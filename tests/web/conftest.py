@@ -5,23 +5,30 @@ from pathlib import Path
 import httpx
 import pytest
 
-from printing.queue import recent_jobs
+from printing.queue import PrintWorker, recent_jobs
 from web.app import create_app
 
 
-async def all_printed(shop_id: int, ref: str, timeout: float = 5.0) -> None:
-    """Once every print job of the document `ref` is printed ("print again" while one still waits makes none)."""
-    for _ in range(int(timeout / 0.02)):
-        if (jobs := await recent_jobs(shop_id=shop_id, ref=ref)) and all(job.status == "printed" for job in jobs):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{ref} did not print")
+async def print_queued(app) -> None:
+    """Every due job of the app's print worker printed, by passes of the worker run here until one prints nothing:
+    the test waits for the worker, never for the clock. (The worker's own loop runs too; `running` lets one pass
+    run at a time, so none of its jobs is still on its way when this returns.)"""
+    while await app.state["shopfront"].printing.print_due():
+        pass
+
+
+async def all_printed(app, shop_id: int, ref: str) -> None:
+    """Every print job of the document `ref` printed ("print again" while one still waits makes none)."""
+    await print_queued(app)
+    jobs = await recent_jobs(shop_id=shop_id, ref=ref)
+    assert jobs and all(job.status == "printed" for job in jobs), f"{ref} did not print: {jobs}"
 
 
 class Till:
     """A logged-in browser: the session cookie, and the CSRF token sent with every write."""
 
-    def __init__(self, client: httpx.AsyncClient, print_folder) -> None:
+    def __init__(self, app, client: httpx.AsyncClient, print_folder) -> None:
+        self.app = app
         self.client = client
         self.print_folder = print_folder
 
@@ -34,14 +41,10 @@ class Till:
         return await self.client.post("/login", data={"username": username, "password": password,
                                                       "_csrf_token": self.csrf}, follow_redirects=False)
 
-    async def printed(self, pattern: str, timeout: float = 5.0) -> list:
-        """The receipt files the print worker wrote matching `pattern`, once there are some."""
-        folder = self.print_folder
-        for _ in range(int(timeout / 0.02)):
-            if files := sorted(folder.glob(pattern)):
-                return files
-            await asyncio.sleep(0.02)
-        return []
+    async def printed(self, pattern: str) -> list:
+        """The receipt files matching `pattern`, once the print worker has printed every due job."""
+        await print_queued(self.app)
+        return sorted(self.print_folder.glob(pattern))
 
     async def get(self, url: str, **kwargs):
         return await self.client.get(url, **kwargs)
@@ -56,7 +59,9 @@ class Till:
 @contextlib.asynccontextmanager
 async def running(app):
     """The app's own start-up and shut-down around the requests a test sends it (pytest runs a fixture's set-up
-    and tear-down in two tasks, so the app's lifespan is run by hand)."""
+    and tear-down in two tasks, so the app's lifespan is run by hand). The print worker's passes take turns, its
+    own loop's and the test's (`print_queued`), so a test that ran one knows every due job is done."""
+    one_pass_at_a_time(app.state["shopfront"].printing)
     for hook in app.on_startup:
         await hook(app)
     try:
@@ -64,6 +69,18 @@ async def running(app):
     finally:
         for hook in app.on_shutdown:
             await hook(app)
+
+
+def one_pass_at_a_time(worker: PrintWorker) -> None:
+    """The worker's print_due() made to wait while another pass of it runs (it never waits for a clock)."""
+    turn = asyncio.Lock()
+    print_due = worker.print_due
+
+    async def in_turn() -> int:
+        async with turn:
+            return await print_due()
+
+    worker.print_due = in_turn
 
 
 def client_of(app, address: str = "127.0.0.1") -> httpx.AsyncClient:
@@ -77,7 +94,7 @@ def client_of(app, address: str = "127.0.0.1") -> httpx.AsyncClient:
 async def browser(db, settings, goods):
     """A client of the test shop's app (logged out), with the catalogue of `goods`."""
     async with running(create_app(settings, engine=db)) as app, client_of(app) as client:
-        yield Till(client, Path(settings.printer.path))
+        yield Till(app, client, Path(settings.printer.path))
 
 
 class Shop:
@@ -89,7 +106,7 @@ class Shop:
     async def browser(self, address: str = "127.0.0.1") -> Till:
         client = client_of(self.app, address)
         self.clients.append(client)
-        return Till(client, self.print_folder)
+        return Till(self.app, client, self.print_folder)
 
     async def logged_in(self, username: str, password: str, address: str = "127.0.0.1") -> Till:
         till = await self.browser(address)

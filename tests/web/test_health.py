@@ -31,7 +31,7 @@ def named(folder: Path, at: datetime, suffix: str) -> Path:
 
 
 async def manager_of(app) -> Till:
-    till = Till(client_of(app), None)
+    till = Till(app, client_of(app), None)
     response = await till.login("manager", "manager-pw")
     assert response.status_code in (302, 303), response.text
     return till

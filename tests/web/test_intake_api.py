@@ -1,6 +1,5 @@
 """The intake desk over real HTTP: donors, a donation with its labels and slip, makers and payouts."""
 
-import asyncio
 import io
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from inventory.tables import Item
 from shop.staff import Role, create_staff
 from tests.printing.escpos_decode import Barcode, Image, decode
 from tests.printing.samples import picture, scan
-from tests.web.conftest import Till, client_of, running
+from tests.web.conftest import Till, client_of, print_queued, running
 from web.app import create_app
 
 
@@ -28,12 +27,10 @@ async def desk(browser, goods):
     return browser
 
 
-async def printed(folder: Path, pattern: str) -> list[Path]:
-    for _ in range(250):
-        if files := sorted(folder.glob(pattern)):
-            return files
-        await asyncio.sleep(0.02)
-    return []
+async def printed(desk: Till, folder: Path, pattern: str) -> list[Path]:
+    """The files in `folder` matching `pattern`, once the print worker has printed every due job."""
+    await print_queued(desk.app)
+    return sorted(folder.glob(pattern))
 
 
 THREE_ITEMS = [
@@ -65,7 +62,7 @@ async def test_a_donation_with_three_items_prints_one_label_per_piece_as_one_job
     assert is_in_store(coat) and is_in_store(book) and lines[2]["barcode"] == ""
     assert body["label_codes"] == [coat, book, book] and body["labels_job"] is not None
     # then the label printer gets one job with those three codes, in order
-    files = await printed(Path(settings.labels.path), f"*label-{body['donation']['number']}*")
+    files = await printed(desk, Path(settings.labels.path), f"*label-{body['donation']['number']}*")
     assert len(files) == 1
     job = decode(files[0].read_bytes())
     assert [e.data for e in job.events if isinstance(e, Barcode)] == [coat, book, book]
@@ -81,18 +78,18 @@ async def test_a_donation_with_three_items_prints_one_label_per_piece_as_one_job
                                                     "items": THREE_ITEMS})
     assert again.status_code == 200 and again.json()["replayed"] is True and again.json()["labels_job"] is None
     assert await Donation.count() == 1 and await DonatedItem.count() == 3
-    assert len(await printed(Path(settings.labels.path), "*label-*")) == 1
+    assert len(await printed(desk, Path(settings.labels.path), "*label-*")) == 1
 
 
 async def test_labels_printed_as_raster_images_scan_as_the_stored_codes(goods, settings, db):
     # given the intake desk's printer draws barcodes as images
     raster = msgspec.structs.replace(settings, labels=msgspec.structs.replace(settings.labels, barcode="raster"))
     async with running(create_app(raster, engine=db)) as app, client_of(app) as client:
-        desk = Till(client, Path(settings.printer.path))
+        desk = Till(app, client, Path(settings.printer.path))
         await desk.login("manager", "manager-pw")
         body = (await desk.post("/api/donations", json={"idempotency_key": "desk-key-0002",
                                                         "items": THREE_ITEMS[:2]})).json()
-        files = await printed(Path(settings.labels.path), f"*label-{body['donation']['number']}*")
+        files = await printed(desk, Path(settings.labels.path), f"*label-{body['donation']['number']}*")
     images = [e for e in decode(files[0].read_bytes()).events if isinstance(e, Image)]
     assert [scan(picture(image)) for image in images] == [[("EAN13", code)] for code in body["label_codes"]]
 
@@ -116,7 +113,7 @@ async def test_the_slip_previews_and_prints_in_chinese_and_tells_a_donor_what_th
     assert "捐赠回执" in preview and number in preview and "李阿姨" in preview and "唐诗三百首" in preview
     assert "您捐赠的物品已售出1件，为社区慈善基金筹得￥17.50" in "".join(preview.split())
     assert settings.donations.thank_you[:6] in preview
-    files = await printed(Path(settings.labels.path), f"*slip-{number}*")
+    files = await printed(desk, Path(settings.labels.path), f"*slip-{number}*")
     assert len(files) == 1
     slip = decode(files[0].read_bytes())
     assert "李阿姨" in "\n".join(slip.texts) and [e.data.removeprefix("{B") for e in slip.events if isinstance(e, Barcode)] == [number]
@@ -184,7 +181,7 @@ async def test_a_maker_brings_goods_sells_and_is_paid_by_a_manager(desk, goods, 
                                                                          "price_fen": 1500, "quantity": 2})
     assert goods_in.status_code == 201 and goods_in.json()["labels_job"] is not None
     code = goods_in.json()["barcode"]
-    files = await printed(Path(settings.labels.path), f"*label-maker_{maker['id']}*")
+    files = await printed(desk, Path(settings.labels.path), f"*label-maker_{maker['id']}*")
     assert [e.data for e in decode(files[0].read_bytes()).events if isinstance(e, Barcode)] == [code, code]
     await desk.login("cashier", "cashier-pw")
     await desk.post("/api/sales", json={"till": "T1", "idempotency_key": "sale-key-0001", "cash_given_fen": 1500,

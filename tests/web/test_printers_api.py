@@ -10,6 +10,7 @@ import pytest
 from printing.test_page import SAMPLE, render_test_page
 from tests.printing.escpos_decode import Barcode, Drawer, Image, decode
 from tests.printing.fake_printer import FakePrinter
+from tests.web.conftest import Till, print_queued
 from web.printers import TEST_PAGE_TITLE
 
 
@@ -19,14 +20,10 @@ def fake():
         yield printer
 
 
-async def received(printer: FakePrinter, timeout: float = 5.0) -> bytes:
-    """What the print worker sent, once it has sent something (it runs in this test's event loop)."""
-    for _ in range(int(timeout / 0.02)):
-        if printer.received:
-            await asyncio.to_thread(printer.settle)
-            return printer.received
-        await asyncio.sleep(0.02)
-    return b""
+async def received(till: Till, printer: FakePrinter) -> bytes:
+    """What the print worker sent, once it has printed every due job and the printer has read it all."""
+    await print_queued(till.app)
+    return await asyncio.to_thread(printer.settle)
 
 
 def sale_body(goods, till="T1"):
@@ -132,7 +129,7 @@ async def test_a_till_prints_on_its_assigned_printer_with_its_profile_and_back_o
     assert sale.status_code == 201, sale.text
 
     # then: its receipt came out of that printer, in GBK on 32 columns
-    printout = decode(await received(fake))
+    printout = decode(await received(manager, fake))
     assert any(sale.json()["number"] in text for text in printout.texts)
     assert max(len(line.raw.decode("gbk")) for line in printout.lines) <= 32
     assert "-" * 32 in printout.texts and "-" * 48 not in printout.texts
@@ -151,7 +148,7 @@ async def test_a_printer_moved_to_another_connection_prints_there_without_a_rest
         moved = await manager.put_json(f"/api/printers/{printer['id']}", {"connection": f"tcp://127.0.0.1:{other.port}"})
         assert moved.status_code == 200 and moved.json()["connection"] == f"tcp://127.0.0.1:{other.port}"
         assert (await manager.post("/api/sales", json=sale_body(goods))).status_code == 201
-        assert decode(await received(other)).lines
+        assert decode(await received(manager, other)).lines
     assert fake.received == b""
 
 
@@ -162,7 +159,7 @@ async def test_the_intake_desk_prints_labels_on_its_printer_with_native_or_image
     await manager.put_json("/api/printers/places", {"place": "intake", "printer_id": printer["id"]})
     response = await manager.post("/api/labels/", json={"barcodes": [goods.coat]})
     assert response.status_code == 202, response.text
-    events = decode(await received(fake)).events
+    events = decode(await received(manager, fake)).events
     assert not any(isinstance(event, Barcode) for event in events)
     assert [event.width for event in events if isinstance(event, Image)] == [576]
 
@@ -211,7 +208,7 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
 
     from printing.printer_setup import add_printer, assign
     from printing.profiles import PrinterProfile
-    from tests.web.conftest import Till, client_of, running
+    from tests.web.conftest import client_of, running
     from web.app import create_app
 
     # given: config.toml names a font file that is gone, and a printer already set to Chinese as images
@@ -222,7 +219,7 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
                                profile=PrinterProfile(encoding="cp437", chinese_mode=False, raster_chinese=True))
     await assign(shop_id=goods.shop_id, place="till:T1", printer_id=stored.id)
     async with running(app), client_of(app) as c:
-        manager = Till(c, tmp_path)
+        manager = Till(app, c, tmp_path)
         await manager.login("manager", "manager-pw")
         # when: the test page's line 5 is chosen
         refused = await manager.post(f"/api/printers/{stored.id}/choice", json={"line": 5, "ruler": 48})
@@ -232,7 +229,7 @@ async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a
         # and a sale at T1 still goes through; its receipt prints, Chinese as "?"
         sale = await manager.post("/api/sales", json=sale_body(goods))
         assert sale.status_code == 201, sale.text
-        printout = decode(await received(fake))
+        printout = decode(await received(manager, fake))
         assert not any(isinstance(event, Image) for event in printout.events)
         assert any(sale.json()["number"] in text for text in printout.texts)
 

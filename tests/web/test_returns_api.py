@@ -1,7 +1,6 @@
 """The till's session, returns and voids through real HTTP: open, X report, close with the Z report printed;
 a return started from the receipt's number; a void that needs a manager."""
 
-import asyncio
 import uuid
 
 from inventory.tables import Category
@@ -120,12 +119,10 @@ async def test_a_cashier_voids_with_a_managers_pin_and_a_wrong_pin_changes_nothi
 
 
 async def spooled(till, pattern: str, count: int) -> list[bytes]:
-    """The bytes of the till printer's spool files matching `pattern`, once there are `count` of them."""
-    for _ in range(100):
-        if len(files := await till.printed(pattern)) >= count:
-            return [f.read_bytes() for f in files]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{count} print files {pattern} were not written")
+    """The bytes of the till printer's spool files matching `pattern`, once every due job printed: `count` of them."""
+    if len(files := await till.printed(pattern)) < count:
+        raise AssertionError(f"{count} print files {pattern} were not written")
+    return [f.read_bytes() for f in files]
 
 
 def kicks(data: bytes) -> int:
@@ -268,7 +265,7 @@ async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_
     assert (receipt_job.document, slip_job.document) == ("receipt", "refund slip")
     # when each has printed and is printed again from the queue (web/documents.py: reprint_job)
     for job in (receipt_job, slip_job):
-        await all_printed(goods.shop_id, job.ref)
+        await all_printed(cashier.app, goods.shop_id, job.ref)
         again = await reprint_job(settings, shop_id=goods.shop_id, job_id=job.id)
         assert again.job_id != job.id and not again.already_waiting
     assert await reprint_job(settings, shop_id=goods.shop_id, job_id=999999) is None

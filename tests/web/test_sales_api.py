@@ -10,7 +10,7 @@ from inventory.tables import StockMovement
 from pos.tables import Sale
 from shop.tables import LedgerTxn
 from tests.printing.escpos_decode import decode
-from tests.web.conftest import Till, all_printed, client_of, running
+from tests.web.conftest import Till, all_printed, client_of, print_queued, running
 from web.app import create_app
 from web.shopfront import Shopfront
 
@@ -183,7 +183,7 @@ async def test_the_openapi_description_is_served(browser):
 
 async def test_the_printer_being_off_never_holds_a_sale_and_the_till_is_told(cashier, goods, settings):
     # given a printer that refuses every job (the worker driven by hand, not in the background)
-    front: Shopfront = cashier.client._transport.app.state.shopfront
+    front: Shopfront = cashier.app.state.shopfront
     await front.printing.stop()
 
     def refuse(config, job_name, data):
@@ -209,15 +209,10 @@ async def test_the_printer_being_off_never_holds_a_sale_and_the_till_is_told(cas
 async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(browser, goods):
     await browser.login("cashier", "cashier-pw")
     number = (await browser.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))).json()["number"]
-    await all_printed(goods.shop_id, number)  # "print again" while the receipt still waits makes no second one
+    await all_printed(browser.app, goods.shop_id, number)  # "print again" on a waiting receipt makes no second one
     again = await browser.post(f"/api/sales/{number}/reprint")
     assert again.status_code == 202 and again.json()["ref"] == number and again.json()["document"] == "receipt"
     files = await browser.printed(f"*{number}*")
-    for _ in range(100):
-        if len(files) >= 2:
-            break
-        await asyncio.sleep(0.02)
-        files = await browser.printed(f"*{number}*")
     # the reprint says 重打 at its top and never kicks the drawer; the original (cash) did
     assert len(files) == 2 and decode(files[1].read_bytes()).texts[0].strip() == "** 重打 **"
     assert b"\x1bp" in files[0].read_bytes() and b"\x1bp" not in files[1].read_bytes()
@@ -229,13 +224,10 @@ async def test_the_cashier_reprints_a_receipt_and_the_manager_sees_the_queue(bro
     page = await browser.get("/manager/printing")
     assert page.status_code == 200 and number in page.text and "已打印" in page.text
     # "print again" from the queue, on the original cash receipt: a copy again, 重打 and no drawer kick
-    await all_printed(goods.shop_id, number)
+    await all_printed(browser.app, goods.shop_id, number)
     again = await browser.post(f"/api/printing/jobs/{jobs[-1]['id']}/reprint")
     assert again.status_code == 202 and again.json()["ref"] == number
-    for _ in range(100):
-        if len(files := await browser.printed(f"*{number}*")) >= 3:
-            break
-        await asyncio.sleep(0.02)
+    files = await browser.printed(f"*{number}*")
     assert len(files) == 3 and decode(files[2].read_bytes()).texts[0].strip() == "** 重打 **"
     assert b"\x1bp" not in files[2].read_bytes()
 
@@ -251,10 +243,8 @@ async def test_labels_print_as_one_job_and_preview_as_pictures_that_scan(browser
     # a batch of labels is one job on the label printer
     job = await browser.post("/api/labels", json={"barcodes": [goods.coat, goods.noodles, goods.coasters], "ref": "D-1"})
     assert job.status_code == 202 and job.json()["document"] == "label" and job.json()["ref"] == "D-1"
-    for _ in range(200):
-        if files := list((tmp_path / "labels").glob("*label-D-1*")):
-            break
-        await asyncio.sleep(0.02)
+    await print_queued(browser.app)
+    files = list((tmp_path / "labels").glob("*label-D-1*"))
     assert len(files) == 1
     printed = decode(files[0].read_bytes())
     codes = [event.data for event in printed.events if type(event).__name__ == "Barcode"]
@@ -307,7 +297,7 @@ async def test_the_running_server_seals_each_sale_into_the_shops_chain_and_verif
     app = create_app(settings, engine=db)
     app.state["sealer"].every = 0.05  # the server's quick pass runs every 5 s; the test need not wait that long
     async with running(app), client_of(app) as client:
-        till = Till(client, settings.printer.path)
+        till = Till(app, client, settings.printer.path)
         await till.login("cashier", "cashier-pw")
         sale = (await till.post("/api/sales", json=sale_body([(goods.book, 1)], cash=1200))).json()
         txn = (await LedgerTxn.select(LedgerTxn.id).where(LedgerTxn.ref == sale["number"]).first())["id"]

@@ -30,7 +30,7 @@ async def test_behind_https_cookies_are_secure_and_browsers_keep_to_https(db, se
     https = msgspec.structs.replace(settings, server=msgspec.structs.replace(settings.server, https=True))
     async with running(create_app(https, engine=db)) as app:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://shop.test") as client:
-            browser = Till(client, Path(settings.printer.path))
+            browser = Till(app, client, Path(settings.printer.path))
             # when the manager logs in
             form = await client.get("/login")
             login = await browser.login("manager", "manager-pw")

@@ -116,5 +116,11 @@ async def test_triggers_show_the_books_refusing_changes(db):
 
 
 @pytest.mark.parametrize("tables", [("item",), ("item", "stock_movement")])
-async def test_refresh_statistics_runs_on_both_engines(db, tables):
+async def test_refresh_statistics_analyses_on_postgresql_and_leaves_sqlite_alone(db, tables):
     await sql.refresh_statistics(db, *tables)
+    if db.engine_type == "postgres":
+        rows = await run(db, "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY($1)",
+                         list(tables))
+        assert {row["relname"] for row in rows if row["last_analyze"] is not None} == set(tables)
+    else:  # SQLite plans without statistics: ANALYZE would have made sqlite_stat1
+        assert not await run(db, "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")

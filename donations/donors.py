@@ -122,7 +122,7 @@ async def find_donors(*, shop_id: int, text: str) -> list[DonorInfo]:
 async def donor_by_id(*, shop_id: int, donor_id: int) -> DonorInfo:
     row = await Donor.select().where((Donor.shop == shop_id) & (Donor.id == donor_id)).first()
     if row is None:
-        raise DomainError(DonationError.UNKNOWN_DONOR, status=404, donor=donor_id)
+        raise DomainError(DonationError.UNKNOWN_DONOR, donor=donor_id)
     return _donor(row)
 
 

@@ -172,7 +172,7 @@ async def register_donation(
 
     async def write() -> DonationRecord:
         if donor_id is not None and not await Donor.exists().where((Donor.shop == shop_id) & (Donor.id == donor_id)):
-            raise DomainError(DonationError.UNKNOWN_DONOR, status=404, donor=donor_id)
+            raise DomainError(DonationError.UNKNOWN_DONOR, donor=donor_id)
         rows = await Donation.insert(Donation(
             shop=shop_id, donor=donor_id, received_on=received_on, volunteer=volunteer_id,
             idempotency_key=idempotency_key, request_digest=digest,
@@ -214,12 +214,12 @@ async def _stock_one(*, shop_id: int, item: GivenItem, category: CategoryInfo, n
     reason = f"donation {number}"
     if item.barcode and (known := await item_by_barcode(shop_id=shop_id, barcode=code)) is not None:
         if known.name != item.description or known.category_id != category.id:
-            raise DomainError(DonationError.BARCODE_OTHER_PRODUCT, status=409, barcode=code, name=known.name)
+            raise DomainError(DonationError.BARCODE_OTHER_PRODUCT, barcode=code, name=known.name)
         if known.price_fen != item.price_fen:
-            raise DomainError(DonationError.PRICE_DIFFERS, status=409, barcode=code, name=known.name,
+            raise DomainError(DonationError.PRICE_DIFFERS, barcode=code, name=known.name,
                               price=known.price_fen)
         if not known.active:
-            raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=code, name=known.name)
+            raise DomainError(InventoryError.ITEM_WITHDRAWN, barcode=code, name=known.name)
         await receive_stock(shop_id=shop_id, item=known, quantity=item.quantity, staff_id=volunteer_id,
                             reason=reason, ref=number, expires_on=item.expires_on)
         return known.id
@@ -236,7 +236,7 @@ async def load_donation(donation_id: int, *, shop_id: int) -> DonationRecord:
         Donation.donor.name.as_alias("donor_name"), Donation.volunteer.display_name.as_alias("volunteer"),
     ).where((Donation.id == donation_id) & (Donation.shop == shop_id)).first()
     if donation is None:
-        raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=donation_number(donation_id))
+        raise DomainError(DonationError.UNKNOWN_DONATION, number=donation_number(donation_id))
     lines = await DonatedItem.select(
         DonatedItem.description, DonatedItem.category.code.as_alias("category"), DonatedItem.condition,
         DonatedItem.quantity, DonatedItem.price_fen, DonatedItem.expires_on, DonatedItem.item.barcode.as_alias("barcode"),

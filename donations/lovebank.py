@@ -91,16 +91,16 @@ async def member_for_till(*, shop_id: int, code: str) -> MemberAtTill:
     """
     text, number = _lookup_keys(code)
     if not text or len(text) > 32:
-        raise DomainError(LoveBankError.UNKNOWN_MEMBER, status=404, member=text[:32])
+        raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=text[:32])
     match = Member.card_code == text
     if number is not None:
         match = match | (Member.number == number)
     row = await Member.select(Member.id, Member.number, Member.name, Member.status).where(
         (Member.shop == shop_id) & match).first()
     if row is None:
-        raise DomainError(LoveBankError.UNKNOWN_MEMBER, status=404, member=text)
+        raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=text)
     if row["status"] != "open":
-        raise DomainError(LoveBankError.MEMBER_CLOSED, status=409, number=row["number"])
+        raise DomainError(LoveBankError.MEMBER_CLOSED, number=row["number"])
     return MemberAtTill(id=row["id"], number=row["number"], name=row["name"], points=await points_of(row["id"]))
 
 
@@ -164,7 +164,7 @@ async def open_member(*, shop_id: int, name: str, phone: str = "", notes: str = 
 async def member_by_id(*, shop_id: int, member_id: int) -> MemberInfo:
     row = await Member.select().where((Member.shop == shop_id) & (Member.id == member_id)).first()
     if row is None:
-        raise DomainError(LoveBankError.UNKNOWN_MEMBER, status=404, member=str(member_id))
+        raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=str(member_id))
     return _member(row)
 
 
@@ -195,7 +195,7 @@ async def close_member(*, shop_id: int, member_id: int, staff_id: int, give_rest
         await sql.advisory_lock(db, ledger.member_points(member_id))
         held = await points_of(member_id)
         if held and not give_rest_to_fund:
-            raise DomainError(LoveBankError.MEMBER_HAS_POINTS, status=409, number=member[member_id], points=held)
+            raise DomainError(LoveBankError.MEMBER_HAS_POINTS, number=member[member_id], points=held)
         if held:
             await _give(shop_id=shop_id, from_id=member_id, to_id=None, points=held, note="", staff_id=staff_id)
         await Member.update({Member.status: "closed", Member.closed_at: datetime.now(UTC)}).where(
@@ -233,9 +233,9 @@ async def _lock_open_members(shop_id: int, member_ids: Sequence[int]) -> dict[in
     found = {row["id"]: row for row in rows}
     for member_id in ids:
         if member_id not in found:
-            raise DomainError(LoveBankError.UNKNOWN_MEMBER, status=404, member=str(member_id))
+            raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=str(member_id))
         if found[member_id]["status"] != "open":
-            raise DomainError(LoveBankError.MEMBER_CLOSED, status=409, number=found[member_id]["number"])
+            raise DomainError(LoveBankError.MEMBER_CLOSED, number=found[member_id]["number"])
     return {member_id: row["number"] for member_id, row in found.items()}
 
 
@@ -347,7 +347,7 @@ async def record_service(*, shop_id: int, member_id: int, served_on: date, start
 async def service_by_id(*, shop_id: int, record_id: int) -> ServiceInfo:
     rows = await run(ServiceRecord._meta.db, _SERVICE_SELECT + " WHERE r.shop = $1 AND r.id = $2", shop_id, record_id)
     if not rows:
-        raise DomainError(LoveBankError.UNKNOWN_SERVICE, status=404, record=record_id)
+        raise DomainError(LoveBankError.UNKNOWN_SERVICE, record=record_id)
     return _service(rows[0])
 
 
@@ -385,7 +385,7 @@ async def approved_half_hours(member_id: int) -> int:
 
 def _decided_by_another(record: ServiceInfo, staff_id: int) -> None:
     if record.entered_by == staff_id:
-        raise DomainError(LoveBankError.OWN_SERVICE, status=403, record=record.id)
+        raise DomainError(LoveBankError.OWN_SERVICE, record=record.id)
 
 
 async def approve_service(*, shop_id: int, record_id: int, staff_id: int, types: Sequence[ServiceType]) -> ServiceInfo:
@@ -404,7 +404,7 @@ async def approve_service(*, shop_id: int, record_id: int, staff_id: int, types:
                             "RETURNING id", staff_id, datetime.now(UTC), kind.points_per_hour, points, record_id,
                             shop_id)
         if not claimed:
-            raise DomainError(LoveBankError.ALREADY_DECIDED, status=409, record=record_id)
+            raise DomainError(LoveBankError.ALREADY_DECIDED, record=record_id)
         if points:
             txn_id = await ledger.post(ledger.Txn(kind=SERVICE, ref=f"service:{record_id}", entries=(
                 ledger.Entry(ledger.POINTS_ISSUED, ledger.Currency.PTS, points),
@@ -425,7 +425,7 @@ async def reject_service(*, shop_id: int, record_id: int, staff_id: int, reason:
                             "reason = $3 WHERE id = $4 AND shop = $5 AND status = 'pending' RETURNING id",
                             staff_id, datetime.now(UTC), reason, record_id, shop_id)
         if not claimed:
-            raise DomainError(LoveBankError.ALREADY_DECIDED, status=409, record=record_id)
+            raise DomainError(LoveBankError.ALREADY_DECIDED, record=record_id)
     return await service_by_id(shop_id=shop_id, record_id=record_id)
 
 
@@ -457,7 +457,7 @@ class _refusing_overdraft:
                 member_id = int(account.split(":")[2]) if account.startswith("liability:member:") else self.member_id
                 row = await Member.select(Member.number).where(Member.id == member_id).first()
                 held, number = await points_of(member_id), row["number"] if row else ""
-            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=number, points=held,
+            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, number=number, points=held,
                               asked=self.asked) from error
         return False
 
@@ -503,14 +503,14 @@ def _gift(row: dict) -> GiftInfo:
 async def gift_by_id(*, shop_id: int, gift_id: int) -> GiftInfo:
     rows = await run(PointsGift._meta.db, _GIFT_SELECT + " WHERE g.shop = $1 AND g.id = $2", shop_id, gift_id)
     if not rows:
-        raise DomainError(LoveBankError.UNKNOWN_GIFT, status=404, gift=gift_id)
+        raise DomainError(LoveBankError.UNKNOWN_GIFT, gift=gift_id)
     return _gift(rows[0])
 
 
 def _by_another(entered_by: int, staff_id: int, what: int) -> None:
     """The two-person rule for gifts and reversals, as _decided_by_another is for service."""
     if entered_by == staff_id:
-        raise DomainError(LoveBankError.OWN_ENTRY, status=403, record=what)
+        raise DomainError(LoveBankError.OWN_ENTRY, record=what)
 
 
 def _members_of(gift: GiftInfo) -> list[int]:
@@ -541,7 +541,7 @@ async def donate_points(*, shop_id: int, from_member_id: int, to_member_id: int 
             else:
                 held = await points_of(from_member_id)
                 if held < points:
-                    raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers[from_member_id],
+                    raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, number=numbers[from_member_id],
                                       points=held, asked=points)
                 gift_id = await _insert_gift(shop_id=shop_id, from_id=from_member_id, to_id=to_member_id,
                                              points=points, note=note, staff_id=staff_id, status="pending")
@@ -589,7 +589,7 @@ async def approve_gift(*, shop_id: int, gift_id: int, staff_id: int) -> GiftInfo
                                 "WHERE id = $3 AND shop = $4 AND status = 'pending' AND staff <> $1 RETURNING id",
                                 staff_id, datetime.now(UTC), gift_id, shop_id)
             if not claimed:
-                raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=gift_id)
+                raise DomainError(LoveBankError.REQUEST_DECIDED, record=gift_id)
             await _post_gift(shop_id=shop_id, gift_id=gift_id, from_id=gift.from_member_id, to_id=gift.to_member_id,
                              points=gift.points, staff_id=staff_id)
     return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
@@ -606,7 +606,7 @@ async def reject_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str)
                             "reason = $3 WHERE id = $4 AND shop = $5 AND status = 'pending' AND staff <> $1 "
                             "RETURNING id", staff_id, datetime.now(UTC), reason, gift_id, shop_id)
         if not claimed:
-            raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=gift_id)
+            raise DomainError(LoveBankError.REQUEST_DECIDED, record=gift_id)
     return await gift_by_id(shop_id=shop_id, gift_id=gift_id)
 
 
@@ -664,7 +664,7 @@ async def reversal_by_id(*, shop_id: int, reversal_id: int) -> ReversalInfo:
     rows = await run(PointsReversal._meta.db, _REVERSAL_SELECT + " WHERE v.shop = $1 AND v.id = $2", shop_id,
                      reversal_id)
     if not rows:
-        raise DomainError(LoveBankError.UNKNOWN_REVERSAL, status=404, record=reversal_id)
+        raise DomainError(LoveBankError.UNKNOWN_REVERSAL, record=reversal_id)
     return _reversal(rows[0])
 
 
@@ -685,7 +685,7 @@ async def _ask_reversal(*, shop_id: int, staff_id: int, reason: str, service_id:
     column, record = ("service", service_id) if service_id is not None else ("gift", gift_id)
     waiting = await run(db, f"SELECT id FROM points_reversal WHERE {column} = $1 AND status = 'pending'", record)
     if waiting:
-        raise DomainError(LoveBankError.REVERSAL_PENDING, status=409, record=record)
+        raise DomainError(LoveBankError.REVERSAL_PENDING, record=record)
     rows = await PointsReversal.insert(PointsReversal(
         shop=shop_id, service=service_id, gift=gift_id, reason=reason, status="pending", entered_by=staff_id,
         entered_at=datetime.now(UTC))).returning(PointsReversal.id)
@@ -703,10 +703,10 @@ async def reverse_service(*, shop_id: int, record_id: int, staff_id: int, reason
         numbers = await _lock_open_members(shop_id, [record.member_id])
         rows = await run(db, "SELECT status, points_pts FROM service_record WHERE id = $1", record_id)
         if rows[0]["status"] != "approved":
-            raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=record_id)
+            raise DomainError(LoveBankError.NOT_REVERSIBLE, record=record_id)
         asked, held = rows[0]["points_pts"] or 0, await points_of(record.member_id)
         if held < asked:
-            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers[record.member_id],
+            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, number=numbers[record.member_id],
                               points=held, asked=asked)
         reversal_id = await _ask_reversal(shop_id=shop_id, staff_id=staff_id, reason=reason, service_id=record_id)
     return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
@@ -723,10 +723,10 @@ async def reverse_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str
         numbers = await _lock_open_members(shop_id, _members_of(gift))
         rows = await run(db, "SELECT status, reversed_at FROM points_gift WHERE id = $1", gift_id)
         if rows[0]["status"] != "approved" or rows[0]["reversed_at"] is not None:
-            raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=gift_id)
+            raise DomainError(LoveBankError.NOT_REVERSIBLE, record=gift_id)
         held = await fund_points() if gift.to_member_id is None else await points_of(gift.to_member_id)
         if held < gift.points:
-            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, status=409, number=numbers.get(gift.to_member_id, ""),
+            raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, number=numbers.get(gift.to_member_id, ""),
                               points=held, asked=gift.points)
         reversal_id = await _ask_reversal(shop_id=shop_id, staff_id=staff_id, reason=reason, gift_id=gift_id)
     return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
@@ -751,7 +751,7 @@ async def approve_reversal(*, shop_id: int, reversal_id: int, staff_id: int) -> 
                                 "WHERE id = $3 AND shop = $4 AND status = 'pending' AND entered_by <> $1 RETURNING id",
                                 staff_id, now, reversal_id, shop_id)
             if not claimed:
-                raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=reversal_id)
+                raise DomainError(LoveBankError.REQUEST_DECIDED, record=reversal_id)
             if asked.service_id is not None:
                 txn_id = await _reverse(db, "service_record", asked.service_id, kind=SERVICE_REVERSAL,
                                         ref=f"service:{asked.service_id}", asked=asked, now=now, shop_id=shop_id,
@@ -782,7 +782,7 @@ async def _reverse(db, table: str, record_id: int, *, kind: str, ref: str, asked
                         f"WHERE id = $4 AND {reversible} RETURNING ledger_txn", asked.reason, asked.entered_by, now,
                         record_id)
     if not claimed:
-        raise DomainError(LoveBankError.NOT_REVERSIBLE, status=409, record=record_id)
+        raise DomainError(LoveBankError.NOT_REVERSIBLE, record=record_id)
     if (original := claimed[0]["ledger_txn"]) is None:  # a service that earned no points
         return None
     txn_id = await _post_reversal(original, kind=kind, ref=ref, shop_id=shop_id, staff_id=staff_id)
@@ -802,7 +802,7 @@ async def reject_reversal(*, shop_id: int, reversal_id: int, staff_id: int, reas
                             "AND entered_by <> $1 RETURNING id", staff_id, datetime.now(UTC), reason, reversal_id,
                             shop_id)
         if not claimed:
-            raise DomainError(LoveBankError.REQUEST_DECIDED, status=409, record=reversal_id)
+            raise DomainError(LoveBankError.REQUEST_DECIDED, record=reversal_id)
     return await reversal_by_id(shop_id=shop_id, reversal_id=reversal_id)
 
 

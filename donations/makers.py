@@ -63,7 +63,7 @@ async def makers_of(*, shop_id: int) -> list[MakerInfo]:
 async def maker_by_id(*, shop_id: int, maker_id: int) -> MakerInfo:
     row = await Maker.select().where((Maker.shop == shop_id) & (Maker.id == maker_id)).first()
     if row is None:
-        raise DomainError(DonationError.UNKNOWN_MAKER, status=404, maker=maker_id)
+        raise DomainError(DonationError.UNKNOWN_MAKER, maker=maker_id)
     return _maker(row)
 
 
@@ -109,7 +109,7 @@ async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name
         if code and (known := await item_by_barcode(shop_id=shop_id, barcode=code)) is not None:
             owner = await run(db, "SELECT maker FROM consignment WHERE item = $1", known.id)
             if not owner or owner[0]["maker"] != maker_id:
-                raise DomainError(DonationError.NOT_THEIR_GOODS, status=409, barcode=code, name=known.name)
+                raise DomainError(DonationError.NOT_THEIR_GOODS, barcode=code, name=known.name)
             await receive_stock(shop_id=shop_id, item=known, quantity=quantity, staff_id=staff_id, reason=reason,
                                 ref=ref)
             return ConsignedGoods(known.id, known.barcode, quantity, is_in_store(known.barcode))
@@ -166,7 +166,7 @@ async def record_payout(*, shop_id: int, maker_id: int, amount_fen: int, method:
         await sql.advisory_lock(db, account)  # one payout of a maker at a time, across connections
         owed = await owed_to(maker_id)
         if amount_fen > owed:
-            raise DomainError(DonationError.PAYOUT_TOO_LARGE, status=409, amount=amount_fen, owed=owed)
+            raise DomainError(DonationError.PAYOUT_TOO_LARGE, amount=amount_fen, owed=owed)
         txn_id = await ledger.post(ledger.Txn(kind="maker-payout", ref=f"maker:{maker_id}", entries=(
             ledger.Entry(account, ledger.Currency.CNY, amount_fen),
             ledger.Entry(PAYOUT_METHODS[method], ledger.Currency.CNY, -amount_fen),

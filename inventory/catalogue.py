@@ -76,7 +76,7 @@ async def set_default_prices(*, shop_id: int, code: str, prices: dict[Condition,
         category = await Category.select(Category.id).where(
             (Category.shop == shop_id) & (Category.code == code)).first()
         if category is None:
-            raise DomainError(InventoryError.UNKNOWN_CATEGORY, status=404, category=code)
+            raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=code)
         await Category.update({getattr(Category, column): value for column, value in values.items()}).where(
             Category.id == category["id"])
 
@@ -162,7 +162,7 @@ async def add_item(*, shop_id: int, name: str, category_id: int, price_fen: int,
         if code is None:
             (code,) = await next_in_store_codes(shop_id=shop_id, count=1)
         elif await Item.exists().where((Item.shop == shop_id) & (Item.barcode == code)):
-            raise DomainError(InventoryError.BARCODE_TAKEN, status=409, barcode=code)
+            raise DomainError(InventoryError.BARCODE_TAKEN, barcode=code)
         rows = await sql.insert_rows(Item, [dict(
             shop=shop_id, barcode=code, name=name, category=category_id, price_fen=price_fen, one_off=one_off,
             active=True, created_at=datetime.now(UTC), on_hand=0, condition=str(condition or ""),
@@ -267,10 +267,10 @@ async def find_for_till(*, shop_id: int, barcode: str, rotation: Rotation, today
     code = normalize_barcode(barcode)
     rows = await fetch_rows(Item._meta.db, _TILL_LOOKUP, shop_id, code)
     if not rows:
-        raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
     row = rows[0]
     if not row["active"]:
-        raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=code, name=row["name"])
+        raise DomainError(InventoryError.ITEM_WITHDRAWN, barcode=code, name=row["name"])
     now = now or datetime.now(UTC)
     price, percent = price_now(price_fen=row["price_fen"], source=row["source"], perishable=row["perishable"],
                                came_in=row["created_at"], rotation=rotation, now=now)
@@ -345,7 +345,7 @@ async def items_for_labels(*, shop_id: int, barcodes: Sequence[str]) -> list[Lab
     found = {row["barcode"]: LabelItem(**row) for row in rows}
     for code in codes:
         if code not in found:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
     return [found[code] for code in codes]
 
 
@@ -403,7 +403,7 @@ async def change_price(*, shop_id: int, barcode: str, price_fen: int, staff_id: 
     async with writing(db):
         item = await item_by_barcode(shop_id=shop_id, barcode=code)
         if item is None:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
         if item.price_fen == price_fen:
             raise DomainError(InventoryError.SAME_PRICE, price=price_fen)
         await run(db, "UPDATE item SET price_fen = $2 WHERE id = $1", item.id, price_fen)
@@ -448,7 +448,7 @@ async def update_item(*, shop_id: int, barcode: str, name: str, category: str, l
         found = await category_by_code(shop_id=shop_id, code=category)
         item = await item_by_barcode(shop_id=shop_id, barcode=code)
         if item is None:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
         await run(db, """UPDATE item SET name = $2, category = $3, location = $4, low_stock_at = $5, active = $6,
                          search_initials = $7, search_pinyin = $8 WHERE id = $1""",
                   item.id, name, found.id, location, low_stock_at, active, initials, full)

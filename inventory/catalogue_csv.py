@@ -169,7 +169,7 @@ class ImportSummary:
 
 def _text_of(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise DomainError(CatalogueCsvError.TOO_LARGE, status=413, maximum_mb=MAX_BYTES // (1024 * 1024))
+        raise DomainError(CatalogueCsvError.TOO_LARGE, maximum_mb=MAX_BYTES // (1024 * 1024))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -108,7 +108,7 @@ async def _item_id(shop_id: int, barcode: str) -> int:
     code = normalize_barcode(barcode)
     rows = await run(Item._meta.db, "SELECT id FROM item WHERE shop = $1 AND barcode = $2", shop_id, code)
     if not rows:
-        raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
     return rows[0]["id"]
 
 

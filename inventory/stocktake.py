@@ -116,14 +116,14 @@ async def _locked(shop_id: int, stock_take_id: int) -> dict:
                      + sql.for_update(db),
                      stock_take_id, shop_id)
     if not rows:
-        raise DomainError(StockTakeError.UNKNOWN_STOCKTAKE, status=404, number=stock_take_number(stock_take_id))
+        raise DomainError(StockTakeError.UNKNOWN_STOCKTAKE, number=stock_take_number(stock_take_id))
     return rows[0]
 
 
 async def _open(shop_id: int, stock_take_id: int) -> dict:
     take = await _locked(shop_id, stock_take_id)
     if take["status"] != "open":
-        raise DomainError(StockTakeError.STOCKTAKE_NOT_OPEN, status=409, number=stock_take_number(take["id"]))
+        raise DomainError(StockTakeError.STOCKTAKE_NOT_OPEN, number=stock_take_number(take["id"]))
     return take
 
 
@@ -147,7 +147,7 @@ async def open_stock_take(*, shop_id: int, scope: str, scope_value: str, staff_i
             raise DomainError(StockTakeError.UNKNOWN_LOCATION, location=value)
         still_open = await run(db, "SELECT id FROM stock_take WHERE shop = $1 AND status = 'open'", shop_id)
         if still_open:
-            raise DomainError(StockTakeError.STOCKTAKE_ALREADY_OPEN, status=409,
+            raise DomainError(StockTakeError.STOCKTAKE_ALREADY_OPEN,
                               number=stock_take_number(still_open[0]["id"]))
         rows = await StockTake.insert(StockTake(
             shop=shop_id, scope=scope.value, scope_value=value, status="open", opened_by=staff_id,
@@ -175,10 +175,10 @@ async def count_item(*, shop_id: int, stock_take_id: int, barcode: str, quantity
             SELECT i.id, i.name, ({in_scope}) AS in_scope FROM item i JOIN category c ON c.id = i.category
             WHERE i.shop = $1 AND i.barcode = $2""", *args)
         if not rows:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
         item = rows[0]
         if not item["in_scope"]:
-            raise DomainError(StockTakeError.ITEM_OUT_OF_SCOPE, status=409, barcode=code, name=item["name"],
+            raise DomainError(StockTakeError.ITEM_OUT_OF_SCOPE, barcode=code, name=item["name"],
                               scope=take["scope_value"])
         counted = "stock_take_count.counted + excluded.counted" if mode is CountMode.ADD else "excluded.counted"
         saved = await run(db, f"""
@@ -248,7 +248,7 @@ async def stock_takes_of(*, shop_id: int, limit: int = 100) -> list[StockTakeInf
 async def stock_take_by_id(*, shop_id: int, stock_take_id: int) -> StockTakeInfo:
     rows = await run(StockTake._meta.db, f"{_INFO} AND t.id = $2", shop_id, stock_take_id)
     if not rows:
-        raise DomainError(StockTakeError.UNKNOWN_STOCKTAKE, status=404, number=stock_take_number(stock_take_id))
+        raise DomainError(StockTakeError.UNKNOWN_STOCKTAKE, number=stock_take_number(stock_take_id))
     return _info(rows[0])
 
 

@@ -178,9 +178,9 @@ async def price_cart(*, shop_id: int, cart: Sequence[CartLine], rules: TillRules
     for line in cart:
         item = found.get(line.barcode)
         if item is None:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=line.barcode)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=line.barcode)
         if not item.active:
-            raise DomainError(InventoryError.ITEM_WITHDRAWN, status=409, barcode=line.barcode, name=item.name)
+            raise DomainError(InventoryError.ITEM_WITHDRAWN, barcode=line.barcode, name=item.name)
     items = tuple(found[line.barcode] for line in cart)
     prices_now = [price_now(price_fen=item.price_fen, source=item.source, perishable=item.perishable,
                             came_in=item.created_at, rotation=rules.rotation, now=now) for item in items]
@@ -242,7 +242,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount, now=now)
     makers = await consignments([item.id for item in priced.items])
     if priced.needs_manager and approver is None:
-        raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=rules.override_limit_percent)
+        raise DomainError(SaleError.MANAGER_PIN_NEEDED, limit=rules.override_limit_percent)
 
     sold: list[SoldLine] = []
     rows: list[dict] = []
@@ -269,7 +269,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     total = sum(line.value_fen for line in sold)
     _check_amount(total)
     if expected_total_fen is not None and expected_total_fen != total:
-        raise DomainError(SaleError.PRICE_CHANGED, status=409, expected=expected_total_fen, total=total)
+        raise DomainError(SaleError.PRICE_CHANGED, expected=expected_total_fen, total=total)
     paid = await _points_paid(points, shop_id=shop_id, fen_per_point=rules.fen_per_point, approver=approver,
                               eligible_fen=sum(l.value_fen for l, r in zip(sold, rows) if r["accepts_points"]))
     cash_due = total - paid.fen
@@ -357,7 +357,7 @@ async def _points_paid(points: PointsIn | None, *, shop_id: int, fen_per_point: 
         return _Paid()
     if points.household_ref:
         if approver is None:  # the fund's points are spent by a manager
-            raise DomainError(SaleError.MANAGER_PIN_NEEDED, status=403, limit=0)
+            raise DomainError(SaleError.MANAGER_PIN_NEEDED, limit=0)
         account = ledger.FUND_POINTS
         await _hold_points(account)
         balance = await fund_points()
@@ -399,7 +399,7 @@ async def _log_overrides(overrides: Sequence[OverrideMade], paid: _Paid, *, shop
 async def load_sale(sale_id: int, *, shop_id: int) -> SaleRecord:
     sale = await Sale.select().where((Sale.id == sale_id) & (Sale.shop == shop_id)).first()
     if sale is None:
-        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=sale_number(sale_id))
+        raise DomainError(SaleError.UNKNOWN_SALE, number=sale_number(sale_id))
     lines = await SaleLine.select().where(SaleLine.sale == sale_id).order_by(SaleLine.id)
     tender = await Tender.select().where((Tender.sale == sale_id) & (Tender.kind == "cash")).first()
     points = await Tender.select(*Tender.all_columns(), Tender.member.number.as_alias("member_number")).where(

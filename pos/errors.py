@@ -33,11 +33,13 @@ class SaleError(StrEnum):
 class TillSessionError(StrEnum):
     TILL_CLOSED = "till-closed"
     TILL_ALREADY_OPEN = "till-already-open"
+    UNKNOWN_SESSION = "unknown-session"
     BAD_COUNT = "bad-cash-count"
 
 
 class ReturnError(StrEnum):
     NOTHING_TO_RETURN = "nothing-to-return"
+    UNKNOWN_RETURN = "unknown-return"
     UNKNOWN_SALE_LINE = "unknown-sale-line"
     MORE_THAN_SOLD = "more-than-sold"
     BAD_RETURN_REASON = "bad-return-reason"

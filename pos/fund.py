@@ -108,7 +108,7 @@ async def disburse_cash(*, shop_id: int, amount_fen: int, method: str, reason: s
         await sql.advisory_lock(db, f"{ledger.FUND}:{shop_id}")  # the shop's disbursements, one at a time
         held = (await fund_balance(shop_id=shop_id)).cash_fen
         if amount_fen > held:
-            raise DomainError(FundError.DISBURSEMENT_TOO_LARGE, status=409, amount=amount_fen, balance=held)
+            raise DomainError(FundError.DISBURSEMENT_TOO_LARGE, amount=amount_fen, balance=held)
         return await ledger.post(ledger.Txn(kind=DISBURSEMENT, ref=reason, entries=(
             ledger.Entry(ledger.FUND, ledger.Currency.CNY, amount_fen),
             ledger.Entry(PAYOUT_METHODS[method], ledger.Currency.CNY, -amount_fen),

@@ -112,6 +112,6 @@ async def resume_cart(*, shop_id: int, parked_id: int) -> ParkedInfo:
             FROM parked_cart p JOIN till t ON t.id = p.till JOIN staff s ON s.id = p.cashier
             WHERE p.id = $1 AND p.shop = $2{sql.for_update(db, of="p")}""", parked_id, shop_id)
         if not rows:
-            raise DomainError(SaleError.PARKED_CART_GONE, status=404, id=parked_id)
+            raise DomainError(SaleError.PARKED_CART_GONE, id=parked_id)
         await run(db, "DELETE FROM parked_cart WHERE id = $1", parked_id)
     return _info(rows[0])

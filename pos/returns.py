@@ -141,7 +141,7 @@ class ReturnRecord:
 def _sale_id(number: str) -> int:
     sale_id = sale_id_of(number or "")
     if sale_id is None:
-        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=(number or "")[:20])
+        raise DomainError(SaleError.UNKNOWN_SALE, number=(number or "")[:20])
     return sale_id
 
 
@@ -150,7 +150,7 @@ async def _sale_rows(shop_id: int, sale_id: int) -> tuple[dict, list[dict], list
     sales = await run(db, "SELECT id, till, session, created_at, total_fen FROM sale WHERE id = $1 AND shop = $2",
                       sale_id, shop_id)
     if not sales:
-        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=sale_number(sale_id))
+        raise DomainError(SaleError.UNKNOWN_SALE, number=sale_number(sale_id))
     lines = await run(db, """
         SELECT l.id, l.item, l.barcode, l.name, l.unit_price_fen, l.quantity, l.value_fen, l.fund_fen, l.maker_fen,
                l.running_fen, l.maker_id,
@@ -268,20 +268,20 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
     number = sale_number(sale_id)
     if reason == VOID:
         if sale["session"] != session_id:
-            raise DomainError(ReturnError.VOID_NOT_THIS_SESSION, status=409, number=number)
+            raise DomainError(ReturnError.VOID_NOT_THIS_SESSION, number=number)
         if any(int(l["returned"]) for l in sale_lines):
-            raise DomainError(ReturnError.ALREADY_RETURNED, status=409, number=number)
+            raise DomainError(ReturnError.ALREADY_RETURNED, number=number)
     by_id = {l["id"]: l for l in sale_lines}
     taking: dict[int, int] = defaultdict(int)
     for line in wanted:
         if line.sale_line_id not in by_id:
-            raise DomainError(ReturnError.UNKNOWN_SALE_LINE, status=404, number=number)
+            raise DomainError(ReturnError.UNKNOWN_SALE_LINE, number=number)
         taking[line.sale_line_id] += line.quantity
     for line_id, quantity in taking.items():
         sold = by_id[line_id]
         left = sold["quantity"] - int(sold["returned"])
         if quantity > left:
-            raise DomainError(ReturnError.MORE_THAN_SOLD, status=409, name=sold["name"], returnable=left,
+            raise DomainError(ReturnError.MORE_THAN_SOLD, name=sold["name"], returnable=left,
                               quantity=quantity)
 
     returned: list[ReturnedLine] = []
@@ -353,7 +353,7 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
             gave.append(RefundGiven("cash", fen))
     cash = sum(back.amount_fen for tender, back in zip(tenders, given) if tender["kind"] != "points")
     if refund_limit_fen is not None and cash > refund_limit_fen and approved_by is None:
-        raise DomainError(ReturnError.REFUND_NEEDS_MANAGER, status=403, amount=cash, limit=refund_limit_fen)
+        raise DomainError(ReturnError.REFUND_NEEDS_MANAGER, amount=cash, limit=refund_limit_fen)
     owed = total - sum(back.amount_fen for back in given)  # + still owed to the customer, - paying it back
     if owed:
         refund_entries.append(ledger.Entry(ledger.REFUNDS_OWED, ledger.Currency.CNY, -owed))
@@ -380,7 +380,7 @@ async def load_return(return_id: int, *, shop_id: int) -> ReturnRecord:
     db = SaleReturn._meta.db
     rows = await run(db, "SELECT * FROM sale_return WHERE id = $1 AND shop = $2", return_id, shop_id)
     if not rows:
-        raise DomainError(ReturnError.NOTHING_TO_RETURN, status=404)
+        raise DomainError(ReturnError.UNKNOWN_RETURN)
     r = rows[0]
     lines = await run(db, """
         SELECT r.sale_line, l.barcode, l.name, r.quantity, r.value_fen, r.fund_fen, r.maker_fen, r.running_fen,

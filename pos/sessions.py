@@ -87,7 +87,7 @@ def check_cash(fen: int) -> int:
 
 async def _till_exists(shop_id: int, till_id: int) -> None:
     if not await run(TillSession._meta.db, "SELECT id FROM till WHERE id = $1 AND shop = $2", till_id, shop_id):
-        raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=till_id)
+        raise DomainError(SaleError.UNKNOWN_TILL, till=till_id)
 
 
 async def open_session_of(*, shop_id: int, till_id: int, lock: str = "") -> int:
@@ -104,7 +104,7 @@ async def open_session_of(*, shop_id: int, till_id: int, lock: str = "") -> int:
     if rows:
         return rows[0]["id"]
     await _till_exists(shop_id, till_id)
-    raise DomainError(TillSessionError.TILL_CLOSED, status=409, till=till_id)
+    raise DomainError(TillSessionError.TILL_CLOSED, till=till_id)
 
 
 async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: int,
@@ -117,7 +117,7 @@ async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: 
         async with writing(db):
             await _till_exists(shop_id, till_id)
             if await run(db, "SELECT id FROM till_session WHERE till = $1 AND closed_at IS NULL", till_id):
-                raise DomainError(TillSessionError.TILL_ALREADY_OPEN, status=409, till=till_id)
+                raise DomainError(TillSessionError.TILL_ALREADY_OPEN, till=till_id)
             mark = await run(db, "SELECT COALESCE(MAX(id), 0) AS mark FROM ledger_txn")
             rows = await sql.insert_rows(TillSession, [dict(
                 shop=shop_id, till=till_id, opened_by=staff_id, opened_at=now or datetime.now(UTC),
@@ -131,7 +131,7 @@ async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: 
                 )), shop_id=shop_id, staff_id=staff_id)
     except (asyncpg.UniqueViolationError, sqlite3.IntegrityError):
         # Another till screen opened this till at the same moment (the partial unique index said no).
-        raise DomainError(TillSessionError.TILL_ALREADY_OPEN, status=409, till=till_id) from None
+        raise DomainError(TillSessionError.TILL_ALREADY_OPEN, till=till_id) from None
     return await load_session(shop_id=shop_id, session_id=session_id)
 
 
@@ -192,7 +192,7 @@ def _info(row: dict) -> SessionInfo:
 async def load_session(*, shop_id: int, session_id: int) -> SessionInfo:
     rows = await run(TillSession._meta.db, _SESSION + " WHERE s.id = $1 AND s.shop = $2", session_id, shop_id)
     if not rows:
-        raise DomainError(TillSessionError.TILL_CLOSED, status=404, till=session_id)
+        raise DomainError(TillSessionError.UNKNOWN_SESSION, session=session_id)
     return _info(rows[0])
 
 
@@ -214,7 +214,7 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
     db = TillSession._meta.db
     rows = await run(db, _SESSION + " WHERE s.id = $1 AND s.shop = $2", session_id, shop_id)
     if not rows:
-        raise DomainError(TillSessionError.TILL_CLOSED, status=404, till=session_id)
+        raise DomainError(TillSessionError.UNKNOWN_SESSION, session=session_id)
     info = _info(rows[0])
     sales = (await run(db, "SELECT COUNT(*) AS n FROM sale WHERE session = $1", session_id))[0]
     sold, back = await sold_in_session(session_id=session_id)  # the read model: what sold and came back

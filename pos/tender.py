@@ -52,13 +52,13 @@ def points_payment(*, points: int, eligible_fen: int, balance: int, fen_per_poin
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= MAX_POINTS:
         raise DomainError(SaleError.BAD_POINTS, maximum=MAX_POINTS)
     if eligible_fen <= 0:
-        raise DomainError(SaleError.NO_POINTS_GOODS, status=409)
+        raise DomainError(SaleError.NO_POINTS_GOODS)
     most = most_points(eligible_fen, fen_per_point)
     if points > most:
-        raise DomainError(SaleError.TOO_MANY_POINTS, status=409, points=points, most=most, eligible=eligible_fen)
+        raise DomainError(SaleError.TOO_MANY_POINTS, points=points, most=most, eligible=eligible_fen)
     if points > balance:
         # the love bank's code and words: "the account holds {points}, and {asked} are needed"
-        raise DomainError(SaleError.NOT_ENOUGH_POINTS, status=409, points=max(0, balance), asked=points)
+        raise DomainError(SaleError.NOT_ENOUGH_POINTS, points=max(0, balance), asked=points)
     return PointsPaid(points=points, fen=points * fen_per_point)
 
 

@@ -1,4 +1,5 @@
-"""The errors a person can cause. Only `web` turns a code into words (zh-CN and en)."""
+"""The errors a person can cause. Only `web` turns a code into words (zh-CN and en) and into an HTTP status
+(web/problems.py: STATUS)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,9 @@ class DomainError(Exception):
     `params` fill the message, e.g. DomainError(InventoryError.UNKNOWN_BARCODE, barcode="…").
     """
 
-    def __init__(self, code: StrEnum, status: int = 400, **params: Any) -> None:
+    def __init__(self, code: StrEnum, **params: Any) -> None:
         super().__init__(f"{code}: {params}" if params else str(code))
         self.code = code
-        self.status = status
         self.params = params
 
 

@@ -54,7 +54,7 @@ async def once(write: Callable[[], Awaitable[T]], *, table: type[Table], digest_
 
     async def again(row: dict[str, Any]) -> T:
         if row["digest"] != digest:
-            raise DomainError(reused, status=409, number=number(row["id"]))
+            raise DomainError(reused, number=number(row["id"]))
         return dataclasses.replace(await first(row["id"]), replayed=True)  # type: ignore[type-var]
 
     async def write_once() -> T:

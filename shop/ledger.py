@@ -110,7 +110,7 @@ async def post(txn: Txn, *, shop_id: int, staff_id: int | None = None) -> int:
     rolls the caller's whole transaction back).
     """
     if not txn.entries or imbalance(txn):
-        raise DomainError(ShopError.LEDGER_UNBALANCED, status=500, kind=txn.kind, ref=txn.ref)
+        raise DomainError(ShopError.LEDGER_UNBALANCED, kind=txn.kind, ref=txn.ref)
     entries = [e for e in txn.entries if e.amount != 0]
     db = LedgerTxn._meta.db
     async with db.transaction():
@@ -125,7 +125,7 @@ async def post(txn: Txn, *, shop_id: int, staff_id: int | None = None) -> int:
         ])
         for account in guarded:
             if await balance(account, Currency.PTS) > 0:
-                raise DomainError(ShopError.BALANCE_BELOW_ZERO, status=409, account=account)
+                raise DomainError(ShopError.BALANCE_BELOW_ZERO, account=account)
     return txn_id
 
 

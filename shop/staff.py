@@ -60,7 +60,7 @@ async def create_staff(*, shop_id: int, username: str, password: str, role: Role
     if len(password) < MIN_PASSWORD:
         raise DomainError(ShopError.WEAK_PASSWORD, minimum=MIN_PASSWORD)
     if await Staff.exists().where(Staff.username == username):
-        raise DomainError(ShopError.USERNAME_TAKEN, status=409, username=username)
+        raise DomainError(ShopError.USERNAME_TAKEN, username=username)
     staff = Staff(shop=shop_id, username=username, display_name=display_name or username,
                   password_hash=await _in_thread(hash_password, password), role=role.value, active=True)
     await staff.save()
@@ -86,7 +86,7 @@ async def authenticate(*, username: str, password: str, place: str | None = None
     if not right:
         await throttle.log_failure(kind=throttle.Kind.LOGIN, staff_id=staff.id if staff else None, username=name,
                                    place=where)
-        raise DomainError(ShopError.BAD_LOGIN, status=401)
+        raise DomainError(ShopError.BAD_LOGIN)
     await throttle.clear(keys)
     if _hasher.check_needs_rehash(staff.password_hash):
         new_hash = await _in_thread(hash_password, password)
@@ -121,10 +121,10 @@ async def set_pin(*, username: str, pin: str, shop_id: int | None = None) -> Sta
         raise DomainError(ShopError.PIN_FORMAT, minimum=PIN_DIGITS[0], maximum=PIN_DIGITS[1])
     staff = await _named(username, shop_id)
     if staff.role not in _APPROVERS:
-        raise DomainError(ShopError.NOT_A_MANAGER, status=409, username=staff.username)
+        raise DomainError(ShopError.NOT_A_MANAGER, username=staff.username)
     for other in await _managers_with_pin(staff.shop):
         if other["id"] != staff.id and await _in_thread(_matches, other["pin_hash"], pin):
-            raise DomainError(ShopError.PIN_TAKEN, status=409)
+            raise DomainError(ShopError.PIN_TAKEN)
     staff.pin_hash = await _in_thread(hash_password, pin)
     await Staff.update({Staff.pin_hash: staff.pin_hash}).where(Staff.id == staff.id)
     return staff
@@ -149,7 +149,7 @@ async def check_manager_pin(shop_id: int, pin: str, *, by: int | None = None, pl
                 return manager["id"]
     await throttle.log_failure(kind=throttle.Kind.PIN, staff_id=by, username=at.username if by == at.staff_id else "",
                                place=where)
-    raise DomainError(ShopError.BAD_PIN, status=403)
+    raise DomainError(ShopError.BAD_PIN)
 
 
 # -- administering staff (the admin's page and `aixin staff …`) ----------------------------------------
@@ -183,7 +183,7 @@ async def _named(username: str, shop_id: int | None = None) -> Staff:
         query = query.where(Staff.shop == shop_id)
     staff = await query.first()
     if staff is None:
-        raise DomainError(ShopError.NOT_FOUND, status=404)
+        raise DomainError(ShopError.NOT_FOUND)
     return staff
 
 
@@ -193,7 +193,7 @@ async def _keep_an_admin(staff: Staff) -> None:
         others = await Staff.count().where((Staff.shop == staff.shop) & (Staff.role == Role.ADMIN.value)
                                            & (Staff.active == True) & (Staff.id != staff.id))  # noqa: E712
         if not others:
-            raise DomainError(StaffError.LAST_ADMIN, status=409, username=staff.username)
+            raise DomainError(StaffError.LAST_ADMIN, username=staff.username)
 
 
 async def set_active(*, username: str, active: bool, shop_id: int | None = None) -> Staff:

@@ -84,7 +84,7 @@ async def count_try(keys: list[str]) -> None:
         now = datetime.now(UTC)  # once the rows are ours: tries waiting for them must not be "earlier" than the last
         wait = max((seconds_left(row["failures"], as_time(row["last_failure_at"]), now) for row in rows), default=0)
         if wait:
-            raise DomainError(AccessError.TOO_MANY_TRIES, status=429, seconds=wait)
+            raise DomainError(AccessError.TOO_MANY_TRIES, seconds=wait)
         for row in rows:
             forgotten = now - as_time(row["last_failure_at"]) >= FORGET_AFTER
             await AccessThrottle.update({AccessThrottle.failures: 1 if forgotten else row["failures"] + 1,

@@ -179,7 +179,7 @@ async def _till(front: Shopfront, code: str) -> TillInfo:
         await front.refresh_tills()
         till = front.tills.get(code.strip().upper())
     if till is None:
-        raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=code)
+        raise DomainError(SaleError.UNKNOWN_TILL, till=code)
     return till
 
 
@@ -283,7 +283,7 @@ class SalesApi(Controller):
 async def _sale(front: Shopfront, number: str) -> SaleRecord:
     sale_id = sale_id_of(number)
     if sale_id is None:
-        raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
+        raise DomainError(SaleError.UNKNOWN_SALE, number=number[:20])
     return await load_sale(sale_id, shop_id=front.shop_id)
 
 
@@ -358,7 +358,7 @@ class PrintingApi(Controller):
     async def reprint_job(self, front: Front, job_id: FromPath[RowId]) -> Response[ReprintOut]:
         reprint = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
-            raise DomainError(ShopError.NOT_FOUND, status=404)
+            raise DomainError(ShopError.NOT_FOUND)
         return await reprint_out(front, reprint)
 
 

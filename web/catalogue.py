@@ -41,7 +41,7 @@ async def item_detail(shop_id: int, barcode: str) -> ItemDetail:
     code = normalize_barcode(barcode)
     item = await item_by_barcode(shop_id=shop_id, barcode=code)
     if item is None:
-        raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+        raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
     return ItemDetail(item=item, movements=await movements_of(shop_id=shop_id, barcode=code),
                       price_changes=await price_changes_of(shop_id=shop_id, barcode=code))
 

@@ -35,7 +35,7 @@ from web.auth import StaffUser, requires_role
 from web.i18n import ERROR_MESSAGES, N_, error_message, gettext
 from web.inputs import RowId
 from web.pages import _page
-from web.problems import on_server_error, problem
+from web.problems import on_server_error, problem, status_of
 from web.shopfront import Front, locale_of
 
 log = logging.getLogger("aixin")
@@ -66,7 +66,7 @@ def on_csv_error(request: Request, error: DomainError) -> Response:
         extra["count"] = error.count
         extra["problems"] = [{"line": p.line, "column": p.column, "code": p.code, "params": p.params,
                               "detail": error_message(locale, p.code, p.params)} for p in error.problems]
-    return problem(request, error.status, code, error_message(locale, code, error.params), **extra)
+    return problem(request, status_of(error), code, error_message(locale, code, error.params), **extra)
 
 
 def on_undecodable_field(request: Request, error: UnicodeDecodeError | LookupError) -> Response:
@@ -110,12 +110,12 @@ class CatalogueImports:
     def find(self, shop_id: int, import_id: int) -> CatalogueImport:
         found = self._imports.get(import_id)
         if found is None or found.shop_id != shop_id:
-            raise DomainError(CatalogueCsvError.UNKNOWN_IMPORT, status=404, id=import_id)
+            raise DomainError(CatalogueCsvError.UNKNOWN_IMPORT, id=import_id)
         return found
 
     def refuse_if_running(self, shop_id: int) -> None:
         if (running := self.running(shop_id)) is not None:
-            raise DomainError(CatalogueCsvError.IMPORT_RUNNING, status=409, done=running.done, total=running.total)
+            raise DomainError(CatalogueCsvError.IMPORT_RUNNING, done=running.done, total=running.total)
 
     def start(self, *, shop_id: int, rows: list[ImportRow], staff_id: int) -> CatalogueImport:
         """Write the checked rows in the background; one import at a time per shop."""

@@ -72,9 +72,11 @@ ERROR_MESSAGES = {
     "unknown-sale": N_("There is no sale numbered {number}."),
     # till sessions and returns (pos/sessions.py, pos/returns.py)
     "till-closed": N_("This till is not open: count the float in the drawer and open the till first."),
+    "unknown-session": N_("There is no such till session in this shop."),
     "till-already-open": N_("This till is already open: keep selling, or close it (count the drawer) first."),
     "bad-cash-count": N_("Type the cash counted in yuan, like 200.00 (at most {maximum})."),
     "nothing-to-return": N_("Choose at least one piece to take back."),
+    "unknown-return": N_("There is no such return in this shop."),
     "unknown-sale-line": N_("That line is not part of sale {number}: scan the receipt again."),
     "more-than-sold": N_("{name}: only {returnable} piece(s) can still be taken back."),
     "bad-return-reason": N_("A reason has at most {maximum} characters; a write-off is damaged, expired or "

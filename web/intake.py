@@ -205,7 +205,7 @@ class DonationsApi(Controller):
 async def _donation(front: Shopfront, number: str) -> DonationRecord:
     donation_id = donation_id_of(number)
     if donation_id is None:
-        raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
+        raise DomainError(DonationError.UNKNOWN_DONATION, number=number[:20])
     return await load_donation(donation_id, shop_id=front.shop_id)
 
 
@@ -249,7 +249,7 @@ class IntakeApi(Controller):
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
         item = await item_by_barcode(shop_id=front.shop_id, barcode=code)
         if item is None:
-            raise DomainError(InventoryError.UNKNOWN_BARCODE, status=404, barcode=code)
+            raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
         return KnownItem(barcode=item.barcode, name=item.name, category=item.category_code, price_fen=item.price_fen,
                          on_hand=item.on_hand, active=item.active)
 

@@ -56,7 +56,7 @@ class DonationPages(Controller):
     async def show(self, request: Request, front: Front, number: FromPath[Text]) -> Template:
         donation_id = donation_id_of(number)
         if donation_id is None:
-            raise DomainError(DonationError.UNKNOWN_DONATION, status=404, number=number[:20])
+            raise DomainError(DonationError.UNKNOWN_DONATION, number=number[:20])
         donation = await load_donation(donation_id, shop_id=front.shop_id)
         slip = await donation_slip_for(donation, front.settings, shop_id=front.shop_id)
         return _page(request, "donation.html", donation=donation, slip=donation_slip_preview(slip, front.settings),

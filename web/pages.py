@@ -28,6 +28,7 @@ from web.documents import (
 from web.health import health_of
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import Form, RowId, Text
+from web.problems import status_of
 from web.shopfront import Front, locale_of
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
@@ -83,7 +84,7 @@ class LoginPage(Controller):
         except DomainError as error:
             page = _page(request, "login.html", next=_safe_next(data.next) or "", username=data.username,
                          error=domain_error_message(locale_of(request), error))
-            page.status_code = error.status if error.status == 429 else 200  # told to wait: say so to the client too
+            page.status_code = 429 if status_of(error) == 429 else 200  # told to wait: say so to the client too
             return page
         user = StaffUser(id=staff.id, username=staff.username, display_name=staff.display_name,
                          role=staff.role, shop_id=staff.shop)
@@ -218,7 +219,7 @@ class ReceiptPage(Controller):
     async def preview(self, request: Request, front: Front, number: FromPath[Text]) -> Template:
         sale_id = sale_id_of(number)
         if sale_id is None:
-            raise DomainError(SaleError.UNKNOWN_SALE, status=404, number=number[:20])
+            raise DomainError(SaleError.UNKNOWN_SALE, number=number[:20])
         sale = await load_sale(sale_id, shop_id=front.shop_id)
         receipt = await receipt_of_sale(sale, front.settings)
         return _page(request, "receipt.html", number=sale.number, lines=receipt_preview(receipt, front.settings),
@@ -280,7 +281,7 @@ class PrintQueuePage(Controller):
         """Print again, then back to the same list, saying whether a copy was queued or the job was waiting."""
         reprint = await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
-            raise DomainError(ShopError.NOT_FOUND, status=404)
+            raise DomainError(ShopError.NOT_FOUND)
         front.printing.wake()
         shown = {key: value for key, value in msgspec.structs.asdict(data).items() if value}
         said = {"reprinted": reprint.job_id, "already_waiting": "true" if reprint.already_waiting else "false"}

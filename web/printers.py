@@ -43,8 +43,6 @@ from web.shopfront import Front, Shopfront, locale_of
 
 log = logging.getLogger("aixin.printing")
 
-_STATUS = {PrinterSetupError.UNKNOWN_PRINTER: 404, PrinterSetupError.NAME_TAKEN: 409,
-           PrinterSetupError.UNREACHABLE: 503}
 INTAKE_DESK = N_("Intake desk")
 TEST_PAGE_TITLE = "Aixin printer test"
 
@@ -55,7 +53,7 @@ def _as_domain_errors():
     try:
         yield
     except SetupError as error:
-        raise DomainError(error.code, status=_STATUS.get(error.code, 400), **error.params) from error
+        raise DomainError(error.code, **error.params) from error
 
 
 def connection_bounds(settings: Settings) -> ConnectionBounds:
@@ -158,7 +156,7 @@ async def _send_now(front: Shopfront, printer: StoredPrinter, what: str, data: b
     try:
         await asyncio.to_thread(send, printer.config, f"{what}-{printer.id}", data)
     except PrintError as error:
-        raise DomainError(PrinterSetupError.UNREACHABLE, status=503, reason=str(error)) from error
+        raise DomainError(PrinterSetupError.UNREACHABLE, reason=str(error)) from error
     return SentOut(printer_id=printer.id, printed=what, bytes=len(data))
 
 
@@ -175,7 +173,7 @@ async def _known_place(front: Shopfront, place: str) -> str:
         place = till_place(place.removeprefix("till:"))
         await front.refresh_tills()
         if place.removeprefix("till:") not in front.tills:
-            raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=place.removeprefix("till:"))
+            raise DomainError(SaleError.UNKNOWN_TILL, till=place.removeprefix("till:"))
     return place
 
 
@@ -320,7 +318,7 @@ def printer_command(settings, args, with_database) -> int:
                 print(gettext(locale, CLI_DRAWER_SENT).format(pin=args.pin))
                 return 0
     except PrintError as error:
-        raise DomainError(PrinterSetupError.UNREACHABLE, status=503, reason=str(error)) from error
+        raise DomainError(PrinterSetupError.UNREACHABLE, reason=str(error)) from error
 
     async def stored(shop_id: int) -> int:
         with _as_domain_errors():
@@ -349,7 +347,7 @@ async def _set_from_cli(settings, args, shop_id: int) -> int:
     for place in args.place:  # all checked before anything is stored
         place = till_place(place.removeprefix("till:")) if place.startswith("till:") else check_place(place.strip())
         if place.startswith("till:") and place.removeprefix("till:") not in codes:
-            raise DomainError(SaleError.UNKNOWN_TILL, status=404, till=place.removeprefix("till:"))
+            raise DomainError(SaleError.UNKNOWN_TILL, till=place.removeprefix("till:"))
         places.append(place)
     if found is None:
         found = await add_printer(shop_id=shop_id, name=args.name, connection=args.to, bounds=None, profile=profile)

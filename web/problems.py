@@ -11,12 +11,56 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect
 
+from donations.errors import DonationError, LoveBankError
+from inventory.catalogue_csv import CatalogueCsvError
+from inventory.errors import InventoryError
+from inventory.stocktake import StockTakeError
+from pos.errors import FundError, ReturnError, SaleError, TillSessionError
+from printing.profiles import PrinterSetupError
 from shop.database import is_disk_full
-from shop.errors import DomainError
+from shop.errors import DomainError, ShopError
+from shop.staff import StaffError
+from shop.throttle import AccessError
 from web.i18n import domain_error_message, error_message
 from web.shopfront import locale_of
 
 log = logging.getLogger("aixin")
+
+# The HTTP status of each refusal, chosen here once; a code not listed is 400 (the request itself is wrong).
+STATUS: dict[str, int] = {
+    ShopError.BAD_LOGIN: 401,
+    **dict.fromkeys([  # allowed to someone else: a manager's PIN, another coordinator
+        ShopError.BAD_PIN, SaleError.MANAGER_PIN_NEEDED, ReturnError.REFUND_NEEDS_MANAGER,
+        ReturnError.VOID_NEEDS_MANAGER, LoveBankError.OWN_ENTRY, LoveBankError.OWN_SERVICE], 403),
+    **dict.fromkeys([  # what the request names does not exist (in this shop)
+        ShopError.NOT_FOUND, InventoryError.UNKNOWN_BARCODE, CatalogueCsvError.UNKNOWN_IMPORT,
+        StockTakeError.UNKNOWN_STOCKTAKE, DonationError.UNKNOWN_DONATION, DonationError.UNKNOWN_DONOR,
+        DonationError.UNKNOWN_MAKER, LoveBankError.UNKNOWN_GIFT, LoveBankError.UNKNOWN_MEMBER,
+        LoveBankError.UNKNOWN_REVERSAL, LoveBankError.UNKNOWN_SERVICE, SaleError.UNKNOWN_SALE,
+        SaleError.UNKNOWN_TILL, SaleError.PARKED_CART_GONE, TillSessionError.UNKNOWN_SESSION,
+        ReturnError.UNKNOWN_RETURN, ReturnError.UNKNOWN_SALE_LINE, PrinterSetupError.UNKNOWN_PRINTER], 404),
+    **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
+        ShopError.USERNAME_TAKEN, ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
+        StaffError.LAST_ADMIN, InventoryError.BARCODE_TAKEN, InventoryError.ITEM_WITHDRAWN,
+        CatalogueCsvError.IMPORT_RUNNING, StockTakeError.ITEM_OUT_OF_SCOPE, StockTakeError.STOCKTAKE_ALREADY_OPEN,
+        StockTakeError.STOCKTAKE_NOT_OPEN, DonationError.IDEMPOTENCY_KEY_REUSED, DonationError.BARCODE_OTHER_PRODUCT,
+        DonationError.NOT_THEIR_GOODS, DonationError.PAYOUT_TOO_LARGE, DonationError.PRICE_DIFFERS,
+        LoveBankError.ALREADY_DECIDED, LoveBankError.MEMBER_CLOSED, LoveBankError.MEMBER_HAS_POINTS,
+        LoveBankError.NOT_ENOUGH_POINTS, LoveBankError.NOT_REVERSIBLE, LoveBankError.REQUEST_DECIDED,
+        LoveBankError.REVERSAL_PENDING, SaleError.IDEMPOTENCY_KEY_REUSED, SaleError.NOT_ENOUGH_POINTS,
+        SaleError.NO_POINTS_GOODS, SaleError.PRICE_CHANGED, SaleError.TOO_MANY_POINTS,
+        TillSessionError.TILL_CLOSED, TillSessionError.TILL_ALREADY_OPEN, ReturnError.ALREADY_RETURNED,
+        ReturnError.MORE_THAN_SOLD, ReturnError.RETURN_KEY_REUSED, ReturnError.VOID_NOT_THIS_SESSION,
+        FundError.DISBURSEMENT_TOO_LARGE, PrinterSetupError.NAME_TAKEN], 409),
+    CatalogueCsvError.TOO_LARGE: 413,
+    AccessError.TOO_MANY_TRIES: 429,
+    ShopError.LEDGER_UNBALANCED: 500,  # a bug, never the person's doing: the sale was not written
+    PrinterSetupError.UNREACHABLE: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    return STATUS.get(error.code, 400)
 
 
 def problem(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
@@ -31,7 +75,7 @@ def _wants_page(request: Request) -> bool:
 
 def on_domain_error(request: Request, error: DomainError) -> Response:
     params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, bool))}
-    return problem(request, error.status, str(error.code), domain_error_message(locale_of(request), error),
+    return problem(request, status_of(error), str(error.code), domain_error_message(locale_of(request), error),
                    params=params)
 
 

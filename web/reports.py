@@ -434,7 +434,7 @@ class ReportPages(Controller):
                     raise DomainError(DonationError.BAD_PAYOUT, amount=0) from None
                 maker = str(maker_id)
                 if not (maker.isascii() and maker.isdigit() and len(maker) <= 10 and 1 <= int(maker) <= MAX_ROW_ID):
-                    raise DomainError(DonationError.UNKNOWN_MAKER, status=404, maker=maker[:10])
+                    raise DomainError(DonationError.UNKNOWN_MAKER, maker=maker[:10])
                 lines.append(PayoutLine(int(maker), amount))
             ids = await pay_makers(shop_id=front.shop_id, lines=lines, method=data.method, note=data.note,
                                    staff_id=request.user.id)

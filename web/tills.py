@@ -171,7 +171,7 @@ class TillSessionApi(Controller):
         till = await _till(front, code)
         session = await current_session(shop_id=front.shop_id, till_id=till.id)
         if session is None:
-            raise DomainError(TillSessionError.TILL_CLOSED, status=409, till=till.code)
+            raise DomainError(TillSessionError.TILL_CLOSED, till=till.code)
         figures = await session_figures(shop_id=front.shop_id, session_id=session.id)
         report = till_report(figures, front, cashier=request.user.display_name)
         job = None
@@ -360,7 +360,7 @@ class ReturnsApi(Controller):
                    data: JSONBody[VoidIn]) -> Response[ReturnOut]:
         till = await _till(front, data.till)
         if not data.manager_pin and not Role(request.user.role).allows(Role.MANAGER):
-            raise DomainError(ReturnError.VOID_NEEDS_MANAGER, status=403)
+            raise DomainError(ReturnError.VOID_NEEDS_MANAGER)
         manager = await _manager_of(request, front, data.manager_pin)
         record = await void_sale(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
                                  manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key,
@@ -383,7 +383,7 @@ class ReturnsApi(Controller):
 
 def _return_id(number: str) -> int:
     if (return_id := return_id_of(number)) is None:
-        raise DomainError(ShopError.NOT_FOUND, status=404)
+        raise DomainError(ShopError.NOT_FOUND)
     return return_id
 
 

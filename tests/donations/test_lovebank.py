@@ -19,6 +19,7 @@ from donations.lovebank import (
 from donations.tables import PointsGift, PointsReversal, ServiceRecord
 from shop import ledger
 from shop.errors import DomainError
+from web.problems import status_of
 from shop.settings import ServiceType
 from shop.staff import Role, create_staff
 from shop.tables import LedgerTxn
@@ -78,7 +79,7 @@ async def codes_of(calls):
     codes = []
     for outcome in await asyncio.gather(*calls, return_exceptions=True):
         if isinstance(outcome, DomainError):
-            codes.append((str(outcome.code), outcome.status))
+            codes.append((str(outcome.code), status_of(outcome)))
         elif isinstance(outcome, BaseException):
             raise outcome
         else:
@@ -115,7 +116,7 @@ async def test_a_service_is_pending_until_another_coordinator_approves_it_into_p
                                   reason="写错了")):
         with pytest.raises(DomainError) as error:
             await decide
-        assert (str(error.value.code), error.value.status) == ("own-service", 403)
+        assert (str(error.value.code), status_of(error.value)) == ("own-service", 403)
     approved = await approve_service(shop_id=bank.shop_id, record_id=entered.id, staff_id=bank.second_id, types=TYPES)
 
     # then: 1.5 h at 15 points an hour = 22 points, in one ledger transaction
@@ -321,7 +322,7 @@ async def test_a_gift_between_members_moves_only_when_someone_else_approves_it(b
                 reject_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.coordinator_id, reason="不")):
         with pytest.raises(DomainError) as error:
             await own
-        assert (str(error.value.code), error.value.status) == ("own-entry", 403)
+        assert (str(error.value.code), status_of(error.value)) == ("own-entry", 403)
     # then: nothing moved
     assert (await points_of(bank.li), await points_of(bank.wang)) == (20, 0)
 
@@ -330,7 +331,7 @@ async def test_a_gift_between_members_moves_only_when_someone_else_approves_it(b
     with pytest.raises(DomainError) as error:
         await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.manager_id)
     # then: the points moved once
-    assert (str(error.value.code), error.value.status) == ("request-already-decided", 409)
+    assert (str(error.value.code), status_of(error.value)) == ("request-already-decided", 409)
     assert (approved.status, approved.decided_by, approved.decided_by_name) == ("approved", bank.second_id, "赵老师")
     assert (await points_of(bank.li), await points_of(bank.wang)) == (5, 15)
     assert await pending_gifts(shop_id=bank.shop_id) == []
@@ -377,7 +378,7 @@ async def test_nobody_reverses_their_own_entry_alone_nor_approves_a_correction_t
                                                                 staff_id=bank.coordinator_id, reason="捐错了"))):
         with pytest.raises(DomainError) as error:
             await approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=who)
-        assert (str(error.value.code), error.value.status) == ("own-entry", 403)
+        assert (str(error.value.code), status_of(error.value)) == ("own-entry", 403)
     # then: nothing moved; both wait for someone else
     assert (await points_of(bank.li), await fund_points()) == (35, 5)
     waiting = await pending_reversals(shop_id=bank.shop_id)
@@ -556,7 +557,7 @@ async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_ove
 
     # then: exactly three of the twelve went through, the others were refused and changed nothing
     failed = [o for o in outcomes if isinstance(o, BaseException)]
-    assert all(isinstance(o, DomainError) and o.status in (400, 409) for o in failed), failed
+    assert all(isinstance(o, DomainError) and status_of(o) in (400, 409) for o in failed), failed
     assert len(outcomes) - len(failed) == 3
     assert await points_of(bank.li) == 10
     redeemed = -await ledger.balance(ledger.POINTS_REDEEMED, ledger.Currency.PTS)

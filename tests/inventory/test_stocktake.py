@@ -14,6 +14,7 @@ from inventory.tables import Item, StockMovement, StockTake, StockTakeCount
 from pos.checkout import CartLine, commit_sale
 from tests.pos.till import till_rules
 from shop.errors import DomainError
+from web.problems import status_of
 
 
 async def on_hand(barcode: str) -> int:
@@ -179,7 +180,7 @@ async def test_a_stock_take_is_posted_once_and_closed_takes_take_no_more_counts(
     await count(goods, take, goods.book, quantity=5, mode="set")
     await post(goods, take)
     error = await refused("stocktake-not-open", post(goods, take, zero_uncounted=True))
-    assert error.status == 409 and error.params["number"] == "ST000001"
+    assert status_of(error) == 409 and error.params["number"] == "ST000001"
     await refused("stocktake-not-open", count(goods, take, goods.book))
     await refused("stocktake-not-open", cancel_stock_take(shop_id=goods.shop_id, stock_take_id=take,
                                                           staff_id=goods.manager_id))
@@ -221,7 +222,7 @@ async def test_a_count_of_nothing_one_can_count_is_not_opened(goods, scope, valu
 
 async def test_an_unknown_stock_take_is_not_found(goods):
     error = await refused("unknown-stocktake", view(goods, 99))
-    assert error.status == 404
+    assert status_of(error) == 404
     await refused("unknown-stocktake", count(goods, 99, goods.book))
 
 

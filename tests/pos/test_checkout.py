@@ -15,6 +15,7 @@ from pos.errors import SaleError
 from pos.tables import Sale, SaleLine, Tender
 from shop import ledger
 from shop.errors import DomainError
+from web.problems import status_of
 from shop.tables import LedgerEntry, LedgerTxn
 
 
@@ -83,7 +84,7 @@ async def test_the_same_key_with_another_cart_is_refused_and_writes_nothing(good
     before = await counts()
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.book, 2)], cash=2400)
-    assert caught.value.code is SaleError.IDEMPOTENCY_KEY_REUSED and caught.value.status == 409
+    assert caught.value.code is SaleError.IDEMPOTENCY_KEY_REUSED and status_of(caught.value) == 409
     assert await counts() == before
 
 
@@ -195,7 +196,7 @@ async def test_quoting_a_withdrawn_item_is_refused_as_selling_it_is(goods, setti
                           cash_given_fen=5000, idempotency_key="withdrawn-01", rules=till_rules(settings))
     # then: both say the same, and nothing was sold
     assert quoted.value.code is sold.value.code is InventoryError.ITEM_WITHDRAWN
-    assert (quoted.value.status, quoted.value.params) == (sold.value.status, sold.value.params) == (
+    assert (status_of(quoted.value), quoted.value.params) == (status_of(sold.value), sold.value.params) == (
         409, {"barcode": goods.book, "name": "新华字典"})
     assert await Sale.count() == 0
 

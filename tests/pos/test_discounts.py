@@ -13,6 +13,7 @@ from pos.errors import SaleError
 from pos.tables import Override, Sale, SaleLine, Tender
 from shop import ledger
 from shop.errors import DomainError, ShopError
+from web.problems import status_of
 from shop.staff import check_manager_pin, set_pin
 from shop.tables import LedgerEntry, LedgerTxn
 
@@ -51,7 +52,7 @@ async def test_a_big_discount_needs_a_managers_pin_and_records_the_manager(goods
     # when no PIN, or a wrong one: refused, nothing written
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.coat, 1, half_off)], cash=5000)
-    assert caught.value.code is SaleError.MANAGER_PIN_NEEDED and caught.value.status == 403
+    assert caught.value.code is SaleError.MANAGER_PIN_NEEDED and status_of(caught.value) == 403
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.coat, 1, half_off)], cash=5000, manager_pin="4321")
     assert caught.value.code is ShopError.BAD_PIN

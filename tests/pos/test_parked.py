@@ -11,6 +11,7 @@ from pos.parked import park_cart, parked_carts, resume_cart
 from pos.tables import ParkedCart, Sale
 from pos.tills import add_till
 from shop.errors import DomainError
+from web.problems import status_of
 from shop.tables import LedgerEntry
 
 
@@ -39,7 +40,7 @@ async def test_a_parked_cart_waits_and_resumes_at_another_till_once(goods):
     assert await parked_carts(shop_id=goods.shop_id) == [] and await ParkedCart.count() == 0
     with pytest.raises(DomainError) as caught:
         await resume_cart(shop_id=goods.shop_id, parked_id=parked_id)
-    assert caught.value.code is SaleError.PARKED_CART_GONE and caught.value.status == 404
+    assert caught.value.code is SaleError.PARKED_CART_GONE and status_of(caught.value) == 404
 
 
 async def test_two_tills_resuming_one_cart_at_once_one_gets_it(goods):

@@ -13,6 +13,7 @@ from pos.tables import Override, Sale, SaleLine, Tender
 from pos.tender import PointsIn, household_ref, most_points, points_payment
 from shop import ledger
 from shop.errors import DomainError, ShopError
+from web.problems import status_of
 from shop.staff import set_pin
 from shop.tables import LedgerEntry, LedgerTxn
 from tests.pos.members import fund_with_points, member_with_points
@@ -75,7 +76,7 @@ async def test_goods_whose_category_refuses_points_are_left_for_cash(goods, sett
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.noodles, 1), (goods.book, 1)], cash=0,
                    points=PointsIn(points=13, member_code=member.number))
-    assert caught.value.code is SaleError.TOO_MANY_POINTS and caught.value.status == 409
+    assert caught.value.code is SaleError.TOO_MANY_POINTS and status_of(caught.value) == 409
     assert caught.value.params["most"] == 12 and caught.value.params["eligible"] == 1200
     assert await counts() == before
     # when: 12 points pay the book, cash pays the noodles
@@ -107,7 +108,7 @@ async def test_more_points_than_the_member_holds_are_refused_and_nothing_is_writ
     before = await counts()
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.book, 1)], cash=600, points=PointsIn(points=6, member_code=member.number))
-    assert caught.value.code is SaleError.NOT_ENOUGH_POINTS and caught.value.status == 409
+    assert caught.value.code is SaleError.NOT_ENOUGH_POINTS and status_of(caught.value) == 409
     assert caught.value.params == {"points": 5, "asked": 6}
     assert await counts() == before and await points_of(member.id) == 5
 
@@ -162,7 +163,7 @@ async def test_a_manager_spends_the_funds_points_for_a_household_with_a_referenc
     # when the cashier alone tries, a manager's PIN is asked for
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.coat, 1)], cash=0, points=tender)
-    assert caught.value.code is SaleError.MANAGER_PIN_NEEDED and caught.value.status == 403
+    assert caught.value.code is SaleError.MANAGER_PIN_NEEDED and status_of(caught.value) == 403
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.coat, 1)], cash=0, points=tender, manager_pin="1111")
     assert caught.value.code is ShopError.BAD_PIN

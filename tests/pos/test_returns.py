@@ -20,6 +20,7 @@ from pos.tables import Refund, ReturnLine, SaleReturn
 from pos.tills import add_till
 from shop import ledger
 from shop.errors import DomainError
+from web.problems import status_of
 from shop.tables import LedgerTxn
 
 # -- the rule, pure ------------------------------------------------------------------------------
@@ -175,7 +176,7 @@ async def test_bad_returns_are_refused_and_change_nothing(goods, settings, make,
 async def test_an_unknown_receipt_number_and_a_closed_till_are_refused(goods, settings):
     with pytest.raises(DomainError) as caught:
         await sale_for_return(shop_id=goods.shop_id, number="S00009999")
-    assert caught.value.code is SaleError.UNKNOWN_SALE and caught.value.status == 404
+    assert caught.value.code is SaleError.UNKNOWN_SALE and status_of(caught.value) == 404
     with pytest.raises(DomainError) as caught:
         await sale_for_return(shop_id=goods.shop_id, number="not a number")
     assert caught.value.code is SaleError.UNKNOWN_SALE
@@ -197,7 +198,7 @@ async def test_a_repeated_submit_returns_the_first_return_and_another_request_wi
     assert await counts() == before
     with pytest.raises(DomainError) as caught:
         await take_back(goods, sale.number, [ReturnRequestLine(line, 2)], "ret-same-01")
-    assert caught.value.code is ReturnError.RETURN_KEY_REUSED and caught.value.status == 409
+    assert caught.value.code is ReturnError.RETURN_KEY_REUSED and status_of(caught.value) == 409
     assert await counts() == before
 
 

@@ -14,6 +14,7 @@ from pos.tables import Sale, TillSession
 from pos.tills import add_till
 from shop import ledger
 from shop.errors import DomainError
+from web.problems import status_of
 from shop.tables import LedgerEntry, LedgerTxn
 from tests.pos.members import member_with_points
 
@@ -73,7 +74,7 @@ async def test_a_till_session_whose_z_report_agrees_with_the_ledger_to_the_fen(g
     # and the till is closed: no sale, and the next session starts from its own float
     with pytest.raises(DomainError) as caught:
         await sell(goods, settings, [(goods.book, 1)], 1200, "sess-0004", till)
-    assert caught.value.code is TillSessionError.TILL_CLOSED and caught.value.status == 409
+    assert caught.value.code is TillSessionError.TILL_CLOSED and status_of(caught.value) == 409
     assert await current_session(shop_id=goods.shop_id, till_id=till) is None
     again = await open_session(shop_id=goods.shop_id, till_id=till, staff_id=goods.cashier_id, float_fen=10000)
     fresh = await session_figures(shop_id=goods.shop_id, session_id=again.id)
@@ -98,7 +99,7 @@ async def test_a_till_opens_once_and_bad_counts_change_nothing(goods):
     before = await TillSession.count()
     with pytest.raises(DomainError) as caught:
         await open_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.cashier_id, float_fen=100)
-    assert caught.value.code is TillSessionError.TILL_ALREADY_OPEN and caught.value.status == 409
+    assert caught.value.code is TillSessionError.TILL_ALREADY_OPEN and status_of(caught.value) == 409
     for bad in (-1, 10**9, 1.5, True):
         with pytest.raises(DomainError) as caught:
             await close_session(shop_id=goods.shop_id, till_id=goods.till_id, staff_id=goods.cashier_id,

@@ -13,6 +13,7 @@ from pos.checkout import CartLine, commit_sale
 from pos.returns import ReturnRequestLine, commit_return
 from pos.tables import Sale, SaleLine, SaleReturn
 from shop.errors import DomainError, ShopError
+from web.problems import status_of
 from shop.idempotency import check_key
 from tests.pos.till import till_rules
 
@@ -23,7 +24,7 @@ def test_a_key_is_8_to_64_letters_digits_dashes_and_underscores():
     for bad in ("", "short", "x" * 65, "has space", "中文中文中文中文", None):
         with pytest.raises(DomainError) as caught:
             check_key(bad)
-        assert caught.value.code is ShopError.BAD_IDEMPOTENCY_KEY and caught.value.status == 400
+        assert caught.value.code is ShopError.BAD_IDEMPOTENCY_KEY and status_of(caught.value) == 400
 
 
 async def writers(goods, settings):
@@ -64,7 +65,7 @@ async def test_the_same_key_and_request_give_the_first_write_and_another_request
         await write("same-key-0001", 1)
     # then
     assert not first.replayed and again.replayed and again.id == first.id and again.number == first.number
-    assert str(caught.value.code) == reused and caught.value.status == 409
+    assert str(caught.value.code) == reused and status_of(caught.value) == 409
     assert caught.value.params == {"number": first.number}
     assert await table.count() == before + 1
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from shop import throttle
 from shop.errors import DomainError, ShopError
+from web.problems import status_of
 from shop.staff import (
     Role, StaffError, authenticate, check_manager_pin, create_staff, end_sessions, list_staff, reset_password,
     session_state, set_active, set_pin, set_role,
@@ -53,11 +54,11 @@ async def test_five_wrong_pins_then_even_the_right_one_waits_and_every_failure_i
         for wrong in ("1111", "2222", "3333", "4444", "12"):
             with pytest.raises(DomainError) as caught:
                 await check_manager_pin(goods.shop_id, wrong)
-            assert caught.value.code is ShopError.BAD_PIN and caught.value.status == 403
+            assert caught.value.code is ShopError.BAD_PIN and status_of(caught.value) == 403
         # then even the right PIN is refused, with the wait, and not checked
         with pytest.raises(DomainError) as caught:
             await check_manager_pin(goods.shop_id, "24681357")
-        assert caught.value.code is AccessError.TOO_MANY_TRIES and caught.value.status == 429
+        assert caught.value.code is AccessError.TOO_MANY_TRIES and status_of(caught.value) == 429
         assert 25 <= caught.value.params["seconds"] <= 30
         failures = await AccessFailure.select().order_by(AccessFailure.id)
         assert [(f["kind"], f["staff"], f["username"], f["place"]) for f in failures] == \
@@ -195,7 +196,7 @@ async def test_the_last_admin_stays_and_a_demoted_manager_loses_the_pin(goods):
                    lambda: set_role(username="boss", role=Role.MANAGER)):
         with pytest.raises(DomainError) as caught:
             await change()
-        assert caught.value.code is StaffError.LAST_ADMIN and caught.value.status == 409
+        assert caught.value.code is StaffError.LAST_ADMIN and status_of(caught.value) == 409
     await set_pin(username="manager", pin="2468")
     await set_role(username="manager", role=Role.CASHIER)
     assert await Staff.select(Staff.pin_hash).where(Staff.username == "manager").first() == {"pin_hash": None}

@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(apps=[
     "shop.piccolo_app",
     "inventory.piccolo_app",
     "donations.piccolo_app",
+    "lovebank.piccolo_app",
     "pos.piccolo_app",
     "printing.piccolo_app",
 ])

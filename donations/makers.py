@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from donations.donors import normalize_phone
+from shop.people import normalize_phone
 from donations.errors import DonationError
 from donations.tables import Consignment, Maker, MakerPayout
 from inventory.barcodes import is_in_store, normalize_barcode

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from donations.lovebank import fund_points, member_for_till, points_of
+from lovebank.passbook import fund_points, member_for_till, points_of
 from donations.makers import consignments
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, price_now

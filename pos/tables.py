@@ -5,7 +5,7 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from donations.tables import Member
+from lovebank.tables import Member
 from inventory.tables import Item
 from shop.tables import Shop, Staff
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from piccolo.engine.base import Engine
 
 from donations.intake import donation_problems
-from donations.lovebank import lovebank_problems
+from lovebank.passbook import lovebank_problems
 from donations.makers import payout_problems
 from inventory.stock import stock_problems
 from shop import sql

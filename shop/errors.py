@@ -25,6 +25,7 @@ class ShopError(StrEnum):
     BAD_LOGIN = "bad-login"
     USERNAME_TAKEN = "username-taken"
     WEAK_PASSWORD = "weak-password"
+    BAD_PHONE = "bad-phone"  # a donor's, a maker's or a member's (shop/people.py)
     LEDGER_UNBALANCED = "ledger-unbalanced"
     BALANCE_BELOW_ZERO = "balance-below-zero"
     BAD_PIN = "bad-pin"

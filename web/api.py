@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
-from donations.lovebank import fund_points, member_for_till
+from lovebank.passbook import fund_points, member_for_till
 from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale, load_sale, quote_cart
 from pos.numbers import sale_id_of
 from pos.discounts import Discount, LineOverride, SaleDiscount

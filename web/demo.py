@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from donations.donors import register_donor
-from donations import lovebank
+from lovebank import passbook
 from donations.intake import GivenItem, register_donation
 from donations.makers import consign_goods, register_maker
 from inventory.barcodes import check_digit
@@ -126,20 +126,20 @@ async def load_lovebank_demo(*, shop_id: int, coordinator_id: int, manager_id: i
                              types: Sequence[ServiceType]) -> None:
     """Three members with approved service and points (entered by the coordinator, approved by the manager), a
     gift to another member and one to the community fund, and one service waiting for the coordinator's approval."""
-    members = [(await lovebank.open_member(shop_id=shop_id, name=name, phone=phone, may_contact=bool(phone),
+    members = [(await passbook.open_member(shop_id=shop_id, name=name, phone=phone, may_contact=bool(phone),
                                            staff_id=coordinator_id)).id for name, phone in MEMBERS]
     for n, (who, days_ago, start, place, content, kind, half_hours, witness) in enumerate(SERVICE):
         last = n == len(SERVICE) - 1
-        entered = await lovebank.record_service(
+        entered = await passbook.record_service(
             shop_id=shop_id, member_id=members[who], served_on=today - timedelta(days=days_ago), start_time=start,
             place=place, content=content, service_type=types[kind % len(types)].code, half_hours=half_hours,
             witness=witness, staff_id=manager_id if last else coordinator_id, today=today, types=types, max_hours=12)
         if not last:
-            await lovebank.approve_service(shop_id=shop_id, record_id=entered.id, staff_id=manager_id, types=types)
-    for giver, receiver, points, note in ((0, 2, min(10, await lovebank.points_of(members[0])), "谢谢张奶奶的照顾"),
-                                          (1, None, min(5, await lovebank.points_of(members[1])), "")):
+            await passbook.approve_service(shop_id=shop_id, record_id=entered.id, staff_id=manager_id, types=types)
+    for giver, receiver, points, note in ((0, 2, min(10, await passbook.points_of(members[0])), "谢谢张奶奶的照顾"),
+                                          (1, None, min(5, await passbook.points_of(members[1])), "")):
         if points:
-            await lovebank.donate_points(shop_id=shop_id, from_member_id=members[giver],
+            await passbook.donate_points(shop_id=shop_id, from_member_id=members[giver],
                                          to_member_id=None if receiver is None else members[receiver],
                                          points=points, staff_id=coordinator_id, note=note)
 

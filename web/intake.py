@@ -13,7 +13,8 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from donations.donors import DonorInfo, donor_by_id, erase_donor, find_donors, mask_phone, register_donor
+from donations.donors import DonorInfo, donor_by_id, erase_donor, find_donors, register_donor
+from shop.people import mask_phone
 from donations.errors import DonationError
 from donations.intake import (
     DonationRecord, DonationSummary, GivenItem, donation_id_of, load_donation, recent_donations, register_donation,

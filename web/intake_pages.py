@@ -11,7 +11,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from donations.donors import donor_by_id, erase_donor, mask_phone
+from donations.donors import donor_by_id, erase_donor
+from shop.people import mask_phone
 from donations.errors import DonationError
 from donations.intake import donation_id_of, load_donation, recent_donations
 from donations.makers import (

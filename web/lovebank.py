@@ -19,10 +19,10 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from donations import lovebank
-from donations.donors import mask_phone
-from donations.errors import LoveBankError
-from donations.lovebank import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo, Statement
+from lovebank import passbook
+from shop.people import mask_phone
+from lovebank.errors import LoveBankError
+from lovebank.passbook import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo, Statement
 from pos.reports import check_day
 from printing.member_card import MemberCard, preview_member_card, render_member_card
 from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, Job, enqueue, find_job
@@ -64,20 +64,20 @@ def _types(settings: Settings) -> dict[str, str]:
     return {t.code: t.name for t in settings.lovebank.service_types}
 
 
-def entry_description(line: lovebank.StatementLine, locale: str, settings: Settings) -> str:
+def entry_description(line: passbook.StatementLine, locale: str, settings: Settings) -> str:
     """A statement line in the shop's words: "助老：陪独居老人聊天", "赠予 M000002", "积分消费 S00000012"."""
     say = lambda key: gettext(locale, ENTRY_WORDS[key])  # noqa: E731
-    if line.kind == lovebank.SERVICE:
+    if line.kind == passbook.SERVICE:
         return f"{_types(settings).get(line.counterpart, line.counterpart)}：{line.detail}"
-    if line.kind == lovebank.SERVICE_REVERSAL:
+    if line.kind == passbook.SERVICE_REVERSAL:
         return say("service-reversal").format(reason=line.detail)
-    if line.kind == lovebank.GIFT:
+    if line.kind == passbook.GIFT:
         if line.points > 0:
             return say("gift-from").format(number=line.counterpart)
         if line.counterpart == "fund":
             return say("gift-to-fund")
         return say("gift-to-member").format(number=line.counterpart)
-    if line.kind == lovebank.GIFT_REVERSAL:
+    if line.kind == passbook.GIFT_REVERSAL:
         return say("gift-reversal").format(reason=line.detail)
     return say("spent" if line.points < 0 else "returned").format(ref=line.ref)
 
@@ -133,9 +133,9 @@ def _period(settings: Settings, member: MemberInfo, start: date | None,
 
 async def _statement(front: Shopfront, member_id: int, start: date | None,
                      end: date | None) -> tuple[Statement, PassbookStatement]:
-    member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+    member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
     since, until, first, last = _period(front.settings, member, start, end)
-    found = await lovebank.statement(shop_id=front.shop_id, member_id=member_id, start=since, end=until)
+    found = await passbook.statement(shop_id=front.shop_id, member_id=member_id, start=since, end=until)
     return found, passbook_statement(found, front.settings, first=first, last=last)
 
 
@@ -153,7 +153,7 @@ async def print_statement(front: Shopfront, member_id: int, start: date | None, 
 
 
 async def print_card(front: Shopfront, member_id: int) -> int:
-    member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+    member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
     data = render_member_card(member_card(member, front.settings), width=front.settings.printer.width,
                               encoding=front.settings.printer.encoding)
     return await _queue(front, MEMBER_CARD, member.number, data)
@@ -190,12 +190,12 @@ class MemberOut(msgspec.Struct):
 
 
 async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
-    half_hours = await lovebank.approved_half_hours(member.id)
+    half_hours = await passbook.approved_half_hours(member.id)
     return MemberOut(id=member.id, number=member.number, name=member.name,
                      phone=member.phone if _sees_phones(request) else mask_phone(member.phone), notes=member.notes,
                      may_contact=member.may_contact, card_code=member.card_code, status=member.status,
                      opened_at=member.opened_at, closed_at=member.closed_at,
-                     points=await lovebank.points_of(member.id), hours=lovebank.hours_text(half_hours),
+                     points=await passbook.points_of(member.id), hours=passbook.hours_text(half_hours),
                      half_hours=half_hours)
 
 
@@ -270,7 +270,7 @@ def _when(front: Shopfront) -> date:
 
 
 async def _record(request: Request, front: Shopfront, data: ServiceIn) -> ServiceInfo:
-    return await lovebank.record_service(
+    return await passbook.record_service(
         shop_id=front.shop_id, member_id=data.member_id, served_on=data.served_on, start_time=data.start_time,
         place=data.place, content=data.content, service_type=data.service_type, half_hours=data.half_hours,
         witness=data.witness, staff_id=request.user.id, today=_when(front),
@@ -284,13 +284,13 @@ async def _statement_out(request: Request, front: Shopfront, member_id: int, sta
     found, printed = await _statement(front, member_id, start, end)
     return StatementOut(
         member_number=found.member.number, member_name=found.member.name, period=printed.period,
-        opening_balance=found.opening_balance, opening_hours=lovebank.hours_text(found.opening_half_hours),
-        closing_balance=found.closing_balance, cumulative_hours=lovebank.hours_text(found.cumulative_half_hours),
+        opening_balance=found.opening_balance, opening_hours=passbook.hours_text(found.opening_half_hours),
+        closing_balance=found.closing_balance, cumulative_hours=passbook.hours_text(found.cumulative_half_hours),
         lines=[StatementLineOut(
             txn_id=line.txn_id, at=line.at, kind=line.kind, ref=line.ref,
             description=entry_description(line, locale, settings),
-            hours=None if line.half_hours is None else lovebank.hours_text(line.half_hours), points=line.points,
-            balance=line.balance, cumulative_hours=lovebank.hours_text(line.cumulative_half_hours))
+            hours=None if line.half_hours is None else passbook.hours_text(line.half_hours), points=line.points,
+            balance=line.balance, cumulative_hours=passbook.hours_text(line.cumulative_half_hours))
             for line in found.lines])
 
 
@@ -307,27 +307,27 @@ class LoveBankApi(Controller):
     @get("/members", summary="Find members by number, card code, name, or the last four digits of their phone "
          "(exactly four)")
     async def find(self, request: Request, front: Front, q: FromQuery[Text] = "") -> list[MemberOut]:
-        return [await _member_out(request, m) for m in await lovebank.find_members(
+        return [await _member_out(request, m) for m in await passbook.find_members(
             shop_id=front.shop_id, text=q)]
 
     @post("/members", summary="Open a member's account (passbook) with a new member card", status_code=201)
     async def open(self, request: Request[StaffUser, dict, object], front: Front,
                    data: JSONBody[MemberIn]) -> MemberOut:
-        member = await lovebank.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
+        member = await passbook.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                             notes=data.notes, may_contact=data.may_contact,
                                             staff_id=request.user.id)
         return await _member_out(request, member)
 
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
     async def show(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
-        return await _member_out(request, await lovebank.member_by_id(shop_id=front.shop_id,
+        return await _member_out(request, await passbook.member_by_id(shop_id=front.shop_id,
                                                                       member_id=member_id))
 
     @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
           "the community fund", status_code=200)
     async def close(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                     data: JSONBody[CloseIn]) -> MemberOut:
-        member = await lovebank.close_member(shop_id=front.shop_id, member_id=member_id,
+        member = await passbook.close_member(shop_id=front.shop_id, member_id=member_id,
                                              staff_id=request.user.id, give_rest_to_fund=data.give_rest_to_fund)
         return await _member_out(request, member)
 
@@ -335,27 +335,27 @@ class LoveBankApi(Controller):
          guards=[requires_role(Role.MANAGER)])
     async def export(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberExport:
         shop_id = front.shop_id
-        member = await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
+        member = await passbook.member_by_id(shop_id=shop_id, member_id=member_id)
         return MemberExport(member=await _member_out(request, member),
-                            service=await lovebank.service_of(shop_id=shop_id, member_id=member_id),
-                            gifts=await lovebank.gifts_of(shop_id=shop_id, member_id=member_id),
+                            service=await passbook.service_of(shop_id=shop_id, member_id=member_id),
+                            gifts=await passbook.gifts_of(shop_id=shop_id, member_id=member_id),
                             statement=await _statement_out(request, front, member_id, None, None))
 
     @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
           "(managers); the account stays, anonymous", guards=[requires_role(Role.MANAGER)], status_code=200)
     async def erase(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
-        return await _member_out(request, await lovebank.erase_member(shop_id=front.shop_id,
+        return await _member_out(request, await passbook.erase_member(shop_id=front.shop_id,
                                                                       member_id=member_id))
 
     @get("/members/{member_id:int}/service", summary="The member's passbook: each service, approved hours so far")
     async def passbook(self, front: Front, member_id: FromPath[RowId]) -> list[ServiceInfo]:
         shop_id = front.shop_id
-        await lovebank.member_by_id(shop_id=shop_id, member_id=member_id)
-        return await lovebank.service_of(shop_id=shop_id, member_id=member_id)
+        await passbook.member_by_id(shop_id=shop_id, member_id=member_id)
+        return await passbook.service_of(shop_id=shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/gifts", summary="The member's points gifts, given and received")
     async def gifts(self, front: Front, member_id: FromPath[RowId]) -> list[GiftInfo]:
-        return await lovebank.gifts_of(shop_id=front.shop_id, member_id=member_id)
+        return await passbook.gifts_of(shop_id=front.shop_id, member_id=member_id)
 
     @get("/members/{member_id:int}/statement", summary="Every entry in a period (shop-local days; default: since "
          "opening) with its running balance and the approved hours so far")
@@ -378,7 +378,7 @@ class LoveBankApi(Controller):
 
     @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
     async def card_preview(self, front: Front, member_id: FromPath[RowId]) -> list[str]:
-        member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
         return preview_member_card(member_card(member, front.settings), width=front.settings.printer.width)
 
     @post("/members/{member_id:int}/card/print", summary="Print the member card on the receipt printer",
@@ -395,33 +395,33 @@ class LoveBankApi(Controller):
 
     @get("/approvals", summary="The service waiting for approval, oldest first")
     async def approvals(self, front: Front) -> list[ServiceInfo]:
-        return await lovebank.pending_service(shop_id=front.shop_id)
+        return await passbook.pending_service(shop_id=front.shop_id)
 
     @post("/service/{record_id:int}/approve", summary="Approve a service into points (not one you entered)",
           status_code=200)
     async def approve(self, request: Request[StaffUser, dict, object], front: Front,
                       record_id: FromPath[RowId]) -> ServiceInfo:
-        return await lovebank.approve_service(shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
+        return await passbook.approve_service(shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
                                               types=front.settings.lovebank.service_types)
 
     @post("/service/{record_id:int}/reject", summary="Reject a service, saying why (not one you entered)",
           status_code=200)
     async def reject(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                      data: JSONBody[ReasonIn]) -> ServiceInfo:
-        return await lovebank.reject_service(shop_id=front.shop_id, record_id=record_id,
+        return await passbook.reject_service(shop_id=front.shop_id, record_id=record_id,
                                              staff_id=request.user.id, reason=data.reason)
 
     @post("/service/{record_id:int}/reverse", summary="Ask to correct an approved service, with the reason: its "
           "points are taken back when another coordinator approves the correction", status_code=201)
     async def reverse_service(self, request: Request[StaffUser, dict, object], front: Front,
                               record_id: FromPath[RowId], data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reverse_service(shop_id=front.shop_id, record_id=record_id,
+        return await passbook.reverse_service(shop_id=front.shop_id, record_id=record_id,
                                               staff_id=request.user.id, reason=data.reason)
 
     @post("/donations", summary="A member gives points to another member (waits for another coordinator's "
           "approval), or to the community fund (积分捐赠, at once)", status_code=201)
     async def donate(self, request: Request[StaffUser, dict, object], front: Front, data: JSONBody[GiftIn]) -> GiftInfo:
-        return await lovebank.donate_points(shop_id=front.shop_id, from_member_id=data.from_member_id,
+        return await passbook.donate_points(shop_id=front.shop_id, from_member_id=data.from_member_id,
                                             to_member_id=data.to_member_id, points=data.points,
                                             staff_id=request.user.id, note=data.note)
 
@@ -429,48 +429,48 @@ class LoveBankApi(Controller):
           "back when another coordinator approves the correction", status_code=201)
     async def reverse_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                            data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reverse_gift(shop_id=front.shop_id, gift_id=gift_id,
+        return await passbook.reverse_gift(shop_id=front.shop_id, gift_id=gift_id,
                                            staff_id=request.user.id, reason=data.reason)
 
     @get("/gifts/pending", summary="The gifts between members waiting for approval, oldest first")
     async def pending_gifts(self, front: Front) -> list[GiftInfo]:
-        return await lovebank.pending_gifts(shop_id=front.shop_id)
+        return await passbook.pending_gifts(shop_id=front.shop_id)
 
     @post("/gifts/{gift_id:int}/approve", summary="Approve a gift between members: its points move now (not one "
           "you entered)", status_code=200)
     async def approve_gift(self, request: Request[StaffUser, dict, object], front: Front,
                            gift_id: FromPath[RowId]) -> GiftInfo:
-        return await lovebank.approve_gift(shop_id=front.shop_id, gift_id=gift_id,
+        return await passbook.approve_gift(shop_id=front.shop_id, gift_id=gift_id,
                                            staff_id=request.user.id)
 
     @post("/gifts/{gift_id:int}/reject", summary="Reject a gift between members, saying why (not one you entered)",
           status_code=200)
     async def reject_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                           data: JSONBody[ReasonIn]) -> GiftInfo:
-        return await lovebank.reject_gift(shop_id=front.shop_id, gift_id=gift_id,
+        return await passbook.reject_gift(shop_id=front.shop_id, gift_id=gift_id,
                                           staff_id=request.user.id, reason=data.reason)
 
     @get("/reversals/pending", summary="The corrections waiting for approval, oldest first")
     async def pending_reversals(self, front: Front) -> list[ReversalInfo]:
-        return await lovebank.pending_reversals(shop_id=front.shop_id)
+        return await passbook.pending_reversals(shop_id=front.shop_id)
 
     @post("/reversals/{reversal_id:int}/approve", summary="Approve a correction: its reversing transaction is "
           "posted now (not one you asked for)", status_code=200)
     async def approve_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                                reversal_id: FromPath[RowId]) -> ReversalInfo:
-        return await lovebank.approve_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
+        return await passbook.approve_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
                                                staff_id=request.user.id)
 
     @post("/reversals/{reversal_id:int}/reject", summary="Reject a correction, saying why (not one you asked for)",
           status_code=200)
     async def reject_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                               reversal_id: FromPath[RowId], data: JSONBody[ReasonIn]) -> ReversalInfo:
-        return await lovebank.reject_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
+        return await passbook.reject_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
                                               staff_id=request.user.id, reason=data.reason)
 
     @get("/fund", summary="The points the community fund holds")
     async def fund(self) -> FundOut:
-        return FundOut(points=await lovebank.fund_points())
+        return FundOut(points=await passbook.fund_points())
 
 
 # -- the coordinator's pages ------------------------------------------------------------------------------
@@ -536,19 +536,19 @@ class LoveBankPages(Controller):
 
     async def _home(self, request: Request, front: Shopfront, *, q: str = "", error: str = "") -> Template:
         shop_id = front.shop_id
-        found = await lovebank.find_members(shop_id=shop_id, text=q) if q else []
+        found = await passbook.find_members(shop_id=shop_id, text=q) if q else []
         return _page(request, "lovebank.html", q=q, error=error,
-                     found=[(m, await lovebank.points_of(m.id)) for m in found],
-                     pending=len(await lovebank.pending_service(shop_id=shop_id))
-                     + len(await lovebank.pending_gifts(shop_id=shop_id))
-                     + len(await lovebank.pending_reversals(shop_id=shop_id)),
-                     fund=await lovebank.fund_points())
+                     found=[(m, await passbook.points_of(m.id)) for m in found],
+                     pending=len(await passbook.pending_service(shop_id=shop_id))
+                     + len(await passbook.pending_gifts(shop_id=shop_id))
+                     + len(await passbook.pending_reversals(shop_id=shop_id)),
+                     fund=await passbook.fund_points())
 
     @post("/members", status_code=200)
     async def open(self, request: Request[StaffUser, dict, object], front: Front,
                    data: URLEncodedBody[MemberForm]) -> Template | Redirect:
         try:
-            member = await lovebank.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
+            member = await passbook.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                                 notes=data.notes, may_contact=bool(data.may_contact),
                                                 staff_id=request.user.id)
         except DomainError as error:
@@ -561,9 +561,9 @@ class LoveBankPages(Controller):
 
     async def _approvals(self, request: Request, front: Shopfront, error: str = "") -> Template:
         return _page(request, "lovebank_approvals.html", error=error, types=_types(front.settings),
-                     pending=await lovebank.pending_service(shop_id=front.shop_id),
-                     gifts=await lovebank.pending_gifts(shop_id=front.shop_id),
-                     reversals=await lovebank.pending_reversals(shop_id=front.shop_id), me=request.user.id)
+                     pending=await passbook.pending_service(shop_id=front.shop_id),
+                     gifts=await passbook.pending_gifts(shop_id=front.shop_id),
+                     reversals=await passbook.pending_reversals(shop_id=front.shop_id), me=request.user.id)
 
     @get("/members/{member_id:int}")
     async def member(self, request: Request, front: Front, member_id: FromPath[RowId], start: FromQuery[Text] = "",
@@ -575,24 +575,24 @@ class LoveBankPages(Controller):
     async def _member(self, request: Request, front: Shopfront, member_id: int, *, start: date | None = None,
                       end: date | None = None, error: str = "", done: str = "") -> Template:
         locale = locale_of(request)
-        member = await lovebank.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
         found, printed = await _statement(front, member_id, start, end)
         zone = front.settings.zone
         return _page(
             request, "lovebank_member.html", member=member, error=error, done=done,
             phone=member.phone if _sees_phones(request) else mask_phone(member.phone),
-            points=await lovebank.points_of(member_id),
-            hours=lovebank.hours_text(await lovebank.approved_half_hours(member_id)),
-            service=await lovebank.service_of(shop_id=front.shop_id, member_id=member_id),
-            gifts=await lovebank.gifts_of(shop_id=front.shop_id, member_id=member_id),
-            reversals=await lovebank.pending_reversals(shop_id=front.shop_id, member_id=member_id),
+            points=await passbook.points_of(member_id),
+            hours=passbook.hours_text(await passbook.approved_half_hours(member_id)),
+            service=await passbook.service_of(shop_id=front.shop_id, member_id=member_id),
+            gifts=await passbook.gifts_of(shop_id=front.shop_id, member_id=member_id),
+            reversals=await passbook.pending_reversals(shop_id=front.shop_id, member_id=member_id),
             statement=found, entries=[(line, entry_description(line, locale, front.settings)) for line in found.lines],
             preview=preview_statement(printed, width=front.settings.printer.width),
             card=preview_member_card(member_card(member, front.settings), width=front.settings.printer.width),
             start=start.isoformat() if start else "", end=end.isoformat() if end else "", period=printed.period,
             types=front.settings.lovebank.service_types, type_names=_types(front.settings),
             max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(front).isoformat(), zone=zone,
-            hours_text=lovebank.hours_text, status_words=STATUS_WORDS, me=request.user.id,
+            hours_text=passbook.hours_text, status_words=STATUS_WORDS, me=request.user.id,
             manager=_sees_phones(request))
 
     async def _failed(self, request: Request, front: Shopfront, member_id: int, error: DomainError) -> Template:
@@ -620,8 +620,8 @@ class LoveBankPages(Controller):
         try:
             to = None
             if data.to.strip().lower() != "fund":
-                to = (await lovebank.member_for_till(shop_id=shop_id, code=data.to)).id
-            await lovebank.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
+                to = (await passbook.member_for_till(shop_id=shop_id, code=data.to)).id
+            await passbook.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
                                          points=_whole(data.points), staff_id=request.user.id, note=data.note)
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
@@ -631,7 +631,7 @@ class LoveBankPages(Controller):
     async def close(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                     data: URLEncodedBody[CloseForm]) -> Template | Redirect:
         try:
-            await lovebank.close_member(shop_id=front.shop_id, member_id=member_id,
+            await passbook.close_member(shop_id=front.shop_id, member_id=member_id,
                                         staff_id=request.user.id, give_rest_to_fund=bool(data.give_rest_to_fund))
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
@@ -639,7 +639,7 @@ class LoveBankPages(Controller):
 
     @post("/members/{member_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
     async def erase(self, front: Front, member_id: FromPath[RowId]) -> Redirect:
-        await lovebank.erase_member(shop_id=front.shop_id, member_id=member_id)
+        await passbook.erase_member(shop_id=front.shop_id, member_id=member_id)
         return Redirect(f"/lovebank/members/{member_id}")
 
     @post("/members/{member_id:int}/statement/print", status_code=200)
@@ -659,7 +659,7 @@ class LoveBankPages(Controller):
                        work: Callable[[], Awaitable[object]]) -> Template | Redirect:
         """Approve, reject or reverse (`work`, done only once the record is found), then back to the approvals or
         the member's page (with the reason if refused)."""
-        record = await lovebank.service_by_id(shop_id=front.shop_id, record_id=record_id)
+        record = await passbook.service_by_id(shop_id=front.shop_id, record_id=record_id)
         try:
             await work()
         except DomainError as error:
@@ -672,31 +672,31 @@ class LoveBankPages(Controller):
     async def approve(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                       data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         return await self._decided(request, front, record_id, data.back, partial(
-            lovebank.approve_service, shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
+            passbook.approve_service, shop_id=front.shop_id, record_id=record_id, staff_id=request.user.id,
             types=front.settings.lovebank.service_types))
 
     @post("/service/{record_id:int}/reject", status_code=200)
     async def reject(self, request: Request[StaffUser, dict, object], front: Front, record_id: FromPath[RowId],
                      data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         return await self._decided(request, front, record_id, data.back, partial(
-            lovebank.reject_service, shop_id=front.shop_id, record_id=record_id,
+            passbook.reject_service, shop_id=front.shop_id, record_id=record_id,
             staff_id=request.user.id, reason=data.reason))
 
     @post("/service/{record_id:int}/reverse", status_code=200)
     async def reverse_service(self, request: Request[StaffUser, dict, object], front: Front,
                               record_id: FromPath[RowId], data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         return await self._decided(request, front, record_id, "member", partial(
-            lovebank.reverse_service, shop_id=front.shop_id, record_id=record_id,
+            passbook.reverse_service, shop_id=front.shop_id, record_id=record_id,
             staff_id=request.user.id, reason=data.reason))
 
     @post("/gifts/{gift_id:int}/reverse", status_code=200)
     async def reverse_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                            data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
         shop_id = front.shop_id
-        gift = await lovebank.gift_by_id(shop_id=shop_id, gift_id=gift_id)
+        gift = await passbook.gift_by_id(shop_id=shop_id, gift_id=gift_id)
         member_id = int(data.back) if data.back.isdigit() else gift.from_member_id
         try:
-            await lovebank.reverse_gift(shop_id=shop_id, gift_id=gift_id, staff_id=request.user.id,
+            await passbook.reverse_gift(shop_id=shop_id, gift_id=gift_id, staff_id=request.user.id,
                                         reason=data.reason)
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
@@ -714,24 +714,24 @@ class LoveBankPages(Controller):
     @post("/gifts/{gift_id:int}/approve", status_code=200)
     async def approve_gift(self, request: Request[StaffUser, dict, object], front: Front,
                            gift_id: FromPath[RowId]) -> Template | Redirect:
-        return await self._after_request(request, front, lovebank.approve_gift(
+        return await self._after_request(request, front, passbook.approve_gift(
             shop_id=front.shop_id, gift_id=gift_id, staff_id=request.user.id))
 
     @post("/gifts/{gift_id:int}/reject", status_code=200)
     async def reject_gift(self, request: Request[StaffUser, dict, object], front: Front, gift_id: FromPath[RowId],
                           data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._after_request(request, front, lovebank.reject_gift(
+        return await self._after_request(request, front, passbook.reject_gift(
             shop_id=front.shop_id, gift_id=gift_id, staff_id=request.user.id, reason=data.reason))
 
     @post("/reversals/{reversal_id:int}/approve", status_code=200)
     async def approve_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                                reversal_id: FromPath[RowId]) -> Template | Redirect:
-        return await self._after_request(request, front, lovebank.approve_reversal(
+        return await self._after_request(request, front, passbook.approve_reversal(
             shop_id=front.shop_id, reversal_id=reversal_id, staff_id=request.user.id))
 
     @post("/reversals/{reversal_id:int}/reject", status_code=200)
     async def reject_reversal(self, request: Request[StaffUser, dict, object], front: Front,
                               reversal_id: FromPath[RowId], data: URLEncodedBody[ReasonForm]) -> Template | Redirect:
-        return await self._after_request(request, front, lovebank.reject_reversal(
+        return await self._after_request(request, front, passbook.reject_reversal(
             shop_id=front.shop_id, reversal_id=reversal_id, staff_id=request.user.id,
             reason=data.reason))

@@ -11,7 +11,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect
 
-from donations.errors import DonationError, LoveBankError
+from donations.errors import DonationError
+from lovebank.errors import LoveBankError
 from inventory.catalogue_csv import CatalogueCsvError
 from inventory.errors import InventoryError
 from inventory.stocktake import StockTakeError

@@ -3,7 +3,8 @@
 import pytest
 from hypothesis import given, strategies as st
 
-from donations.donors import find_donors, mask_phone, normalize_phone, register_donor
+from donations.donors import find_donors, register_donor
+from shop.people import mask_phone, normalize_phone
 from donations.tables import Donor
 from shop.errors import DomainError
 

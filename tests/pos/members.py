@@ -1,7 +1,7 @@
 """Love-bank members with points, for the till's tests: a member opened through the love bank, and points
 brought over from their paper passbook as one ledger transaction (issued → the member)."""
 
-from donations.lovebank import open_member
+from lovebank.passbook import open_member
 from shop import ledger
 
 

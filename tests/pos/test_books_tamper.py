@@ -11,13 +11,11 @@ import pytest
 
 from donations.donors import erase_donor, register_donor
 from donations.intake import GivenItem, register_donation
-from donations.lovebank import (
-    approve_gift, approve_reversal, approve_service, donate_points, erase_member, open_member, record_service,
-    reject_gift, reject_reversal, reject_service, reverse_gift, reverse_service,
-)
+from lovebank.passbook import approve_gift, approve_reversal, approve_service, donate_points, erase_member, open_member, record_service, reject_gift, reject_reversal, reject_service, reverse_gift, reverse_service
 from donations.makers import record_payout
 from inventory.catalogue import Condition, change_price
-from donations.tables import Donor, Member, PointsGift, PointsReversal, ServiceRecord
+from donations.tables import Donor
+from lovebank.tables import Member, PointsGift, PointsReversal, ServiceRecord
 from pos.checkout import CartLine, commit_sale
 from tests.pos.till import till_rules
 from pos.discounts import LineOverride

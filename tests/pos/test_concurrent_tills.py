@@ -3,7 +3,7 @@ points, and one submit sent many times."""
 
 import asyncio
 
-from donations.lovebank import points_of
+from lovebank.passbook import points_of
 from inventory.stock import on_hand
 from inventory.tables import Item
 from pos.checkout import CartLine, commit_sale

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from donations.lovebank import fund_points, points_of
+from lovebank.passbook import fund_points, points_of
 from inventory.tables import Category
 from pos.checkout import CartLine, commit_sale, load_sale
 from tests.pos.till import till_rules
@@ -133,7 +133,7 @@ async def test_a_wrong_points_tender_is_refused_with_its_code(goods, settings, t
 
 
 async def test_a_closed_members_card_is_refused(goods, settings):
-    from donations.lovebank import close_member
+    from lovebank.passbook import close_member
 
     member = await member_with_points(goods, 0)
     await close_member(shop_id=goods.shop_id, member_id=member.id, staff_id=goods.manager_id)

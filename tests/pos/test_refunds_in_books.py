@@ -30,7 +30,7 @@ def take_back(goods, number, lines, key):
 
 
 async def test_a_piece_no_whole_point_can_pay_back_leaves_the_rest_owed_until_the_last_return(goods, settings):
-    from donations.lovebank import points_of
+    from lovebank.passbook import points_of
 
     # given a ¥62.00 sale (coat, book, 3 coasters) paid 6 points worth ¥10.00 each and ¥2.00 in cash
     member, sale = await split_sale(goods, settings, worth=1000, points=6, key="owed-sale-01", lines=[

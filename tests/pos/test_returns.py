@@ -270,7 +270,7 @@ async def test_a_sale_of_an_earlier_session_is_returned_not_voided(goods, settin
 
 
 async def test_a_return_of_a_sale_paid_in_points_and_cash_refunds_each_its_share(goods, settings):
-    from donations.lovebank import points_of
+    from lovebank.passbook import points_of
     from pos.tender import PointsIn
     from tests.pos.members import member_with_points
 
@@ -306,7 +306,7 @@ async def test_a_return_of_a_sale_paid_in_points_and_cash_refunds_each_its_share
 
 
 async def test_a_household_purchase_paid_with_the_funds_points_gives_them_back_to_the_fund(goods, settings):
-    from donations.lovebank import fund_points
+    from lovebank.passbook import fund_points
     from pos.tender import PointsIn
     from shop.staff import set_pin
     from tests.pos.members import fund_with_points

@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
-from donations.tables import Donor, Maker, MakerPayout, Member, PointsGift
+from donations.tables import Donor, Maker, MakerPayout
+from lovebank.tables import Member, PointsGift
 from inventory.tables import Item, StockMovement
 from shop.tables import LedgerTxn
 

@@ -4,7 +4,8 @@ from enum import StrEnum
 
 from babel.messages.pofile import read_po
 
-from donations.errors import DonationError, LoveBankError
+from donations.errors import DonationError
+from lovebank.errors import LoveBankError
 from inventory.catalogue_csv import CatalogueCsvError
 from inventory.errors import InventoryError
 from inventory.stocktake import StockTakeError

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from donations.tables import PointsGift, ServiceRecord
+from lovebank.tables import PointsGift, ServiceRecord
 from shop.staff import Role, create_staff
 from tests.printing.escpos_decode import Barcode, decode
 from tests.web.conftest import Till
@@ -271,7 +271,7 @@ async def test_the_coordinators_pages_open_a_member_and_show_the_passbook(desk):
 
 
 async def test_the_demo_shows_the_love_bank_working(db, settings):
-    from donations import lovebank
+    from lovebank import passbook
     from shop.shops import ensure_shop
     from web.demo import MEMBERS, load_demo
 
@@ -280,15 +280,15 @@ async def test_the_demo_shows_the_love_bank_working(db, settings):
     assert await load_demo(shop_id=shop_id, today=date.today(), service_types=settings.lovebank.service_types)
 
     # then: three members, one service and one gift between members waiting for approval, points in the fund
-    members = [m for name, _ in MEMBERS for m in await lovebank.find_members(shop_id=shop_id, text=name)]
+    members = [m for name, _ in MEMBERS for m in await passbook.find_members(shop_id=shop_id, text=name)]
     assert len(members) == 3
-    assert len(await lovebank.pending_service(shop_id=shop_id)) == 1
-    (gift,) = await lovebank.pending_gifts(shop_id=shop_id)
-    assert await lovebank.fund_points() > 0
+    assert len(await passbook.pending_service(shop_id=shop_id)) == 1
+    (gift,) = await passbook.pending_gifts(shop_id=shop_id)
+    assert await passbook.fund_points() > 0
     # and once another coordinator approves the gift, every member holds points
     other = await create_staff(shop_id=shop_id, username="coord9", password="coord9-pw", role=Role.COORDINATOR)
-    await lovebank.approve_gift(shop_id=shop_id, gift_id=gift.id, staff_id=other.id)
-    assert all([await lovebank.points_of(m.id) > 0 for m in members])
+    await passbook.approve_gift(shop_id=shop_id, gift_id=gift.id, staff_id=other.id)
+    assert all([await passbook.points_of(m.id) > 0 for m in members])
 
 
 async def test_a_manager_exports_a_members_data_and_erases_it_on_request_the_points_stay(desk):

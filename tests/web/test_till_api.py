@@ -2,7 +2,7 @@
 
 import uuid
 
-from donations.lovebank import points_of
+from lovebank.passbook import points_of
 from inventory.tables import Category
 from pos.tables import Override, ParkedCart
 from shop.staff import set_pin

@@ -9,14 +9,9 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, strategies as st
 
-from donations import lovebank
-from donations.lovebank import (
-    approve_gift, approve_reversal, approve_service, approved_half_hours, close_member, donate_points, fund_points,
-    gift_by_id, hours_text, member_for_till, open_member, pending_gifts, pending_reversals, pending_service,
-    points_for, points_of, record_service, reject_gift, reject_reversal, reject_service, reverse_gift,
-    reverse_service, service_of, statement,
-)
-from donations.tables import PointsGift, PointsReversal, ServiceRecord
+from lovebank import passbook
+from lovebank.passbook import approve_gift, approve_reversal, approve_service, approved_half_hours, close_member, donate_points, fund_points, gift_by_id, hours_text, member_for_till, open_member, pending_gifts, pending_reversals, pending_service, points_for, points_of, record_service, reject_gift, reject_reversal, reject_service, reverse_gift, reverse_service, service_of, statement
+from lovebank.tables import PointsGift, PointsReversal, ServiceRecord
 from shop import ledger
 from shop.errors import DomainError
 from web.problems import status_of
@@ -230,7 +225,7 @@ async def test_gifts_and_spends_from_one_account_at_once_never_overdraw_it(bank)
     await earn(bank, bank.li, half_hours=20)
 
     async def spend(points):
-        async with lovebank.writing(LedgerTxn._meta.db):
+        async with passbook.writing(LedgerTxn._meta.db):
             await ledger.post(ledger.Txn(kind="sale", ref="S-test", entries=(
                 ledger.Entry(ledger.member_points(bank.li), ledger.Currency.PTS, points),
                 ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, -points),
@@ -271,7 +266,7 @@ async def test_a_reversal_takes_back_exactly_what_was_done_with_its_reason_and_o
         await reverse_service(shop_id=bank.shop_id, record_id=service.id, staff_id=bank.second_id, reason="重复录入")
     assert (str(error.value.code), error.value.params["points"], error.value.params["asked"]) == (
         "not-enough-points", 5, 20)
-    assert (await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
+    assert (await passbook.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
     assert await PointsReversal.count() == 0
     # the gift is reversed, then the service
     undone_reversal = await corrected(bank, gift_id=gift.id, reason="转错人了")
@@ -279,7 +274,7 @@ async def test_a_reversal_takes_back_exactly_what_was_done_with_its_reason_and_o
 
     # then
     undone = await gift_by_id(shop_id=bank.shop_id, gift_id=gift.id)
-    reversed_service = await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)
+    reversed_service = await passbook.service_by_id(shop_id=bank.shop_id, record_id=service.id)
     assert undone.reversed and undone.reason == "转错人了"
     assert (reversed_service.status, reversed_service.reason) == ("reversed", "重复录入")
     assert (undone_reversal.status, service_reversal.status) == ("approved", "approved")
@@ -352,7 +347,7 @@ async def test_a_rejected_gift_or_correction_leaves_every_balance_alone(bank):
     assert (rejected.status, rejected.reason, rejected.reversed) == ("rejected", "本人不同意", False)
     assert (kept.status, kept.decision_reason, kept.decided_by) == ("rejected", "服务属实", bank.manager_id)
     assert (await points_of(bank.li), await points_of(bank.wang), await fund_points()) == (20, 0, 0)
-    assert (await lovebank.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
+    assert (await passbook.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
     # a rejected gift is never approved nor reversed; a rejected correction may be asked again
     with pytest.raises(DomainError, match="request-already-decided"):
         await approve_gift(shop_id=bank.shop_id, gift_id=gift.id, staff_id=bank.second_id)
@@ -398,7 +393,7 @@ async def test_verify_names_a_gift_or_correction_approved_by_its_enterer_or_with
     gift = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=bank.wang, points=5,
                                staff_id=bank.coordinator_id)
     service = await record(bank)
-    assert await lovebank.lovebank_problems() == []
+    assert await passbook.lovebank_problems() == []
     # when: a gift and a correction are marked approved behind the rules' back (past the books' triggers), by their
     # enterer, moving nothing
     async with triggers_off(PointsGift._meta.db, "points_gift", "service_record", "points_reversal"):
@@ -411,7 +406,7 @@ async def test_verify_names_a_gift_or_correction_approved_by_its_enterer_or_with
             decided_by=bank.coordinator_id)).returning(PointsReversal.id)
         sneaked = rows[0]["id"]
         # then
-        assert await lovebank.lovebank_problems() == [
+        assert await passbook.lovebank_problems() == [
             f"points gift differs from its ledger transaction: {gift.id}",
             f"points gift decided by the coordinator who entered it: {gift.id}",
             f"reversal decided by the coordinator who entered it: {sneaked}",
@@ -423,7 +418,7 @@ async def test_verify_names_a_gift_or_correction_approved_by_its_enterer_or_with
                                      PointsReversal.decided_by: bank.second_id}).where(PointsReversal.id == sneaked)
         await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None}).where(
             ServiceRecord.id == service.id)
-    assert await lovebank.lovebank_problems() == []
+    assert await passbook.lovebank_problems() == []
 
 
 async def test_an_account_closes_only_at_zero_or_giving_the_rest_to_the_fund_and_then_does_nothing(bank):
@@ -495,7 +490,7 @@ async def test_verify_names_service_approved_without_its_points_or_by_its_entere
     # given: the books in order
     entered = await record(bank)
     await approve_service(shop_id=bank.shop_id, record_id=entered.id, staff_id=bank.second_id, types=TYPES)
-    assert await lovebank.lovebank_problems() == []
+    assert await passbook.lovebank_problems() == []
 
     # when: a record is marked approved behind the rules' back (no points issued, approved by its enterer)
     sneaked = await record(bank)
@@ -505,7 +500,7 @@ async def test_verify_names_service_approved_without_its_points_or_by_its_entere
             ServiceRecord.id == sneaked.id)
 
         # then
-        problems = await lovebank.lovebank_problems()
+        problems = await passbook.lovebank_problems()
         assert problems == [f"approved service without its ledger transaction of its points: {sneaked.id}",
                             f"service decided by the coordinator who entered it: {sneaked.id}"]
         await ServiceRecord.update({ServiceRecord.status: "rejected", ServiceRecord.points_pts: None,
@@ -538,7 +533,7 @@ async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_ove
     from pos.tender import PointsIn
 
     # given
-    member = await lovebank.member_by_id(shop_id=bank.shop_id, member_id=bank.li)
+    member = await passbook.member_by_id(shop_id=bank.shop_id, member_id=bank.li)
     await earn(bank, bank.li, half_hours=20)
 
     def sale(n):  # three books, ¥36.00: 30 points and ¥6.00 in cash

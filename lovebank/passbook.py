@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from donations.donors import last_four, name_contains, normalize_phone, phone_ends_with, search_text
-from donations.errors import LoveBankError
-from donations.tables import Member, PointsGift, PointsReversal, ServiceRecord
+from shop.people import last_four, name_contains, normalize_phone, phone_ends_with, search_text
+from lovebank.errors import LoveBankError
+from lovebank.tables import Member, PointsGift, PointsReversal, ServiceRecord
 from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, redact
 from shop import ledger, sql
 from shop.database import as_date, as_time, forget_erased, run, writing

@@ -14,7 +14,7 @@ from datetime import date
 from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from donations import lovebank
+from lovebank import passbook
 from pos.verify import verify
 from shop import ledger
 from shop.database import bind, close_database, engine_for, open_database, writing
@@ -41,11 +41,11 @@ class LoveBank(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.members = [self.run(lovebank.open_member(shop_id=self.shop_id, name=f"会员{n}")).id
+        self.members = [self.run(passbook.open_member(shop_id=self.shop_id, name=f"会员{n}")).id
                         for n in range(MEMBERS)]
         self.points = {member: 0 for member in self.members}
         self.open = {member: True for member in self.members}
-        self.fund = self.run(lovebank.fund_points())  # the fund is the shop's: earlier examples left some in it
+        self.fund = self.run(passbook.fund_points())  # the fund is the shop's: earlier examples left some in it
         self.pending: list[tuple[int, int, str]] = []  # (record, member, entered by)
         self.approved: list[tuple[int, int, int]] = []  # (record, member, points)
         self.gifts: list[tuple[int, int, int | None, int]] = []  # (gift, from, to (None: fund), points)
@@ -71,7 +71,7 @@ class LoveBank(RuleBasedStateMachine):
     def enter_service(self, who, half_hours, kind, by):
         member = self.members[who]
         try:
-            entered = self.run(lovebank.record_service(
+            entered = self.run(passbook.record_service(
                 shop_id=self.shop_id, member_id=member, served_on=TODAY, start_time="09:30", place="社区",
                 content="服务", service_type=kind.code, half_hours=half_hours, witness="楼长",
                 staff_id=self.staff[by], today=TODAY, types=TYPES, max_hours=12))
@@ -86,10 +86,10 @@ class LoveBank(RuleBasedStateMachine):
     def decide(self, pick, by, approve):
         record, member, entered_by = self.pending[pick % len(self.pending)]
         if approve:
-            work = lovebank.approve_service(shop_id=self.shop_id, record_id=record, staff_id=self.staff[by],
+            work = passbook.approve_service(shop_id=self.shop_id, record_id=record, staff_id=self.staff[by],
                                             types=TYPES)
         else:
-            work = lovebank.reject_service(shop_id=self.shop_id, record_id=record, staff_id=self.staff[by],
+            work = passbook.reject_service(shop_id=self.shop_id, record_id=record, staff_id=self.staff[by],
                                            reason="不符合")
         code = self.attempt(work)
         if by == entered_by:
@@ -101,8 +101,8 @@ class LoveBank(RuleBasedStateMachine):
         assert code is None
         self.pending.remove((record, member, entered_by))
         if approve:
-            points = self.run(lovebank.service_by_id(shop_id=self.shop_id, record_id=record)).points
-            info = self.run(lovebank.service_by_id(shop_id=self.shop_id, record_id=record))
+            points = self.run(passbook.service_by_id(shop_id=self.shop_id, record_id=record)).points
+            info = self.run(passbook.service_by_id(shop_id=self.shop_id, record_id=record))
             kind = next(t for t in TYPES if t.code == info.service_type)
             assert points == kind.points_per_hour * info.half_hours // 2
             self.points[member] += points
@@ -115,7 +115,7 @@ class LoveBank(RuleBasedStateMachine):
         source = self.members[giver]
         target = None if receiver < 0 else self.members[receiver]
         try:
-            gift = self.run(lovebank.donate_points(shop_id=self.shop_id, from_member_id=source, to_member_id=target,
+            gift = self.run(passbook.donate_points(shop_id=self.shop_id, from_member_id=source, to_member_id=target,
                                                    points=points, staff_id=self.staff[by]))
             code = None
         except DomainError as error:
@@ -140,9 +140,9 @@ class LoveBank(RuleBasedStateMachine):
     def decide_gift(self, pick, by, approve):
         entry = gift, source, target, points, entered_by = self.pending_gifts[pick % len(self.pending_gifts)]
         if approve:
-            work = lovebank.approve_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by])
+            work = passbook.approve_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by])
         else:
-            work = lovebank.reject_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by], reason="不同意")
+            work = passbook.reject_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by], reason="不同意")
         code = self.attempt(work)
         if by == entered_by:
             assert code == "own-entry"
@@ -166,7 +166,7 @@ class LoveBank(RuleBasedStateMachine):
         if who >= 0:
             member = self.members[who]
             try:
-                at_till = self.run(lovebank.member_for_till(shop_id=self.shop_id, code=f"M{member}"))
+                at_till = self.run(passbook.member_for_till(shop_id=self.shop_id, code=f"M{member}"))
             except DomainError as error:
                 assert (str(error.code), self.open[member]) == ("member-closed", False)
                 return
@@ -220,7 +220,7 @@ class LoveBank(RuleBasedStateMachine):
     def reverse_service(self, pick, by):
         """A correction asked for: nothing moves until someone else approves it."""
         entry = record, member, points = self.approved[pick % len(self.approved)]
-        self._asked("service", entry, lovebank.reverse_service(shop_id=self.shop_id, record_id=record,
+        self._asked("service", entry, passbook.reverse_service(shop_id=self.shop_id, record_id=record,
                                                                staff_id=self.staff[by], reason="录错了"), by,
                     closed=not self.open[member], held=self.points[member], points=points)
 
@@ -228,7 +228,7 @@ class LoveBank(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 99), by=st.sampled_from("abm"))
     def reverse_gift(self, pick, by):
         entry = gift, source, target, points = self.gifts[pick % len(self.gifts)]
-        self._asked("gift", entry, lovebank.reverse_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by],
+        self._asked("gift", entry, passbook.reverse_gift(shop_id=self.shop_id, gift_id=gift, staff_id=self.staff[by],
                                                          reason="转错了"), by,
                     closed=not self.open[source] or (target is not None and not self.open[target]),
                     held=self.fund if target is None else self.points[target], points=points)
@@ -238,9 +238,9 @@ class LoveBank(RuleBasedStateMachine):
     def decide_reversal(self, pick, by, approve):
         asked = reversal, kind, entry, asked_by = self.pending_reversals[pick % len(self.pending_reversals)]
         if approve:
-            work = lovebank.approve_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by])
+            work = passbook.approve_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by])
         else:
-            work = lovebank.reject_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by],
+            work = passbook.reject_reversal(shop_id=self.shop_id, reversal_id=reversal, staff_id=self.staff[by],
                                             reason="不改")
         code = self.attempt(work)
         if by == asked_by:
@@ -278,7 +278,7 @@ class LoveBank(RuleBasedStateMachine):
     @rule(who=st.integers(0, MEMBERS - 1), give_rest=st.booleans())
     def close(self, who, give_rest):
         member = self.members[who]
-        code = self.attempt(lovebank.close_member(shop_id=self.shop_id, member_id=member,
+        code = self.attempt(passbook.close_member(shop_id=self.shop_id, member_id=member,
                                                   staff_id=self.staff["a"], give_rest_to_fund=give_rest))
         if not self.open[member]:
             assert code == "member-closed"
@@ -295,8 +295,8 @@ class LoveBank(RuleBasedStateMachine):
     @invariant()
     def balances_are_the_models_and_never_below_zero(self):
         for member, points in self.points.items():
-            assert self.run(lovebank.points_of(member)) == points >= 0
-        assert self.run(lovebank.fund_points()) == self.fund >= 0
+            assert self.run(passbook.points_of(member)) == points >= 0
+        assert self.run(passbook.fund_points()) == self.fund >= 0
 
     @invariant()
     def points_held_equal_points_issued_less_points_redeemed(self):

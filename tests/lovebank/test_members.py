@@ -2,8 +2,8 @@
 
 import pytest
 
-from donations.lovebank import find_members, member_for_till, open_member, points_of
-from donations.tables import Member
+from lovebank.passbook import find_members, member_for_till, open_member, points_of
+from lovebank.tables import Member
 from shop.errors import DomainError
 from web.problems import status_of
 

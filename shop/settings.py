@@ -43,6 +43,9 @@ class ServerSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     port: Port = 8000
     data_dir: str = "var"
     https: bool = False  # the shop is reached over HTTPS: cookies are Secure, browsers are told to keep to HTTPS
+    tls: bool = False  # `aixin serve` serves HTTPS itself, signed by the shop's own CA (web/tls.py); implies https
+    tls_names: tuple[str, ...] = ()  # names and addresses the tills reach the server by, besides those it finds
+    tls_dir: str = ""  # the CA and the server certificate; empty: tls/ in data_dir
 
 
 class PointsSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import socket
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -38,38 +37,94 @@ async def _with_database(settings: Settings, work: Callable[[int], Awaitable[int
 
 def _address_for_tills(host: str) -> str:
     """The address a till on the shop's network opens: this PC's LAN address when the server listens on every one."""
+    from web.tls import lan_address
+
     if host not in ("0.0.0.0", "::"):
         return host
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the interface of the default route
-            return probe.getsockname()[0]
-        except OSError:  # no network: the tills cannot reach it either
-            return host
+    return lan_address() or host  # no network: the tills cannot reach it either
+
+
+def _serving_tls(settings: Settings, host: str, port: int) -> tuple[dict[str, str], list[str]]:
+    """The shop's CA and server certificate for HTTPS (web/tls.py): uvicorn's arguments, and what to say of them."""
+    from web.tls import names_to_cover, server_certificate, shop_ca, tls_folder
+
+    folder = tls_folder(settings)
+    ca = shop_ca(folder, shop_name=settings.shop.name)
+    served = server_certificate(folder, ca, names=names_to_cover(settings, host=host))
+    said = []
+    hosts = [name for name in served.names if name not in ("localhost", "127.0.0.1", "::1", _address_for_tills(host))]
+    if hosts and host in ("0.0.0.0", "::"):  # listening on every address: the names the certificate covers too
+        said.append("  also at " + ", ".join(f"https://{f'[{n}]' if ':' in n else n}:{port}/" for n in hosts))
+    said.append(f"  {'made ' if ca.made else ''}the shop's certificate authority, which each till trusts once: "
+                f"{ca.path}\n    SHA-256 {ca.fingerprint}")
+    if served.issued_because:
+        said.append(f"  server certificate issued ({served.issued_because}), valid until {served.expires:%Y-%m-%d}")
+    return {"ssl_certfile": str(served.cert_path), "ssl_keyfile": str(served.key_path)}, said
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import msgspec
     import uvicorn
 
     from web.app import create_app
     from web.demo import DEMO_PASSWORD, DEMO_STAFF, demo_loaded
     from web.serving import BoundedReads
+    from web.tls import TlsError, tls_folder
 
     async def prepare(shop_id: int) -> int:
         return int(await demo_loaded())
 
-    has_demo = asyncio.run(_with_database(settings, prepare))
     host, port = args.host or settings.server.host, args.port or settings.server.port
-    print(f"\n  爱心超市 Aixin is open at http://{_address_for_tills(host)}:{port}/  ({settings.shop.name})")
+    tls = settings.server.tls if args.tls is None else args.tls
+    served_over: dict[str, str] = {}
+    said: list[str] = []
+    if tls:
+        try:
+            served_over, said = _serving_tls(settings, host, port)
+        except TlsError as error:
+            print(f"aixin: {error}", file=sys.stderr)
+            return 2
+        except OSError as error:  # a folder that cannot be made or written
+            print(f"aixin: the certificates cannot be kept in {tls_folder(settings)}: {error}", file=sys.stderr)
+            return 2
+        # the login and CSRF cookies are then sent over HTTPS alone (Secure), and browsers keep to HTTPS
+        settings = msgspec.structs.replace(settings, server=msgspec.structs.replace(settings.server, https=True))
+    has_demo = asyncio.run(_with_database(settings, prepare))
+    print(f"\n  爱心超市 Aixin is open at http{'s' if tls else ''}://{_address_for_tills(host)}:{port}/  "
+          f"({settings.shop.name})")
+    for line in said:
+        print(line)
     print(f"  database: {settings.database.url}   printer: {settings.printer.kind} {settings.printer.path if settings.printer.kind == 'file' else settings.printer.host}")
     if has_demo:
         print(f"  demo logins (password {DEMO_PASSWORD}): " + ", ".join(f"{u} ({r.value})" for u, _, r in DEMO_STAFF))
-    print()
+    print(flush=True)
     # A stop (SIGTERM from a service manager, Ctrl-C) lets requests under way finish, but ends within 10 s: a till
     # that keeps a half-sent request open must not keep the shop from restarting. A client that sends its request
     # too slowly is cut off (web/serving.py).
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning" if not args.verbose else "info",
-                http=BoundedReads, timeout_graceful_shutdown=STOP_SECONDS - SHUTDOWN_SECONDS, timeout_keep_alive=5)
+                http=BoundedReads, timeout_graceful_shutdown=STOP_SECONDS - SHUTDOWN_SECONDS, timeout_keep_alive=5,
+                **served_over)
+    return 0
+
+
+def _tls(settings: Settings, args: argparse.Namespace) -> int:
+    """aixin tls ca [--export FILE]: the shop's certificate authority, to be trusted once on each till."""
+    from web.tls import TlsError, export_ca, shop_ca, tls_folder
+
+    try:
+        ca = shop_ca(tls_folder(settings), shop_name=settings.shop.name)
+        if ca.made:
+            print("made the shop's certificate authority (once: keep its folder with the backups)")
+        print(ca.path)
+        print(f"SHA-256 {ca.fingerprint}")
+        if args.export:
+            print(f"copied the CA certificate (not its key) to {export_ca(ca, Path(args.export))}")
+    except TlsError as error:
+        print(f"aixin: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"aixin: the certificate authority cannot be kept in {tls_folder(settings)}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -278,7 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--verbose", action="store_true")
+    serve.add_argument("--tls", action=argparse.BooleanOptionalAction,
+                       help="serve HTTPS with the shop's own certificate authority (default: [server] tls)")
     serve.set_defaults(run=_serve)
+    tls = commands.add_parser("tls", help="the shop's certificate authority, for HTTPS on the shop's LAN")
+    ca = tls.add_subparsers(dest="step", required=True).add_parser(
+        "ca", help="its certificate's path and SHA-256 fingerprint (made the first time)")
+    ca.add_argument("--export", metavar="FILE", help="copy the CA certificate (never its key) to FILE, or into a "
+                                                     "folder as aixin-shop.crt, to give to the tills")
+    ca.set_defaults(run=_tls)
     commands.add_parser("migrate", help="apply pending database migrations").set_defaults(run=_migrate)
     commands.add_parser("demo", help="load the demo shop (once)").set_defaults(run=_demo)
     user = commands.add_parser("create-user", help="add a member of staff")

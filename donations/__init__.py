@@ -1,1 +1,1 @@
-"""What comes in: donors and their gifts, handicraft makers and their consigned goods, and the love bank."""
+"""What comes in: donors and their gifts, handicraft makers and their consigned goods."""

@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from donations.errors import DonationError
 from donations.tables import DonatedItem, Donation, Donor
@@ -93,6 +94,13 @@ class DonationRecord:
         return sum(line.quantity for line in self.lines if line.accepted)
 
 
+class DonationPaper(Protocol):
+    """What is printed with a donation, in its transaction: its labels, its slip (pos/paper.py: IntakePaper).
+    Defined here, as donations may not import pos, which prints it."""
+
+    async def print_donation(self, donation: DonationRecord) -> object: ...
+
+
 def donation_number(donation_id: int) -> str:
     return f"D{donation_id:08d}"
 
@@ -148,12 +156,12 @@ def _checked(item: GivenItem, categories: dict[str, CategoryInfo], today: date) 
 async def register_donation(
     *, shop_id: int, volunteer_id: int, donor_id: int | None, items: Sequence[GivenItem], idempotency_key: str,
     today: date, received_on: date | None = None,
-    with_donation: Callable[[DonationRecord], Awaitable[object]] | None = None,
+    paper: DonationPaper | None = None,
 ) -> DonationRecord:
     """Record a donation: its items into stock (or refused), all or nothing. `today` is the shop's local date.
 
-    `with_donation` is more work that commits with the donation or not at all (the intake
-    desk queues the labels' print job with it).
+    `paper` prints the donation (its labels, its slip: pos/paper.py) in its transaction: they commit
+    with the donation or not at all, and are not printed again for a repeated key.
     """
     check_key(idempotency_key)
     if not items:
@@ -182,8 +190,8 @@ async def register_donation(
         await _stock(shop_id=shop_id, donation_id=donation_id, number=number, items=checked,
                      categories=categories, volunteer_id=volunteer_id)
         record = await load_donation(donation_id, shop_id=shop_id)
-        if with_donation is not None:
-            await with_donation(record)
+        if paper is not None:
+            await paper.print_donation(record)
         return record
 
     return await once(write, table=Donation, digest_column=Donation.request_digest, shop_id=shop_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from shop.people import normalize_phone
 from donations.errors import DonationError
@@ -95,10 +96,18 @@ class ConsignedGoods:
     in_store: bool  # the shop gave the code: each piece needs a label
 
 
+class ConsignmentPaper(Protocol):
+    """What the intake desk prints when a maker brings goods (pos/paper.py: IntakePaper), in the consignment's
+    transaction: a label for each piece that carries the shop's own code."""
+
+    async def print_consigned(self, goods: ConsignedGoods, *, ref: str) -> None: ...
+
+
 async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name: str, price_fen: int,
-                        quantity: int, staff_id: int | None, barcode: str = "") -> ConsignedGoods:
+                        quantity: int, staff_id: int | None, barcode: str = "",
+                        paper: ConsignmentPaper | None = None) -> ConsignedGoods:
     """A maker brings goods to sell on consignment: new goods get an in-store code; more of
-    their goods already on sale (their code given) just add pieces."""
+    their goods already on sale (their code given) just add pieces. `paper` queues their labels with them."""
     check_price(price_fen, minimum=1)
     check_quantity(quantity)
     code = normalize_barcode(barcode) if barcode and barcode.strip() else ""
@@ -112,7 +121,10 @@ async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name
                 raise DomainError(DonationError.NOT_THEIR_GOODS, barcode=code, name=known.name)
             await receive_stock(shop_id=shop_id, item=known, quantity=quantity, staff_id=staff_id, reason=reason,
                                 ref=ref)
-            return ConsignedGoods(known.id, known.barcode, quantity, is_in_store(known.barcode))
+            goods = ConsignedGoods(known.id, known.barcode, quantity, is_in_store(known.barcode))
+            if paper is not None:
+                await paper.print_consigned(goods, ref=ref)
+            return goods
         if code.startswith("2"):
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
         category = await Category.select(Category.id, Category.source).where(
@@ -124,7 +136,10 @@ async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name
         new = await add_item(shop_id=shop_id, barcode=code or None, name=name, category_id=category["id"],
                              price_fen=price_fen, quantity=quantity, staff_id=staff_id, reason=reason, ref=ref)
         await Consignment.insert(Consignment(item=new.item_id, maker=maker_id))
-    return ConsignedGoods(new.item_id, new.barcode, quantity, is_in_store(new.barcode))
+        goods = ConsignedGoods(new.item_id, new.barcode, quantity, is_in_store(new.barcode))
+        if paper is not None:
+            await paper.print_consigned(goods, ref=ref)
+    return goods
 
 
 @dataclass(frozen=True)

@@ -1,1 +1,1 @@
-"""What goes out: the till and its sales, tenders and the fund split, and every report over sales."""
+"""What goes out: the till and its sales, tenders and the fund split, every report over sales, and the paper the shop prints (paper.py)."""

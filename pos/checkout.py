@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from lovebank.passbook import fund_points, member_for_till, points_of
 from donations.makers import consignments
@@ -120,6 +121,12 @@ class SaleRecord:
         return sum(line.discount_fen for line in self.lines)
 
 
+class SalePaper(Protocol):
+    """What is printed with a sale, in its transaction (pos/paper.py: TillPaper, the till's receipt)."""
+
+    async def print_sale(self, sale: SaleRecord) -> object: ...
+
+
 def source_rules(split: SplitSettings) -> dict[str, SplitRule]:
     return {source: SplitRule(shares.fund, shares.maker)
             for source, shares in ((s, getattr(split, s)) for s in SplitSettings.__struct_fields__)}
@@ -195,17 +202,16 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
                       cash_given_fen: int, idempotency_key: str, rules: TillRules,
                       expected_total_fen: int | None = None, points: PointsIn | None = None,
                       sale_discount: SaleDiscount | None = None, manager_pin: str | None = None,
-                      now: datetime | None = None,
-                      with_sale: Callable[[SaleRecord], Awaitable[object]] | None = None) -> SaleRecord:
+                      now: datetime | None = None, paper: SalePaper | None = None) -> SaleRecord:
     """Sell the cart: points first (pos/tender.py) if `points` is given, cash for the rest. Returns
     the sale (or, for a repeated key, the first sale).
 
     Lines may carry price overrides and discounts, and `sale_discount` takes a discount off the
     whole sale (pos/discounts.py); one taking more than the rules' override limit off, and any
     spending of the fund's points for a household, needs `manager_pin`. `now` is the sale's time
-    (the moment of the call unless given: tests back-date sales with it). `with_sale` is more work
-    that must commit with the sale or not at all (the till queues the receipt's print job with it:
-    one commit, and no sale without its receipt).
+    (the moment of the call unless given: tests back-date sales with it). `paper` prints the sale
+    (pos/paper.py: the till's receipt): queued in the sale's transaction, one commit, and no sale
+    without its receipt; not again for a repeated key.
     """
     check_key(idempotency_key)
     cart = merge_lines(lines)
@@ -224,8 +230,8 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
                                  cash_given_fen=cash_given_fen, key=idempotency_key, digest=digest, rules=rules,
                                  expected_total_fen=expected_total_fen, points=points,
                                  sale_discount=sale_discount, approver=approver, now=now or datetime.now(UTC))
-        if with_sale is not None:
-            await with_sale(sale)
+        if paper is not None:
+            await paper.print_sale(sale)
         return sale
 
     return await once(write, table=Sale, digest_column=Sale.cart_digest, shop_id=shop_id, key=idempotency_key,

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from inventory.catalogue import check_quantity
 from inventory.stock import Movement, MovementKind, WriteOffReason, record_movements
@@ -138,6 +139,12 @@ class ReturnRecord:
         return self.total_fen - sum(r.amount_fen for r in self.refunds)
 
 
+class ReturnPaper(Protocol):
+    """What is printed with a return or a void, in its transaction (pos/paper.py: TillPaper, the refund slip)."""
+
+    async def print_return(self, record: ReturnRecord) -> object: ...
+
+
 def _sale_id(number: str) -> int:
     sale_id = sale_id_of(number or "")
     if sale_id is None:
@@ -212,32 +219,35 @@ def _digest(sale_id: int, till_id: int, lines: Sequence[ReturnRequestLine], reas
 async def commit_return(*, shop_id: int, till_id: int, cashier_id: int, sale: str,
                         lines: Sequence[ReturnRequestLine], idempotency_key: str, reason: str = "",
                         approved_by: int | None = None, refund_limit_fen: int | None = None,
-                        with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
+                        paper: ReturnPaper | None = None) -> ReturnRecord:
     """Take back pieces of a sale at this till, refunding them to the sale's tenders. Returns the return
-    (or, for a repeated key, the first one). `with_return` is more work that commits with the return or
-    not at all (the till queues the refund slip's print job with it), not done again for a repeated key.
+    (or, for a repeated key, the first one). `paper` prints the return (pos/paper.py: the till's refund slip)
+    in its transaction: it commits with the return or not at all, and is not done again for a repeated key.
     A return giving back more than `refund_limit_fen` in cash needs `approved_by`, the manager who allowed it
     (recorded on the return); without one it is refused and nothing is written."""
     return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale, lines=lines,
                          idempotency_key=idempotency_key, reason=reason, approved_by=approved_by,
-                         refund_limit_fen=refund_limit_fen, with_return=with_return)
+                         refund_limit_fen=refund_limit_fen, paper=paper)
 
 
-async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: int, sale: str,
+async def void_sale(*, shop_id: int, till_id: int, cashier_id: int, manager_id: int | None, sale: str,
                     idempotency_key: str,
-                    with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
-    """A manager voids a sale of the till's open session: every piece back on the shelf, every tender refunded."""
+                    paper: ReturnPaper | None = None) -> ReturnRecord:
+    """A manager voids a sale of the till's open session: every piece back on the shelf, every tender refunded.
+    `manager_id` is the manager who allows it (shop.staff.approving_manager); without one, "void-needs-manager"."""
+    if manager_id is None:
+        raise DomainError(ReturnError.VOID_NEEDS_MANAGER)
     sale_id = _sale_id(sale)
     row, lines, _ = await _sale_rows(shop_id, sale_id)
     return await _commit(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, number=sale,
                          lines=[ReturnRequestLine(l["id"], l["quantity"]) for l in lines],
                          idempotency_key=idempotency_key, reason=VOID, approved_by=manager_id,
-                         with_return=with_return)
+                         paper=paper)
 
 
 async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, lines: Sequence[ReturnRequestLine],
                   idempotency_key: str, reason: str, approved_by: int | None, refund_limit_fen: int | None = None,
-                  with_return: Callable[[ReturnRecord], Awaitable[object]] | None = None) -> ReturnRecord:
+                  paper: ReturnPaper | None = None) -> ReturnRecord:
     check_key(idempotency_key)
     sale_id = _sale_id(number)
     wanted, reason = _check(lines, reason)
@@ -247,8 +257,8 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
         record = await _write_return(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, sale_id=sale_id,
                                      wanted=wanted, key=idempotency_key, digest=digest, reason=reason,
                                      approved_by=approved_by, refund_limit_fen=refund_limit_fen)
-        if with_return is not None:
-            await with_return(record)
+        if paper is not None:
+            await paper.print_return(record)
         return record
 
     return await once(write, table=SaleReturn, digest_column=SaleReturn.request_digest, shop_id=shop_id,

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import UTC, datetime
 
 import asyncpg
@@ -135,8 +136,16 @@ async def open_session(*, shop_id: int, till_id: int, staff_id: int, float_fen: 
     return await load_session(shop_id=shop_id, session_id=session_id)
 
 
-async def close_session(*, shop_id: int, till_id: int, staff_id: int, counted_fen: int) -> SessionFigures:
-    """Close the till with its drawer counted: expected cash from the ledger, over/short booked, cash to the safe."""
+class SessionPaper(Protocol):
+    """What a till prints when it closes (pos/paper.py: TillPaper), in the close's transaction: the Z report."""
+
+    async def print_till_report(self, figures: SessionFigures) -> int: ...
+
+
+async def close_session(*, shop_id: int, till_id: int, staff_id: int, counted_fen: int,
+                        paper: SessionPaper | None = None) -> SessionFigures:
+    """Close the till with its drawer counted: expected cash from the ledger, over/short booked, cash to the safe.
+    `paper` prints the Z report with the close: no closed till without its report in the print queue."""
     check_cash(counted_fen)
     db = TillSession._meta.db
     async with writing(db):
@@ -159,7 +168,10 @@ async def close_session(*, shop_id: int, till_id: int, staff_id: int, counted_fe
         await run(db, "UPDATE till_session SET closed_by = $1, closed_at = $2, counted_fen = $3, expected_fen = $4, "
                       "over_short_fen = $5 WHERE id = $6",
                   staff_id, datetime.now(UTC), counted_fen, expected, over_short, session_id)
-    return await session_figures(shop_id=shop_id, session_id=session_id)
+        figures = await session_figures(shop_id=shop_id, session_id=session_id)
+        if paper is not None:
+            await paper.print_till_report(figures)
+    return figures
 
 
 async def _drawer_cash(till_id: int, mark: int) -> int:

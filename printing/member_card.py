@@ -4,8 +4,9 @@ barcode the till's scanner reads (a USB keyboard-wedge scanner reads CODE128, no
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from printing.escpos import EscPos
+from printing.escpos import start_job
 from printing.layout import two_columns
+from printing.profiles import PrinterProfile
 from printing.styled import BOLD, PLAIN, StyledLine, centred, check_code128, check_labels, plain, preview
 from printing.styled import print_lines, title
 
@@ -27,10 +28,12 @@ class MemberCard:
         check_code128("card code", self.card_code)
 
 
-def render_member_card(card: MemberCard, *, width: int, encoding: str) -> bytes:
-    """The card as ESC/POS bytes for a printer of width columns (32 or 48): its text, the card code's
-    barcode (its characters printed under the bars), the note, and a cut."""
-    job = EscPos(encoding=encoding)
+def render_member_card(card: MemberCard, *, width: int = 48, encoding: str = "gb18030",
+                       profile: PrinterProfile | None = None) -> bytes:
+    """The card as ESC/POS bytes for a printer of width columns (32 or 48), or for the printer's `profile`
+    (its width, encoding, Chinese mode, barcodes, cutter): its text, the card code's barcode (its
+    characters printed under the bars), the note, and a cut."""
+    job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _card_lines(card, width))
     job.align("center")
     job.barcode_code128(card.card_code, fit_columns=width)

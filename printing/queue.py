@@ -117,7 +117,7 @@ async def reprint(*, shop_id: int, job_id: int, now: datetime | None = None) -> 
     A reprint never opens the cash drawer: no cash moves. Documents kick the drawer last, after
     the cut (printing/documents.py, refund_slip.py, till_report.py), so the kick is the job's last
     five bytes, ESC p m t1 t2, and is left off. The queue holds bytes only: a document that must
-    say it is a copy (重打) is made again by the caller (web/documents.py: reprint_job).
+    say it is a copy (重打) is made again by the caller (pos/paper.py: Paper.reprint_job).
     """
     row = await PrintJob.select(
         PrintJob.printer, PrintJob.document, PrintJob.ref, PrintJob.till, PrintJob.data).where(

@@ -66,7 +66,8 @@ class PassbookStatement:
 
 def render_statement(statement: PassbookStatement, *, width: int = 48, encoding: str = "gb18030",
         profile: PrinterProfile | None = None) -> bytes:
-    """The statement as ESC/POS bytes for a printer of width columns (32 or 48), cut at the end."""
+    """The statement as ESC/POS bytes for a printer of width columns (32 or 48), or for the printer's `profile`
+    (its width, encoding, Chinese mode, Chinese as images), cut at the end."""
     job, width = start_job(width=width, encoding=encoding, profile=profile)
     print_lines(job, _statement_lines(statement, width))
     job.cut()

@@ -152,6 +152,15 @@ async def check_manager_pin(shop_id: int, pin: str, *, by: int | None = None, pl
     raise DomainError(ShopError.BAD_PIN)
 
 
+async def approving_manager(shop_id: int, *, role: Role, staff_id: int, pin: str | None) -> int | None:
+    """Who allows what needs a manager at a till (a void, a refund over the limit): the person logged in when
+    they are a manager or an admin, else the manager whose PIN was typed (check_manager_pin: throttled, "bad-pin"
+    when it is nobody's); None when neither, and the operation asked for says whether it needs one."""
+    if role.allows(Role.MANAGER):
+        return staff_id
+    return await check_manager_pin(shop_id, pin) if pin else None
+
+
 # -- administering staff (the admin's page and `aixin staff …`) ----------------------------------------
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale,
 from pos.numbers import sale_id_of
 from pos.discounts import Discount, LineOverride, SaleDiscount
 from pos.overrides import OverrideInfo, overrides_between
+from pos.paper import TILL_DOCUMENTS, Reprint
 from pos.parked import ParkedInfo, park_cart, parked_carts, resume_cart
 from pos.tender import PointsIn
 from inventory.errors import InventoryError
@@ -22,16 +23,12 @@ from pos.errors import SaleError
 from pos.reports import DayReport, check_day, day_bounds, day_report, period_of
 from pos.tills import TillInfo
 from shop.errors import DomainError, ShopError
+from shop.printouts import RECEIPT_PRINTER
 from shop.staff import Role
 from printing.printer_setup import till_place
 from printing.job_list import JobInfo, Shown, jobs_page, unprinted
 from printing.queue import Job, PrinterHealth, find_job, health
 from web.auth import StaffUser, requires_role
-from web.documents import (
-    RECEIPT_PRINTER, TILL_DOCUMENTS, Reprint, label_picture, printer_of_place, queue_labels, queue_receipt,
-    receipt_for, reprint_receipt, reprint_unprinted,
-)
-from web.documents import reprint_job as print_again
 from web.inputs import MAX_ROW_ID, In, RowId, Text
 from web.shopfront import Front, Shopfront
 
@@ -225,7 +222,7 @@ class TillApi(Controller):
           "to print is not queued twice", status_code=202)
     async def reprint_till_unprinted(self, front: Front, code: FromPath[Text]) -> ReprintedOut:
         till = await _till(front, code)
-        done = await reprint_unprinted(front.settings, shop_id=front.shop_id, till=till.code)
+        done = await front.paper.reprint_unprinted(shop_id=front.shop_id, till=till.code)
         front.printing.wake()
         return ReprintedOut(queued=[r.job_id for r in done if not r.already_waiting],
                             already_waiting=[r.job_id for r in done if r.already_waiting])
@@ -240,11 +237,6 @@ class SalesApi(Controller):
     async def complete(self, request: Request[StaffUser, dict, object], front: Front,
                        data: JSONBody[SaleIn]) -> Response[SaleOut]:
         till = await _till(front, data.till)
-
-        async def queue_its_receipt(sale: SaleRecord) -> None:
-            receipt = receipt_for(sale, settings=front.settings, cashier=request.user.display_name)
-            await queue_receipt(receipt, front.settings, shop_id=front.shop_id, till=till.code)
-
         sale = await commit_sale(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
             lines=[line.cart_line() for line in data.lines],
@@ -253,7 +245,8 @@ class SalesApi(Controller):
             points=None if data.points is None else PointsIn(
                 points=data.points.points, member_code=data.points.member, household_ref=data.points.household_ref),
             sale_discount=data.sale_discount.sale_discount() if data.sale_discount else None,
-            manager_pin=data.manager_pin or None, with_sale=queue_its_receipt,
+            manager_pin=data.manager_pin or None,
+            paper=front.paper.at_till(shop_id=front.shop_id, till=till, cashier=request.user.display_name),
         )
         if sale.replayed:
             return Response(_sale_out(sale, till.code), status_code=200)
@@ -276,8 +269,8 @@ class SalesApi(Controller):
     @post("/{number:str}/reprint", summary="Print a sale's receipt again (202: a copy, 重打; 200: it is already "
           "waiting to print, and is not queued twice)", status_code=202)
     async def reprint_receipt(self, front: Front, number: FromPath[Text]) -> Response[ReprintOut]:
-        return await reprint_out(front, await reprint_receipt(await _sale(front, number), front.settings,
-                                                              shop_id=front.shop_id))
+        return await reprint_out(front, await front.paper.reprint_receipt(await _sale(front, number),
+                                                                          shop_id=front.shop_id))
 
 
 async def _sale(front: Shopfront, number: str) -> SaleRecord:
@@ -339,7 +332,7 @@ class PrintingApi(Controller):
     async def printer_health(self, front: Front, till: FromQuery[Text | None] = None) -> PrinterHealth:
         printer = RECEIPT_PRINTER
         if till:  # the printer assigned to this till on the printers page, if any
-            printer, _ = await printer_of_place(front.settings, shop_id=front.shop_id, place=till_place(till))
+            printer, _ = await front.paper.printouts.printer_of(shop_id=front.shop_id, place=till_place(till))
         return await health(shop_id=front.shop_id, printer=printer)
 
     @get("/jobs", summary="The print queue, newest first, a page at a time: the next page is before_id= the last id",
@@ -356,7 +349,7 @@ class PrintingApi(Controller):
     @post("/jobs/{job_id:int}/reprint", summary="Print a job's document again (202: a new job; 200: it is already "
           "waiting to print, and is not queued twice)", status_code=202, guards=[requires_role(Role.MANAGER)])
     async def reprint_job(self, front: Front, job_id: FromPath[RowId]) -> Response[ReprintOut]:
-        reprint = await print_again(front.settings, shop_id=front.shop_id, job_id=job_id)
+        reprint = await front.paper.reprint_job(shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
             raise DomainError(ShopError.NOT_FOUND)
         return await reprint_out(front, reprint)
@@ -396,8 +389,7 @@ class LabelsApi(Controller):
         if not 1 <= len(data.barcodes) <= MAX_LABELS:
             raise DomainError(InventoryError.BAD_QUANTITY, quantity=len(data.barcodes), maximum=MAX_LABELS)
         items = await items_for_labels(shop_id=front.shop_id, barcodes=data.barcodes)
-        job_id = await queue_labels(items, front.settings, shop_id=front.shop_id,
-                                    ref=data.ref[:64] or items[0].barcode)
+        job_id = await front.paper.queue_labels(items, shop_id=front.shop_id, ref=data.ref[:64] or items[0].barcode)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
@@ -412,4 +404,4 @@ class LabelsApi(Controller):
 
     async def _picture(self, front: Shopfront, barcode: str, kind: str) -> bytes:
         (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[barcode])
-        return label_picture(item, front.settings, kind)
+        return front.paper.label_picture(item, kind)

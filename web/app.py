@@ -27,11 +27,13 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
 from pos.checkout import TillRules
+from pos.paper import Paper
 from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
 from shop.database import bind, close_database, engine_for, open_database
 from shop.errors import DomainError
 from shop.money import format_yuan
+from shop.printouts import Printouts
 from shop.seal import Sealer
 from shop.settings import Settings
 from shop.shops import ensure_shop
@@ -39,8 +41,8 @@ from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, Til
 from web.auth import SessionSigner, StaffAuthentication, access_origin
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
-from web.documents import printers
 from web.headers import security_headers
+from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
 from web.inputs import ShopRequest
 from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
@@ -75,10 +77,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     data_dir = Path(settings.server.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     secret = _secret(data_dir)
+    printouts = Printouts(settings, translate=gettext)  # the shop's paper, in its language (web's catalogues)
     front = Shopfront(settings=settings, engine=engine,
                       till_rules=TillRules.of(settings, rotation=rotation_of(settings)),
-                      printing=PrintWorker(printers(settings), stored=stored_configs,
-                                           keep=timedelta(days=settings.printing.keep_jobs_days)))
+                      printing=PrintWorker(printouts.printers(), stored=stored_configs,
+                                           keep=timedelta(days=settings.printing.keep_jobs_days)),
+                      paper=Paper(printouts))
     backups = DailyBackups(settings, engine)
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
 

@@ -1,8 +1,8 @@
 """The intake desk's JSON API: donors, donations, makers and their goods. Parse, one call, return.
 
 Phones are masked for everyone but managers. Labels and donation slips print on the
-intake desk's printer ([labels] in config.toml); a donation's labels are one print job,
-committed with the donation.
+intake desk's printer (pos/paper.py: the one assigned to the desk, else [labels] in config.toml);
+a donation's labels are one print job, committed with the donation.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from donations.donors import DonorInfo, donor_by_id, erase_donor, find_donors, register_donor
-from shop.people import mask_phone
+from shop.people import shown_phone
 from donations.errors import DonationError
 from donations.intake import (
     DonationRecord, DonationSummary, GivenItem, donation_id_of, load_donation, recent_donations, register_donation,
@@ -24,7 +24,7 @@ from donations.makers import (
 )
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import (
-    CategoryInfo, Condition, categories_of, item_by_barcode, items_for_labels, set_default_prices,
+    CategoryInfo, Condition, categories_of, item_by_barcode, set_default_prices,
 )
 from inventory.errors import InventoryError
 from pos.donor_impact import DonorImpact, donor_impact
@@ -34,13 +34,8 @@ from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
-from web.documents import donation_slip_for, donation_slip_preview, queue_copies, queue_donation_slip, queue_labels
 from web.inputs import BodyRowId, In, RowId, Text
 from web.shopfront import Front, Shopfront
-
-
-def _sees_phones(request: Request) -> bool:
-    return Role(request.user.role).allows(Role.MANAGER)
 
 
 class DonorIn(In):
@@ -60,7 +55,7 @@ class DonorOut(msgspec.Struct):
 
 def _donor_out(request: Request, donor: DonorInfo) -> DonorOut:
     return DonorOut(id=donor.id, name=donor.name, anonymous=donor.anonymous,
-                    phone=donor.phone if _sees_phones(request) else mask_phone(donor.phone),
+                    phone=shown_phone(donor.phone, Role(request.user.role)),
                     may_contact=donor.may_contact, created_at=donor.created_at)
 
 
@@ -150,27 +145,21 @@ class DonationsApi(Controller):
     @post("/", summary="Record a donation and its items (idempotent by idempotency_key)", status_code=201)
     async def register(self, request: Request[StaffUser, dict, object], front: Front,
                        data: JSONBody[DonationIn]) -> Response[DonationOut]:
-        jobs: dict[str, int] = {}
-
-        async def print_with_it(donation: DonationRecord) -> None:
-            if data.print_labels and donation.label_codes:
-                jobs["labels"] = await _queue_donation_labels(front, donation)
-            if data.print_slip:
-                jobs["slip"] = await queue_donation_slip(
-                    await donation_slip_for(donation, front.settings, shop_id=front.shop_id), front.settings, shop_id=front.shop_id)
-
+        paper = front.paper.at_intake(shop_id=front.shop_id, slip=data.print_slip, labels=data.print_labels)
         donation = await register_donation(
             shop_id=front.shop_id, volunteer_id=request.user.id, donor_id=data.donor_id,
             today=datetime.now(front.settings.zone).date(), received_on=data.received_on,
-            idempotency_key=data.idempotency_key, with_donation=print_with_it,
+            idempotency_key=data.idempotency_key, paper=paper,
             items=[GivenItem(category=i.category, description=i.description, condition=i.condition,
                              quantity=i.quantity, price_fen=i.price_fen, expires_on=i.expires_on, barcode=i.barcode,
                              refused_reason=i.refused_reason) for i in data.items],
         )
-        if jobs:
+        printed = not donation.replayed and paper.queued
+        if printed:
             front.printing.wake()
-        out = DonationOut(donation=donation, label_codes=donation.label_codes, labels_job=jobs.get("labels"),
-                          slip_job=jobs.get("slip"), replayed=donation.replayed)
+        out = DonationOut(donation=donation, label_codes=donation.label_codes,
+                          labels_job=paper.labels_job if printed else None,
+                          slip_job=paper.slip_job if printed else None, replayed=donation.replayed)
         return Response(out, status_code=200 if donation.replayed else 201)
 
     @get("/", summary="The latest donations, newest first")
@@ -183,13 +172,12 @@ class DonationsApi(Controller):
 
     @get("/{number:str}/slip", summary="The donation slip's text as it prints")
     async def slip(self, front: Front, number: FromPath[Text]) -> list[str]:
-        slip = await donation_slip_for(await _donation(front, number), front.settings, shop_id=front.shop_id)
-        return donation_slip_preview(slip, front.settings)
+        slip = await front.paper.donation_slip(await _donation(front, number), shop_id=front.shop_id)
+        return front.paper.donation_slip_preview(slip)
 
     @post("/{number:str}/slip", summary="Print the donation slip on the intake desk's printer", status_code=202)
     async def print_slip(self, front: Front, number: FromPath[Text]) -> Job:
-        slip = await donation_slip_for(await _donation(front, number), front.settings, shop_id=front.shop_id)
-        job_id = await queue_donation_slip(slip, front.settings, shop_id=front.shop_id)
+        job_id = await front.paper.queue_donation_slip(await _donation(front, number), shop_id=front.shop_id)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
@@ -198,7 +186,7 @@ class DonationsApi(Controller):
         donation = await _donation(front, number)
         if not donation.label_codes:
             raise DomainError(DonationError.NO_LABELS, number=donation.number)
-        job_id = await _queue_donation_labels(front, donation)
+        job_id = await front.paper.queue_donation_labels(donation, shop_id=front.shop_id)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
@@ -208,12 +196,6 @@ async def _donation(front: Shopfront, number: str) -> DonationRecord:
     if donation_id is None:
         raise DomainError(DonationError.UNKNOWN_DONATION, number=number[:20])
     return await load_donation(donation_id, shop_id=front.shop_id)
-
-
-async def _queue_donation_labels(front: Shopfront, donation: DonationRecord) -> int:
-    """A label for every piece the shop gave its own code, as one job."""
-    items = await items_for_labels(shop_id=front.shop_id, barcodes=donation.label_codes)
-    return await queue_labels(items, front.settings, shop_id=front.shop_id, ref=donation.number)
 
 
 class KnownItem(msgspec.Struct):
@@ -279,7 +261,7 @@ class MakerOut(msgspec.Struct):
 
 def _maker_out(request: Request, maker: MakerInfo) -> MakerOut:
     return MakerOut(id=maker.id, name=maker.name,
-                    phone=maker.phone if _sees_phones(request) else mask_phone(maker.phone),
+                    phone=shown_phone(maker.phone, Role(request.user.role)),
                     fund_percent=maker.fund_percent, maker_percent=maker.maker_percent)
 
 
@@ -346,16 +328,14 @@ class MakersApi(Controller):
     @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[GoodsIn]) -> GoodsOut:
+        paper = front.paper.at_intake(shop_id=front.shop_id, slip=False, labels=data.print_labels)
         consigned = await consign_goods(shop_id=front.shop_id, maker_id=maker_id, category_code=data.category,
                                         name=data.name, price_fen=data.price_fen, quantity=data.quantity,
-                                        staff_id=request.user.id, barcode=data.barcode)
-        job_id = None
-        if data.print_labels and consigned.in_store:
-            job_id = await queue_copies(consigned.barcode, consigned.quantity, front.settings, shop_id=front.shop_id,
-                                        ref=f"maker:{maker_id}")
+                                        staff_id=request.user.id, barcode=data.barcode, paper=paper)
+        if paper.queued:
             front.printing.wake()
         return GoodsOut(item_id=consigned.item_id, barcode=consigned.barcode, quantity=consigned.quantity,
-                        labels_job=job_id)
+                        labels_job=paper.labels_job)
 
     @get("/{maker_id:int}/statement", summary="What sold and came back, what was paid and what is owed (dates in shop time)")
     async def statement(self, front: Front, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from donations.donors import donor_by_id, erase_donor
-from shop.people import mask_phone
+from shop.people import shown_phone
 from donations.errors import DonationError
 from donations.intake import donation_id_of, load_donation, recent_donations
 from donations.makers import (
@@ -23,11 +23,11 @@ from inventory.errors import InventoryError
 from pos.donor_impact import donor_impact
 from pos.maker_payouts import makers_owed
 from pos.maker_statements import maker_statement
+from pos.paper import CONDITION_WORDS
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
-from web.documents import CONDITION_WORDS, donation_slip_for, donation_slip_preview, queue_copies
 from web.i18n import domain_error_message
 from web.inputs import Form, RowId, Text
 from web.intake import statement_period
@@ -40,7 +40,7 @@ def _is_manager(request: Request) -> bool:
 
 
 def _phone(request: Request, phone: str) -> str:
-    return phone if _is_manager(request) else mask_phone(phone)
+    return shown_phone(phone, Role(request.user.role))
 
 
 class DonationPages(Controller):
@@ -59,8 +59,8 @@ class DonationPages(Controller):
         if donation_id is None:
             raise DomainError(DonationError.UNKNOWN_DONATION, number=number[:20])
         donation = await load_donation(donation_id, shop_id=front.shop_id)
-        slip = await donation_slip_for(donation, front.settings, shop_id=front.shop_id)
-        return _page(request, "donation.html", donation=donation, slip=donation_slip_preview(slip, front.settings),
+        slip = await front.paper.donation_slip(donation, shop_id=front.shop_id)
+        return _page(request, "donation.html", donation=donation, slip=front.paper.donation_slip_preview(slip),
                      conditions=CONDITION_WORDS)
 
 
@@ -168,15 +168,14 @@ class MakerPages(Controller):
                     data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
         try:
             quantity = _whole(data.quantity)
+            paper = front.paper.at_intake(shop_id=front.shop_id, slip=False, labels=True)
             consigned = await consign_goods(
                 shop_id=front.shop_id, maker_id=maker_id, category_code=data.category, name=data.name,
                 price_fen=_fen(data.price, InventoryError.BAD_PRICE), quantity=0 if quantity is None else quantity,
-                staff_id=request.user.id, barcode=data.barcode)
+                staff_id=request.user.id, barcode=data.barcode, paper=paper)
         except DomainError as error:
             return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
-        if consigned.in_store:
-            await queue_copies(consigned.barcode, consigned.quantity, front.settings, shop_id=front.shop_id,
-                               ref=f"maker:{maker_id}")
+        if paper.queued:
             front.printing.wake()
         return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
 

@@ -4,14 +4,15 @@ passbook and its approval by another coordinator, points gifts, corrections, sta
 Two people for every move of points between members: service, gifts from member to member and corrections
 (reversals) wait on the approvals page until someone other than the one who entered them approves them.
 
-Phones are masked for everyone but managers. Statements and member cards print on the receipt printer, in
-the shop's language as all paper is, through the print queue.
+Phones are masked for everyone but managers. Statements and member cards (pos/paper.py) print on the printer
+of the till they are asked at (?till=T1), else on config.toml's receipt printer, in the shop's language as all
+paper is, through the print queue.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from functools import partial
 
 import msgspec
@@ -20,146 +21,29 @@ from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from lovebank import passbook
-from shop.people import mask_phone
+from shop.people import shown_phone
 from lovebank.errors import LoveBankError
-from lovebank.passbook import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo, Statement
-from pos.reports import check_day
-from printing.member_card import MemberCard, preview_member_card, render_member_card
-from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, Job, enqueue, find_job
-from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
+from lovebank.passbook import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo
+from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.settings import Settings
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
-from web.documents import RECEIPT_PRINTER, STATEMENT_WORDS, words
-from web.i18n import N_, domain_error_message, gettext
+from web.api import _till
+from web.i18n import N_, domain_error_message
 from web.inputs import BodyRowId, Form, In, RowId, Text
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
 
-# A person's name (姓名), not a thing's (名称): the catalogue's "Name" is an item's.
-PASSBOOK_WORDS = {**STATEMENT_WORDS, "member_name": N_("Member's name")}
-CARD_WORDS = {"title": N_("Love-bank member card"), "member_number": N_("Member No."),
-              "member_name": N_("Member's name"),
-              "note": N_("Show this card at the till to pay with your points")}
-ENTRY_WORDS = {
-    "service-reversal": N_("Correction: {reason}"),
-    "gift-to-member": N_("Given to {number}"),
-    "gift-to-fund": N_("Given to the community fund"),
-    "gift-from": N_("Gift from {number}"),
-    "gift-reversal": N_("Gift taken back: {reason}"),
-    "spent": N_("Spent at the shop {ref}"),
-    "returned": N_("Returned to the account {ref}"),
-    "brought-forward": N_("Brought forward"),
-    "period": N_("{start} to {end}"),
-}
 STATUS_WORDS = {"pending": N_("waiting for approval"), "approved": N_("approved"), "rejected": N_("rejected"),
                 "reversed": N_("reversed")}
-
-
-# -- words and documents -------------------------------------------------------------------------------
 
 
 def _types(settings: Settings) -> dict[str, str]:
     return {t.code: t.name for t in settings.lovebank.service_types}
 
 
-def entry_description(line: passbook.StatementLine, locale: str, settings: Settings) -> str:
-    """A statement line in the shop's words: "助老：陪独居老人聊天", "赠予 M000002", "积分消费 S00000012"."""
-    say = lambda key: gettext(locale, ENTRY_WORDS[key])  # noqa: E731
-    if line.kind == passbook.SERVICE:
-        return f"{_types(settings).get(line.counterpart, line.counterpart)}：{line.detail}"
-    if line.kind == passbook.SERVICE_REVERSAL:
-        return say("service-reversal").format(reason=line.detail)
-    if line.kind == passbook.GIFT:
-        if line.points > 0:
-            return say("gift-from").format(number=line.counterpart)
-        if line.counterpart == "fund":
-            return say("gift-to-fund")
-        return say("gift-to-member").format(number=line.counterpart)
-    if line.kind == passbook.GIFT_REVERSAL:
-        return say("gift-reversal").format(reason=line.detail)
-    return say("spent" if line.points < 0 else "returned").format(ref=line.ref)
-
-
-def _period_text(locale: str, start: date, end: date) -> str:
-    return gettext(locale, ENTRY_WORDS["period"]).format(start=start.isoformat(), end=end.isoformat())
-
-
-def passbook_statement(found: Statement, settings: Settings, *, first: date, last: date) -> PassbookStatement:
-    """The statement as printed, in the shop's language: a line brought forward when the period starts after
-    the first entry, then every entry with its running balance and the approved hours so far."""
-    locale = settings.shop.locale
-    zone = settings.zone
-    rows = []
-    if found.start is not None and (found.opening_balance or found.opening_half_hours):
-        rows.append(StatementRow(date=first.isoformat(), description=gettext(locale, ENTRY_WORDS["brought-forward"]),
-                                 hours_tenths=None, points_change=0, balance=found.opening_balance,
-                                 cumulative_hours_tenths=found.opening_half_hours * 5))
-    for line in found.lines:
-        rows.append(StatementRow(
-            date=line.at.astimezone(zone).date().isoformat(), description=entry_description(line, locale, settings),
-            hours_tenths=None if line.half_hours is None else line.half_hours * 5, points_change=line.points,
-            balance=line.balance, cumulative_hours_tenths=line.cumulative_half_hours * 5))
-    return PassbookStatement(shop_name=settings.shop.name, member_number=found.member.number,
-                             member_name=found.member.name, period=_period_text(locale, first, last),
-                             rows=tuple(rows), closing_balance=found.closing_balance,
-                             labels=words(locale, PASSBOOK_WORDS))
-
-
-def member_card(member: MemberInfo, settings: Settings) -> MemberCard:
-    return MemberCard(shop_name=settings.shop.name, member_number=member.number, member_name=member.name,
-                      card_code=member.card_code, labels=words(settings.shop.locale, CARD_WORDS))
-
-
-def _period(settings: Settings, member: MemberInfo, start: date | None,
-            end: date | None) -> tuple[datetime | None, datetime | None, date, date]:
-    """[start, end] as shop-local days → (UTC start or None, UTC end or None, first day, last day shown).
-    Without a start: since the account was opened; without an end: to today. Days outside the shop's calendar
-    are BAD_DAY."""
-    zone = settings.zone
-    today = datetime.now(zone).date()
-    for day in (start, end):
-        if day is not None:
-            check_day(day)
-    if start and end and end < start:
-        start, end = end, start
-    first = start or member.opened_at.astimezone(zone).date()
-    last = end or today
-    return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC) if start else None,
-            datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC) if end else None,
-            first, last)
-
-
-async def _statement(front: Shopfront, member_id: int, start: date | None,
-                     end: date | None) -> tuple[Statement, PassbookStatement]:
-    member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
-    since, until, first, last = _period(front.settings, member, start, end)
-    found = await passbook.statement(shop_id=front.shop_id, member_id=member_id, start=since, end=until)
-    return found, passbook_statement(found, front.settings, first=first, last=last)
-
-
-async def _queue(front: Shopfront, document: str, ref: str, data: bytes) -> int:
-    job_id = await enqueue(shop_id=front.shop_id, printer=RECEIPT_PRINTER, document=document, ref=ref, data=data)
-    front.printing.wake()
-    return job_id
-
-
-async def print_statement(front: Shopfront, member_id: int, start: date | None, end: date | None) -> int:
-    settings = front.settings
-    _, printed = await _statement(front, member_id, start, end)
-    data = render_statement(printed, width=settings.printer.width, encoding=settings.printer.encoding)
-    return await _queue(front, PASSBOOK_STATEMENT, printed.member_number, data)
-
-
-async def print_card(front: Shopfront, member_id: int) -> int:
-    member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
-    data = render_member_card(member_card(member, front.settings), width=front.settings.printer.width,
-                              encoding=front.settings.printer.encoding)
-    return await _queue(front, MEMBER_CARD, member.number, data)
-
-
-def _sees_phones(request: Request) -> bool:
+def _is_manager(request: Request) -> bool:
     return Role(request.user.role).allows(Role.MANAGER)
 
 
@@ -192,7 +76,7 @@ class MemberOut(msgspec.Struct):
 async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
     half_hours = await passbook.approved_half_hours(member.id)
     return MemberOut(id=member.id, number=member.number, name=member.name,
-                     phone=member.phone if _sees_phones(request) else mask_phone(member.phone), notes=member.notes,
+                     phone=shown_phone(member.phone, Role(request.user.role)), notes=member.notes,
                      may_contact=member.may_contact, card_code=member.card_code, status=member.status,
                      opened_at=member.opened_at, closed_at=member.closed_at,
                      points=await passbook.points_of(member.id), hours=passbook.hours_text(half_hours),
@@ -279,16 +163,15 @@ async def _record(request: Request, front: Shopfront, data: ServiceIn) -> Servic
 
 async def _statement_out(request: Request, front: Shopfront, member_id: int, start: date | None,
                          end: date | None) -> StatementOut:
-    settings = front.settings
     locale = locale_of(request)
-    found, printed = await _statement(front, member_id, start, end)
+    found, printed = await front.paper.statement_of(shop_id=front.shop_id, member_id=member_id, start=start, end=end)
     return StatementOut(
         member_number=found.member.number, member_name=found.member.name, period=printed.period,
         opening_balance=found.opening_balance, opening_hours=passbook.hours_text(found.opening_half_hours),
         closing_balance=found.closing_balance, cumulative_hours=passbook.hours_text(found.cumulative_half_hours),
         lines=[StatementLineOut(
             txn_id=line.txn_id, at=line.at, kind=line.kind, ref=line.ref,
-            description=entry_description(line, locale, settings),
+            description=front.paper.entry_description(line, locale),
             hours=None if line.half_hours is None else passbook.hours_text(line.half_hours), points=line.points,
             balance=line.balance, cumulative_hours=passbook.hours_text(line.cumulative_half_hours))
             for line in found.lines])
@@ -366,25 +249,29 @@ class LoveBankApi(Controller):
     @get("/members/{member_id:int}/statement/preview", summary="The printed statement's text, as on paper")
     async def statement_preview(self, front: Front, member_id: FromPath[RowId],
                                 start: FromQuery[date | None] = None, end: FromQuery[date | None] = None) -> list[str]:
-        _, printed = await _statement(front, member_id, start, end)
-        return preview_statement(printed, width=front.settings.printer.width)
+        _, printed = await front.paper.statement_of(shop_id=front.shop_id, member_id=member_id, start=start, end=end)
+        return front.paper.statement_preview(printed)
 
-    @post("/members/{member_id:int}/statement/print", summary="Print the statement on the receipt printer",
-          status_code=202)
+    @post("/members/{member_id:int}/statement/print", summary="Print the statement on the printer of the till "
+          "named (till=T1), else on config.toml's receipt printer", status_code=202)
     async def statement_print(self, front: Front, member_id: FromPath[RowId], start: FromQuery[date | None] = None,
-                              end: FromQuery[date | None] = None) -> Job:
-        job_id = await print_statement(front, member_id, start, end)
+                              end: FromQuery[date | None] = None, till: FromQuery[Text | None] = None) -> Job:
+        job_id = await front.paper.print_statement(shop_id=front.shop_id, member_id=member_id, start=start, end=end,
+                                                   till=(await _till(front, till)).code if till else None)
+        front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
     async def card_preview(self, front: Front, member_id: FromPath[RowId]) -> list[str]:
         member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
-        return preview_member_card(member_card(member, front.settings), width=front.settings.printer.width)
+        return front.paper.member_card_preview(front.paper.member_card(member))
 
-    @post("/members/{member_id:int}/card/print", summary="Print the member card on the receipt printer",
-          status_code=202)
-    async def card_print(self, front: Front, member_id: FromPath[RowId]) -> Job:
-        job_id = await print_card(front, member_id)
+    @post("/members/{member_id:int}/card/print", summary="Print the member card on the printer of the till named "
+          "(till=T1), else on config.toml's receipt printer", status_code=202)
+    async def card_print(self, front: Front, member_id: FromPath[RowId], till: FromQuery[Text | None] = None) -> Job:
+        job_id = await front.paper.print_member_card(shop_id=front.shop_id, member_id=member_id,
+                                                     till=(await _till(front, till)).code if till else None)
+        front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
 
     @post("/service", summary="Record a service in a member's passbook (waits for another coordinator's approval)",
@@ -576,24 +463,25 @@ class LoveBankPages(Controller):
                       end: date | None = None, error: str = "", done: str = "") -> Template:
         locale = locale_of(request)
         member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
-        found, printed = await _statement(front, member_id, start, end)
+        found, printed = await front.paper.statement_of(shop_id=front.shop_id, member_id=member_id, start=start,
+                                                        end=end)
         zone = front.settings.zone
         return _page(
             request, "lovebank_member.html", member=member, error=error, done=done,
-            phone=member.phone if _sees_phones(request) else mask_phone(member.phone),
+            phone=shown_phone(member.phone, Role(request.user.role)),
             points=await passbook.points_of(member_id),
             hours=passbook.hours_text(await passbook.approved_half_hours(member_id)),
             service=await passbook.service_of(shop_id=front.shop_id, member_id=member_id),
             gifts=await passbook.gifts_of(shop_id=front.shop_id, member_id=member_id),
             reversals=await passbook.pending_reversals(shop_id=front.shop_id, member_id=member_id),
-            statement=found, entries=[(line, entry_description(line, locale, front.settings)) for line in found.lines],
-            preview=preview_statement(printed, width=front.settings.printer.width),
-            card=preview_member_card(member_card(member, front.settings), width=front.settings.printer.width),
+            statement=found, entries=[(line, front.paper.entry_description(line, locale)) for line in found.lines],
+            preview=front.paper.statement_preview(printed),
+            card=front.paper.member_card_preview(front.paper.member_card(member)),
             start=start.isoformat() if start else "", end=end.isoformat() if end else "", period=printed.period,
             types=front.settings.lovebank.service_types, type_names=_types(front.settings),
             max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(front).isoformat(), zone=zone,
             hours_text=passbook.hours_text, status_words=STATUS_WORDS, me=request.user.id,
-            manager=_sees_phones(request))
+            manager=_is_manager(request))
 
     async def _failed(self, request: Request, front: Shopfront, member_id: int, error: DomainError) -> Template:
         return await self._member(request, front, member_id, error=domain_error_message(locale_of(request), error))
@@ -646,13 +534,15 @@ class LoveBankPages(Controller):
     async def statement_print(self, front: Front, member_id: FromPath[RowId],
                               data: URLEncodedBody[PeriodForm]) -> Redirect:
         start, end = _day(data.start), _day(data.end)
-        await print_statement(front, member_id, start, end)
+        await front.paper.print_statement(shop_id=front.shop_id, member_id=member_id, start=start, end=end)
+        front.printing.wake()
         query = "".join(f"&{k}={v.isoformat()}" for k, v in (("start", start), ("end", end)) if v)
         return Redirect(f"/lovebank/members/{member_id}?printed=statement{query}")
 
     @post("/members/{member_id:int}/card/print", status_code=200)
     async def card_print(self, front: Front, member_id: FromPath[RowId]) -> Redirect:
-        await print_card(front, member_id)
+        await front.paper.print_member_card(shop_id=front.shop_id, member_id=member_id)
+        front.printing.wake()
         return Redirect(f"/lovebank/members/{member_id}?printed=card")
 
     async def _decided(self, request: Request, front: Shopfront, record_id: int, back: str,

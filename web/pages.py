@@ -15,16 +15,15 @@ from inventory.catalogue import categories_of
 from pos.checkout import load_sale
 from pos.numbers import sale_id_of
 from pos.errors import SaleError
+from pos.paper import CONDITION_WORDS
 from pos.reports import FIRST_DAY, LAST_DAY, check_day, day_bounds, day_report
 from printing.job_list import Shown, jobs_page
 from printing.queue import health
 from shop.errors import DomainError, ShopError
+from shop.printouts import RECEIPT_PRINTER
 from shop.staff import Role, authenticate
 from web.api import OptionalRowId
 from web.auth import StaffUser, log_in, log_out, requires_role
-from web.documents import (
-    CONDITION_WORDS, RECEIPT_PRINTER, receipt_of_sale, receipt_preview, reprint_job, sample_previews,
-)
 from web.health import health_of
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import Form, RowId, Text
@@ -221,8 +220,8 @@ class ReceiptPage(Controller):
         if sale_id is None:
             raise DomainError(SaleError.UNKNOWN_SALE, number=number[:20])
         sale = await load_sale(sale_id, shop_id=front.shop_id)
-        receipt = await receipt_of_sale(sale, front.settings)
-        return _page(request, "receipt.html", number=sale.number, lines=receipt_preview(receipt, front.settings),
+        receipt = await front.paper.receipt_of_sale(sale)
+        return _page(request, "receipt.html", number=sale.number, lines=front.paper.receipt_preview(receipt),
                      width=front.settings.printer.width)
 
 
@@ -279,7 +278,7 @@ class PrintQueuePage(Controller):
     async def reprint(self, front: Front, job_id: FromPath[RowId],
                       data: URLEncodedBody[QueueFilters]) -> Redirect:
         """Print again, then back to the same list, saying whether a copy was queued or the job was waiting."""
-        reprint = await reprint_job(front.settings, shop_id=front.shop_id, job_id=job_id)
+        reprint = await front.paper.reprint_job(shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
             raise DomainError(ShopError.NOT_FOUND)
         front.printing.wake()
@@ -297,4 +296,4 @@ class DocumentsPage(Controller):
     async def samples(self, request: Request, front: Front, width: FromQuery[int | None] = None) -> Template:
         width = width if width in (32, 48) else front.settings.printer.width
         return _page(request, "documents.html", width=width,
-                     documents=sample_previews(front.settings, locale_of(request), width=width))
+                     documents=front.paper.sample_previews(locale_of(request), width=width))

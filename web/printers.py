@@ -21,8 +21,6 @@ from litestar.response import Template
 
 from pos.errors import SaleError
 from pos.tills import tills
-from printing.documents import render_receipt
-from printing.item_labels import render_labels
 from printing.printer_setup import (
     INTAKE, ConnectionBounds, StoredPrinter, add_printer, assign, assignments, change_printer, check_place, confine,
     find_printer, list_printers, remove_printer, till_place,
@@ -35,7 +33,6 @@ from shop.errors import DomainError
 from shop.settings import Settings
 from shop.staff import Role
 from web.auth import requires_role
-from web.documents import sample_label, sample_receipt
 from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, RowId
 from web.pages import _page
@@ -260,8 +257,7 @@ class PrintersApi(Controller):
         with _as_domain_errors():
             printer = await find_printer(shop_id=front.shop_id, printer_id=printer_id)
             profile = with_font(printer.profile, front.settings.printer.raster_font)
-            data = (render_receipt(sample_receipt(front.settings, front.settings.shop.locale), profile=profile)
-                    + render_labels([sample_label(front.settings.shop.locale)], profile=profile))
+            data = front.paper.sample_print(profile)
         return await _send_now(front, printer, "sample", data)
 
 

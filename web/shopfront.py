@@ -17,6 +17,7 @@ from piccolo.engine.base import Engine
 
 from inventory.rotation import Rotation, Step
 from pos.checkout import TillRules
+from pos.paper import Paper
 from pos.tills import TillInfo, tills
 from printing.queue import PrintWorker
 from shop.settings import Settings
@@ -31,6 +32,7 @@ class Shopfront:
     engine: Engine
     till_rules: TillRules  # the split, markdowns, point value and override limit: config.toml's, built once
     printing: PrintWorker
+    paper: Paper  # every printed document: built, previewed, and queued for the printer of its place
     shop_id: int = 0
     tills: dict[str, TillInfo] = field(default_factory=dict)
 

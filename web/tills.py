@@ -3,14 +3,13 @@ JSON: parse, one call, return."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
-from pos.errors import ReturnError, TillSessionError
+from pos.errors import TillSessionError
 from pos.numbers import return_id_of
 from pos.returns import (
     ReturnableSale, ReturnRecord, ReturnRequestLine, commit_return, sale_for_return, void_sale,
@@ -18,23 +17,13 @@ from pos.returns import (
 from pos.sessions import (
     SessionFigures, SessionInfo, close_session, current_session, last_sessions, open_session, session_figures,
 )
-from pos.tills import TillInfo
-from printing.till_report import TillReport, preview_till_report
+from printing.till_report import TillReport
 from shop.errors import DomainError, ShopError
-from shop.staff import Role, check_manager_pin
+from shop.staff import Role, approving_manager
 from web.api import ReprintOut, _till, reprint_out
 from web.auth import StaffUser, requires_role
-from web.documents import (
-    TILL_REPORT_WORDS, queue_refund_slip, queue_till_report, refund_slip_for, refund_slip_of_return,
-    refund_slip_preview, reprint_refund_slip, words,
-)
-from web.i18n import N_, gettext
 from web.inputs import BodyRowId, In, Text
 from web.shopfront import Front, Shopfront
-
-X_TITLE = N_("X report (mid-shift)")
-Z_TITLE = N_("Z report (close)")
-
 
 class SessionOut(msgspec.Struct):
     number: str
@@ -100,30 +89,6 @@ def _session_out(s: SessionInfo) -> SessionOut:
                       over_short_fen=s.over_short_fen)
 
 
-def till_report(figures: SessionFigures, front: Shopfront, *, cashier: str) -> TillReport:
-    """The printed X report (figures of an open session) or Z report (of a closed one)."""
-    settings, s = front.settings, figures.session
-    locale = settings.shop.locale
-    closed = figures.counted_fen is not None
-
-    def when(moment: datetime) -> str:
-        return moment.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M")
-
-    return TillReport(
-        shop_name=settings.shop.name, kind_title=gettext(locale, Z_TITLE if closed else X_TITLE),
-        till=f"{s.till_code} {s.till_name}", cashier=cashier, opened_at=when(s.opened_at),
-        closed_at=when(s.closed_at or datetime.now(settings.zone)), sales_count=figures.sales_count,
-        gross_fen=figures.gross_fen, refunds_fen=figures.refunds_fen, net_fen=figures.net_fen,
-        cash_sales_fen=figures.cash_sales_fen, points_pts=figures.points_pts, points_fen=figures.points_fen,
-        float_fen=figures.float_fen, expected_cash_fen=figures.expected_cash_fen,
-        counted_cash_fen=figures.counted_fen, over_short_fen=figures.over_short_fen,
-        fund_share_fen=figures.fund_fen, makers_share_fen=figures.maker_fen, running_costs_fen=figures.running_fen,
-        labels=words(locale, TILL_REPORT_WORDS), session=s.number, returns_count=figures.returns_count,
-        voids_count=figures.voids_count, cash_refunds_fen=figures.cash_refunds_fen,
-        points_refunded_pts=figures.points_refunded_pts, points_refunded_fen=figures.points_refunded_fen,
-        open_drawer=bool(figures.counted_fen))  # the Z: the counted cash goes from the drawer to the safe
-
-
 def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, job: int | None) -> ReportOut:
     f = figures
     return ReportOut(
@@ -134,7 +99,7 @@ def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, j
         points_refunded_fen=f.points_refunded_fen,
         float_fen=f.float_fen, expected_cash_fen=f.expected_cash_fen, counted_fen=f.counted_fen,
         over_short_fen=f.over_short_fen, fund_fen=f.fund_fen, maker_fen=f.maker_fen, running_fen=f.running_fen,
-        printed=preview_till_report(report, width=front.settings.printer.width), job=job)
+        printed=front.paper.till_report_preview(report), job=job)
 
 
 class TillSessionApi(Controller):
@@ -173,11 +138,11 @@ class TillSessionApi(Controller):
         if session is None:
             raise DomainError(TillSessionError.TILL_CLOSED, till=till.code)
         figures = await session_figures(shop_id=front.shop_id, session_id=session.id)
-        report = till_report(figures, front, cashier=request.user.display_name)
+        report = front.paper.till_report(figures, cashier=request.user.display_name)
         job = None
         if print_it:
-            job = await queue_till_report(report, front.settings, shop_id=front.shop_id, ref=session.number,
-                                          till=till.code)
+            job = await front.paper.at_till(shop_id=front.shop_id, till=till,
+                                            cashier=request.user.display_name).print_till_report(figures)
             front.printing.wake()
         return _report_out(figures, report, front, job)
 
@@ -186,13 +151,12 @@ class TillSessionApi(Controller):
     async def close(self, request: Request[StaffUser, dict, object], front: Front, code: FromPath[Text],
                     data: JSONBody[CloseIn]) -> ReportOut:
         till = await _till(front, code)
+        paper = front.paper.at_till(shop_id=front.shop_id, till=till, cashier=request.user.display_name)
         figures = await close_session(shop_id=front.shop_id, till_id=till.id, staff_id=request.user.id,
-                                      counted_fen=data.counted_fen)
-        report = till_report(figures, front, cashier=request.user.display_name)
-        job = await queue_till_report(report, front.settings, shop_id=front.shop_id, ref=figures.session.number,
-                                      till=till.code)
+                                      counted_fen=data.counted_fen, paper=paper)
         front.printing.wake()
-        return _report_out(figures, report, front, job)
+        report = front.paper.till_report(figures, cashier=request.user.display_name)
+        return _report_out(figures, report, front, paper.reports[-1])
 
 
 class TillSessionsApi(Controller):
@@ -322,11 +286,8 @@ def _return_out(r: ReturnRecord) -> ReturnOut:
         voided=r.reason == "void", replayed=r.replayed, owed_fen=max(0, r.owed_fen))
 
 
-async def _manager_of(request: Request[StaffUser, dict, object], front: Shopfront, pin: str) -> int:
-    """The manager who allows what the till asks: the one logged in, else the one whose PIN was typed (throttled)."""
-    if Role(request.user.role).allows(Role.MANAGER):
-        return request.user.id
-    return await check_manager_pin(front.shop_id, pin)
+async def _manager_of(request: Request[StaffUser, dict, object], front: Shopfront, pin: str) -> int | None:
+    return await approving_manager(front.shop_id, role=Role(request.user.role), staff_id=request.user.id, pin=pin)
 
 
 class ReturnsApi(Controller):
@@ -343,13 +304,13 @@ class ReturnsApi(Controller):
     async def take_back(self, request: Request[StaffUser, dict, object], front: Front,
                         data: JSONBody[ReturnIn]) -> Response[ReturnOut]:
         till = await _till(front, data.till)
-        manager = await _manager_of(request, front, data.manager_pin) if data.manager_pin or Role(
-            request.user.role).allows(Role.MANAGER) else None
+        manager = await _manager_of(request, front, data.manager_pin)
         record = await commit_return(
             shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id, sale=data.sale,
             lines=[ReturnRequestLine(l.line, l.quantity, l.restock, l.write_off_reason) for l in data.lines],
             idempotency_key=data.idempotency_key, reason=data.reason, approved_by=manager,
-            refund_limit_fen=front.settings.till.refund_limit_fen, with_return=_slip_queuer(front, till, request.user))
+            refund_limit_fen=front.settings.till.refund_limit_fen,
+            paper=front.paper.at_till(shop_id=front.shop_id, till=till, cashier=request.user.display_name))
         if not record.replayed:
             front.printing.wake()
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
@@ -359,38 +320,29 @@ class ReturnsApi(Controller):
     async def void(self, request: Request[StaffUser, dict, object], front: Front,
                    data: JSONBody[VoidIn]) -> Response[ReturnOut]:
         till = await _till(front, data.till)
-        if not data.manager_pin and not Role(request.user.role).allows(Role.MANAGER):
-            raise DomainError(ReturnError.VOID_NEEDS_MANAGER)
         manager = await _manager_of(request, front, data.manager_pin)
         record = await void_sale(shop_id=front.shop_id, till_id=till.id, cashier_id=request.user.id,
                                  manager_id=manager, sale=data.sale, idempotency_key=data.idempotency_key,
-                                 with_return=_slip_queuer(front, till, request.user))
+                                 paper=front.paper.at_till(shop_id=front.shop_id, till=till,
+                                                           cashier=request.user.display_name))
         if not record.replayed:
             front.printing.wake()
         return Response(_return_out(record), status_code=200 if record.replayed else 201)
 
     @get("/{number:str}/slip", summary="The refund slip's text, as on paper (a copy: 重打 at its top)")
     async def slip(self, front: Front, number: FromPath[Text]) -> list[str]:
-        slip, _ = await refund_slip_of_return(_return_id(number), front.settings, shop_id=front.shop_id)
-        return refund_slip_preview(slip, front.settings)
+        slip, _ = await front.paper.refund_slip_of_return(_return_id(number), shop_id=front.shop_id)
+        return front.paper.refund_slip_preview(slip)
 
     @post("/{number:str}/reprint", summary="Print a return's refund slip again (202: a copy, 重打, the drawer stays "
           "shut; 200: it is already waiting to print, and is not queued twice)", status_code=202)
     async def reprint_slip(self, front: Front, number: FromPath[Text]) -> Response[ReprintOut]:
-        return await reprint_out(front, await reprint_refund_slip(_return_id(number), front.settings,
-                                                                  shop_id=front.shop_id))
+        return await reprint_out(front, await front.paper.reprint_refund_slip(_return_id(number),
+                                                                              shop_id=front.shop_id))
 
 
 def _return_id(number: str) -> int:
     if (return_id := return_id_of(number)) is None:
         raise DomainError(ShopError.NOT_FOUND)
     return return_id
-
-
-def _slip_queuer(front: Shopfront, till: TillInfo, cashier: StaffUser) -> Callable[[ReturnRecord], Awaitable[None]]:
-    """The refund slip queued for the till's printer in the return's own transaction: no return without its slip."""
-    async def queue_its_slip(record: ReturnRecord) -> None:
-        slip = refund_slip_for(record, front.settings, cashier=cashier.display_name, till=f"{till.code} {till.name}")
-        await queue_refund_slip(slip, front.settings, shop_id=front.shop_id, till=till.code)
-    return queue_its_slip
 

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 from donations.donors import find_donors, register_donor
-from shop.people import mask_phone, normalize_phone
+from shop.people import mask_phone, normalize_phone, shown_phone
+from shop.staff import Role
 from donations.tables import Donor
 from shop.errors import DomainError
 
@@ -39,6 +40,13 @@ def test_a_phone_is_masked_but_its_last_four_digits_show():
     assert mask_phone("62345678") == "****5678"  # a landline: never seven of its eight digits
     assert mask_phone("12345") == "***45"
     assert mask_phone("") == ""
+
+
+@pytest.mark.parametrize("reader, shown", [(Role.MANAGER, "13812345678"), (Role.ADMIN, "13812345678"),
+                                           (Role.COORDINATOR, "138****5678"), (Role.INTAKE, "138****5678"),
+                                           (Role.CASHIER, "138****5678")])
+def test_a_phone_is_whole_only_for_a_manager_or_an_admin(reader, shown):
+    assert shown_phone("13812345678", reader) == shown
 
 
 @given(st.text(alphabet="0123456789", min_size=5, max_size=15))

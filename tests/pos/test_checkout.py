@@ -163,23 +163,27 @@ async def test_the_ledger_and_sale_lines_refuse_update_and_delete(goods, setting
     assert await ledger.balance(ledger.till_cash(goods.till_id)) == 1200
 
 
-async def test_work_done_with_the_sale_commits_with_it_or_not_at_all(goods, settings):
+async def test_what_is_printed_with_the_sale_commits_with_it_or_not_at_all(goods, settings):
     from printing.queue import enqueue, recent_jobs
 
-    async def queue_receipt(sale):
-        await enqueue(shop_id=goods.shop_id, printer="receipt", document="receipt", ref=sale.number, data=b"r")
+    class Receipts:
+        """A paper (pos/checkout.py: SalePaper) that queues the sale's receipt, and then, if told to, fails."""
 
-    async def queue_then_fail(sale):
-        await queue_receipt(sale)
-        raise RuntimeError("the receipt could not be laid out")
+        def __init__(self, *, fails: bool = False) -> None:
+            self.fails = fails
+
+        async def print_sale(self, sale):
+            await enqueue(shop_id=goods.shop_id, printer="receipt", document="receipt", ref=sale.number, data=b"r")
+            if self.fails:
+                raise RuntimeError("the receipt could not be laid out")
 
     with pytest.raises(RuntimeError):
-        await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-1", with_sale=queue_then_fail)
+        await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-1", paper=Receipts(fails=True))
     assert await Sale.count() == 0 and await recent_jobs(shop_id=goods.shop_id) == []
-    sale = await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-2", with_sale=queue_receipt)
+    sale = await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-2", paper=Receipts())
     assert [job.ref for job in await recent_jobs(shop_id=goods.shop_id)] == [sale.number]
     # a repeated submit does not queue a second receipt
-    await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-2", with_sale=queue_receipt)
+    await sell(goods, settings, [(goods.book, 1)], cash=1200, key="key-with-sale-2", paper=Receipts())
     assert len(await recent_jobs(shop_id=goods.shop_id)) == 1
 
 

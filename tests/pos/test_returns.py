@@ -266,6 +266,16 @@ async def test_a_sale_of_an_earlier_session_is_returned_not_voided(goods, settin
     assert await counts() == before
 
 
+async def test_a_void_without_a_manager_to_allow_it_is_refused_and_changes_nothing(goods, settings):
+    sale = await sell(goods, settings, [(goods.book, 1)], 1200, "void-sale-4")
+    before = await counts()
+    with pytest.raises(DomainError) as caught:
+        await void_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
+                        manager_id=None, sale=sale.number, idempotency_key="void-key-04")
+    assert caught.value.code is ReturnError.VOID_NEEDS_MANAGER and status_of(caught.value) == 403
+    assert await counts() == before
+
+
 # -- points tenders -----------------------------------------------------------------------------------
 
 

@@ -44,3 +44,19 @@ def test_a_card_code_that_cannot_be_a_barcode_is_refused():
         MemberCard("爱心超市", "M1", "李", "卡号", WORDS)
     with pytest.raises(ValueError, match="note"):
         MemberCard("爱心超市", "M1", "李", "LB1", {k: v for k, v in WORDS.items() if k != "note"})
+
+
+def test_the_card_is_made_for_the_printers_profile_its_paper_barcodes_and_cutter():
+    from printing.profiles import PrinterProfile
+    from tests.printing.escpos_decode import Feed, Image
+
+    # when the card is made for a 58 mm printer with no cutter that cannot draw barcodes
+    profile = PrinterProfile(columns=32, cut=False, native_barcodes=False)
+    printout = decode(render_member_card(CARD, width=48, encoding="gb18030", profile=profile))
+    # then it is laid out on 32 columns as for width 32, its code is an image (its characters printed under it),
+    # and the paper is fed, not cut
+    plain = decode(render_member_card(CARD, width=32, encoding="gb18030"))
+    assert [t for t in printout.texts if t.strip() != CARD.card_code] == plain.texts and "-" * 32 in plain.texts
+    assert not any(isinstance(e, Barcode) for e in printout.events)
+    assert any(isinstance(e, Image) for e in printout.events)
+    assert Feed(4) in printout.events and not any(isinstance(e, Cut) for e in printout.events)

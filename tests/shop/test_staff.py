@@ -11,7 +11,7 @@ from shop import throttle
 from shop.errors import DomainError, ShopError
 from web.problems import status_of
 from shop.staff import (
-    Role, StaffError, authenticate, check_manager_pin, create_staff, end_sessions, list_staff, reset_password,
+    Role, StaffError, approving_manager, authenticate, check_manager_pin, create_staff, end_sessions, list_staff, reset_password,
     session_state, set_active, set_pin, set_role,
 )
 from shop.tables import AccessFailure, AccessThrottle, Staff
@@ -126,6 +126,20 @@ async def test_pins_of_4_to_12_digits_and_a_deactivated_managers_pin_approves_no
     await set_active(username="manager", active=False)
     with pytest.raises(DomainError) as caught:
         await check_manager_pin(goods.shop_id, "123456789012")
+    assert caught.value.code is ShopError.BAD_PIN
+
+
+async def test_a_manager_at_the_till_allows_by_being_there_a_cashier_needs_a_managers_pin(goods):
+    await set_pin(username="manager", pin="24681357")
+    # a manager (or an admin) logged in allows it without a PIN
+    assert await approving_manager(goods.shop_id, role=Role.MANAGER, staff_id=goods.manager_id, pin=None) == \
+        goods.manager_id
+    # a cashier: the manager whose PIN was typed, nobody without one, a refusal for a wrong one
+    assert await approving_manager(goods.shop_id, role=Role.CASHIER, staff_id=goods.cashier_id,
+                                   pin="24681357") == goods.manager_id
+    assert await approving_manager(goods.shop_id, role=Role.CASHIER, staff_id=goods.cashier_id, pin="") is None
+    with pytest.raises(DomainError) as caught:
+        await approving_manager(goods.shop_id, role=Role.CASHIER, staff_id=goods.cashier_id, pin="1111")
     assert caught.value.code is ShopError.BAD_PIN
 
 

@@ -240,6 +240,37 @@ async def test_the_member_card_prints_its_code_as_a_barcode(desk):
     assert any(t.startswith("储户号") and t.rstrip().endswith(member["number"]) for t in printout.texts)
 
 
+async def test_a_statement_asked_at_a_till_prints_on_the_tills_printer_for_its_paper(desk, goods, tmp_path):
+    from printing.layout import columns
+    from printing.printer_setup import add_printer, assign
+    from printing.profiles import PrinterProfile
+    from printing.tables import PrintJob
+
+    # given T1's own printer on 58 mm paper (32 columns), where config.toml's receipt printer is 80 mm (48)
+    stored = await add_printer(shop_id=goods.shop_id, name="一号台小票机", connection=f"file:{tmp_path / 'T1'}",
+                               bounds=None, profile=PrinterProfile(columns=32))
+    await assign(shop_id=goods.shop_id, place="till:T1", printer_id=stored.id)
+    member = await open_member(desk)
+    await earned(desk, member, 4)
+    # when the statement and the card are printed from T1, and the statement where no till is named
+    at_till = await desk.post(f"/api/lovebank/members/{member['id']}/statement/print?till=t1")
+    card = await desk.post(f"/api/lovebank/members/{member['id']}/card/print?till=T1")
+    nowhere = await desk.post(f"/api/lovebank/members/{member['id']}/statement/print")
+    unknown = await desk.post(f"/api/lovebank/members/{member['id']}/statement/print?till=T9")
+    # then T1's go to T1's printer, the other to config.toml's, and an unknown till prints nothing
+    assert (at_till.status_code, card.status_code, nowhere.status_code, unknown.status_code) == (202, 202, 202, 404)
+    assert [at_till.json()["printer"], card.json()["printer"], nowhere.json()["printer"]] == [
+        stored.job_printer, stored.job_printer, "receipt"]
+    sent = {row["id"]: decode(row["data"]) for row in await PrintJob.select(PrintJob.id, PrintJob.data)}
+    assert len(sent) == 3
+    # and each is laid out for its printer's paper: 32 columns on T1's, 48 on config.toml's
+    for job, width in ((at_till, 32), (card, 32), (nowhere, 48)):
+        printout = sent[job.json()["id"]]
+        assert "-" * width in printout.texts and max(columns(t) * line.width
+                                                       for line in printout.lines for t in [line.text]) <= width
+    assert any(t.startswith("储户号") and t.rstrip().endswith(member["number"]) for t in sent[at_till.json()["id"]].texts)
+
+
 async def test_bad_input_gets_a_sentence_and_saves_nothing(desk):
     member = await open_member(desk)
     for body, code in (({**SERVICE, "member_id": member["id"], "half_hours": 0}, "bad-hours"),

@@ -11,7 +11,6 @@ from shop import ledger
 from tests.pos.members import member_with_points
 from tests.printing.escpos_decode import Barcode, Drawer, decode
 from tests.web.conftest import all_printed
-from web.documents import reprint_job
 
 
 def sale_body(lines, cash, till="T1"):
@@ -253,7 +252,7 @@ async def test_a_void_prints_a_void_refund_slip(browser, goods):
     assert kicks(slip) == 1
 
 
-async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_refund_slip(cashier, goods, settings):
+async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_refund_slip(cashier, goods):
     # given a cash sale, the noodles of it returned: a receipt and a refund slip that each opened the drawer
     sale = (await cashier.post("/api/sales", json=sale_body([(goods.noodles, 2)], 3000))).json()
     found = (await cashier.get(f"/api/returns/sales/{sale['number']}")).json()
@@ -263,12 +262,13 @@ async def test_print_again_from_the_queue_makes_a_marked_copy_of_a_receipt_or_a_
     receipt_job = (await recent_jobs(shop_id=goods.shop_id, ref=sale["number"]))[0]
     slip_job = (await recent_jobs(shop_id=goods.shop_id, ref=back["number"]))[0]
     assert (receipt_job.document, slip_job.document) == ("receipt", "refund slip")
-    # when each has printed and is printed again from the queue (web/documents.py: reprint_job)
+    # when each has printed and is printed again from the queue (pos/paper.py: Paper.reprint_job)
+    paper = cashier.app.state.shopfront.paper
     for job in (receipt_job, slip_job):
         await all_printed(cashier.app, goods.shop_id, job.ref)
-        again = await reprint_job(settings, shop_id=goods.shop_id, job_id=job.id)
+        again = await paper.reprint_job(shop_id=goods.shop_id, job_id=job.id)
         assert again.job_id != job.id and not again.already_waiting
-    assert await reprint_job(settings, shop_id=goods.shop_id, job_id=999999) is None
+    assert await paper.reprint_job(shop_id=goods.shop_id, job_id=999999) is None
     # then each copy says 重打 at its top, reads as the original below it, and leaves the drawer shut
     for ref in (sale["number"], back["number"]):
         first, copy = await spooled(cashier, f"*{ref}*", 2)

@@ -4,7 +4,7 @@
 goods source, till, cashier or day: gross, discounts, refunds, net, the fund's, makers' and running-cost
 shares, the fund's share paid in cash and in points (FUND_TENDER_RULE), points redeemed and donations
 received. Every figure is a SQL aggregate: read from the hourly summaries the database keeps by trigger
-(pos migration 2026-12-01T12:40) when the period's days start on whole UTC hours, else summed from the read
+(pos's migration) when the period's days start on whole UTC hours, else summed from the read
 model of what was sold, net of returns (pos/sold.py); the two agree (tests/pos/test_reports.py, and a rule
 of verify()). The manager's day page is `report()` for one day.
 """

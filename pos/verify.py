@@ -275,7 +275,7 @@ _GUARDED = ("Every record of the books refuses UPDATE and DELETE (and TRUNCATE o
             "place and enabled")
 _SEALED = "Each sealed ledger transaction is as it was sealed, and each shop's seals form one unbroken chain"
 
-# Every record of the books and the triggers that keep it (the hand-written migrations of shop, inventory, donations
+# Every record of the books and the triggers that keep it (the migrations of shop, inventory, donations, lovebank
 # and pos). An append-only record refuses every UPDATE and DELETE; a kept one refuses them once it is closed or
 # decided (a till session, an approved service, a points gift or reversal), but for the steps its operation takes.
 APPEND_ONLY = ("ledger_txn", "ledger_entry", "ledger_seal", "stock_movement", "price_change", "donation",

@@ -205,8 +205,8 @@ async def test_a_pending_record_is_not_yet_in_the_books(books):
 
 def test_the_kept_records_triggers_name_every_column_they_keep():
     """A column added later to a kept table must be kept by its trigger too (a new migration)."""
-    kept = importlib.import_module("donations.piccolo_migrations.donations_2026_12_06t17_20_00_000000").COLUMNS
-    sessions = importlib.import_module("pos.piccolo_migrations.pos_2026_12_06t17_20_00_000000").SESSION_COLUMNS
+    kept = importlib.import_module("lovebank.piccolo_migrations.lovebank_2026_12_06t19_00_00_000000").COLUMNS
+    sessions = importlib.import_module("pos.piccolo_migrations.pos_2026_12_06t19_00_00_000000").SESSION_COLUMNS
     for table, columns in ((ServiceRecord, kept["service_record"]), (PointsGift, kept["points_gift"]),
                            (PointsReversal, kept["points_reversal"]), (TillSession, sessions)):
         assert sorted(columns) == sorted(c._meta.db_column_name for c in table._meta.columns), table

@@ -14,9 +14,8 @@ from pos.checkout import CartLine, commit_sale
 from pos.errors import SaleError
 from pos.reports import Dimension, fund_in_points, period_of, report
 from pos.sold import points_part_sql
-from pos.tables import Sale
 from pos.tender import PointsIn
-from shop.database import run, writing
+from shop.database import run
 from shop.errors import DomainError
 from shop.money import allocate
 from tests.pos.till import till_rules
@@ -349,33 +348,8 @@ async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, se
                                    from_lines=True)
             assert summed == counted, (period, dimension)
     assert summed.totals.refunds == 1 and summed.totals.refund_fen == 1000 + 1200
-    # and the migration's backfill (a shop upgrading with sales in its books) makes the very same summaries
-    await backfilled_summaries_are_the_same(goods)
     whole = await report(shop_id=goods.shop_id, period=periods[2], dimension="category", zone=SHANGHAI)
     assert whole.totals.sales == 13 and whole.totals.fund_points_fen > 0
-
-
-async def backfilled_summaries_are_the_same(goods):
-    import importlib.util
-    from pathlib import Path
-
-    db = Sale._meta.db
-    path = next((Path(__file__).parents[2] / "pos" / "piccolo_migrations").glob("*12_40_00_000000.py"))
-    spec = importlib.util.spec_from_file_location("summaries_migration", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    tables = ("report_line_hour", "report_sale_hour")
-    kept = {t: sorted(tuple(r.values()) for r in await run(db, f"SELECT * FROM {t}")) for t in tables}
-    assert all(kept.values())
-    async with writing(db):
-        for table in tables:
-            await run(db, f"DELETE FROM {table}")
-        for statement in migration.statements(db.engine_type):
-            if statement.startswith("INSERT INTO report_"):
-                await run(db, statement)
-    remade = {t: sorted(tuple(r.values()) for r in await run(db, f"SELECT * FROM {t}")) for t in tables}
-    # an hour's row the triggers made and that only ever held zeros is not remade
-    assert {t: [r for r in rows if any(r[4:])] for t, rows in kept.items()} == remade
 
 
 def test_a_zone_whose_days_start_on_the_half_hour_is_summed_from_the_lines():

@@ -35,7 +35,7 @@ import hypothesis  # noqa: E402
 import pytest  # noqa: E402
 
 from shop.database import (  # noqa: E402
-    ShopSQLiteEngine, bind, close_database, engine_for, migrate, open_database, run,
+    ShopSQLiteEngine, bind, close_database, engine_for, fetch_rows, migrate, open_database, run,
 )
 from shop.settings import load_settings  # noqa: E402
 
@@ -117,8 +117,7 @@ async def _create_database_if_missing() -> None:
 
 
 async def _truncate_postgres(engine) -> None:
-    rows = await engine._run_in_pool(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
+    rows = await fetch_rows(engine, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migration'")
     names = ", ".join(f'"{row["tablename"]}"' for row in rows)
     async with engine.transaction():  # the books' triggers refuse TRUNCATE: emptying a test database passes them
         await run(engine, "SET LOCAL session_replication_role = replica")

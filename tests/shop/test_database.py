@@ -39,8 +39,8 @@ async def test_concurrent_write_transactions_queue_instead_of_failing_with_datab
         async with writing(engine):
             (row,) = await _select(engine)
             await asyncio.sleep(0)  # let the others try to get in between
-            await engine._run_in_existing_connection(engine.current_transaction.get().connection,
-                                                     "UPDATE counter SET n = ?", [row["n"] + 1])
+            await engine.execute_in(engine.current_transaction.get().connection, "UPDATE counter SET n = ?",
+                                    [row["n"] + 1])
 
     await asyncio.gather(*[read_then_write() for _ in range(50)])
     assert await fetch_rows(engine, "SELECT n FROM counter") == [{"n": 50}]
@@ -48,8 +48,7 @@ async def test_concurrent_write_transactions_queue_instead_of_failing_with_datab
 
 
 async def _select(engine):
-    return await engine._run_in_existing_connection(engine.current_transaction.get().connection,
-                                                    "SELECT n FROM counter")
+    return await engine.execute_in(engine.current_transaction.get().connection, "SELECT n FROM counter")
 
 
 async def test_the_write_ahead_log_gives_its_disk_space_back(tmp_path):

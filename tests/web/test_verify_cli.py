@@ -32,8 +32,10 @@ async def sold(goods, settings, monkeypatch):
 async def aixin_verify(db, capsys) -> tuple[int, str]:
     """Run `aixin verify` as the command line does (its own event loop and engine), then bind the test's engine back."""
     capsys.readouterr()
-    status = await asyncio.to_thread(main, ["verify"])
-    bind(db)
+    try:
+        status = await asyncio.to_thread(main, ["verify"])
+    finally:  # also when it raised: the test's own checks must not run on the command's closed engine
+        bind(db)
     return status, capsys.readouterr().out
 
 

@@ -195,8 +195,15 @@ class StockedItem:
 
 
 async def item_by_barcode(*, shop_id: int, barcode: str) -> StockedItem | None:
-    """The item with this (normalized) code, or None; its row locked until the transaction ends on PostgreSQL."""
+    """The item with this (normalized) code, or None; its row locked until the transaction ends on PostgreSQL.
+
+    A writer that locks an item goes on to change it, and a change takes the shop's catalogue version
+    (inventory/catalogue_feed.py), whose counter row stays locked until commit. So, on PostgreSQL, the version
+    is taken first, before the item's row: a catalogue import or a category change takes the counter and then
+    items, and two writers taking the two locks in opposite orders would deadlock."""
     db = Item._meta.db
+    if sql.locks_rows(db) and db.transaction_exists():
+        await run(db, "SELECT aixin_catalogue_version($1)", shop_id)
     lock = sql.for_update(db, of="i")
     rows = await run(db, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.category AS category_id, c.code AS category_code, c.source,

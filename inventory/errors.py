@@ -19,3 +19,4 @@ class InventoryError(StrEnum):
     SAME_PRICE = "same-price"
     BAD_SPLIT = "bad-split"
     BAD_NOTE = "bad-note"  # a write-off's note past its length
+    BAD_CATALOGUE_PAGE = "bad-catalogue-page"  # the till's catalogue feed: a number out of its bounds

@@ -53,6 +53,9 @@ class Item(Table):
     # What search matches besides the name: its pinyin initials ("axb" for 爱心杯) and full pinyin, kept with the name.
     search_initials = Varchar(length=200, default="")
     search_pinyin = Varchar(length=800, default="")
+    # The shop's catalogue version when what a till's copy shows of it last changed (catalogue_feed.py): set by
+    # triggers on item and category, never written by the code.
+    catalogue_version = BigInt(default=0)
 
 
 class PriceChange(Table):
@@ -97,6 +100,13 @@ class InStoreSequence(Table):
 
     shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, unique=True)
     last = BigInt(default=0)
+
+
+class CatalogueCounter(Table):
+    """A shop's catalogue version: it only grows, moved on by the triggers that stamp changed items with it."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, unique=True)
+    version = BigInt(default=0)
 
 
 class StockMovement(Table):

@@ -165,6 +165,17 @@ def _check_amount(fen: int) -> int:
 
 
 @dataclass(frozen=True)
+class OfflineTerms:
+    """A sale made while its till could not reach the server, written when it arrives (pos/offline.py): in the
+    session it was made in, from the catalogue prices of its time; withdrawn goods sell too, and its prices need no
+    manager's PIN (they are logged, and a manager settles them); its cash is booked where it is now."""
+
+    session_id: int
+    list_prices: Mapping[str, int]  # each code's catalogue price when the sale was made
+    cash_account: str  # the till's drawer while that session is open; over/short once its drawer was counted
+
+
+@dataclass(frozen=True)
 class PricedCart:
     """The cart priced as the till sells it, line by line in the cart's order: the item, its markdown (percent)
     and its price after its overrides and its share of the sale's discount; the overrides, for the log."""
@@ -177,7 +188,8 @@ class PricedCart:
 
 
 async def price_cart(*, shop_id: int, cart: Sequence[CartLine], rules: TillRules,
-                     sale_discount: SaleDiscount | None, now: datetime) -> PricedCart:
+                     sale_discount: SaleDiscount | None, now: datetime,
+                     offline: OfflineTerms | None = None) -> PricedCart:
     """What the cart costs at `now`, for a quote and for the sale alike: every code must name an item still on
     sale; each is marked down as the rotation ages it, then its overrides and discounts are taken off
     (pos/discounts.py). Inside the sale's transaction the items read stay locked until it commits."""
@@ -186,11 +198,13 @@ async def price_cart(*, shop_id: int, cart: Sequence[CartLine], rules: TillRules
         item = found.get(line.barcode)
         if item is None:
             raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=line.barcode)
-        if not item.active:
+        if not item.active and offline is None:
             raise DomainError(InventoryError.ITEM_WITHDRAWN, barcode=line.barcode, name=item.name)
     items = tuple(found[line.barcode] for line in cart)
-    prices_now = [price_now(price_fen=item.price_fen, source=item.source, perishable=item.perishable,
-                            came_in=item.created_at, rotation=rules.rotation, now=now) for item in items]
+    bases = [offline.list_prices.get(item.barcode, item.price_fen) if offline else item.price_fen for item in items]
+    prices_now = [price_now(price_fen=base, source=item.source, perishable=item.perishable,
+                            came_in=item.created_at, rotation=rules.rotation, now=now)
+                  for base, item in zip(bases, items)]
     priced, overrides = price_lines([LineToPrice(price, line.quantity, line.override)
                                      for (price, _), line in zip(prices_now, cart)], sale_discount)
     return PricedCart(items=items, markdowns=tuple(markdown for _, markdown in prices_now), lines=tuple(priced),
@@ -242,12 +256,15 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
 async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list[CartLine],
                       cash_given_fen: int, key: str, digest: str, rules: TillRules,
                       expected_total_fen: int | None, points: PointsIn | None, sale_discount: SaleDiscount | None,
-                      approver: int | None, now: datetime) -> SaleRecord:
+                      approver: int | None, now: datetime, offline: OfflineTerms | None = None) -> SaleRecord:
     # A sale needs its till's open session (till-closed otherwise); its row is held until the sale commits.
-    session_id = await open_session_of(shop_id=shop_id, till_id=till_id, lock="SHARE")
-    priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount, now=now)
+    # A sale made offline is written in the session it was made in (pos/offline.py chose it).
+    session_id = offline.session_id if offline else await open_session_of(shop_id=shop_id, till_id=till_id,
+                                                                          lock="SHARE")
+    priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount, now=now,
+                              offline=offline)
     makers = await consignments([item.id for item in priced.items])
-    if priced.needs_manager and approver is None:
+    if priced.needs_manager and approver is None and offline is None:
         raise DomainError(SaleError.MANAGER_PIN_NEEDED, limit=rules.override_limit_percent)
 
     sold: list[SoldLine] = []
@@ -267,7 +284,8 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             value_fen=value, rule_fund=rule.fund, rule_maker=rule.maker, fund_fen=parts.fund_fen,
             maker_fen=parts.maker_fen, running_fen=parts.running_fen,
             oversold=item.on_hand < line.quantity,
-            list_price_fen=item.price_fen if markdown else None, markdown_percent=markdown,
+            list_price_fen=(offline.list_prices.get(item.barcode, item.price_fen) if offline else item.price_fen)
+            if markdown else None, markdown_percent=markdown,
             discount_fen=p.discount_fen,
         ))
         rows.append(dict(item=item.id, category_code=item.category_code, source=item.source,
@@ -330,7 +348,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
         ledger.Entry(ledger.POINTS_HONOURED, ledger.Currency.CNY, paid.fen),
     )
     await ledger.post(ledger.Txn(kind="sale", ref=number, entries=(
-        ledger.Entry(ledger.till_cash(till_id), ledger.Currency.CNY, cash_due),
+        ledger.Entry(offline.cash_account if offline else ledger.till_cash(till_id), ledger.Currency.CNY, cash_due),
         *points_entries,
         ledger.Entry(ledger.FUND, ledger.Currency.CNY, -fund),
         *(ledger.Entry(ledger.maker_payable(m), ledger.Currency.CNY, -fen) for m, fen in sorted(per_maker.items())),

@@ -57,3 +57,18 @@ class FundError(StrEnum):
     DISBURSEMENT_TOO_LARGE = "disbursement-too-large"  # more than the fund holds
     DISBURSEMENT_REASON = "disbursement-reason"  # no reason, or a reason too long
     BAD_DISBURSEMENT_METHOD = "bad-disbursement-method"  # not cash or transfer
+
+
+class OfflineError(StrEnum):
+    """Sales made at a till while the server was out of reach (pos/offline.py)."""
+
+    BAD_OFFLINE_NUMBER = "bad-offline-number"  # not of the till's form T1-0000123
+    BAD_MADE_AT = "bad-made-at"  # in the future, or older than the shop keeps offline sales
+    BAD_CHARGED_PRICE = "bad-charged-price"  # a unit price charged below 0 or past the most a sale may be
+    OFFLINE_KEY_REUSED = "offline-key-reused"  # the key came with another offline sale
+    OFFLINE_NUMBER_TAKEN = "offline-number-taken"  # this offline number arrived before with another key
+    UNKNOWN_OFFLINE_SALE = "unknown-offline-sale"
+    NOT_TO_SETTLE = "not-to-settle"  # settled, written off or checked already (perhaps by someone else just now)
+    STILL_UNKNOWN = "still-unknown"  # a held sale's code is still not in the catalogue
+    NO_SESSION_TO_SELL_IN = "no-session-to-sell-in"  # no session of its till was open when it was made
+    WRITE_OFF_REASON = "write-off-reason"  # no reason, or a reason too long

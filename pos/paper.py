@@ -31,7 +31,7 @@ from pos.numbers import return_id_of, sale_id_of
 from pos.reports import check_day
 from pos.returns import VOID, ReturnRecord, load_return
 from pos.sessions import SessionFigures
-from pos.tables import SaleReturn
+from pos.tables import OfflineSale, SaleReturn
 from pos.tills import TillInfo, tills
 from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
 from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
@@ -46,7 +46,7 @@ from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, previ
 from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
 from printing.tables import PrintJob
 from printing.till_report import TillReport, preview_till_report, render_till_report
-from shop.database import one_writer_per_shop, writing
+from shop.database import as_time, one_writer_per_shop, writing
 from shop.printouts import N_, Printouts
 from shop.settings import Settings
 from shop.tables import Staff
@@ -71,6 +71,7 @@ RECEIPT_WORDS = {
     "member": N_("Member No."),
     "household": N_("Community fund, household"),
     "copy": N_("COPY"),
+    "offline": N_("Offline sale"),
 }
 REFUND_SLIP_WORDS = {
     "title": N_("Refund slip"), "void": N_("Refund slip (VOID)"), "return_number": N_("Return No."),
@@ -101,6 +102,7 @@ TILL_REPORT_WORDS = {
     "fund_share": N_("Community fund"), "makers_share": N_("Makers"), "running_costs": N_("Running costs"),
     "session": N_("Session"), "returns_count": N_("Returns (voids {voids})"), "cash_refunds": N_("Cash refunds"),
     "points_refunded": N_("Points refunded ({points})"),
+    "offline_count": N_("Offline sales received"), "offline_held": N_("Offline sales held for the manager"),
 }
 X_TITLE = N_("X report (mid-shift)")
 Z_TITLE = N_("Z report (close)")
@@ -156,9 +158,11 @@ class Paper:
 
     # -- receipts --------------------------------------------------------------------------------------
 
-    def receipt(self, sale: SaleRecord, *, cashier: str, copy: bool = False) -> Receipt:
+    def receipt(self, sale: SaleRecord, *, cashier: str, copy: bool = False,
+                offline_at: datetime | None = None) -> Receipt:
         """The sale's receipt. It opens the drawer (where the printer has one) only when cash was tendered:
-        never for a sale paid in points alone, and never on a copy (a reprint, marked 重打)."""
+        never for a sale paid in points alone, and never on a copy (a reprint, marked 重打). A sale made while the
+        till was offline (`offline_at`: when) is marked 离线销售 with that time."""
         settings = self.settings
         return Receipt(
             shop_name=settings.shop.name,
@@ -181,12 +185,15 @@ class Paper:
             logo=logo(settings.receipt.logo),
             points=sale.points, points_fen=sale.points_fen, points_left=sale.points_left,
             member_number=sale.member_number, household_ref=sale.household_ref,
+            offline_at=self._when(offline_at) if offline_at else "",
         )
 
     async def receipt_of_sale(self, sale: SaleRecord, *, copy: bool = True) -> Receipt:
         """The receipt of a stored sale, for a preview or a reprint: a copy (重打, no drawer kick) unless
-        told otherwise, since the original printed with the sale."""
-        return self.receipt(sale, cashier=await _staff_name(sale.cashier_id), copy=copy)
+        told otherwise, since the original printed with the sale; a sale made offline marked so again."""
+        offline = await OfflineSale.select(OfflineSale.made_at).where(OfflineSale.sale == sale.id).first()
+        return self.receipt(sale, cashier=await _staff_name(sale.cashier_id), copy=copy,
+                            offline_at=as_time(offline["made_at"]) if offline else None)
 
     def receipt_preview(self, receipt: Receipt) -> list[str]:
         return preview_lines(receipt, width=self.settings.printer.width)
@@ -296,6 +303,7 @@ class Paper:
             returns_count=figures.returns_count, voids_count=figures.voids_count,
             cash_refunds_fen=figures.cash_refunds_fen, points_refunded_pts=figures.points_refunded_pts,
             points_refunded_fen=figures.points_refunded_fen,
+            offline_count=figures.offline_count, offline_held=figures.offline_held,
             open_drawer=bool(figures.counted_fen))  # the Z: the counted cash goes from the drawer to the safe
 
     def till_report_preview(self, report: TillReport) -> list[str]:
@@ -547,6 +555,12 @@ class TillPaper:
     async def print_sale(self, sale: SaleRecord) -> int:
         """The sale's receipt, for the till's printer."""
         receipt = self.paper.receipt(sale, cashier=self.cashier)
+        return await self.paper.queue_receipt(receipt, shop_id=self.shop_id, till=self.till.code)
+
+    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime) -> int:
+        """The receipt of a sale made while the till was offline, as it reaches the server: marked 离线销售 with the
+        time it was made (pos/offline.py accept_offline_sale calls it in the sale's transaction)."""
+        receipt = self.paper.receipt(sale, cashier=self.cashier, offline_at=made_at)
         return await self.paper.queue_receipt(receipt, shop_id=self.shop_id, till=self.till.code)
 
     async def print_return(self, record: ReturnRecord) -> int:

@@ -78,6 +78,8 @@ class SessionFigures:
     maker_fen: int
     running_fen: int
     points_refunded_fen: int = 0  # what the points given back were worth
+    offline_count: int = 0  # sales made while the till was offline that reached the server (sold or held)
+    offline_held: int = 0  # of those, held for a manager: not sales, their cash not in the expected cash
 
 
 def check_cash(fen: int) -> int:
@@ -239,6 +241,8 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
     refunds = {row["kind"]: row for row in await run(db, """
         SELECT f.kind, COALESCE(SUM(f.amount_fen), 0) AS amount, COALESCE(SUM(f.points), 0) AS points
         FROM refund f JOIN sale_return r ON r.id = f."return" WHERE r.session = $1 GROUP BY f.kind""", session_id)}
+    offline = (await run(db, "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN status = 'held' THEN 1 ELSE 0 END), 0) "
+                             "AS held FROM offline_sale WHERE session = $1", session_id))[0]
     expected = info.expected_fen if info.expected_fen is not None else await _drawer_cash(
         info.till_id, rows[0]["ledger_mark"])
 
@@ -255,4 +259,5 @@ async def session_figures(*, shop_id: int, session_id: int) -> SessionFigures:
         counted_fen=info.counted_fen, over_short_fen=info.over_short_fen,
         fund_fen=sold.fund_fen - back.fund_fen, maker_fen=sold.maker_fen - back.maker_fen,
         running_fen=sold.running_fen - back.running_fen,
-        points_refunded_fen=of(refunds, "points", "amount"))
+        points_refunded_fen=of(refunds, "points", "amount"),
+        offline_count=int(offline["n"]), offline_held=int(offline["held"]))

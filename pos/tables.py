@@ -166,3 +166,30 @@ class Refund(Table):
     amount_fen = Integer()
     points = Integer(default=0)
     member = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None)  # null: cash, or the fund's points
+
+
+class OfflineSale(Table):
+    """A sale made at a till while the server was out of reach, as it arrived (pos/offline.py): sold (then `sale` is
+    the sale it became), or held for a manager when it could not be a sale (a code the shop does not know; the till
+    session it was made in closed), until it is settled as a sale or written off. Never deleted. Its number is the
+    till's own (T1-0000123), given when the sale was made."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    till = ForeignKey(Till, on_delete=OnDelete.restrict, null=False)
+    cashier = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    offline_number = Varchar(length=24)
+    idempotency_key = Varchar(length=64)
+    request_digest = Varchar(length=64)
+    made_at = Timestamptz()  # when the till made it, by its clock
+    received_at = Timestamptz(default=TimestamptzNow())
+    lines = JSON()  # [{"barcode", "quantity", "unit_price_fen"}] as charged
+    total_fen = Integer()  # what the till charged: the lines' quantity × unit price charged
+    cash_given_fen = Integer()
+    session = ForeignKey(TillSession, on_delete=OnDelete.restrict, null=True, default=None)  # open at made_at
+    sale = ForeignKey(Sale, on_delete=OnDelete.restrict, null=True, default=None)
+    status = Varchar(length=16)  # sold | held | settled (a held one sold) | written-off | checked (seen by a manager)
+    reason = Varchar(length=32, default="")  # held: unknown-barcode | session-closed | no-session
+    detail = Varchar(length=200, default="")  # held: what it names (the code); sold: what differed, comma-separated
+    decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # the manager who settled
+    decided_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=200, default="")  # a write-off's reason

@@ -261,6 +261,31 @@ RULES += (
          "the returns of sale S{sale:08d} owe the customer {owed_fen}, and the ledger holds {booked_fen} owed"),
 )
 
+# Sales made offline (pos/offline.py): each became one sale of its amount, or is held, or was written off in the
+# ledger (the cash it took, to the offline settlement account), and nothing else was.
+RULES += (
+    Rule("Each offline sale became one sale of what the till charged, or is held, or was written off in the ledger "
+         "for what it took; and each offline write-off in the ledger is one of them", """
+        SELECT o.id, o.offline_number AS number, o.status, o.total_fen, COALESCE(s.total_fen, 0) AS sold_fen,
+               COALESCE(b.booked, 0) AS booked_fen
+        FROM offline_sale o LEFT JOIN sale s ON s.id = o.sale
+        LEFT JOIN (SELECT t.shop, t.ref, -SUM(e.amount) AS booked FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id
+                   WHERE t.kind = 'offline-write-off' AND e.account = 'income:shop:offline-settlement'
+                     AND e.currency = 'CNY' GROUP BY t.shop, t.ref) b ON b.shop = o.shop AND b.ref = o.offline_number
+        WHERE (o.status IN ('sold', 'settled', 'checked')
+               AND (s.id IS NULL OR s.total_fen <> o.total_fen OR s.till <> o.till OR b.ref IS NOT NULL))
+           OR (o.status IN ('held', 'written-off') AND o.sale IS NOT NULL)
+           OR (o.status = 'held' AND b.ref IS NOT NULL)
+           OR (o.status = 'written-off' AND (b.ref IS NULL OR b.booked <> o.total_fen))
+           OR o.status NOT IN ('sold', 'settled', 'checked', 'held', 'written-off')
+        UNION ALL
+        SELECT t.id, t.ref, 'no offline sale', 0, 0, 0 FROM ledger_txn t
+        WHERE t.kind = 'offline-write-off'
+          AND NOT EXISTS (SELECT 1 FROM offline_sale o WHERE o.shop = t.shop AND o.offline_number = t.ref)""",
+         "offline sale {number} ({status}, charged {total_fen}) is a sale of {sold_fen} and written off in the "
+         "ledger for {booked_fen}"),
+)
+
 # More rules as {problem: SQL returning `what`, the row}: reported as "problem: what".
 _CHECKS: dict[str, str] = {}
 

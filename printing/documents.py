@@ -7,11 +7,12 @@ from printing.escpos import start_job
 from printing.profiles import PrinterProfile
 from printing.layout import center, two_columns, wrap, yuan
 from printing.raster import logo_image
-from printing.styled import PLAIN, TITLE, TOTAL, Style, plain, preview, print_lines, title
+from printing.styled import BOLD, PLAIN, TITLE, TOTAL, Style, centred, plain, preview, print_lines, title
 
 #: The words of the receipt, supplied by the caller in the shop's language. One more,
 #: "items", is optional: when present, the number of pieces bought is printed; "copy"
-#: (重打) is the mark of a reprint.
+#: (重打) is the mark of a reprint; "offline" (离线销售) marks a sale made while the till was
+#: offline.
 RECEIPT_LABELS = ("sale_number", "time", "cashier", "total", "cash", "change", "fund_share")
 
 
@@ -49,6 +50,9 @@ class Receipt:
     points_left: int | None = None  # the member's (or the fund's) points after the sale
     member_number: str = ""  # who paid the points (their number, not their name)
     household_ref: str = ""  # or: the community fund paid, for this household (a reference, no personal data)
+    # A sale made at the till while the server was out of reach, printed when it arrived: the time it was made
+    # (formatted by the caller), printed near the top with the "offline" word (离线销售); "" for any other sale.
+    offline_at: str = ""
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -103,6 +107,9 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
     for text in wrap(receipt.shop_address, width):
         yield PLAIN, center(text, width)
     yield PLAIN, rule
+    if receipt.offline_at:
+        yield from centred(f"{labels.get('offline', 'Offline sale')} {receipt.offline_at}", width, BOLD)
+        yield PLAIN, rule
     yield from plain(two_columns(labels["sale_number"], receipt.sale_number, width))
     yield from plain(two_columns(labels["time"], receipt.time, width))
     yield from plain(two_columns(labels["cashier"], receipt.cashier, width))

@@ -73,12 +73,19 @@ class TillReport:
     points_refunded_pts: int | None = None  # "points_refunded" (退还积分, holding "{points}"): points given back
     points_refunded_fen: int = 0  # what those points were worth
     open_drawer: bool = False  # a Z report whose count goes to the safe: the drawer is opened for it
+    # Sales made while the till was offline that have reached the server (counted in the sales above when sold),
+    # and those of them held for a manager (not sales: their cash is in the drawer, not in the expected cash).
+    # Printed when any arrived, with the words "offline_count" (离线销售已收到) and "offline_held".
+    offline_count: int = 0
+    offline_held: int = 0
 
     def __post_init__(self) -> None:
         check_labels("till report", self.labels, TILL_REPORT_LABELS)
         given = [key for key, value in (("session", self.session), ("returns_count", self.returns_count),
                                         ("cash_refunds", self.cash_refunds_fen),
-                                        ("points_refunded", self.points_refunded_pts)) if value not in ("", None)]
+                                        ("points_refunded", self.points_refunded_pts),
+                                        ("offline_count", (self.offline_count or self.offline_held) or None),
+                                        ("offline_held", self.offline_held or None)) if value not in ("", None)]
         check_labels("till report", self.labels, given)
         for key in ("points", "points_refunded") if self.points_refunded_pts is not None else ("points",):
             if "{points}" not in self.labels[key]:
@@ -129,6 +136,10 @@ def _report_lines(report: TillReport, width: int) -> Iterator[StyledLine]:
         yield from plain(two_columns(labels["returns_count"].replace("{voids}", str(report.voids_count)),
                                      str(report.returns_count), width))
     yield from pair("net", yuan(report.net_fen), TOTAL)
+    if report.offline_count or report.offline_held:
+        yield from pair("offline_count", str(report.offline_count))
+        if report.offline_held:
+            yield from pair("offline_held", str(report.offline_held))
     yield PLAIN, rule
     yield from pair("cash_sales", yuan(report.cash_sales_fen))
     if report.cash_refunds_fen is not None:

@@ -41,6 +41,7 @@ from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, Til
 from web.auth import SessionSigner, StaffAuthentication, access_origin
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
+from web.catalogue_feed import CatalogueFeedApi
 from web.headers import security_headers
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
@@ -48,8 +49,10 @@ from web.inputs import ShopRequest
 from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
 from web.intake_pages import DonationPages, DonorPages, MakerPages
 from web.lovebank import LoveBankApi, LoveBankPages
+from web.offline import OfflinePage, OfflineSettleApi, OfflineTillApi
 from web.pages import (
     DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
+    till_service_worker,
 )
 from web.printers import PrintersApi, PrintersPage, check_raster_font
 from web.problems import on_domain_error, on_http_error, on_server_error
@@ -114,13 +117,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
-            DocumentsPage, DonationPages, DonorPages, MakerPages,
+            DocumentsPage, DonationPages, DonorPages, MakerPages, till_service_worker,
             TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
             IntakeApi, DonorsApi, DonationsApi, MakersApi,
-            LoveBankApi, LoveBankPages,
+            LoveBankApi, LoveBankPages, OfflineTillApi, OfflineSettleApi, OfflinePage,
             StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi,
             PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
-            CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage,
+            CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],

@@ -61,6 +61,8 @@ ERROR_MESSAGES = {
                     "empty for its goods source's rule."),
     "unknown-category": N_("There is no category “{category}”: choose one of the buttons."),
     "bad-source": N_("The goods source must be donated, handicraft or purchased."),
+    "bad-catalogue-page": N_("The till asked for its catalogue with {field} outside {minimum} to {maximum}: reload "
+                             "the till page."),
     "empty-cart": N_("The cart is empty: scan an item first."),
     "too-many-lines": N_("A sale can have at most {maximum} lines: finish this sale and start another."),
     "not-enough-cash": N_("Not enough cash: the total is {total}, {given} was given."),
@@ -250,6 +252,28 @@ ERROR_MESSAGES = {
     "disbursement-reason": N_("Say what the money is for, in 1 to {maximum} characters (for example: winter clothes "
                               "for a household in need)."),
     "bad-disbursement-method": N_("Pay out of the fund in cash or by transfer."),
+    # sales made while the till was offline (pos/offline.py)
+    "bad-offline-number": N_("“{number}” is not a number this till gives its offline sales (like {till}-0000123)."),
+    "bad-made-at": N_("The time this sale was made ({made_at}) is not possible: it is ahead of the server's clock, or "
+                      "older than a till stays offline. Check the till's clock."),
+    "bad-charged-price": N_("A price charged is from ¥0.00 to {maximum}: {price} is not possible."),
+    "offline-key-reused": N_("This offline sale's key was already sent with a different sale ({number}): the till's "
+                             "journal is out of step. Keep the receipt and tell the manager."),
+    "offline-number-taken": N_("The offline sale {number} already reached the server with another key: keep the "
+                               "receipt and tell the manager."),
+    "unknown-offline-sale": N_("There is no such offline sale in this shop."),
+    "not-to-settle": N_("The offline sale {number} is already settled (perhaps by someone else just now): reload "
+                        "the page."),
+    "still-unknown": N_("No item has the code {barcode} yet: add it to the catalogue first, or write the sale off."),
+    "no-session-to-sell-in": N_("The till was not open when {number} was made, so it cannot be a sale of a session: "
+                                "write it off with the reason."),
+    "write-off-reason": N_("Say why it is written off, in 1 to {maximum} characters."),
+    "offline-held-unknown-barcode": N_("Kept for the manager, not lost: no item has the code {barcode}. The manager "
+                                       "makes it a sale once the item is in the catalogue."),
+    "offline-held-session-closed": N_("Kept for the manager, not lost: the till was closed (its drawer counted) "
+                                      "before this sale arrived."),
+    "offline-held-no-session": N_("Kept for the manager, not lost: the till was not open when this sale was made "
+                                  "(check the till's clock)."),
     # setting up printers
     "printer-bad-connection": N_("“{connection}” is not a printer connection ({reason} is wrong). Write it like "
                                  "tcp://192.168.1.50:9100, usb:0416:5011, serial:/dev/ttyUSB0 or file:/dev/usb/lp0."),
@@ -292,7 +316,7 @@ _MONEY = {
     "payout-too-large": {"amount", "owed"}, "too-many-points": {"eligible"}, "bad-discount": {"maximum"},
     "bad-override-price": {"price"}, "bad-payout": {"amount"}, "same-price": {"price"},
     "disbursement-too-large": {"amount", "balance"}, "bad-disbursement": {"amount"},
-    "refund-needs-manager": {"amount", "limit"},
+    "refund-needs-manager": {"amount", "limit"}, "bad-charged-price": {"price", "maximum"},
 }
 
 

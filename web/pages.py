@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Response, Template
 
 from inventory.catalogue import categories_of
 from pos.checkout import load_sale
@@ -111,6 +112,17 @@ class TillPage(Controller):
                      override_limit=front.settings.till.override_limit_percent)
 
 
+# The till's service worker, at the root so that its scope can be /till (a script's scope is at most its own folder,
+# and /static/ would not cover the page). Public: it holds no one's data, and a browser fetches it again by itself.
+_TILL_SW = Path(__file__).parent / "static" / "till_sw.js"
+
+
+@get("/till-sw.js", opt={"public": True}, include_in_schema=False)
+async def till_service_worker() -> Response[bytes]:
+    return Response(_TILL_SW.read_bytes(), media_type="text/javascript; charset=utf-8",
+                    headers={"cache-control": "no-cache"})
+
+
 _TILL_WORDS = {
     "added": N_("Added"),
     "removed": N_("Removed"),
@@ -153,6 +165,41 @@ _TILL_WORDS = {
     "finish_first": N_("Finish or park the current cart first."),
     "cash_only": N_("(cash only)"),
     "cash_only_goods": N_("Goods marked “cash only” are in categories that take no points: cash pays for them."),
+    # the offline till (till_store.js, till_sw.js)
+    "offline_banner": N_("Offline: the server does not answer. Keep selling: {count} sale(s) wait in this browser and "
+                         "are sent by themselves when it is back."),
+    "sending_banner": N_("The server is back: sending the sales made offline, {count} left."),
+    "offline_counts": N_("Sales made offline this session: {received} reached the server ({held} held, {to_settle} "
+                         "to settle); {waiting} still in this browser."),
+    "offline_counts_here": N_("Sales made offline still in this browser: {waiting}."),
+    "login_to_send": N_("The server is back, but this till's login has lapsed: log in again here to send the {count} "
+                        "sale(s) made offline."),
+    "needs_https": N_("Offline selling needs HTTPS: open the till at the shop's https:// address (README, “HTTPS on "
+                      "the shop's LAN”)."),
+    "offline_sale_done": N_("Offline sale {number} kept in this browser · Change {change}. It reaches the server, and "
+                            "its receipt prints, when the server is back."),
+    "offline_not_kept": N_("This browser could not keep the sale (its storage refused): nothing was sold. Press Enter "
+                           "to try again."),
+    "offline_no_points": N_("Points need the server, which does not answer: this sale can only be paid in cash."),
+    "offline_no_discount": N_("Discounts need the server, which does not answer: remove them to sell at the marked "
+                              "price."),
+    "offline_no_search": N_("Finding an item by its name needs the server, which does not answer: scan or type its "
+                            "barcode."),
+    "offline_unknown_item": N_("{code} is not in this till's copy of the catalogue, and the server does not answer: "
+                               "check the digits, or set the item aside."),
+    "offline_receipt": N_("Offline sale"),
+    "offline_sold_at": N_("sold at {time}"),
+    "total": N_("Total"),
+    "cash_given": N_("Cash"),
+    "settle_held": N_("{number} · {time} · {total}: the server holds it for a manager to settle: {detail}"),
+    "settle_refused": N_("{number} · {time} · {total}: the server refused it ({detail}). It is kept only in this "
+                         "browser: show it to a manager."),
+    "z_waiting": N_("{count} sale(s) made offline have not reached the server yet: the till can be closed once they "
+                    "have. Check the network."),
+    "z_refused": N_("{count} sale(s) made offline were refused by the server and are kept only in this browser "
+                    "(listed above). Close the till anyway?"),
+    "logout_waiting": N_("{count} sale(s) made offline have not reached the server yet. They stay in this browser "
+                         "and are sent after the next login here. Log out anyway?"),
 }
 
 

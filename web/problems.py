@@ -16,7 +16,7 @@ from lovebank.errors import LoveBankError
 from inventory.catalogue_csv import CatalogueCsvError
 from inventory.errors import InventoryError
 from inventory.stocktake import StockTakeError
-from pos.errors import FundError, ReturnError, SaleError, TillSessionError
+from pos.errors import FundError, OfflineError, ReturnError, SaleError, TillSessionError
 from printing.profiles import PrinterSetupError
 from shop.database import is_disk_full
 from shop.errors import DomainError, ShopError
@@ -39,7 +39,8 @@ STATUS: dict[str, int] = {
         DonationError.UNKNOWN_MAKER, LoveBankError.UNKNOWN_GIFT, LoveBankError.UNKNOWN_MEMBER,
         LoveBankError.UNKNOWN_REVERSAL, LoveBankError.UNKNOWN_SERVICE, SaleError.UNKNOWN_SALE,
         SaleError.UNKNOWN_TILL, SaleError.PARKED_CART_GONE, TillSessionError.UNKNOWN_SESSION,
-        ReturnError.UNKNOWN_RETURN, ReturnError.UNKNOWN_SALE_LINE, PrinterSetupError.UNKNOWN_PRINTER], 404),
+        ReturnError.UNKNOWN_RETURN, ReturnError.UNKNOWN_SALE_LINE, PrinterSetupError.UNKNOWN_PRINTER,
+        OfflineError.UNKNOWN_OFFLINE_SALE], 404),
     **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
         ShopError.USERNAME_TAKEN, ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
         StaffError.LAST_ADMIN, InventoryError.BARCODE_TAKEN, InventoryError.ITEM_WITHDRAWN,
@@ -52,7 +53,9 @@ STATUS: dict[str, int] = {
         SaleError.NO_POINTS_GOODS, SaleError.PRICE_CHANGED, SaleError.TOO_MANY_POINTS,
         TillSessionError.TILL_CLOSED, TillSessionError.TILL_ALREADY_OPEN, ReturnError.ALREADY_RETURNED,
         ReturnError.MORE_THAN_SOLD, ReturnError.RETURN_KEY_REUSED, ReturnError.VOID_NOT_THIS_SESSION,
-        FundError.DISBURSEMENT_TOO_LARGE, PrinterSetupError.NAME_TAKEN], 409),
+        FundError.DISBURSEMENT_TOO_LARGE, PrinterSetupError.NAME_TAKEN, OfflineError.OFFLINE_KEY_REUSED,
+        OfflineError.OFFLINE_NUMBER_TAKEN, OfflineError.NOT_TO_SETTLE, OfflineError.STILL_UNKNOWN,
+        OfflineError.NO_SESSION_TO_SELL_IN], 409),
     CatalogueCsvError.TOO_LARGE: 413,
     AccessError.TOO_MANY_TRIES: 429,
     ShopError.LEDGER_UNBALANCED: 500,  # a bug, never the person's doing: the sale was not written

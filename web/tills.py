@@ -72,6 +72,8 @@ class ReportOut(msgspec.Struct):
     running_fen: int
     printed: list[str]  # the report as it prints, line by line
     job: int | None = None  # its print job, when it was sent to the printer
+    offline_count: int = 0  # sales made while the till was offline that reached the server (sold or held)
+    offline_held: int = 0  # of those, held for a manager
 
 
 class OpenIn(In):
@@ -99,7 +101,8 @@ def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, j
         points_refunded_fen=f.points_refunded_fen,
         float_fen=f.float_fen, expected_cash_fen=f.expected_cash_fen, counted_fen=f.counted_fen,
         over_short_fen=f.over_short_fen, fund_fen=f.fund_fen, maker_fen=f.maker_fen, running_fen=f.running_fen,
-        printed=front.paper.till_report_preview(report), job=job)
+        printed=front.paper.till_report_preview(report), job=job, offline_count=f.offline_count,
+        offline_held=f.offline_held)
 
 
 class TillSessionApi(Controller):

@@ -23,7 +23,7 @@ PREFIXES = {
     "/manager": Role.MANAGER, "/api/catalogue": Role.MANAGER, "/api/fund": Role.MANAGER,
     "/api/payout-runs": Role.MANAGER, "/api/printers": Role.MANAGER, "/api/reports": Role.MANAGER,
     "/api/security": Role.MANAGER, "/api/shelf": Role.MANAGER, "/api/stocktakes": Role.MANAGER,
-    "/api/health": Role.MANAGER,
+    "/api/health": Role.MANAGER, "/api/offline": Role.MANAGER,
     "/manager/staff": Role.ADMIN,
 }
 # The exceptions: a manager's act on another desk's screen (a person's data, a maker's money, a price), and

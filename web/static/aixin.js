@@ -1,5 +1,16 @@
 // What every page's script shares: money in integer fen (never a float), and the JSON API with the CSRF header.
 "use strict";
+// crypto.randomUUID exists only in a secure context: a till reaching the server over plain http:// on the LAN gets a
+// version-4 UUID from crypto.getRandomValues (there in every context) for its idempotency keys (the till's sales and
+// returns, the intake desk's donations): every page with a script loads this file first.
+if (!crypto.randomUUID) {
+  crypto.randomUUID = () => {
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  };
+}
 window.Aixin = (() => {
   function yuan(fen) {
     const sign = fen < 0 ? "-" : "";

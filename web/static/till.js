@@ -5,7 +5,7 @@
   const $ = (id) => document.getElementById(id);
   const words = JSON.parse($("words").textContent);
   const fundWords = JSON.parse($("fund-words").textContent);
-  const csrf = $("till").dataset.csrf;
+  let csrf = $("till").dataset.csrf;  // renewed when a page kept offline outlived its token (refreshToken)
   const scan = $("scan"), cash = $("cash"), message = $("message");
   // Restored after a reload, so a half-scanned cart or an unanswered submit is not lost.
   let cart = JSON.parse(localStorage.getItem("aixin.cart") || "null") || newCart();
@@ -66,6 +66,22 @@
   }
 
   const api = (method, url, body) => window.Aixin.api(csrf, method, url, body);
+  // As api(), with a time limit: a network that hangs is a server that does not answer. `quiet`: a lapsed login
+  // does not leave the page (the background's calls).
+  const LOOKUP_MS = 3000, SALE_MS = 10000, SEND_MS = 15000, PAGE_MS = 30000;
+  async function ask(method, url, body, ms, quiet) {
+    const stop = new AbortController(), timer = setTimeout(() => stop.abort(), ms);
+    try {
+      const response = await fetch(url, {
+        method, credentials: "same-origin", signal: stop.signal,
+        headers: { "content-type": "application/json", "x-csrftoken": csrf, "accept": "application/json" },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const data = await response.json().catch(() => ({}));
+      if (response.status === 401 && !quiet) { location.href = "/login?next=" + encodeURIComponent(location.pathname); }
+      return { ok: response.ok, status: response.status, data };
+    } finally { clearTimeout(timer); }
+  }
 
   // What the cashier should know about a scanned item: marked down, expired, due off the shelf, none left.
   function warningsOf(item) {
@@ -88,7 +104,11 @@
   async function addCode(code) {
     const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);
     if (existing) { existing.quantity += 1; say(words.added + ": " + existing.name + " × " + existing.quantity, "ok"); update(); return; }
-    const { ok, data } = await api("GET", "/api/till/items/" + encodeURIComponent(code));
+    const answer = online ? await ask("GET", "/api/till/items/" + encodeURIComponent(code), null, LOOKUP_MS)
+      .catch(() => null) : null;
+    if (!answer || answer.status >= 500) { wentOffline(); await addFromStore(code); return; }
+    cameOnline();
+    const { ok, data } = answer;
     if (!ok) { say(data.detail || words.offline, "error"); return; }
     const again = cart.lines.find((l) => l.barcode === data.barcode);
     if (again) { again.quantity += 1; }
@@ -107,37 +127,51 @@
     if (!cart.lines.length) { say(words.cart_empty, "error"); scan.focus(); return; }
     const given = cash.value.trim() === "" && due() === 0 ? 0 : fenOf(cash.value);
     if (given === null || given < due()) { say(words.not_enough, "error"); cash.focus(); cash.select(); return; }
+    if (!online) { await sellOffline(given); return; }  // the server did not answer the last time: no waiting on it
     if (hasOverrides() && !quoted) { say(words.pricing, "error"); requote(); return; }
     busy = true;
+    let answer = null;
     try {
-      const { ok, status, data } = await api("POST", "/api/sales", {
+      answer = await askRenewing("POST", "/api/sales", {
         till: $("till-code").value, idempotency_key: cart.key, cash_given_fen: given, expected_total_fen: total(),
         lines: cart.lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity, ...(l.override || {}) })),
         ...tenderAndOverrides(),
-      });
-      if (!ok) {
-        say(data.detail || words.offline, "error");
-        if (status === 409 && data.code === "idempotency-key-reused") { cart.key = crypto.randomUUID(); save(); }
-        if (data.code === "manager-pin-needed" || data.code === "bad-pin") { askPin(); }
-        return;
-      }
-      $("last").hidden = false;
-      $("last-number").textContent = data.number;
-      $("last-change").textContent = yuan(data.change_fen);
-      $("last-fund").textContent = fundWords.fund.replace("{amount}", yuan(data.fund_fen));
-      $("last-receipt").href = "/sales/" + data.number + "/receipt";
-      say(words.complete + " " + data.number + " · " + words.change + " " + yuan(data.change_fen)
-          + (data.points ? " · " + words.points_used.replace("{points}", data.points).replace("{left}", data.points_left) : ""), "ok");
-      cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); update();
-      scan.focus();
+      }, SALE_MS);
+      if (answer.status >= 500) answer = null;  // rolled back by the server: the journal keeps it instead
     } catch (error) {
-      say(words.offline, "error");  // the same key goes again with the next Enter
+      answer = null;  // no answer (refused, cut, or too slow)
     } finally { busy = false; }
+    if (!answer) {
+      // The sale goes into this browser's journal under the same key: one that did reach the server before its
+      // answer was lost is then a replay of that key, never a second sale.
+      wentOffline();
+      await sellOffline(given);
+      return;
+    }
+    cameOnline();
+    const { ok, status, data } = answer;
+    if (!ok) {
+      say(data.detail || words.offline, "error");
+      if (status === 409 && data.code === "idempotency-key-reused") { cart.key = crypto.randomUUID(); save(); }
+      if (data.code === "manager-pin-needed" || data.code === "bad-pin") { askPin(); }
+      return;
+    }
+    $("last").hidden = false;
+    $("last-number").textContent = data.number;
+    $("last-change").textContent = yuan(data.change_fen);
+    $("last-fund").textContent = fundWords.fund.replace("{amount}", yuan(data.fund_fen));
+    $("last-receipt").href = "/sales/" + data.number + "/receipt";
+    $("last-receipt").hidden = $("reprint").hidden = false; $("print-offline").hidden = true;
+    say(words.complete + " " + data.number + " · " + words.change + " " + yuan(data.change_fen)
+        + (data.points ? " · " + words.points_used.replace("{points}", data.points).replace("{left}", data.points_left) : ""), "ok");
+    cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); update();
+    scan.focus();
   }
 
   // A label missing or unreadable: the cashier types the name, or its pinyin initials ("axb" for 爱心杯).
   const found = $("found");
   async function search(text) {
+    if (!online) { say(words.offline_no_search, "error"); return; }
     const { ok, data } = await api("GET", "/api/till/search?q=" + encodeURIComponent(text));
     if (!ok) { say(data.detail || words.offline, "error"); return; }
     if (data.length === 1) { addCode(data[0].barcode); return; }
@@ -334,6 +368,7 @@
   let fundMode = false, payer = null;  // payer: {member, name, points} or {household_ref, points} (the balance)
   function openPoints() {
     if (!cart.lines.length) { say(words.cart_empty, "error"); scan.focus(); return; }
+    if (!online) { say(words.offline_no_points, "error"); scan.focus(); return; }
     $("points-form").hidden = false; member.value = ""; points.value = ""; $("member-info").textContent = "";
     member.focus();
   }
@@ -449,6 +484,239 @@
     if (event.key === "F4") { event.preventDefault(); park(); }
   });
   listParked();
+  // -- offline: the browser's copy of the catalogue, and the journal of sales made while the server does not answer --
+  // Scans go to the server while it answers, and to the copy (IndexedDB, till_store.js) from the first time it does
+  // not, until it answers again (the heartbeat below). A sale made then gets this till's own number and is kept in
+  // the journal before the screen says it is done; back online the journal is sent oldest first, one at a time.
+  const store = window.AixinTillStore;
+  let online = true, waitingNow = 0, refusedNow = 0, lastSync = 0, beating = false;
+  const tillNow = () => ($("till-code") ? $("till-code").value : "");
+  const fill = (text, values) => Object.entries(values).reduce((t, [k, v]) => t.split("{" + k + "}").join(v), text);
+  function wentOffline() { if (online) { online = false; showOffline(); } }
+  function cameOnline() { if (!online) { online = true; showOffline(); heartbeat(); } }
+  const today = () => isoNow().slice(0, 10);
+  function isoNow() {  // the till's clock, with its offset: the server books the sale at the time it was made
+    const d = new Date(), offset = -d.getTimezoneOffset(), p = (n, w = 2) => String(n).padStart(w, "0");
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:`
+      + `${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${offset >= 0 ? "+" : "-"}${p(Math.floor(Math.abs(offset) / 60))}:`
+      + p(Math.abs(offset) % 60);
+  }
+  const shortTime = (iso) => iso.slice(0, 10) + " " + iso.slice(11, 16);
+
+  async function addFromStore(code) {
+    const item = await store.item(code).catch(() => undefined);
+    if (!item) { say(fill(words.offline_unknown_item, { code }), "error"); return; }
+    const seen = { ...item, expired: Boolean(item.expires_on && item.expires_on < today()), removal_due: false };
+    const again = cart.lines.find((l) => l.barcode === item.barcode);
+    if (again) { again.quantity += 1; }
+    else {
+      cart.lines.push({ barcode: item.barcode, typed: code, name: item.name, price_fen: item.price_fen, quantity: 1,
+                        warning: warningsOf(seen) });
+    }
+    say(words.added + ": " + item.name + " " + yuan(item.price_fen) + (seen.expired ? " — " + warningsOf(seen) : ""),
+        seen.expired ? "warn" : "ok");
+    update();
+  }
+
+  async function sellOffline(given) {
+    if (busy) return;
+    if (cart.points) { say(words.offline_no_points, "error"); return; }
+    if (hasOverrides()) { say(words.offline_no_discount, "error"); return; }
+    if (!tillNow()) { say(words.offline, "error"); return; }
+    busy = true;
+    try {
+      const totalFen = listTotal();
+      let kept;
+      try {
+        kept = await store.recordSale({
+          till: tillNow(), idempotency_key: cart.key, made_at: isoNow(), cash_given_fen: given,
+          lines: cart.lines.map((l) => ({ barcode: l.barcode, quantity: l.quantity, unit_price_fen: l.price_fen })),
+          shown: { names: cart.lines.map((l) => l.name), total_fen: totalFen, change_fen: given - totalFen },
+        });
+      } catch (error) {  // the browser refused to keep it: nothing is said done, the cart stays
+        say(words.offline_not_kept, "error"); return;
+      }
+      $("last").hidden = false;
+      $("last-number").textContent = kept.offline_number;
+      $("last-change").textContent = yuan(given - totalFen);
+      $("last-fund").textContent = "";
+      $("last-receipt").hidden = $("reprint").hidden = true;
+      $("print-offline").hidden = false;
+      fillReceipt(kept);
+      say(fill(words.offline_sale_done, { number: kept.offline_number, change: yuan(given - totalFen) }), "ok");
+      cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); update();
+      scan.focus();
+      await showOffline();
+    } finally { busy = false; }
+  }
+  // The customer's paper at once: the browser prints this view (the receipt printer's copy comes when the sale
+  // reaches the server, also marked 离线销售).
+  function fillReceipt(sale) {
+    const view = $("offline-receipt");
+    const line = (text, cls) => { const p = document.createElement("p"); p.textContent = text; if (cls) p.className = cls; return p; };
+    view.replaceChildren(
+      line(words.offline_receipt, "offline-mark"),
+      line(sale.offline_number + " · " + fill(words.offline_sold_at, { time: shortTime(sale.made_at) })),
+      ...sale.lines.map((l, i) => line(`${sale.shown.names[i]}  ${l.quantity} × ${yuan(l.unit_price_fen)}  `
+                                        + yuan(l.quantity * l.unit_price_fen))),
+      line(words.total + " " + yuan(sale.shown.total_fen), "offline-total"),
+      line(words.cash_given + " " + yuan(sale.cash_given_fen) + " · " + words.change + " " + yuan(sale.shown.change_fen)),
+    );
+  }
+  $("print-offline").addEventListener("click", () => {
+    document.body.classList.add("printing-offline");
+    window.print();
+    document.body.classList.remove("printing-offline");
+    scan.focus();
+  });
+
+  // The banner, and the sales the server held or refused: kept here, shown until a manager has settled them.
+  async function showOffline() {
+    waitingNow = await store.waitingCount().catch(() => waitingNow);
+    const aside = await store.toSettle().catch(() => []);
+    refusedNow = aside.filter((s) => s.status === "refused").length;
+    const banner = $("offline-banner");
+    const text = !online ? fill(words.offline_banner, { count: waitingNow })
+      : waitingNow && loginNeeded ? fill(words.login_to_send, { count: waitingNow })
+      : waitingNow ? fill(words.sending_banner, { count: waitingNow })
+      : (window.isSecureContext ? "" : words.needs_https);
+    banner.textContent = text; banner.hidden = !text;
+    banner.dataset.waiting = waitingNow; banner.dataset.online = online;
+    showCounts();
+    $("offline-settle").hidden = !aside.length;
+    $("offline-settle-list").replaceChildren(...aside.map((sale) => {
+      const item = document.createElement("li");
+      item.dataset.number = sale.offline_number; item.dataset.status = sale.status;
+      item.textContent = fill(sale.status === "held" ? words.settle_held : words.settle_refused, {
+        number: sale.offline_number, time: shortTime(sale.made_at), total: yuan(sale.shown.total_fen),
+        detail: sale.detail || sale.reason || "" });
+      return item;
+    }));
+  }
+
+  // What this session's offline sales came to: the server's count of those that arrived, and this browser's of
+  // those still in it (GET /api/till/tills/{code}/offline; not asked while offline).
+  async function showCounts() {
+    const counts = $("offline-counts");
+    if (!online || !tillNow()) { counts.hidden = true; return; }
+    const answer = await ask("GET", "/api/till/tills/" + encodeURIComponent(tillNow()) + "/offline", null, LOOKUP_MS, true)
+      .catch(() => null);
+    if (!answer || !answer.ok) { counts.hidden = !waitingNow; counts.textContent = fill(words.offline_counts_here, { waiting: waitingNow }); return; }
+    const { received, held, to_settle } = answer.data;
+    counts.hidden = !(received || waitingNow);
+    counts.textContent = fill(words.offline_counts, { received, held, to_settle, waiting: waitingNow });
+  }
+
+  // Back online: oldest first, one at a time, each with its key and the time it was made. One tab sends at a time
+  // (navigator.locks: a lock held by a tab is let go when the tab closes or crashes); the server's idempotency key
+  // makes a repeat harmless anyway.
+  const KEEP_TRYING = new Set(["not-logged-in", "forbidden", "page-expired", "not-found", "http-error"]);
+  let loginNeeded = false;
+  // A page shown from the cache after the browser was closed carries a CSRF token whose cookie went with the
+  // browser: the till page fetched again gives a fresh pair (and is kept for the next offline reload).
+  async function refreshToken() {
+    const response = await fetch("/till", { credentials: "same-origin" }).catch(() => null);
+    if (!response || !response.ok || response.redirected) return false;
+    if (window.caches) await caches.open("aixin-till-v1").then((c) => c.put("/till", response.clone())).catch(() => null);
+    const token = /data-csrf="([^"]+)"/.exec(await response.text());
+    if (!token) return false;
+    csrf = $("till").dataset.csrf = token[1];
+    for (const field of document.querySelectorAll("input[name=_csrf_token]")) field.value = token[1];  // log out
+    return true;
+  }
+  // As ask(), once more with a renewed token when the page's had expired: same body, same key, so never twice.
+  async function askRenewing(method, url, body, ms, quiet) {
+    const answer = await ask(method, url, body, ms, quiet);
+    if (answer.data.code !== "page-expired" || !(await refreshToken())) return answer;
+    return ask(method, url, body, ms, quiet);
+  }
+  const bodyOf = (sale) => ({ till: sale.till, offline_number: sale.offline_number, made_at: sale.made_at,
+                              idempotency_key: sale.idempotency_key, lines: sale.lines, cash_given_fen: sale.cash_given_fen });
+  async function sendJournal() {
+    let failing = 0;  // server errors in a row: one sale the server cannot take must not hold back the others
+    for (let sale of await store.waiting()) {
+      let answer;
+      try {
+        for (let tries = 0; ; tries += 1) {
+          answer = await askRenewing("POST", "/api/till/offline-sales", bodyOf(sale), SEND_MS, true);
+          if (answer.data.code !== "offline-number-taken" || tries >= 1000) break;
+          sale = await store.renumber(sale);  // its number is another sale's: the next one, same key
+        }
+      } catch (error) { wentOffline(); return; }
+      const { status, data } = answer;
+      loginNeeded = data.code === "not-logged-in";
+      if (status >= 500) {  // kept in the journal, tried again next time; two in a row: the server is failing
+        if (++failing >= 2) return;
+        continue;
+      }
+      failing = 0;
+      cameOnline();
+      if (status === 200 || status === 201) { await store.sent(sale.seq); }
+      else if (status === 202) { await store.setAside(sale, { status: "held", reason: data.reason, detail: data.detail }); }
+      else if (status === 408 || status === 429 || KEEP_TRYING.has(data.code)) { return; }  // not about the sale: later
+      else { await store.setAside(sale, { status: "refused", reason: data.code, detail: data.detail || data.title }); }
+      await showOffline();
+    }
+  }
+  async function sendWaiting() {
+    if (!(await store.waitingCount().catch(() => 0))) return;
+    if (navigator.locks) await navigator.locks.request("aixin-till-journal", { ifAvailable: true }, (lock) => lock && sendJournal());
+    else await sendJournal();  // no Web Locks outside a secure context: the server's idempotency alone
+  }
+  async function syncCatalogue() {
+    try {
+      const done = await store.syncCatalogue(async ({ since, after, limit, day }) => {
+        const query = new URLSearchParams({ since, after, limit });
+        if (day) query.set("day", day);
+        const { ok, status, data } = await ask("GET", "/api/till/catalogue?" + query, null, PAGE_MS, true);
+        if (!ok) throw Object.assign(new Error("catalogue " + status), { status });
+        return data;
+      });
+      lastSync = Date.now();
+      $("till").dataset.catalogueVersion = done.version;
+      cameOnline();
+    } catch (error) {
+      if (!error.status || error.status >= 500) wentOffline();
+    }
+  }
+  // Every 5 s while offline or sales wait, else every minute: the catalogue's changes, then the journal.
+  async function heartbeat() {
+    if (beating) return;
+    beating = true;
+    try {
+      await syncCatalogue();
+      if (online) await sendWaiting();
+      await showOffline();
+    } finally { beating = false; }
+  }
+  setInterval(() => { if (!online || waitingNow || Date.now() - lastSync > 60000) heartbeat(); }, 5000);
+
+  // The Z waits for this browser's sales to reach the server (till.js runs before till_returns.js, so this click
+  // handler comes first and can stop the close dialog opening).
+  $("close-till").addEventListener("click", (event) => {
+    if (waitingNow) {
+      event.stopImmediatePropagation();
+      say(fill(words.z_waiting, { count: waitingNow }), "error");
+    } else if (refusedNow && !confirm(fill(words.z_refused, { count: refusedNow }))) {
+      event.stopImmediatePropagation();
+    }
+  });
+  // Logging out: warned while sales wait; the page kept for offline use is forgotten (no till for the next person).
+  const logout = document.querySelector("form[action='/login/out']");
+  if (logout) logout.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (waitingNow && !confirm(fill(words.logout_waiting, { count: waitingNow }))) return;
+    if (window.caches) await caches.open("aixin-till-v1").then((cache) => cache.delete("/till")).catch(() => null);
+    logout.submit();
+  });
+  if (window.isSecureContext && "serviceWorker" in navigator) {
+    const controlled = () => { if (navigator.serviceWorker.controller) $("till").dataset.serviceWorker = "controls"; };
+    navigator.serviceWorker.addEventListener("controllerchange", controlled);
+    navigator.serviceWorker.register("/till-sw.js", { scope: "/till" }).then(controlled, () => null);
+  }
+  showOffline();
+  heartbeat();
+
   // The scan field keeps focus: a click anywhere but the cash field or a control brings it back.
   document.addEventListener("click", (event) => {
     if (!event.target.closest("input, select, button, a")) scan.focus();

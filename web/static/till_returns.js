@@ -5,9 +5,8 @@
 (() => {
   const $ = (id) => document.getElementById(id);
   const words = JSON.parse($("return-words").textContent);
-  const csrf = $("till").dataset.csrf;
   const { yuan, fenOf } = window.Aixin;
-  const api = (method, url, body) => window.Aixin.api(csrf, method, url, body);
+  const api = (method, url, body) => window.Aixin.api($("till").dataset.csrf, method, url, body);  // till.js renews it
   const scan = $("scan"), message = $("message");
   const tillCode = () => ($("till-code") ? $("till-code").value : "");
   const sessionUrl = () => "/api/tills/" + encodeURIComponent(tillCode()) + "/session";

@@ -113,7 +113,7 @@ class OfflineResult:
 class OfflinePaper(Protocol):
     """What is printed with an offline sale when it arrives (pos/paper.py TillPaper): its receipt, marked 离线销售."""
 
-    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime) -> object: ...
+    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime, number: str) -> object: ...
 
 
 def check_offline_number(number: str, *, till_code: str) -> str:
@@ -214,7 +214,7 @@ async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cas
             detail=detail if held else ",".join(differed), decided_by=None, decided_at=None, note="")],
             returning="id")
         if sale is not None and paper is not None:
-            await paper.print_offline_sale(sale, made_at=made_at)
+            await paper.print_offline_sale(sale, made_at=made_at, number=number)
         return OfflineResult(id=rows[0]["id"], offline_number=number, made_at=made_at,
                              status=Status.HELD if held else Status.SOLD, sale=sale, reason=str(held), detail=detail,
                              settle=tuple(differed))

@@ -53,6 +53,7 @@ class Receipt:
     # A sale made at the till while the server was out of reach, printed when it arrived: the time it was made
     # (formatted by the caller), printed near the top with the "offline" word (离线销售); "" for any other sale.
     offline_at: str = ""
+    offline_number: str = ""  # and the number the till gave it then (T1-0000123), as on the browser's print
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -111,6 +112,8 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
         yield from centred(f"{labels.get('offline', 'Offline sale')} {receipt.offline_at}", width, BOLD)
         yield PLAIN, rule
     yield from plain(two_columns(labels["sale_number"], receipt.sale_number, width))
+    if receipt.offline_number:
+        yield from plain(two_columns(labels.get("offline_number", "Offline No."), receipt.offline_number, width))
     yield from plain(two_columns(labels["time"], receipt.time, width))
     yield from plain(two_columns(labels["cashier"], receipt.cashier, width))
     yield PLAIN, rule

@@ -57,12 +57,14 @@ async def test_an_offline_sale_is_sold_then_the_same_again_and_its_receipt_says_
     when = made_at.strftime("%Y-%m-%d %H:%M")
     assert any("离线销售" in line and when in line for line in text), text
     assert any("时间" in line and when in line for line in text)
+    assert any("离线单号" in line and "T1-0000001" in line for line in text), text  # as on the browser's print
     # and a copy of it, asked for again, says so too
     assert (await cashier.post(f"/api/sales/{sold['number']}/reprint")).status_code == 202
     files = await cashier.printed(f"*{sold['number']}*")
     copy = decode(files[1].read_bytes())
     assert copy.texts[0].strip() == "** 重打 **" and any("离线销售" in line.text and when in line.text
                                                          for line in copy.lines)
+    assert any("离线单号" in line.text and "T1-0000001" in line.text for line in copy.lines)
     # and the till knows what arrived
     state = await cashier.get("/api/till/tills/T1/offline")
     assert state.status_code == 200 and state.json() == {"received": 1, "held": 0, "to_settle": 1}

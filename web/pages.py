@@ -119,7 +119,7 @@ _TILL_SW = Path(__file__).parent / "static" / "till_sw.js"
 
 @get("/till-sw.js", opt={"public": True}, include_in_schema=False)
 async def till_service_worker() -> Response[bytes]:
-    return Response(_TILL_SW.read_bytes(), media_type="text/javascript; charset=utf-8",
+    return Response(_TILL_SW.read_bytes(), media_type="text/javascript",
                     headers={"cache-control": "no-cache"})
 
 

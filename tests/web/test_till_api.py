@@ -122,3 +122,14 @@ async def test_a_manager_sees_the_days_overrides_with_reasons_and_approvers(brow
              o["approved_by"]) for o in response.json()] == [
         (sold.json()["number"], "price", "儿童羽绒服（九成新）", 3500, 3300, "袖口起球", "小张", "陈姐"),
         (sold.json()["number"], "sale-discount", "", 4500, 2250, "困难家庭", "小张", "陈姐")]
+
+
+async def test_the_tills_service_worker_is_served_to_anyone_as_javascript_never_cached_stale(browser):
+    # when a till's browser (not logged in yet: it registers the worker from the page it loaded) asks for it
+    worker = await browser.get("/till-sw.js")
+    # then it is the script, once typed as JavaScript (a service worker with another type is refused), and
+    # checked again each time, so a new version of the till reaches every till
+    assert worker.status_code == 200
+    assert worker.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert worker.headers["cache-control"] == "no-cache"
+    assert "addEventListener" in worker.text and "fetch" in worker.text

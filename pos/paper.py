@@ -104,6 +104,7 @@ TILL_REPORT_WORDS = {
     "session": N_("Session"), "returns_count": N_("Returns (voids {voids})"), "cash_refunds": N_("Cash refunds"),
     "points_refunded": N_("Points refunded ({points})"),
     "offline_count": N_("Offline sales received"), "offline_held": N_("Offline sales held for the manager"),
+    "offline_unsent": N_("Offline sales not yet sent by the till"),
 }
 X_TITLE = N_("X report (mid-shift)")
 Z_TITLE = N_("Z report (close)")
@@ -289,8 +290,9 @@ class Paper:
 
     # -- X and Z reports, on the till's printer ------------------------------------------------------------
 
-    def till_report(self, figures: SessionFigures, *, cashier: str) -> TillReport:
-        """The printed X report (figures of an open session) or Z report (of a closed one)."""
+    def till_report(self, figures: SessionFigures, *, cashier: str, unsent: int = 0) -> TillReport:
+        """The printed X report (figures of an open session) or Z report (of a closed one); `unsent`: the sales the
+        till's browser says it still holds, made offline and not sent yet."""
         settings, s = self.settings, figures.session
         closed = figures.counted_fen is not None
         return TillReport(
@@ -306,7 +308,7 @@ class Paper:
             returns_count=figures.returns_count, voids_count=figures.voids_count,
             cash_refunds_fen=figures.cash_refunds_fen, points_refunded_pts=figures.points_refunded_pts,
             points_refunded_fen=figures.points_refunded_fen,
-            offline_count=figures.offline_count, offline_held=figures.offline_held,
+            offline_count=figures.offline_count, offline_held=figures.offline_held, offline_unsent=unsent,
             open_drawer=bool(figures.counted_fen))  # the Z: the counted cash goes from the drawer to the safe
 
     def till_report_preview(self, report: TillReport) -> list[str]:
@@ -572,10 +574,10 @@ class TillPaper:
         slip = self.paper.refund_slip(record, cashier=self.cashier, till=f"{self.till.code} {self.till.name}")
         return await self.paper.queue_refund_slip(slip, shop_id=self.shop_id, till=self.till.code)
 
-    async def print_till_report(self, figures: SessionFigures) -> int:
-        """The Z report of the session just closed (close_session calls it in its transaction), or an X report.
-        Its job is kept in `reports`, for the answer to the request."""
-        report = self.paper.till_report(figures, cashier=self.cashier)
+    async def print_till_report(self, figures: SessionFigures, *, unsent: int = 0) -> int:
+        """The Z report of the session just closed (close_session calls it in its transaction), or an X report
+        (`unsent`: the offline sales the till still holds). Its job is kept in `reports`, for the answer."""
+        report = self.paper.till_report(figures, cashier=self.cashier, unsent=unsent)
         job = await self.paper.queue_till_report(report, shop_id=self.shop_id, till=self.till.code)
         self.reports.append(job)
         return job

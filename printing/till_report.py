@@ -78,6 +78,9 @@ class TillReport:
     # Printed when any arrived, with the words "offline_count" (离线销售已收到) and "offline_held".
     offline_count: int = 0
     offline_held: int = 0
+    # Sales the till's browser still holds, made offline and not yet sent (only the till knows: it says so when it
+    # asks for an X report); printed when not zero, with the word "offline_unsent". A Z waits until it is zero.
+    offline_unsent: int = 0
 
     def __post_init__(self) -> None:
         check_labels("till report", self.labels, TILL_REPORT_LABELS)
@@ -85,7 +88,8 @@ class TillReport:
                                         ("cash_refunds", self.cash_refunds_fen),
                                         ("points_refunded", self.points_refunded_pts),
                                         ("offline_count", (self.offline_count or self.offline_held) or None),
-                                        ("offline_held", self.offline_held or None)) if value not in ("", None)]
+                                        ("offline_held", self.offline_held or None),
+                                        ("offline_unsent", self.offline_unsent or None)) if value not in ("", None)]
         check_labels("till report", self.labels, given)
         for key in ("points", "points_refunded") if self.points_refunded_pts is not None else ("points",):
             if "{points}" not in self.labels[key]:
@@ -140,6 +144,8 @@ def _report_lines(report: TillReport, width: int) -> Iterator[StyledLine]:
         yield from pair("offline_count", str(report.offline_count))
         if report.offline_held:
             yield from pair("offline_held", str(report.offline_held))
+    if report.offline_unsent:
+        yield from pair("offline_unsent", str(report.offline_unsent))
     yield PLAIN, rule
     yield from pair("cash_sales", yuan(report.cash_sales_fen))
     if report.cash_refunds_fen is not None:

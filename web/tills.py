@@ -4,10 +4,11 @@ JSON: parse, one call, return."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
 from pos.errors import TillSessionError
 from pos.numbers import return_id_of
@@ -44,6 +45,10 @@ class TillState(msgspec.Struct):
     till: str
     is_open: bool
     session: SessionOut | None
+
+
+# The offline sales a till's browser says it still holds when it asks for an X report (only it knows them).
+Unsent = Annotated[int, Parameter(ge=0, le=100_000)]
 
 
 class ReportOut(msgspec.Struct):
@@ -126,26 +131,27 @@ class TillSessionApi(Controller):
 
     @get("/x-report", summary="The X report: where the open till stands (nothing counted, nothing printed)")
     async def x_report(self, request: Request[StaffUser, dict, object], front: Front,
-                       code: FromPath[Text]) -> ReportOut:
-        return await self._x(request, front, code, print_it=False)
+                       code: FromPath[Text], unsent: FromQuery[Unsent] = 0) -> ReportOut:
+        return await self._x(request, front, code, print_it=False, unsent=unsent)
 
     @post("/x-report", summary="Print the X report on the till's printer", status_code=201)
     async def print_x_report(self, request: Request[StaffUser, dict, object], front: Front,
-                             code: FromPath[Text]) -> ReportOut:
-        return await self._x(request, front, code, print_it=True)
+                             code: FromPath[Text], unsent: FromQuery[Unsent] = 0) -> ReportOut:
+        return await self._x(request, front, code, print_it=True, unsent=unsent)
 
     async def _x(self, request: Request[StaffUser, dict, object], front: Shopfront, code: str, *,
-                 print_it: bool) -> ReportOut:
+                 print_it: bool, unsent: int) -> ReportOut:
         till = await _till(front, code)
         session = await current_session(shop_id=front.shop_id, till_id=till.id)
         if session is None:
             raise DomainError(TillSessionError.TILL_CLOSED, till=till.code)
         figures = await session_figures(shop_id=front.shop_id, session_id=session.id)
-        report = front.paper.till_report(figures, cashier=request.user.display_name)
+        report = front.paper.till_report(figures, cashier=request.user.display_name, unsent=unsent)
         job = None
         if print_it:
             job = await front.paper.at_till(shop_id=front.shop_id, till=till,
-                                            cashier=request.user.display_name).print_till_report(figures)
+                                            cashier=request.user.display_name).print_till_report(figures,
+                                                                                                 unsent=unsent)
             front.printing.wake()
         return _report_out(figures, report, front, job)
 

@@ -153,6 +153,18 @@ async def test_the_x_report_says_how_many_offline_sales_arrived(cashier, goods):
     line = next(line for line in report.json()["printed"] if "已收到的离线销售" in line)
     assert line.split()[-1] == "2" and report.json()["sales_count"] == 1
     assert (report.json()["offline_count"], report.json()["offline_held"]) == (2, 1)
+    assert not any("尚未上传" in line for line in report.json()["printed"])
+    # when the till's browser says it still holds three sales made offline, the X report says so too
+    still = await cashier.post("/api/tills/T1/session/x-report?unsent=3")
+    assert still.status_code == 201
+    line = next(line for line in still.json()["printed"] if "本收银台尚未上传的离线销售" in line)
+    assert line.split()[-1] == "3"
+    files = await cashier.printed("*")
+    printed = [decode(f.read_bytes()) for f in files]
+    assert any("本收银台尚未上传的离线销售" in l.text and l.text.split()[-1] == "3" for d in printed for l in d.lines)
+    # and a count that is not one is refused
+    for bad in ("-1", "abc", "100001"):
+        assert (await cashier.post(f"/api/tills/T1/session/x-report?unsent={bad}")).status_code == 400
 
 
 @pytest.mark.parametrize("change, status, code", [

@@ -55,7 +55,10 @@
   $("open-dialog").addEventListener("cancel", (event) => event.preventDefault());  // Escape does not skip the count
 
   $("x-report").addEventListener("click", async () => {
-    const { ok, data } = await api("POST", sessionUrl() + "/x-report");
+    // The offline sales this browser still holds: only it knows them, and the X report says how many are still out.
+    const store = window.AixinTillStore;
+    const unsent = store ? await store.waitingCount().catch(() => 0) : 0;
+    const { ok, data } = await api("POST", sessionUrl() + "/x-report?unsent=" + unsent);
     $("x-report-text").textContent = ok ? data.printed.join("\n") : "";
     say($("x-message"), ok ? words.x_printing : data.detail, ok ? "ok" : "error");
     $("x-dialog").showModal();

@@ -374,3 +374,43 @@ def test_over_plain_http_on_the_lan_the_till_says_offline_selling_needs_https(li
         page.keyboard.press("Enter")
         expect(page.locator("#message")).to_contain_text("收款完成")
         lan.close()
+
+
+def test_a_server_that_hangs_is_offline_after_the_time_limit_and_the_sale_is_made_once(shop, tmp_path):
+    """Not refused but hanging (the PC frozen, a Wi-Fi that drops packets): the scan gives up after 3 s and reads the
+    browser's copy, the sale after 10 s goes to the journal. The server, woken, still has the abandoned request and
+    may sell it: the journal's copy under the same key is then the same sale, never a second."""
+    import signal
+
+    from playwright.sync_api import sync_playwright
+
+    before = shop.sales()
+    with sync_playwright() as playwright:
+        # given the till loaded, its catalogue in the browser
+        context = browser(playwright, shop, tmp_path / "profile")
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(shop.url + "/login")
+        page.fill("input[name=username]", "cashier")
+        page.fill("input[name=password]", "aixin-demo")
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/till$"))
+        ready(page)
+        expect(page.locator("#till[data-catalogue-version]")).to_have_count(1)
+        # when the server hangs (stopped by a signal: its socket open, nothing answered)
+        os.kill(shop.server.pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            sell(page, CODES[0], 1)
+            waited = time.monotonic() - started
+            # then the sale was kept in the browser within the time limits, not left waiting on the server
+            waiting(page, 1)
+            assert waited < 20, waited
+            expect(page.locator("#offline-banner")).to_contain_text("离线")
+        finally:
+            os.kill(shop.server.pid, signal.SIGCONT)
+        # when the server wakes: the journal goes, and the sale is on the server once (the abandoned request may
+        # have sold it first: the same key makes the journal's copy the same sale)
+        waiting(page, 0)
+        assert shop.sales() == before + 1
+        assert page.evaluate("AixinTillStore.waiting()") == []
+        context.close()

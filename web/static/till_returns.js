@@ -20,9 +20,12 @@
 
   // -- the session -------------------------------------------------------------------------------------------
   async function checkSession() {
-    if (!tillCode()) return;
+    const asked = tillCode();
+    if (!asked) return;
     const { ok, data } = await api("GET", sessionUrl()).catch(() => ({ ok: false, data: {} }));
     if (!ok) return;  // offline: the sale's own message says so; the next look will tell
+    if (tillCode() !== asked) return;  // another till was chosen meanwhile: its own look answers (an older answer
+                                       // coming last must not close the float dialog the chosen till asked for)
     $("session-bar").hidden = false;
     if (data.is_open) {
       $("session-state").textContent = fill(words.open_state, { time: time(data.session.opened_at), float: yuan(data.session.float_fen) });

@@ -257,7 +257,8 @@ WHERE i.shop = $1 AND i.barcode = $2
 
 def price_now(*, price_fen: int, source: str, perishable: bool, came_in: datetime | str, rotation: Rotation,
               now: datetime) -> tuple[int, int]:
-    """(price after markdown, markdown percent) of an item as the rotation ages it."""
+    """(price after markdown, markdown percent) of an item as the rotation ages it: by the shop-local day of `now`
+    (a step moves at the shop's midnight, so the price is the same all day)."""
     if not rotation.applies_to(source=source, perishable=bool(perishable)):
         return price_fen, 0
     percent = rotation.markdown_percent(came_in=as_time(came_in), now=now)

@@ -56,7 +56,8 @@ async def low_stock(*, shop_id: int, default_level: int) -> list[ShelfItem]:
 
 
 async def ageing(*, shop_id: int, rotation: Rotation, now: datetime | None = None) -> list[ShelfItem]:
-    """Stock the rotation has marked down or wants off the shelf, oldest first."""
+    """Stock the rotation has marked down or wants off the shelf, oldest first: what came in on a shop day at least
+    the first step's weeks before today's (a step moves at the shop's midnight: rotation.py)."""
     if not rotation.steps and not rotation.remove_after_weeks:
         return []
     now = now or datetime.now(UTC)
@@ -65,7 +66,9 @@ async def ageing(*, shop_id: int, rotation: Rotation, now: datetime | None = Non
     marks = sql.placeholders(3, len(sources))
     rows = await run(Item._meta.db, f"""
         SELECT {_COLUMNS} FROM item i JOIN category c ON c.id = i.category
-        WHERE i.shop = $1 AND i.active AND i.on_hand > 0 AND NOT c.perishable AND i.created_at <= $2
+        WHERE i.shop = $1 AND i.active AND i.on_hand > 0 AND NOT c.perishable AND i.created_at < $2
           AND c.source IN ({marks})
-        ORDER BY i.created_at, i.name LIMIT 1000""", shop_id, now - timedelta(weeks=min(weeks)), *sources)
+        ORDER BY i.created_at, i.name LIMIT 1000""", shop_id,
+                     rotation.day_start(rotation.day_of(now) - timedelta(weeks=min(weeks)) + timedelta(days=1)),
+                     *sources)
     return [_shelf_item(row) for row in rows]

@@ -72,3 +72,7 @@ class OfflineError(StrEnum):
     STILL_UNKNOWN = "still-unknown"  # a held sale's code is still not in the catalogue
     NO_SESSION_TO_SELL_IN = "no-session-to-sell-in"  # no session of its till was open when it was made
     WRITE_OFF_REASON = "write-off-reason"  # no reason, or a reason too long
+    # a sale the server refused, reported by the till for a manager (pos/offline_refusals.py)
+    REFUSAL_TOO_LARGE = "refusal-too-large"  # the report is past the most a till's sale can be
+    BAD_REFUSAL = "bad-refusal"  # the report is not a JSON object naming the sale's refusal code
+    REFUSAL_NOTE = "refusal-note"  # no note of what was done, or a note too long

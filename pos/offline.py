@@ -21,7 +21,11 @@ key and the time it was made, and sent, oldest first, once the server is back. a
   off with a reason: the cash taken with no goods on the books goes to OFFLINE_SETTLEMENT, from the drawer while
   its session is open, else from the over/short its count booked (the cash was counted there).
 
-A sale's receipt prints when it reaches the server, marked 离线销售 with the time it was made.
+A sale's receipt prints when it reaches the server, marked 离线销售 with the time it was made. A sale whose number the
+server had from another sale is renumbered by the till and sent again; the number the customer's paper shows is kept
+(printed_number), printed on its receipt and listed for a manager to see. last_offline_number() tells the till where
+the server's numbers for it stand, so it counts on from there. A sale the server refuses outright is reported by the
+till and kept for a manager (pos/offline_refusals.py).
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class Differed(StrEnum):
 
     OFFLINE_PRICE = "offline-price"  # a line charged other than its price of the time
     ITEM_WITHDRAWN = "item-withdrawn"  # a line's item withdrawn from sale
+    RENUMBERED = "renumbered"  # the customer's paper shows the number the till gave it first (printed_number)
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,8 @@ class OfflineResult:
 class OfflinePaper(Protocol):
     """What is printed with an offline sale when it arrives (pos/paper.py TillPaper): its receipt, marked 离线销售."""
 
-    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime, number: str) -> object: ...
+    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime, number: str,
+                                 printed_number: str = "") -> object: ...
 
 
 def check_offline_number(number: str, *, till_code: str) -> str:
@@ -165,12 +171,16 @@ def request_digest(*, till_id: int, offline_number: str, made_at: datetime, line
 async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cashier_id: int, offline_number: str,
                               made_at: datetime, idempotency_key: str, lines: Sequence[ChargedLine],
                               cash_given_fen: int, rules: TillRules, now: datetime | None = None,
-                              paper: OfflinePaper | None = None) -> OfflineResult:
+                              paper: OfflinePaper | None = None, printed_number: str = "") -> OfflineResult:
     """An offline sale arriving: sold at its time and its prices charged, or held for a manager (see the module's
     words). The same key again gives the first answer (replayed) and writes nothing. `paper` prints its receipt in
-    its transaction, once."""
+    its transaction, once. `printed_number`: the number the till gave it first and printed on the customer's paper,
+    when the till renumbered it since (the server had that number from another sale): kept, printed on its receipt,
+    and a difference for a manager to see."""
     check_key(idempotency_key)
     number = check_offline_number(offline_number, till_code=till_code)
+    printed = check_offline_number(printed_number, till_code=till_code) if printed_number else ""
+    printed = "" if printed == number else printed
     made_at = check_made_at(made_at, now=now or datetime.now(UTC))
     charged = checked_lines(lines)
     total = charged_total(charged)
@@ -186,6 +196,10 @@ async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cas
         db = OfflineSale._meta.db
         if await run(db, "SELECT id FROM offline_sale WHERE shop = $1 AND till = $2 AND offline_number = $3",
                      shop_id, till_id, number):
+            raise DomainError(OfflineError.OFFLINE_NUMBER_TAKEN, number=number)
+        if await run(db, "SELECT id FROM offline_refusal WHERE shop = $1 AND till_code = $2 AND offline_number = $3 "
+                         "AND idempotency_key <> $4", shop_id, till_code, number, idempotency_key):
+            # A sale refused under this number was printed with it too: this one takes the till's next number.
             raise DomainError(OfflineError.OFFLINE_NUMBER_TAKEN, number=number)
         if made := await run(db, "SELECT id, till, total_fen, session FROM sale WHERE shop = $1 "
                                  "AND idempotency_key = $2", shop_id, idempotency_key):
@@ -206,15 +220,17 @@ async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cas
             sale, differed = await _sell(shop_id=shop_id, till_id=till_id, cashier_id=cashier_id, key=idempotency_key,
                                          lines=charged, cash_given_fen=cash_given_fen, made_at=made_at,
                                          session_id=session["id"], session_open=True, items=items, rules=rules)
+            if printed:
+                differed = tuple(sorted({*differed, Differed.RENUMBERED}))
         rows = await sql.insert_rows(OfflineSale, [dict(
             shop=shop_id, till=till_id, cashier=cashier_id, offline_number=number, idempotency_key=idempotency_key,
             request_digest=digest, made_at=made_at, received_at=datetime.now(UTC), lines=_json(charged),
             total_fen=total, cash_given_fen=cash_given_fen, session=session["id"] if session else None,
             sale=sale.id if sale else None, status=Status.HELD if held else Status.SOLD, reason=str(held),
-            detail=detail if held else ",".join(differed), decided_by=None, decided_at=None, note="")],
-            returning="id")
+            detail=detail if held else ",".join(differed), decided_by=None, decided_at=None, note="",
+            printed_number=printed or None)], returning="id")
         if sale is not None and paper is not None:
-            await paper.print_offline_sale(sale, made_at=made_at, number=number)
+            await paper.print_offline_sale(sale, made_at=made_at, number=number, printed_number=printed)
         return OfflineResult(id=rows[0]["id"], offline_number=number, made_at=made_at,
                              status=Status.HELD if held else Status.SOLD, sale=sale, reason=str(held), detail=detail,
                              settle=tuple(differed))
@@ -226,7 +242,8 @@ async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cas
             shop=shop_id, till=till_id, cashier=cashier_id, offline_number=number, idempotency_key=idempotency_key,
             request_digest=digest, made_at=made_at, received_at=datetime.now(UTC), lines=_json(charged),
             total_fen=total, cash_given_fen=cash_given_fen, session=sale["session"], sale=sale["id"],
-            status=Status.SOLD, reason="", detail="", decided_by=None, decided_at=None, note="")], returning="id")
+            status=Status.SOLD, reason="", detail="", decided_by=None, decided_at=None, note="",
+            printed_number=printed or None)], returning="id")
         return OfflineResult(id=rows[0]["id"], offline_number=number, made_at=made_at, status=Status.SOLD,
                              sale=await load_sale(sale["id"], shop_id=shop_id), replayed=True)
 
@@ -345,6 +362,7 @@ class OfflineInfo:
     lines: tuple[ChargedLine, ...]
     sale_number: str  # "" for a held one
     session_open: bool  # the session it was made in is still open (a write-off takes the cash from the drawer)
+    printed_number: str = ""  # the number on the customer's paper, when the till renumbered it since
 
 
 async def to_settle(*, shop_id: int) -> list[OfflineInfo]:
@@ -361,7 +379,8 @@ async def to_settle(*, shop_id: int) -> list[OfflineInfo]:
                         cashier=r["cashier_name"], status=r["status"], reason=r["reason"], detail=r["detail"],
                         total_fen=r["total_fen"], cash_given_fen=r["cash_given_fen"], lines=_lines_of(r["lines"]),
                         sale_number=sale_number(r["sale"]) if r["sale"] is not None else "",
-                        session_open=r["session"] is not None and r["session_closed_at"] is None)
+                        session_open=r["session"] is not None and r["session_closed_at"] is None,
+                        printed_number=r["printed_number"] or "")
             for r in rows]
 
 
@@ -383,6 +402,28 @@ async def offline_of_session(*, session_id: int) -> TillOffline:
         FROM offline_sale WHERE session = $1""", session_id, Status.HELD.value, Status.SOLD.value)
     row = rows[0]
     return TillOffline(received=int(row["received"]), held=int(row["held"]), to_settle=int(row["settle"]))
+
+
+async def last_offline_number(*, shop_id: int, till_id: int, till_code: str) -> str:
+    """The highest number of the till's offline sales the server has (arrived, or reported refused), "" for none:
+    the till counts on from past it, so that a browser whose count was lost (or a second browser at the till)
+    seldom gives a number the server has already."""
+    db = OfflineSale._meta.db
+    pattern = till_code.upper() + "-" + "_" * 7
+    # offline_sale's numbers are all of the form (MAX of fixed-width digits is the highest); a refused sale's may not
+    # be (perhaps why it was refused): each of those is checked, and refused sales are few.
+    rows = await run(db, """
+        SELECT MAX(offline_number) AS last FROM offline_sale WHERE shop = $1 AND till = $2
+        UNION ALL
+        SELECT offline_number FROM offline_refusal WHERE shop = $1 AND till_code = $3 AND offline_number LIKE $4""",
+                     shop_id, till_id, till_code, pattern)
+    found = []
+    for row in rows:
+        try:
+            found.append(check_offline_number(row["last"] or "", till_code=till_code))
+        except DomainError:
+            pass  # a refused sale's number not of the till's form (perhaps why it was refused)
+    return max(found, default="")
 
 
 async def _held(db, *, shop_id: int, offline_id: int, statuses: tuple[str, ...] = (Status.HELD,)) -> dict[str, Any]:
@@ -416,6 +457,8 @@ async def settle_held(*, shop_id: int, offline_id: int, manager_id: int, rules: 
             shop_id=shop_id, till_id=row["till"], cashier_id=row["cashier"], key=row["idempotency_key"], lines=lines,
             cash_given_fen=row["cash_given_fen"], made_at=as_time(row["made_at"]), session_id=row["session"],
             session_open=row["session_closed_at"] is None, items=items, rules=rules)
+        if row["printed_number"]:
+            differed = tuple(sorted({*differed, Differed.RENUMBERED}))
         await run(db, "UPDATE offline_sale SET status = $2, sale = $3, decided_by = $4, decided_at = $5, detail = $6 "
                       "WHERE id = $1", offline_id, Status.SETTLED.value, sale.id, manager_id, datetime.now(UTC),
                   ",".join(differed))

@@ -73,6 +73,7 @@ RECEIPT_WORDS = {
     "copy": N_("COPY"),
     "offline": N_("Offline sale"),
     "offline_number": N_("Offline No."),
+    "printed_number": N_("First printed as"),
 }
 REFUND_SLIP_WORDS = {
     "title": N_("Refund slip"), "void": N_("Refund slip (VOID)"), "return_number": N_("Return No."),
@@ -161,10 +162,11 @@ class Paper:
     # -- receipts --------------------------------------------------------------------------------------
 
     def receipt(self, sale: SaleRecord, *, cashier: str, copy: bool = False,
-                offline_at: datetime | None = None, offline_number: str = "") -> Receipt:
+                offline_at: datetime | None = None, offline_number: str = "", printed_number: str = "") -> Receipt:
         """The sale's receipt. It opens the drawer (where the printer has one) only when cash was tendered:
         never for a sale paid in points alone, and never on a copy (a reprint, marked 重打). A sale made while the
-        till was offline (`offline_at`: when) is marked 离线销售 with that time and the till's number for it."""
+        till was offline (`offline_at`: when) is marked 离线销售 with that time and the till's number for it (and
+        the number it was first printed with, when the till renumbered it since)."""
         settings = self.settings
         return Receipt(
             shop_name=settings.shop.name,
@@ -188,16 +190,18 @@ class Paper:
             points=sale.points, points_fen=sale.points_fen, points_left=sale.points_left,
             member_number=sale.member_number, household_ref=sale.household_ref,
             offline_at=self._when(offline_at) if offline_at else "", offline_number=offline_number,
+            printed_number=printed_number,
         )
 
     async def receipt_of_sale(self, sale: SaleRecord, *, copy: bool = True) -> Receipt:
         """The receipt of a stored sale, for a preview or a reprint: a copy (重打, no drawer kick) unless
         told otherwise, since the original printed with the sale; a sale made offline marked so again."""
-        offline = await OfflineSale.select(OfflineSale.made_at, OfflineSale.offline_number).where(
-            OfflineSale.sale == sale.id).first()
+        offline = await OfflineSale.select(OfflineSale.made_at, OfflineSale.offline_number,
+                                           OfflineSale.printed_number).where(OfflineSale.sale == sale.id).first()
         return self.receipt(sale, cashier=await _staff_name(sale.cashier_id), copy=copy,
                             offline_at=as_time(offline["made_at"]) if offline else None,
-                            offline_number=offline["offline_number"] if offline else "")
+                            offline_number=offline["offline_number"] if offline else "",
+                            printed_number=(offline["printed_number"] or "") if offline else "")
 
     def receipt_preview(self, receipt: Receipt) -> list[str]:
         return preview_lines(receipt, width=self.settings.printer.width)
@@ -562,11 +566,13 @@ class TillPaper:
         receipt = self.paper.receipt(sale, cashier=self.cashier)
         return await self.paper.queue_receipt(receipt, shop_id=self.shop_id, till=self.till.code)
 
-    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime, number: str) -> int:
+    async def print_offline_sale(self, sale: SaleRecord, *, made_at: datetime, number: str,
+                                 printed_number: str = "") -> int:
         """The receipt of a sale made while the till was offline, as it reaches the server: marked 离线销售 with the
         time it was made and the till's number for it (pos/offline.py accept_offline_sale calls it in the sale's
-        transaction)."""
-        receipt = self.paper.receipt(sale, cashier=self.cashier, offline_at=made_at, offline_number=number)
+        transaction); and the number the customer's paper shows, when the till renumbered it since."""
+        receipt = self.paper.receipt(sale, cashier=self.cashier, offline_at=made_at, offline_number=number,
+                                     printed_number=printed_number)
         return await self.paper.queue_receipt(receipt, shop_id=self.shop_id, till=self.till.code)
 
     async def print_return(self, record: ReturnRecord) -> int:

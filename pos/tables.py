@@ -193,3 +193,29 @@ class OfflineSale(Table):
     decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # the manager who settled
     decided_at = Timestamptz(null=True, default=None)
     note = Varchar(length=200, default="")  # a write-off's reason
+    # The number the till gave it first and printed on the customer's paper, when the server had that number from
+    # another sale and the till renumbered it (null: the number it has is the one printed).
+    printed_number = Varchar(length=24, null=True, default=None)
+
+
+class OfflineRefusal(Table):
+    """A sale made offline that the server refused outright (its time far ahead or too old, its key used for another
+    sale, an amount not possible...), reported by the till so a manager sees it (pos/offline_refusals.py): kept whole
+    as the till sent it, once per key, until a manager settles it by hand with a note of what was done. Nothing in
+    the books is written for it. Never deleted."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    till_code = Varchar(length=32)  # the till as the sale named it (perhaps a till the shop does not know)
+    cashier = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)  # who was logged in at the till reporting
+    idempotency_key = Varchar(length=64)  # the sale's own key, or the hash of the sale when its key was malformed
+    offline_number = Varchar(length=32)  # as the till had it
+    made_at = Varchar(length=64)  # as the till had it (perhaps not a time at all)
+    body = JSON()  # the sale whole, as the till sent it
+    code = Varchar(length=64)  # the refusal's error code (bad-made-at, offline-key-reused, ...)
+    detail = Varchar(length=500, default="")  # the refusal in the words the till was given
+    params = JSON()  # the refusal's parameters, to say it again in a manager's language
+    received_at = Timestamptz(default=TimestamptzNow())
+    status = Varchar(length=16)  # open | settled
+    decided_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # the manager who settled it
+    decided_at = Timestamptz(null=True, default=None)
+    note = Varchar(length=200, default="")  # what was done about it, by hand

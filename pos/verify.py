@@ -14,6 +14,7 @@ from piccolo.engine.base import Engine
 from donations.intake import donation_problems
 from lovebank.passbook import lovebank_problems
 from donations.makers import payout_problems
+from inventory.catalogue_feed import version_trigger_problems
 from inventory.stock import stock_problems
 from shop import sql
 from shop.database import run
@@ -284,6 +285,14 @@ RULES += (
           AND NOT EXISTS (SELECT 1 FROM offline_sale o WHERE o.shop = t.shop AND o.offline_number = t.ref)""",
          "offline sale {number} ({status}, charged {total_fen}) is a sale of {sold_fen} and written off in the "
          "ledger for {booked_fen}"),
+    # Refused offline sales (pos/offline_refusals.py): open, or settled by a manager who said what was done.
+    Rule("Each refused offline sale is open, or settled by a manager with the time and a note of what was done", """
+        SELECT id, offline_number AS number, status FROM offline_refusal
+        WHERE (status = 'open' AND (decided_by IS NOT NULL OR decided_at IS NOT NULL OR note <> ''))
+           OR (status = 'settled' AND (decided_by IS NULL OR decided_at IS NULL OR note = ''))
+           OR status NOT IN ('open', 'settled')""",
+         "refused offline sale {number} (report {id}) is {status}, but who settled it, when and the note do not say "
+         "so"),
 )
 
 # More rules as {problem: SQL returning `what`, the row}: reported as "problem: what".
@@ -298,6 +307,8 @@ _LOVEBANK = ("The love bank: approved service is in the ledger, decided by anoth
 _MORE = "Other rules"
 _GUARDED = ("Every record of the books refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL): its triggers are in "
             "place and enabled")
+_CATALOGUE_VERSIONED = ("Every change of an item or a category takes a catalogue version, so it reaches the tills' "
+                        "offline copies: its triggers are in place and enabled")
 _SEALED = "Each sealed ledger transaction is as it was sealed, and each shop's seals form one unbroken chain"
 
 # Every record of the books and the triggers that keep it (the migrations of shop, inventory, donations, lovebank
@@ -363,6 +374,7 @@ async def verify_report() -> list[CheckedRule]:
     if _CHECKS:
         checked.append(CheckedRule(_MORE, tuple(more)))
     checked.append(CheckedRule(_GUARDED, tuple(await trigger_problems(db))))
+    checked.append(CheckedRule(_CATALOGUE_VERSIONED, tuple(await version_trigger_problems(db))))
     count, oldest = await unsealed()
     waiting = (f"{count} ledger transaction(s) not sealed yet, the oldest posted {oldest:%Y-%m-%d %H:%M:%S} UTC: the "
                "server's sealer seals them within seconds, and they are checked once sealed",) if count else ()

@@ -54,6 +54,7 @@ class Receipt:
     # (formatted by the caller), printed near the top with the "offline" word (离线销售); "" for any other sale.
     offline_at: str = ""
     offline_number: str = ""  # and the number the till gave it then (T1-0000123), as on the browser's print
+    printed_number: str = ""  # the till renumbered it since: the number the browser's print shows ("" when the same)
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -114,6 +115,8 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
     yield from plain(two_columns(labels["sale_number"], receipt.sale_number, width))
     if receipt.offline_number:
         yield from plain(two_columns(labels.get("offline_number", "Offline No."), receipt.offline_number, width))
+    if receipt.printed_number:
+        yield from plain(two_columns(labels.get("printed_number", "First printed as"), receipt.printed_number, width))
     yield from plain(two_columns(labels["time"], receipt.time, width))
     yield from plain(two_columns(labels["cashier"], receipt.cashier, width))
     yield PLAIN, rule

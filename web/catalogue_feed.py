@@ -41,6 +41,22 @@ class ItemRow(msgspec.Struct):
     expires_on: date | None
     maker: str  # a consigned handicraft's maker, or ""
     on_hand: int  # when the item last changed: a hint, not kept up to date by sales
+    came_in_day: date | None  # the shop day it came in, if it ages: its price on another day (RotationOut)
+
+
+class StepOut(msgspec.Struct):
+    weeks: int
+    percent: int
+
+
+class RotationOut(msgspec.Struct):
+    """How an item with a came_in_day is priced on a shop day D without the server: age = D − came_in_day in days;
+    percent = the largest of the steps with age ≥ 7 × weeks (0 if none); price = list_price_fen × (100 − percent)
+    // 100; due off the shelf when remove_after_weeks > 0 and age ≥ 7 × remove_after_weeks. D is the date in `zone`."""
+
+    steps: list[StepOut]
+    remove_after_weeks: int
+    zone: str  # the shop's time zone (IANA): its midnight is when a step moves
 
 
 class CatalogueOut(msgspec.Struct):
@@ -50,6 +66,7 @@ class CatalogueOut(msgspec.Struct):
     next_after: int | None  # ask again with after=next_after; null: done
     removed: list[str]  # codes withdrawn since `since`: drop them
     full: bool  # the copy cannot be brought up to date: walk from since=0 again
+    rotation: RotationOut  # the markdowns, to price the copy on a later day while offline
 
 
 GZIP_LEVEL = 1  # a quarter of level 6's CPU for 30% more bytes: the server has two cores and tills to serve
@@ -94,13 +111,15 @@ class CatalogueFeedApi(Controller):
                       "changed after a version; with day, also the items whose markdown moved since that day")
     async def page(self, request: Request, front: Front, since: FromQuery[Since] = 0, after: FromQuery[After] = 0,
                    limit: FromQuery[Limit] = PAGE, day: FromQuery[Day] = None) -> Response[CatalogueOut]:
+        rotation = front.rotation
         page = await catalogue_page(shop_id=front.shop_id, since=since, after=after, limit=limit, day=day,
-                                    today=datetime.now(front.settings.zone).date(), zone=front.settings.zone,
-                                    rotation=front.rotation, now=datetime.now(UTC))
+                                    rotation=rotation, now=datetime.now(UTC))
         makers = await _makers(front.shop_id, page)
         return _json(request, CatalogueOut(
             version=page.version, day=page.day, next_after=page.next_after, removed=page.removed, full=page.full,
             items=[ItemRow(barcode=i.barcode, name=i.name, price_fen=i.price_fen, list_price_fen=i.list_price_fen,
                            markdown_percent=i.markdown_percent, category=i.category, category_name=i.category_name,
                            accepts_points=i.accepts_points, expires_on=i.expires_on, maker=makers.get(i.id, ""),
-                           on_hand=i.on_hand) for i in page.items]))
+                           on_hand=i.on_hand, came_in_day=i.came_in_day) for i in page.items],
+            rotation=RotationOut(steps=[StepOut(s.weeks, s.percent) for s in rotation.steps],
+                                 remove_after_weeks=rotation.remove_after_weeks, zone=rotation.zone.key)))

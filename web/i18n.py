@@ -268,6 +268,12 @@ ERROR_MESSAGES = {
     "no-session-to-sell-in": N_("The till was not open when {number} was made, so it cannot be a sale of a session: "
                                 "write it off with the reason."),
     "write-off-reason": N_("Say why it is written off, in 1 to {maximum} characters."),
+    "refusal-too-large": N_("This report of a refused sale is larger than a till's sale can be ({maximum} bytes): "
+                            "keep the till's list and tell the manager."),
+    "bad-refusal": N_("This report of a refused sale is not one (it must be the sale as sent, with the refusal's "
+                      "code): reload the till page."),
+    "refusal-note": N_("Say what was done about it, in 1 to {maximum} characters (for example: sold again at till "
+                       "1, or the money given back)."),
     "offline-held-unknown-barcode": N_("Kept for the manager, not lost: no item has the code {barcode}. The manager "
                                        "makes it a sale once the item is in the catalogue."),
     "offline-held-session-closed": N_("Kept for the manager, not lost: the till was closed (its drawer counted) "

@@ -1,6 +1,7 @@
 """Sales made while the till was offline, as JSON: the till sends each when the server is back (sold, or held for
-a manager), and asks what arrived; a manager's page and API settle what differed and what was held. Parse, one call,
-return (pos/offline.py does the rest)."""
+a manager), reports those the server refused, and asks what arrived; a manager's page and API settle what differed,
+what was held and what was refused. Parse, one call, return (pos/offline.py and pos/offline_refusals.py do the
+rest)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from litestar.response import Template
 from pos.errors import TillSessionError
 from pos.offline import (
     ChargedLine, Differed, Held, OfflineInfo, OfflineResult, Status, accept_offline_sale, check_sold,
-    offline_of_session, settle_held, to_settle, write_off_held,
+    last_offline_number, offline_of_session, settle_held, to_settle, write_off_held,
+)
+from pos.offline_refusals import (
+    MAX_REPORT_BYTES, RefusalInfo, read_report, refusals_to_settle, report_refusal, settle_refusal,
 )
 from pos.sessions import current_session
 from shop.errors import DomainError
 from shop.staff import Role
 from web.api import _till
 from web.auth import StaffUser, requires_role
-from web.i18n import N_, error_message, translations
+from web.i18n import ERROR_MESSAGES, N_, error_message, translations
 from web.inputs import In, RowId, Text
 from web.pages import _page
 from web.shopfront import Front, locale_of
@@ -31,7 +35,8 @@ HELD_WORDS = {Held.UNKNOWN_BARCODE: "offline-held-unknown-barcode", Held.SESSION
               Held.NO_SESSION: "offline-held-no-session"}
 # What differed in a sale sold offline, for a manager to settle.
 SETTLE_WORDS = {Differed.OFFLINE_PRICE: N_("Sold at the price charged offline, not the catalogue's"),
-                Differed.ITEM_WITHDRAWN: N_("An item had been withdrawn from sale")}
+                Differed.ITEM_WITHDRAWN: N_("An item had been withdrawn from sale"),
+                Differed.RENUMBERED: N_("Renumbered: the customer's paper shows the number it was first given")}
 STATUS_WORDS = {Status.HELD: N_("Held: not a sale yet"), Status.SOLD: N_("Sold, with a difference")}
 
 
@@ -48,6 +53,7 @@ class OfflineSaleIn(In):
     idempotency_key: str
     lines: list[ChargedLineIn]
     cash_given_fen: int
+    printed_number: str = ""  # the number first given and printed, when the till renumbered it since
 
 
 class OfflineSoldOut(msgspec.Struct):
@@ -73,6 +79,7 @@ class TillOfflineOut(msgspec.Struct):
     received: int  # offline sales of the till's open session that reached the server (sold or held)
     held: int  # of those, held for a manager
     to_settle: int  # held, or sold with a difference no manager has checked yet
+    last_number: str  # the highest offline number the server has for the till ("" for none): the till counts past it
 
 
 class ChargedLineOut(msgspec.Struct):
@@ -97,6 +104,7 @@ class ToSettleOut(msgspec.Struct):
     lines: list[ChargedLineOut]
     sale: str  # the sale's number, for a sold one
     session_open: bool
+    printed_number: str  # the number on the customer's paper, when the till renumbered it since ("" when the same)
 
 
 class SettledOut(msgspec.Struct):
@@ -108,6 +116,51 @@ class SettledOut(msgspec.Struct):
 
 class WriteOffIn(In):
     reason: str
+
+
+class RefusalOut(msgspec.Struct):
+    """A sale the server refused, kept for a manager: as the till sent it, and why, in the person's words."""
+
+    id: int
+    till: str  # as the sale named it
+    offline_number: str
+    made_at: str  # as the till had it
+    made_at_time: datetime | None  # the same read as a time, when it is one
+    cashier: str
+    code: str  # the refusal's code: bad-made-at, offline-key-reused, ...
+    detail: str  # why it was refused, in the person's words
+    lines: list[ChargedLineOut]  # those lines of it that are lines at all
+    total_fen: int | None  # what the till charged, when its quantities and prices are whole numbers
+    cash_given_fen: int | None
+    received_at: datetime
+    status: str  # open | settled
+    decided_by: str
+    decided_at: datetime | None
+    note: str
+    replayed: bool  # reported before
+
+
+class SettleRefusalIn(In):
+    note: str  # what was done about it, by hand
+
+
+def refusal_words(locale: str, info: RefusalInfo) -> str:
+    """Why the sale was refused, in the person's language: the code's sentence said again with its parameters; the
+    till's words for a code the server has no sentence for."""
+    if info.code in ERROR_MESSAGES:
+        return error_message(locale, info.code, info.params)
+    return info.detail or info.code
+
+
+def _refusal_out(info: RefusalInfo, locale: str) -> RefusalOut:
+    lines = [ChargedLineOut(l["barcode"], l["quantity"], l["unit_price_fen"]) for l in info.lines
+             if isinstance(l, dict) and isinstance(l.get("barcode"), str)
+             and all(type(l.get(k)) is int for k in ("quantity", "unit_price_fen"))]
+    return RefusalOut(id=info.id, till=info.till_code, offline_number=info.offline_number, made_at=info.made_at,
+                      made_at_time=info.made_at_time, cashier=info.cashier, code=info.code,
+                      detail=refusal_words(locale, info), lines=lines, total_fen=info.total_fen,
+                      cash_given_fen=info.cash_given_fen, received_at=info.received_at, status=info.status,
+                      decided_by=info.decided_by, decided_at=info.decided_at, note=info.note, replayed=info.replayed)
 
 
 def held_words(locale: str, reason: str, detail: str) -> str:
@@ -135,7 +188,7 @@ def _to_settle_out(info: OfflineInfo, locale: str) -> ToSettleOut:
                        received_at=info.received_at, cashier=info.cashier, status=info.status, reason=info.reason,
                        detail=detail, settle=settle, total_fen=info.total_fen, cash_given_fen=info.cash_given_fen,
                        lines=[ChargedLineOut(l.barcode, l.quantity, l.unit_price_fen) for l in info.lines],
-                       sale=info.sale_number, session_open=info.session_open)
+                       sale=info.sale_number, session_open=info.session_open, printed_number=info.printed_number)
 
 
 def _settled_out(result: OfflineResult) -> SettledOut:
@@ -157,7 +210,7 @@ class OfflineTillApi(Controller):
             shop_id=front.shop_id, till_id=till.id, till_code=till.code, cashier_id=request.user.id,
             offline_number=data.offline_number, made_at=data.made_at, idempotency_key=data.idempotency_key,
             lines=[ChargedLine(l.barcode, l.quantity, l.unit_price_fen) for l in data.lines],
-            cash_given_fen=data.cash_given_fen, rules=front.till_rules,
+            cash_given_fen=data.cash_given_fen, rules=front.till_rules, printed_number=data.printed_number,
             paper=front.paper.at_till(shop_id=front.shop_id, till=till, cashier=request.user.display_name))
         if result.sale is not None and not result.replayed:
             front.printing.wake()
@@ -171,7 +224,21 @@ class OfflineTillApi(Controller):
         if session is None:
             raise DomainError(TillSessionError.TILL_CLOSED, till=till.code)
         found = await offline_of_session(session_id=session.id)
-        return TillOfflineOut(received=found.received, held=found.held, to_settle=found.to_settle)
+        last = await last_offline_number(shop_id=front.shop_id, till_id=till.id, till_code=till.code)
+        return TillOfflineOut(received=found.received, held=found.held, to_settle=found.to_settle, last_number=last)
+
+    @post("/offline-refusals", summary="A sale made offline that the server refused (a 4xx), reported for a manager: "
+          "the sale as it was sent, with the refusal's code, detail and params (201 kept, 200 reported before; at "
+          f"most {MAX_REPORT_BYTES} bytes, else 413)", status_code=201)
+    async def offline_refusal(self, request: Request[StaffUser, dict, object],
+                              front: Front) -> Response[RefusalOut]:
+        raw = bytearray()
+        async for chunk in request.stream():  # read no further than the most a report may be
+            raw += chunk
+            if len(raw) > MAX_REPORT_BYTES:
+                break
+        found = await report_refusal(shop_id=front.shop_id, cashier_id=request.user.id, report=read_report(bytes(raw)))
+        return Response(_refusal_out(found, locale_of(request)), status_code=200 if found.replayed else 201)
 
 
 class OfflineSettleApi(Controller):
@@ -183,6 +250,19 @@ class OfflineSettleApi(Controller):
     async def listed(self, request: Request, front: Front) -> list[ToSettleOut]:
         locale = locale_of(request)
         return [_to_settle_out(info, locale) for info in await to_settle(shop_id=front.shop_id)]
+
+    @get("/refused", summary="Offline sales the server refused, reported by the tills, that no manager has settled "
+         "yet, in the order they were reported")
+    async def refused(self, request: Request, front: Front) -> list[RefusalOut]:
+        locale = locale_of(request)
+        return [_refusal_out(info, locale) for info in await refusals_to_settle(shop_id=front.shop_id)]
+
+    @post("/refused/{refusal_id:int}/settle", summary="A refused offline sale settled by hand, with a note of what was "
+          "done: off the list (nothing in the books changes)", status_code=201)
+    async def settle_refused(self, request: Request[StaffUser, dict, object], front: Front,
+                             refusal_id: FromPath[RowId], data: JSONBody[SettleRefusalIn]) -> RefusalOut:
+        return _refusal_out(await settle_refusal(shop_id=front.shop_id, refusal_id=refusal_id,
+                                                 manager_id=request.user.id, note=data.note), locale_of(request))
 
     @post("/held/{offline_id:int}/settle", summary="Make a held offline sale a sale, at its prices charged, once its "
           "goods are in the catalogue", status_code=201)
@@ -215,5 +295,6 @@ class OfflinePage(Controller):
     async def page(self, request: Request, front: Front) -> Template:
         locale = locale_of(request)
         listed = [_to_settle_out(info, locale) for info in await to_settle(shop_id=front.shop_id)]
-        return _page(request, "offline_settle.html", listed=listed, zone=front.settings.zone,
+        refused = [_refusal_out(info, locale) for info in await refusals_to_settle(shop_id=front.shop_id)]
+        return _page(request, "offline_settle.html", listed=listed, refused=refused, zone=front.settings.zone,
                      status_words=STATUS_WORDS)

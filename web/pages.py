@@ -194,6 +194,8 @@ _TILL_WORDS = {
     "settle_held": N_("{number} · {time} · {total}: the server holds it for a manager to settle: {detail}"),
     "settle_refused": N_("{number} · {time} · {total}: the server refused it ({detail}). It is kept only in this "
                          "browser: show it to a manager."),
+    "settle_refused_reported": N_("{number} · {time} · {total}: the server refused it ({detail}). It is kept in this "
+                                  "browser, and on the manager's page of offline sales to settle."),
     "z_waiting": N_("{count} sale(s) made offline have not reached the server yet: the till can be closed once they "
                     "have. Check the network."),
     "z_refused": N_("{count} sale(s) made offline were refused by the server and are kept only in this browser "

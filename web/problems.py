@@ -57,6 +57,7 @@ STATUS: dict[str, int] = {
         OfflineError.OFFLINE_NUMBER_TAKEN, OfflineError.NOT_TO_SETTLE, OfflineError.STILL_UNKNOWN,
         OfflineError.NO_SESSION_TO_SELL_IN], 409),
     CatalogueCsvError.TOO_LARGE: 413,
+    OfflineError.REFUSAL_TOO_LARGE: 413,
     AccessError.TOO_MANY_TRIES: 429,
     ShopError.LEDGER_UNBALANCED: 500,  # a bug, never the person's doing: the sale was not written
     PrinterSetupError.UNREACHABLE: 503,

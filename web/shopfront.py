@@ -51,7 +51,7 @@ Front = NamedDependency[Shopfront]
 def rotation_of(settings: Settings) -> Rotation:
     r = settings.rotation
     return Rotation(steps=tuple(Step(s.weeks, s.percent) for s in r.steps), remove_after_weeks=r.remove_after_weeks,
-                    sources=frozenset(r.sources))
+                    sources=frozenset(r.sources), zone=settings.zone)  # steps move at the shop's midnight
 
 
 def shopfront_of(state: State) -> Shopfront:

@@ -100,6 +100,15 @@ path = "{folder / 'labels'}"
         with sqlite3.connect(self.folder / "shop.sqlite") as db:
             return db.execute("SELECT count(*) FROM sale").fetchone()[0]
 
+    def refusals(self) -> list[tuple[str, str, str]]:
+        """The refused offline sales the tills reported: their number, the refusal's code, open or settled."""
+        with sqlite3.connect(self.folder / "shop.sqlite") as db:
+            return list(db.execute("SELECT offline_number, code, status FROM offline_refusal ORDER BY id"))
+
+    def printed_number(self, number: str) -> str | None:
+        with sqlite3.connect(self.folder / "shop.sqlite") as db:
+            return db.execute("SELECT printed_number FROM offline_sale WHERE offline_number = ?", (number,)).fetchone()[0]
+
     def offline_numbers(self) -> list[str]:
         """The offline sales that reached the server (sold or held), in the order they arrived."""
         with sqlite3.connect(self.folder / "shop.sqlite") as db:
@@ -254,6 +263,10 @@ def test_twenty_sales_made_with_the_server_stopped_reach_it_once_each(shop, tmp_
         expect(refused).to_have_count(1)
         expect(refused).to_have_attribute("data-number", "T1-0000022")
         expect(refused).to_contain_text("服务器拒收")
+        # and reported for a manager (kept on the till's list all the same)
+        expect(refused).to_have_attribute("data-reported", "true")
+        expect(refused).to_contain_text("店长")
+        assert shop.refusals() == [("T1-0000022", "bad-made-at", "open")]
         assert page.evaluate("AixinTillStore.waiting()") == []
         expect(page.locator("#offline-counts")).to_contain_text("21 笔已送达服务器（暂存 1 笔")  # sold or held
         assert shop.sales() == before + 20
@@ -263,7 +276,7 @@ def test_twenty_sales_made_with_the_server_stopped_reach_it_once_each(shop, tmp_
 
         # when the whole journal is sent again, three times, from both tabs at once
         replay = """async (journal) => {
-            const csrf = document.getElementById("till").dataset.csrf;
+            const csrf = /csrftoken=([^;]+)/.exec(document.cookie)[1];  // a tab that sent nothing has the old page's
             const send = (sale) => fetch("/api/till/offline-sales", {method: "POST", credentials: "same-origin",
                 headers: {"content-type": "application/json", "x-csrftoken": csrf},
                 body: JSON.stringify({till: sale.till, offline_number: sale.offline_number, made_at: sale.made_at,
@@ -324,7 +337,9 @@ def test_twenty_sales_made_with_the_server_stopped_reach_it_once_each(shop, tmp_
         assert page.evaluate("code => AixinTillStore.item(code)", CODES[1])["price_fen"] == 3500
         assert page.evaluate("code => AixinTillStore.item(code)", new_code)["name"] == "新捐的《红楼梦》"
 
-        # when this browser's counter is lost (its site data wiped, say) and an offline sale is T1-0000001 again
+        # when this browser's counter is lost (its site data wiped, say; the server stopped first, so the till
+        # cannot count past the server's numbers again) and an offline sale is T1-0000001 again
+        shop.stop()
         page.evaluate("""() => new Promise((resolve, reject) => {
             const opened = indexedDB.open("aixin-till");
             opened.onsuccess = () => {
@@ -333,16 +348,31 @@ def test_twenty_sales_made_with_the_server_stopped_reach_it_once_each(shop, tmp_
                 tx.oncomplete = resolve; tx.onerror = reject;
             };
         })""")
-        shop.stop()
         page.locator("#scan").focus()
         sell(page, CODES[3], 1)
         shop.start()
-        # then it arrives once, under this till's next number the server has not seen
+        # then it arrives once, under this till's next number the server has not seen, the number on its paper kept
         waiting(page, 0)
         numbers = shop.offline_numbers()
-        # (T1-0000001 … 21 arrived before; 22 was the refused one, never written)
-        assert len(numbers) == len(set(numbers)) == 22 and numbers[-1] == "T1-0000022", numbers
+        # (T1-0000001 … 21 arrived before; 22 was the refused one, reported, so its number is taken too)
+        assert len(numbers) == len(set(numbers)) == 22 and numbers[-1] == "T1-0000023", numbers
+        assert shop.printed_number("T1-0000023") == "T1-0000001"
         assert shop.sales() == before + 22
+        # and when the counter is lost again while the server answers, the till counts on past the server's numbers
+        page.evaluate("""() => new Promise((resolve, reject) => {
+            const opened = indexedDB.open("aixin-till");
+            opened.onsuccess = () => {
+                const tx = opened.result.transaction("meta", "readwrite");
+                tx.objectStore("meta").put({key: "counter:T1", value: 0});
+                tx.oncomplete = resolve; tx.onerror = reject;
+            };
+        })""")
+        page.reload()
+        ready(page)
+        deadline = time.monotonic() + 20
+        while page.evaluate("AixinTillStore.meta('counter:T1')") < 23 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert page.evaluate("AixinTillStore.meta('counter:T1')") == 23
         context.close()
 
 
@@ -413,4 +443,194 @@ def test_a_server_that_hangs_is_offline_after_the_time_limit_and_the_sale_is_mad
         waiting(page, 0)
         assert shop.sales() == before + 1
         assert page.evaluate("AixinTillStore.waiting()") == []
+        context.close()
+
+
+def test_a_till_offline_past_midnight_sells_at_the_new_days_markdown_and_the_server_agrees(shop, tmp_path):
+    """The copy's prices are of the day it was synced; offline the next day, the till prices each ageing item for the
+    shop's today from the day it came in and the rotation's steps (till_store.js priceOn), as the server does
+    (inventory/rotation.py): the sale arrives at the price the server expects, with no "offline price" to settle.
+    The copy is made yesterday's by giving the store a page of yesterday, as the feed gave it then."""
+    import random
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from playwright.sync_api import sync_playwright
+
+    from inventory.rotation import Rotation, Step, marked_down
+
+    zone = ZoneInfo("Asia/Shanghai")  # the demo shop's
+    today = datetime.now(zone).date()
+    yesterday = today - timedelta(days=1)
+    # given the demo's children's down coat (¥35.00, donated) came in at noon 28 shop days ago: 4 weeks today, so
+    # 30% off from this midnight, full price yesterday
+    came_in = datetime.combine(today - timedelta(days=28), datetime.min.time(), tzinfo=zone) + timedelta(hours=12)
+    with sqlite3.connect(shop.folder / "shop.sqlite") as db:
+        code = db.execute("SELECT barcode FROM item WHERE name = '儿童羽绒服'").fetchone()[0]
+        db.execute("UPDATE item SET created_at = ? WHERE barcode = ?", (str(came_in.astimezone(UTC)), code))
+    with sync_playwright() as playwright:
+        context = browser(playwright, shop, tmp_path / "profile")
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(shop.url + "/login")
+        page.fill("input[name=username]", "cashier")
+        page.fill("input[name=password]", "aixin-demo")
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/till$"))
+        ready(page)
+        expect(page.locator("#till[data-catalogue-version]")).to_have_count(1)
+        kept = page.evaluate("code => AixinTillStore.item(code)", code)
+        assert (kept["price_fen"], kept["markdown_percent"], kept["came_in_day"]) == (
+            2450, 30, (today - timedelta(days=28)).isoformat())
+        catalogue = page.evaluate("AixinTillStore.catalogue()")
+        assert catalogue["day"] == today.isoformat()
+        assert catalogue["rotation"] == {"steps": [{"weeks": 4, "percent": 30}, {"weeks": 8, "percent": 50}],
+                                         "remove_after_weeks": 12, "zone": "Asia/Shanghai"}
+
+        # and the browser's sums agree with the server's for every age, price, rotation and day
+        chosen = random.Random(20261207)
+        rotations = [((Step(4, 30), Step(8, 50)), 12), ((Step(1, 10), Step(2, 25), Step(6, 99)), 3), ((), 0),
+                     ((Step(0, 5), Step(3, 100)), 52)]
+        cases = []
+        for n in range(2000):
+            steps, remove = rotations[n % len(rotations)]
+            day = date(2026, 1, 1) + timedelta(days=chosen.randrange(0, 3 * 366))
+            age = chosen.choice([0, 6, 7, 13, 14, 20, 21, 27, 28, 41, 42, 55, 56, 83, 84, 364, 365])
+            came = day - timedelta(days=age + chosen.choice([0, 0, 1, -1]))
+            cases.append({"item": {"came_in_day": came.isoformat(),
+                                   "list_price_fen": chosen.choice([0, 1, 99, 101, 999, 3500, 9_999_999, 10_000_000,
+                                                                    chosen.randrange(0, 10_000_001)]),
+                                   "price_fen": -1, "markdown_percent": -1},
+                          "rotation": {"steps": [{"weeks": s.weeks, "percent": s.percent} for s in steps],
+                                       "remove_after_weeks": remove, "zone": "Asia/Shanghai"},
+                          "day": day.isoformat()})
+        browser_says = page.evaluate("""cases => cases.map(({item, rotation, day}) => {
+            const priced = AixinTillStore.priceOn(item, rotation, day);
+            return [priced.price_fen, priced.markdown_percent, priced.removal_due];
+        })""", cases)
+        for case, said in zip(cases, browser_says):
+            rule = Rotation(steps=tuple(Step(**s) for s in case["rotation"]["steps"]),
+                            remove_after_weeks=case["rotation"]["remove_after_weeks"], sources=frozenset({"donated"}),
+                            zone=zone)
+            came, day = date.fromisoformat(case["item"]["came_in_day"]), date.fromisoformat(case["day"])
+            percent = rule.markdown_on(came_in_day=came, day=day)
+            assert said == [marked_down(case["item"]["list_price_fen"], percent), percent,
+                            rule.removal_due_on(came_in_day=came, day=day)], case
+        # and on the shop's date of any instant, in zones whose clocks change too (an instant either side of midnight)
+        instants = []
+        for name in ("Asia/Shanghai", "America/Santiago", "Europe/London", "America/Havana", "Asia/Kathmandu"):
+            rule = Rotation(steps=(), remove_after_weeks=0, sources=frozenset(), zone=ZoneInfo(name))
+            for day in (date(2026, 3, 8), date(2026, 3, 29), date(2026, 4, 5), date(2026, 9, 6), date(2026, 10, 25),
+                        date(2026, 11, 1), today):
+                start_ms = int(rule.day_start(day).timestamp() * 1000)
+                instants += [(name, ms, rule.day_of(datetime.fromtimestamp(ms / 1000, UTC)).isoformat())
+                             for ms in (start_ms - 1, start_ms, start_ms + 43_200_000)]
+        assert page.evaluate("""instants => instants.map(([zone, ms]) => AixinTillStore.shopDay(zone, new Date(ms)))""",
+                             instants) == [day for _, _, day in instants]
+
+        # when the server is gone and the copy is yesterday's: a page for yesterday, with yesterday's price
+        shop.stop()
+        made_yesterdays = page.evaluate("""async ([code, yesterday]) => {
+            const item = await AixinTillStore.item(code), done = await AixinTillStore.catalogue();
+            await AixinTillStore.syncCatalogue(async () => ({version: done.version, day: yesterday, next_after: null,
+                removed: [], full: false, rotation: done.rotation,
+                items: [{...item, price_fen: item.list_price_fen, markdown_percent: 0}]}));
+            return [await AixinTillStore.catalogue(), await AixinTillStore.item(code)];
+        }""", [code, yesterday.isoformat()])
+        assert made_yesterdays[0]["day"] == yesterday.isoformat() and made_yesterdays[1]["price_fen"] == 3500
+        # and the coat is scanned
+        page.locator("#scan").focus()
+        page.keyboard.type(code)
+        page.keyboard.press("Enter")
+        # then it is today's price: 30% off, said as marked down from ¥35.00
+        expect(page.locator("#lines tr")).to_have_count(1)
+        expect(page.locator("#lines tr")).to_contain_text("24.50")
+        expect(page.locator("#message")).to_contain_text("24.50")
+        # when it is sold for exact cash
+        page.keyboard.press("Enter")
+        expect(page.locator("#cash")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#message")).to_contain_text("离线销售 T1-0000001")
+        (sale,) = page.evaluate("AixinTillStore.waiting()")
+        assert sale["lines"] == [{"barcode": code, "quantity": 1, "unit_price_fen": 2450}]
+        # and the server is back
+        shop.start()
+        waiting(page, 0)
+        # then the sale is on it at that price, as the server's rule has it, with nothing for a manager to settle
+        with sqlite3.connect(shop.folder / "shop.sqlite") as db:
+            status, sale_id = db.execute("SELECT status, sale FROM offline_sale WHERE offline_number = 'T1-0000001'"
+                                         ).fetchone()
+            line = db.execute("SELECT unit_price_fen, markdown_percent FROM sale_line WHERE sale = ?",
+                              (sale_id,)).fetchall()
+            overrides = db.execute("SELECT kind, reason FROM override WHERE sale = ?", (sale_id,)).fetchall()
+        assert (status, line, overrides) == ("sold", [(2450, 30)], [])
+        expect(page.locator("#offline-settle")).to_be_hidden()
+        context.close()
+
+
+def test_a_sale_the_server_refuses_is_shown_on_the_till_and_settled_on_the_managers_page(shop, tmp_path):
+    """A sale made offline by a till whose clock was a year ahead: the server refuses it (bad-made-at); the till keeps
+    it on its list and reports it; a manager finds it on /manager/offline and settles it with a note of what was done,
+    and nothing in the books changes."""
+    from playwright.sync_api import sync_playwright
+
+    before = shop.sales()
+    with sync_playwright() as playwright:
+        # given the till loaded, and in its journal a sale made "next year" (written as till.js writes one)
+        context = browser(playwright, shop, tmp_path / "profile")
+        page = context.pages[0] if context.pages else context.new_page()
+        page.goto(shop.url + "/login")
+        page.fill("input[name=username]", "cashier")
+        page.fill("input[name=password]", "aixin-demo")
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/till$"))
+        ready(page)
+        page.evaluate("""code => AixinTillStore.recordSale({till: "T1", idempotency_key: crypto.randomUUID(),
+            made_at: (new Date().getFullYear() + 1) + "-01-01T10:00:00.000+08:00", cash_given_fen: 3000,
+            lines: [{barcode: code, quantity: 2, unit_price_fen: 1250}],
+            shown: {names: ["红烧牛肉面 5连包"], total_fen: 2500, change_fen: 500}})""", CODES[0])
+        # when the till sends its journal (here: on loading the page again)
+        page.reload()
+        ready(page)
+        # then it is refused, kept on the till's list, and reported for a manager, once
+        waiting(page, 0)
+        refused = page.locator("#offline-settle-list li[data-status=refused]")
+        expect(refused).to_have_count(1)
+        expect(refused).to_have_attribute("data-number", "T1-0000001")
+        expect(refused).to_have_attribute("data-reported", "true")
+        expect(refused).to_contain_text("服务器拒收")
+        expect(refused).to_contain_text("店长")
+        assert shop.refusals() == [("T1-0000001", "bad-made-at", "open")]
+        page.reload()  # reloaded, it is not reported again
+        ready(page)
+        expect(page.locator("#offline-settle-list li[data-status=refused][data-reported=true]")).to_have_count(1)
+        assert shop.refusals() == [("T1-0000001", "bad-made-at", "open")]
+
+        # when a manager opens the offline page
+        manager = context.new_page()
+        context.clear_cookies()  # the cashier's session goes; the manager logs in on this browser
+        manager.goto(shop.url + "/login")
+        manager.fill("input[name=username]", "manager")
+        manager.fill("input[name=password]", "aixin-demo")
+        manager.click("button[type=submit]")
+        expect(manager).to_have_url(re.compile(r"/manager$"))
+        manager.goto(shop.url + "/manager/offline")
+        # then the refused sale is there: its number, till, why (its clock), what was charged
+        row = manager.locator("#refused tr.offline-refused")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("T1-0000001")
+        expect(row).to_contain_text("T1")
+        expect(row).to_contain_text("时钟")
+        expect(row).to_contain_text("¥25.00")
+        expect(manager.locator("#offline")).to_contain_text("不会改动账目")
+        # when settled with no note / then it is refused with the reason, and stays
+        row.locator("button.settle-refused").click()
+        expect(manager.locator("#message.error")).to_contain_text("处理")
+        expect(row).to_have_count(1)
+        # when with a note of what was done / then it leaves the list, settled, and no sale was written
+        row.locator("input.note").fill("顾客回店，已在一号台重新销售")
+        row.locator("button.settle-refused").click()
+        expect(manager.locator("#message.ok")).to_contain_text("已完成")
+        expect(manager.locator("#refused tr.offline-refused")).to_have_count(0)
+        assert shop.refusals() == [("T1-0000001", "bad-made-at", "settled")]
+        assert shop.sales() == before
         context.close()

@@ -19,7 +19,8 @@ from shop.database import run, writing
 from shop.errors import DomainError
 
 ZONE = ZoneInfo("Asia/Shanghai")
-ROTATION = Rotation(steps=(Step(4, 30), Step(8, 50)), remove_after_weeks=12, sources=frozenset({"donated"}))
+ROTATION = Rotation(steps=(Step(4, 30), Step(8, 50)), remove_after_weeks=12, sources=frozenset({"donated"}),
+                    zone=ZONE)
 
 
 def today() -> date:
@@ -27,7 +28,7 @@ def today() -> date:
 
 
 async def page(goods, **given):
-    return await catalogue_page(shop_id=goods.shop_id, today=today(), zone=ZONE, rotation=ROTATION, **given)
+    return await catalogue_page(shop_id=goods.shop_id, rotation=ROTATION, **given)
 
 
 async def walk(goods, limit: int = 2, since: int = 0, **given):

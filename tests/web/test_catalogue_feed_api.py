@@ -17,7 +17,7 @@ from web.app import create_app
 from web.demo import CRAFTS, DEMO_PASSWORD, load_demo
 
 ITEM_FIELDS = {"barcode", "name", "price_fen", "list_price_fen", "markdown_percent", "category", "category_name",
-               "accepts_points", "expires_on", "maker", "on_hand"}
+               "accepts_points", "expires_on", "maker", "on_hand", "came_in_day"}
 
 
 async def walk(till, limit: int = 7, **query) -> tuple[dict, list[dict], list[str]]:
@@ -100,18 +100,18 @@ async def test_after_a_price_change_a_new_item_and_a_withdrawal_the_increment_ha
 
 
 async def test_a_till_whose_prices_are_a_week_old_gets_the_markdowns_that_moved(demo):
-    # given a copy at version V; a coat that came in 27 days ago (its 30% markdown came 1 day ago)
+    # given a copy at version V; a coat that came in 29 days ago (its 30% markdown came 1 day ago)
     first, items, _ = await walk(demo, limit=5000)
     coat = next(item for item in items if item["name"] == "儿童羽绒服")
     await Item.update({Item.created_at: datetime.now(UTC) - timedelta(days=29)}).where(Item.barcode == coat["barcode"])
     version = (await walk(demo, limit=5000))[0]["version"]
     week_ago = (date.fromisoformat(first["day"]) - timedelta(days=7)).isoformat()
-    # when the till says its prices are for a week ago / then the coat comes at 30% off, and so do the demo's
-    # clothes aged 5 and 9 weeks (their steps, at 4 and 8 weeks, came exactly 7 days ago: after that day began),
-    # not the scarf aged 13 weeks (its last step came 5 weeks ago)
+    # when the till says its prices are for a week ago / then the coat comes at 30% off; not the demo's clothes
+    # aged 5 and 9 weeks (their steps, at 4 and 8 weeks, moved at the midnight that began that day: its prices had
+    # them already), nor the scarf aged 13 weeks (its last step came 5 weeks ago)
     _, changed, _ = await walk(demo, since=version, day=week_ago)
-    assert sorted((item["name"], item["markdown_percent"], item["price_fen"]) for item in changed) == sorted([
-        ("儿童羽绒服", 30, 3500 * 70 // 100), ("女士呢子大衣", 30, 4200), ("棉布连衣裙", 50, 1250)])
+    assert [(item["name"], item["markdown_percent"], item["price_fen"]) for item in changed] == [
+        ("儿童羽绒服", 30, 3500 * 70 // 100)]
     # and with prices for today, nothing
     assert (await walk(demo, since=version, day=first["day"]))[1] == []
     # and a copy more than 30 days old is told to walk again
@@ -154,3 +154,27 @@ async def test_a_page_is_gzipped_for_a_browser_that_accepts_it_and_plain_for_one
     # and the API's schema still describes the page
     schema = (await demo.get("/schema/openapi.json")).json()
     assert "CatalogueOut" in str(schema["paths"]["/api/till/catalogue"])
+
+
+async def test_a_page_says_how_to_price_the_copy_on_another_day(demo):
+    # when the whole catalogue is walked
+    first, items, _ = await walk(demo, limit=5000)
+    settings = demo.app.state["shopfront"].settings
+    # then the page gives the shop's rotation and zone, and each ageing item the shop day it came in
+    assert first["rotation"] == {"steps": [{"weeks": s.weeks, "percent": s.percent} for s in settings.rotation.steps],
+                                 "remove_after_weeks": settings.rotation.remove_after_weeks, "zone": "Asia/Shanghai"}
+    came_in = {row["barcode"]: (row["created_at"], row["source"], row["perishable"]) for row in await Item.select(
+        Item.barcode, Item.created_at, Item.category.source.as_alias("source"),
+        Item.category.perishable.as_alias("perishable"))}
+    for item in items:
+        at, source, perishable = came_in[item["barcode"]]
+        ageing = source in settings.rotation.sources and not perishable
+        assert item["came_in_day"] == (at.astimezone(settings.zone).date().isoformat() if ageing else None)
+    # and priced by those sums on the page's day, every item is at the page's price (the till's sums, in Python)
+    day = date.fromisoformat(first["day"])
+    for item in (item for item in items if item["came_in_day"]):
+        age = (day - date.fromisoformat(item["came_in_day"])).days
+        percent = max([s["percent"] for s in first["rotation"]["steps"] if age >= 7 * s["weeks"]], default=0)
+        assert (item["markdown_percent"], item["price_fen"]) == (
+            percent, item["list_price_fen"] * (100 - percent) // 100)
+    assert {item["markdown_percent"] for item in items if item["came_in_day"]} == {0, 30, 50}

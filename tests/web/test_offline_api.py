@@ -67,7 +67,8 @@ async def test_an_offline_sale_is_sold_then_the_same_again_and_its_receipt_says_
     assert any("离线单号" in line.text and "T1-0000001" in line.text for line in copy.lines)
     # and the till knows what arrived
     state = await cashier.get("/api/till/tills/T1/offline")
-    assert state.status_code == 200 and state.json() == {"received": 1, "held": 0, "to_settle": 1}
+    assert state.status_code == 200 and state.json() == {"received": 1, "held": 0, "to_settle": 1,
+                                                       "last_number": "T1-0000001"}
 
 
 async def test_the_same_sale_sent_from_two_tabs_at_once_is_one_sale_and_two_sales_are_two(shop, goods):
@@ -98,7 +99,8 @@ async def test_a_sale_of_an_unknown_code_is_held_then_settled_by_a_manager(shop,
     assert UNKNOWN in held.json()["detail"] and "不会丢失" in held.json()["detail"]
     again = await cashier.post("/api/till/offline-sales", json=sent)
     assert again.status_code == 202 and again.json()["replayed"] and await counts() == (0, 1)
-    assert (await cashier.get("/api/till/tills/T1/offline")).json() == {"received": 1, "held": 1, "to_settle": 1}
+    assert (await cashier.get("/api/till/tills/T1/offline")).json() == {"received": 1, "held": 1, "to_settle": 1,
+                                                                       "last_number": "T1-0000009"}
     # and a cashier may not settle it
     assert (await cashier.get("/api/offline/to-settle")).status_code == 403
     # when a manager looks, it is on the page and in the list
@@ -216,5 +218,6 @@ async def test_a_sale_sold_offline_at_another_price_is_listed_until_a_manager_ha
     checked = await manager.post(f"/api/offline/sold/{listed['id']}/checked")
     assert checked.status_code == 201 and checked.json()["status"] == "checked"
     assert (await manager.get("/api/offline/to-settle")).json() == []
-    assert (await manager.get("/api/till/tills/T1/offline")).json() == {"received": 1, "held": 0, "to_settle": 0}
+    assert (await manager.get("/api/till/tills/T1/offline")).json() == {"received": 1, "held": 0, "to_settle": 0,
+                                                                        "last_number": "T1-0000013"}
     assert (await manager.post(f"/api/offline/sold/{listed['id']}/checked")).status_code == 409

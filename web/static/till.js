@@ -494,7 +494,6 @@
   const fill = (text, values) => Object.entries(values).reduce((t, [k, v]) => t.split("{" + k + "}").join(v), text);
   function wentOffline() { if (online) { online = false; showOffline(); } }
   function cameOnline() { if (!online) { online = true; showOffline(); heartbeat(); } }
-  const today = () => isoNow().slice(0, 10);
   function isoNow() {  // the till's clock, with its offset: the server books the sale at the time it was made
     const d = new Date(), offset = -d.getTimezoneOffset(), p = (n, w = 2) => String(n).padStart(w, "0");
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:`
@@ -504,17 +503,19 @@
   const shortTime = (iso) => iso.slice(0, 10) + " " + iso.slice(11, 16);
 
   async function addFromStore(code) {
-    const item = await store.item(code).catch(() => undefined);
+    // priced for the shop's today: past midnight the copy's prices of yesterday are aged a day (till_store.js)
+    const item = await store.itemToday(code).catch(() => undefined);
     if (!item) { say(fill(words.offline_unknown_item, { code }), "error"); return; }
-    const seen = { ...item, expired: Boolean(item.expires_on && item.expires_on < today()), removal_due: false };
+    const seen = { ...item, expired: Boolean(item.expires_on && item.expires_on < item.today) };
+    const alarming = seen.expired || seen.removal_due;
     const again = cart.lines.find((l) => l.barcode === item.barcode);
     if (again) { again.quantity += 1; }
     else {
       cart.lines.push({ barcode: item.barcode, typed: code, name: item.name, price_fen: item.price_fen, quantity: 1,
                         warning: warningsOf(seen) });
     }
-    say(words.added + ": " + item.name + " " + yuan(item.price_fen) + (seen.expired ? " — " + warningsOf(seen) : ""),
-        seen.expired ? "warn" : "ok");
+    say(words.added + ": " + item.name + " " + yuan(item.price_fen) + (alarming ? " — " + warningsOf(seen) : ""),
+        alarming ? "warn" : "ok");
     update();
   }
 
@@ -574,7 +575,7 @@
   async function showOffline() {
     waitingNow = await store.waitingCount().catch(() => waitingNow);
     const aside = await store.toSettle().catch(() => []);
-    refusedNow = aside.filter((s) => s.status === "refused").length;
+    refusedNow = aside.filter((s) => s.status === "refused" && !s.reported).length;  // only in this browser
     const banner = $("offline-banner");
     const text = !online ? fill(words.offline_banner, { count: waitingNow })
       : waitingNow && loginNeeded ? fill(words.login_to_send, { count: waitingNow })
@@ -587,7 +588,10 @@
     $("offline-settle-list").replaceChildren(...aside.map((sale) => {
       const item = document.createElement("li");
       item.dataset.number = sale.offline_number; item.dataset.status = sale.status;
-      item.textContent = fill(sale.status === "held" ? words.settle_held : words.settle_refused, {
+      item.dataset.reported = Boolean(sale.reported);
+      const said = sale.status === "held" ? words.settle_held
+        : sale.reported ? words.settle_refused_reported : words.settle_refused;
+      item.textContent = fill(said, {
         number: sale.offline_number, time: shortTime(sale.made_at), total: yuan(sale.shown.total_fen),
         detail: sale.detail || sale.reason || "" });
       return item;
@@ -602,7 +606,8 @@
     const answer = await ask("GET", "/api/till/tills/" + encodeURIComponent(tillNow()) + "/offline", null, LOOKUP_MS, true)
       .catch(() => null);
     if (!answer || !answer.ok) { counts.hidden = !waitingNow; counts.textContent = fill(words.offline_counts_here, { waiting: waitingNow }); return; }
-    const { received, held, to_settle } = answer.data;
+    const { received, held, to_settle, last_number } = answer.data;
+    await store.countFrom(tillNow(), last_number).catch(() => null);  // the next offline number past the server's
     counts.hidden = !(received || waitingNow);
     counts.textContent = fill(words.offline_counts, { received, held, to_settle, waiting: waitingNow });
   }
@@ -630,8 +635,11 @@
     if (answer.data.code !== "page-expired" || !(await refreshToken())) return answer;
     return ask(method, url, body, ms, quiet);
   }
+  // printed_number: renumbered since it was made, the number on the customer's paper (the server prints it too).
   const bodyOf = (sale) => ({ till: sale.till, offline_number: sale.offline_number, made_at: sale.made_at,
-                              idempotency_key: sale.idempotency_key, lines: sale.lines, cash_given_fen: sale.cash_given_fen });
+                              idempotency_key: sale.idempotency_key, lines: sale.lines, cash_given_fen: sale.cash_given_fen,
+                              ...(sale.numbered_first && sale.numbered_first !== sale.offline_number
+                                ? { printed_number: sale.numbered_first } : {}) });
   async function sendJournal() {
     let failing = 0;  // server errors in a row: one sale the server cannot take must not hold back the others
     for (let sale of await store.waiting()) {
@@ -654,9 +662,34 @@
       if (status === 200 || status === 201) { await store.sent(sale.seq); }
       else if (status === 202) { await store.setAside(sale, { status: "held", reason: data.reason, detail: data.detail }); }
       else if (status === 408 || status === 429 || KEEP_TRYING.has(data.code)) { return; }  // not about the sale: later
-      else { await store.setAside(sale, { status: "refused", reason: data.code, detail: data.detail || data.title }); }
+      else {
+        await store.setAside(sale, { status: "refused", reason: data.code, detail: data.detail || data.title,
+                                     params: data.params || {}, reported: false });
+        await reportRefused();
+      }
       await showOffline();
     }
+  }
+  // A sale the server refused is reported to it for a manager (POST /api/till/offline-refusals): the sale as it was
+  // sent, with the refusal. Once: marked reported when the server has it (a second report of its key, from another
+  // tab, answers the first); until then tried again with each heartbeat. It stays on this till's list either way.
+  async function reportRefused() {
+    let told = false;
+    for (const sale of await store.toSettle().catch(() => [])) {
+      if (sale.status !== "refused" || sale.reported || sale.report_failed) continue;
+      let answer;
+      try {
+        answer = await askRenewing("POST", "/api/till/offline-refusals", {
+          ...bodyOf(sale), code: sale.reason || "refused", detail: sale.detail || "", params: sale.params || {},
+        }, SEND_MS, true);
+      } catch (error) { return; }  // no answer: with the next heartbeat
+      const { status, data } = answer;
+      if (status >= 500 || status === 408 || status === 429 || KEEP_TRYING.has(data.code)) break;  // later
+      if (status === 200 || status === 201) await store.reported(sale.seq, { refusal: data.id });
+      else await store.reported(sale.seq, { failed: data.code || String(status) });  // kept here, shown as not reported
+      told = true;
+    }
+    if (told) await showOffline();
   }
   async function sendWaiting() {
     if (!(await store.waitingCount().catch(() => 0))) return;
@@ -686,6 +719,7 @@
     try {
       await syncCatalogue();
       if (online) await sendWaiting();
+      if (online) await reportRefused();
       await showOffline();
     } finally { beating = false; }
   }

@@ -65,6 +65,8 @@ window.AixinTillStore = (() => {
   async function syncCatalogue(fetchPage, { limit = 2000 } = {}) {
     let walk = await meta("walk");
     const done = (await meta("catalogue")) || { version: 0, day: null };
+    // a copy made before pages carried the rotation has no intake days to age its prices by: walked once again
+    if (!walk && done.version && !done.rotation) walk = { since: 0, day: null, after: 0, version: null, fresh: true };
     if (!walk) walk = { since: done.version, day: done.day, after: 0, version: null };
     let pages = 0, changed = 0;
     for (;;) {
@@ -82,7 +84,8 @@ window.AixinTillStore = (() => {
         for (const barcode of page.removed || []) items.delete(barcode);
         const store = tx.objectStore("meta");
         if (next === null) {
-          store.put({ key: "catalogue", value: { version, day: page.day, synced_at: Date.now() } });
+          store.put({ key: "catalogue", value: { version, day: page.day, synced_at: Date.now(),
+                                                 rotation: page.rotation || null } });
           store.delete("walk");
         } else {
           store.put({ key: "walk", value: { ...walk, after: next, version } });
@@ -94,6 +97,45 @@ window.AixinTillStore = (() => {
     }
   }
   const catalogue = async () => (await meta("catalogue")) || { version: 0, day: null };
+
+  // -- an item's price on another shop day, offline past midnight (inventory/rotation.py, the same sums) -----------
+  // A markdown step moves at the shop's midnight: age = days from the shop day it came in (came_in_day) to `day`;
+  // the largest step reached; list price × (100 − percent) // 100, in whole fen (exact: no float division).
+  const DAY_MS = 86400000;
+  const daysBetween = (from, to) => Math.round((Date.parse(to + "T00:00:00Z") - Date.parse(from + "T00:00:00Z"))
+                                               / DAY_MS);
+  function priceOn(item, rotation, day) {
+    if (!item.came_in_day || !rotation) return { ...item, removal_due: false };
+    const age = daysBetween(item.came_in_day, day);
+    const percent = rotation.steps.reduce((most, step) => (age >= 7 * step.weeks ? Math.max(most, step.percent) : most),
+                                          0);
+    const gross = item.list_price_fen * (100 - percent);
+    return { ...item, price_fen: (gross - (gross % 100)) / 100, markdown_percent: percent,
+             removal_due: rotation.remove_after_weeks > 0 && age >= 7 * rotation.remove_after_weeks };
+  }
+  // The shop's date now (YYYY-MM-DD) in its zone, as the server counts days; the browser's own date without one.
+  function shopDay(zone, at = new Date()) {
+    let parts;
+    try {
+      parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone || undefined, year: "numeric", month: "2-digit",
+                                                 day: "2-digit" }).formatToParts(at);
+    } catch (_) {  // a zone this browser does not know
+      parts = new Intl.DateTimeFormat("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(at);
+    }
+    const part = (type) => parts.find((p) => p.type === type).value;
+    return `${part("year")}-${part("month")}-${part("day")}`;
+  }
+  // The item as the copy prices it today (with `today`, the shop's date): the server's price while the copy is of
+  // today; once the shop's date is later than the copy's day, priced for today from its intake day and the steps.
+  async function itemToday(barcode) {
+    const [found, done] = await Promise.all([item(barcode), catalogue()]);
+    if (!found) return undefined;
+    const rotation = done.rotation || null;
+    const today = shopDay(rotation && rotation.zone);
+    const priced = priceOn(found, rotation, today);
+    if (!done.day || today <= done.day) return { ...found, removal_due: priced.removal_due, today };
+    return { ...priced, today };
+  }
 
   // -- the journal -------------------------------------------------------------------------------------------------
   // The till's number and the sale's record in one transaction: two tabs or a reload never get the same number,
@@ -133,7 +175,28 @@ window.AixinTillStore = (() => {
     tx.objectStore("journal").delete(sale.seq);
     tx.objectStore("settle").put({ ...sale, ...outcome, set_aside_at: new Date().toISOString() });
   });
+  // A refused sale reported to the server for a manager (`refusal`: its id there), or a report the server would not
+  // take (`failed`: its code): not reported again either way; still listed here.
+  const reported = (seq, { refusal = null, failed = "" } = {}) => inTransaction(["settle"], "readwrite", async (tx) => {
+    const settle = tx.objectStore("settle"), sale = await req(settle.get(seq));
+    if (sale) settle.put({ ...sale, reported: refusal !== null, refusal, report_failed: failed });
+  });
+  // The server's highest offline number for this till (T1-0000123): the counter goes past it, so that a browser
+  // whose count was lost, or a second browser at the till, seldom gives a number the server has already.
+  function countFrom(till, number) {
+    const prefix = till.toUpperCase() + "-";
+    if (!number || !number.toUpperCase().startsWith(prefix)) return Promise.resolve(undefined);
+    const last = Number(number.slice(prefix.length));
+    if (!Number.isSafeInteger(last)) return Promise.resolve(undefined);
+    return inTransaction(["meta"], "readwrite", async (tx) => {
+      const store = tx.objectStore("meta");
+      const counter = ((await req(store.get("counter:" + till))) || { value: 0 }).value;
+      if (last > counter) store.put({ key: "counter:" + till, value: last });
+      return Math.max(last, counter);
+    });
+  }
 
-  return { open, meta, item, itemCount, putItems, syncCatalogue, catalogue, recordSale, renumber, waiting,
-           waitingCount, toSettle, sent, setAside };
+  return { open, meta, item, itemCount, putItems, syncCatalogue, catalogue, priceOn, shopDay, itemToday,
+           recordSale, renumber, waiting,
+           waitingCount, toSettle, sent, setAside, reported, countFrom };
 })();

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from shop.people import normalize_phone
 from donations.errors import DonationError
-from donations.tables import Consignment, Maker, MakerPayout
+from donations.tables import Consignment, Maker, MakerPayout, MakerTermsChange
 from inventory.barcodes import is_in_store, normalize_barcode
 from inventory.catalogue import (
     add_item,
@@ -25,7 +25,7 @@ from inventory.catalogue import (
 from inventory.errors import InventoryError
 from inventory.tables import Category
 from shop import ledger, sql
-from shop.database import run, writing
+from shop.database import as_time, run, writing
 from shop.errors import DomainError
 
 PAYOUT_METHODS = {"cash": "asset:shop:cash", "transfer": "asset:shop:bank"}
@@ -69,10 +69,13 @@ async def maker_by_id(*, shop_id: int, maker_id: int) -> MakerInfo:
 
 
 async def set_maker_terms(*, shop_id: int, maker_id: int, fund_percent: int | None,
-                          maker_percent: int | None) -> None:
-    """A manager's terms for this maker's goods sold from now on (both None: the category's rule again).
+                          maker_percent: int | None, by: int | None = None) -> None:
+    """A manager's (`by`, a staff id) terms for this maker's goods sold from now on (both None: the category's rule
+    again).
 
-    Past sales keep the rule they were made under (it is stored on each sale line).
+    Past sales keep the rule they were made under (it is stored on each sale line). A change of the terms is kept
+    (maker_terms_change: from what, to what, who, when) in the same transaction, so a sale made before it and arriving
+    after it (offline) is split by the terms of its time (terms_changed_since).
     """
     if (fund_percent is None) != (maker_percent is None):
         raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
@@ -82,10 +85,61 @@ async def set_maker_terms(*, shop_id: int, maker_id: int, fund_percent: int | No
                 raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
         if fund_percent + maker_percent > 100:
             raise DomainError(DonationError.BAD_TERMS, fund=fund_percent, maker=maker_percent)
-    await maker_by_id(shop_id=shop_id, maker_id=maker_id)
-    async with writing(Maker._meta.db):
+    db = Maker._meta.db
+    async with writing(db):
+        # Its row held until the change commits: two managers at once make two changes, the second from the first's.
+        rows = await run(db, "SELECT fund_percent, maker_percent FROM maker WHERE shop = $1 AND id = $2"
+                         + sql.for_no_key_update(db), shop_id, maker_id)
+        if not rows:
+            raise DomainError(DonationError.UNKNOWN_MAKER, maker=maker_id)
+        before = rows[0]
         await Maker.update({Maker.fund_percent: fund_percent, Maker.maker_percent: maker_percent}).where(
             Maker.id == maker_id)
+        if (before["fund_percent"], before["maker_percent"]) != (fund_percent, maker_percent):
+            await sql.insert_rows(MakerTermsChange, [dict(
+                shop=shop_id, maker=maker_id, old_fund_percent=before["fund_percent"],
+                old_maker_percent=before["maker_percent"], new_fund_percent=fund_percent,
+                new_maker_percent=maker_percent, changed_by=by, created_at=datetime.now(UTC))])
+
+
+async def terms_changed_since(item_ids: Sequence[int], at: datetime) -> dict[int, tuple[int | None, int | None]]:
+    """The terms (fund and maker percents; None: none) of the makers of these items that a manager changed after
+    `at`, by maker, as they were at `at`: the old terms of each one's first change after `at`. A maker not in the
+    answer has had their terms of now since then. One query."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    rows = await run(Maker._meta.db, f"""
+        SELECT t.maker, t.old_fund_percent, t.old_maker_percent FROM maker_terms_change t
+        WHERE t.maker IN (SELECT c.maker FROM consignment c WHERE c.item IN ({sql.placeholders(2, len(ids))}))
+          AND t.created_at > $1
+          AND NOT EXISTS (SELECT 1 FROM maker_terms_change q WHERE q.maker = t.maker AND q.created_at > $1
+                          AND q.id < t.id)""", at, *ids)
+    return {row["maker"]: (row["old_fund_percent"], row["old_maker_percent"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class TermsChangeRow:
+    """A change of a maker's terms as a manager reads it: "changed by X on date from a/b to c/d"."""
+
+    at: datetime
+    old_fund_percent: int | None  # None: no terms (the category's rule)
+    old_maker_percent: int | None
+    new_fund_percent: int | None
+    new_maker_percent: int | None
+    staff: str  # who changed them; "" when not known
+
+
+async def terms_changes_of(*, shop_id: int, maker_id: int) -> list[TermsChangeRow]:
+    """The changes of a maker's terms, newest first."""
+    rows = await run(Maker._meta.db, """
+        SELECT t.created_at, t.old_fund_percent, t.old_maker_percent, t.new_fund_percent, t.new_maker_percent,
+               COALESCE(s.display_name, '') AS staff
+        FROM maker_terms_change t LEFT JOIN staff s ON s.id = t.changed_by
+        WHERE t.shop = $1 AND t.maker = $2 ORDER BY t.id DESC""", shop_id, maker_id)
+    return [TermsChangeRow(at=as_time(r["created_at"]), old_fund_percent=r["old_fund_percent"],
+                           old_maker_percent=r["old_maker_percent"], new_fund_percent=r["new_fund_percent"],
+                           new_maker_percent=r["new_maker_percent"], staff=r["staff"]) for r in rows]
 
 
 @dataclass(frozen=True)

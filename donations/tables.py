@@ -58,6 +58,21 @@ class Maker(Table):
     maker_percent = Integer(null=True, default=None)
 
 
+class MakerTermsChange(Table):
+    """A maker's terms changed by a manager: from what to what, who, when (append-only). Percents null: no terms (the
+    category's rule). The terms in force at a past moment are the old ones of the first change after it, else the
+    maker's terms now (an offline sale arriving late is split by them: pos/offline.py)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    maker = ForeignKey(Maker, on_delete=OnDelete.restrict, null=False, index=True)
+    old_fund_percent = Integer(null=True, default=None)
+    old_maker_percent = Integer(null=True, default=None)
+    new_fund_percent = Integer(null=True, default=None)
+    new_maker_percent = Integer(null=True, default=None)
+    changed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class Consignment(Table):
     """An item that belongs to a maker until it sells; the maker's share is paid out to them."""
 

@@ -12,7 +12,7 @@ from inventory.rotation import Rotation, marked_down
 from inventory.search import pinyin_keys, search_terms
 from inventory.errors import InventoryError
 from inventory.stock import Movement, MovementKind, record_movements
-from inventory.tables import Category, Item, PriceChange
+from inventory.tables import Category, CategoryRuleChange, Item, PriceChange
 from shop import sql
 from shop.database import as_date, as_time, fetch_rows, run, writing
 from shop.errors import DomainError
@@ -463,14 +463,70 @@ async def update_item(*, shop_id: int, barcode: str, name: str, category: str, l
 
 
 async def set_category_rules(*, shop_id: int, code: str, accepts_points: bool, perishable: bool,
-                             fund_percent: int | None, maker_percent: int | None) -> None:
-    """A manager sets a category's rules: whether points pay for it, whether it expires, and its own
-    split (both percents, or neither for the goods source's rule). Past sales keep the rule they had."""
+                             fund_percent: int | None, maker_percent: int | None, by: int | None = None) -> None:
+    """A manager (`by`, a staff id) sets a category's rules: whether points pay for it, whether it expires, and its
+    own split (both percents, or neither for the goods source's rule). Past sales keep the rule they had; a change of
+    the split is kept (category_rule_change: from what, to what, who, when) in the same transaction, so a sale made
+    before it and arriving after it (offline) is split by the rule of its time (split_changed_since)."""
     if (fund_percent is None) != (maker_percent is None) or (fund_percent is not None and not (
             0 <= fund_percent <= 100 and 0 <= maker_percent <= 100 and fund_percent + maker_percent <= 100)):
         raise DomainError(InventoryError.BAD_SPLIT, fund=fund_percent, maker=maker_percent)
-    async with writing(Category._meta.db):
-        found = await category_by_code(shop_id=shop_id, code=code)
+    db = Category._meta.db
+    async with writing(db):
+        # Its row held until the change commits: two managers at once make two changes, the second from the first's.
+        rows = await run(db, "SELECT id, fund_percent, maker_percent FROM category WHERE shop = $1 AND code = $2"
+                         + sql.for_no_key_update(db), shop_id, code)
+        if not rows:
+            raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=code[:32])
+        found = rows[0]
         await Category.update({Category.accepts_points: accepts_points, Category.perishable: perishable,
                                Category.fund_percent: fund_percent, Category.maker_percent: maker_percent}).where(
-            Category.id == found.id)
+            Category.id == found["id"])
+        if (found["fund_percent"], found["maker_percent"]) != (fund_percent, maker_percent):
+            await sql.insert_rows(CategoryRuleChange, [dict(
+                shop=shop_id, category=found["id"], old_fund_percent=found["fund_percent"],
+                old_maker_percent=found["maker_percent"], new_fund_percent=fund_percent,
+                new_maker_percent=maker_percent, changed_by=by, created_at=datetime.now(UTC))])
+
+
+Percents = tuple[int | None, int | None]  # a split's fund and maker percents; None: not set (the next rule down)
+
+
+async def split_changed_since(category_ids: Sequence[int], at: datetime) -> dict[int, Percents]:
+    """The own split of each of these categories that a manager changed after `at`, as it was at `at`: the old split
+    of its first change after `at`. A category not in the answer has had its split of now since then. One query
+    (as pos/offline.py _list_prices_at reads the prices of a past time)."""
+    ids = sorted(set(category_ids))
+    if not ids:
+        return {}
+    rows = await run(Category._meta.db, f"""
+        SELECT r.category, r.old_fund_percent, r.old_maker_percent FROM category_rule_change r
+        WHERE r.category IN ({sql.placeholders(2, len(ids))}) AND r.created_at > $1
+          AND NOT EXISTS (SELECT 1 FROM category_rule_change q
+                          WHERE q.category = r.category AND q.created_at > $1 AND q.id < r.id)""", at, *ids)
+    return {row["category"]: (row["old_fund_percent"], row["old_maker_percent"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class SplitChangeRow:
+    """A change of a category's split as a manager reads it: "changed by X on date from a/b to c/d"."""
+
+    category: str  # its code
+    at: datetime
+    old_fund_percent: int | None  # None: the goods source's rule
+    old_maker_percent: int | None
+    new_fund_percent: int | None
+    new_maker_percent: int | None
+    staff: str  # who changed it; "" when not known
+
+
+async def split_changes_of(*, shop_id: int, limit: int = 50) -> list[SplitChangeRow]:
+    """The shop's latest changes of its categories' splits, newest first."""
+    rows = await run(Category._meta.db, """
+        SELECT c.code, r.created_at, r.old_fund_percent, r.old_maker_percent, r.new_fund_percent,
+               r.new_maker_percent, COALESCE(s.display_name, '') AS staff
+        FROM category_rule_change r JOIN category c ON c.id = r.category LEFT JOIN staff s ON s.id = r.changed_by
+        WHERE r.shop = $1 ORDER BY r.id DESC LIMIT $2""", shop_id, limit)
+    return [SplitChangeRow(category=r["code"], at=as_time(r["created_at"]), old_fund_percent=r["old_fund_percent"],
+                           old_maker_percent=r["old_maker_percent"], new_fund_percent=r["new_fund_percent"],
+                           new_maker_percent=r["new_maker_percent"], staff=r["staff"]) for r in rows]

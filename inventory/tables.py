@@ -70,6 +70,21 @@ class PriceChange(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class CategoryRuleChange(Table):
+    """A category's own split changed by a manager: from what to what, who, when (append-only). Percents null: the
+    goods source's rule. The split in force at a past moment is the old one of the first change after it, else the
+    category's split now (an offline sale arriving late is split by it: pos/offline.py)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    category = ForeignKey(Category, on_delete=OnDelete.restrict, null=False, index=True)
+    old_fund_percent = Integer(null=True, default=None)
+    old_maker_percent = Integer(null=True, default=None)
+    new_fund_percent = Integer(null=True, default=None)
+    new_maker_percent = Integer(null=True, default=None)
+    changed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class StockTake(Table):
     """A count of the shelf: the whole shop, one category or one location. open → posted (or cancelled)."""
 

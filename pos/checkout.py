@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -173,6 +173,10 @@ class OfflineTerms:
     session_id: int
     list_prices: Mapping[str, int]  # each code's catalogue price when the sale was made
     cash_account: str  # the till's drawer while that session is open; over/short once its drawer was counted
+    # The split of the time the sale was made where a manager changed it since (fund and maker percents; None: not
+    # set): a category's own split by category id, a maker's terms by maker id. Absent: as it is now.
+    category_splits: Mapping[int, tuple[int | None, int | None]] = field(default_factory=dict)
+    maker_terms: Mapping[int, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -271,11 +275,16 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     rows: list[dict] = []
     for line, item, markdown, p in zip(cart, priced.items, priced.markdowns, priced.lines):
         consigned = makers.get(item.id)
+        category_fund, category_maker = item.fund_percent, item.maker_percent
+        maker_fund, maker_maker = (consigned.fund_percent, consigned.maker_percent) if consigned else (None, None)
+        if offline is not None:  # split by the rule of the sale's time, not one a manager set since
+            category_fund, category_maker = offline.category_splits.get(item.category_id,
+                                                                        (category_fund, category_maker))
+            if consigned is not None:
+                maker_fund, maker_maker = offline.maker_terms.get(consigned.maker_id, (maker_fund, maker_maker))
         rule = rule_in_force(
-            source_rule=rules.split[item.source], category_fund=item.fund_percent,
-            category_maker=item.maker_percent, has_maker=consigned is not None,
-            maker_fund=consigned.fund_percent if consigned else None,
-            maker_maker=consigned.maker_percent if consigned else None,
+            source_rule=rules.split[item.source], category_fund=category_fund, category_maker=category_maker,
+            has_maker=consigned is not None, maker_fund=maker_fund, maker_maker=maker_maker,
         )
         value = p.value_fen
         parts = split_value(value, rule)

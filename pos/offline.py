@@ -40,7 +40,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from inventory.barcodes import normalize_barcode
-from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, price_now
+from donations.makers import terms_changed_since
+from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, price_now, split_changed_since
 from shop import ledger, sql
 from shop.database import as_time, one_writer_per_shop, run, writing
 from shop.errors import DomainError
@@ -282,8 +283,13 @@ async def _sell(*, shop_id: int, till_id: int, cashier_id: int, key: str, lines:
                 items: dict[str, SellableItem], rules: TillRules) -> tuple[SaleRecord, tuple[str, ...]]:
     """The offline sale written by the checkout's writer, in the caller's transaction: each line at its price
     charged (an override with the reason "offline price" where that is not its price of the time, and for a
-    withdrawn item), in `session_id`, its cash in the drawer while that session is open, else from over/short."""
+    withdrawn item), in `session_id`, its cash in the drawer while that session is open, else from over/short. Each
+    line is split by the rule in force at `made_at`: its category's split and its maker's terms of then, where a
+    manager changed them since (their change history); the goods sources' rules (config.toml) change only with a
+    restart, so the rules running now are those of a sale a till kept while the server was up."""
     list_prices = await _list_prices_at(list(items.values()), made_at)
+    category_splits = await split_changed_since([item.category_id for item in items.values()], made_at)
+    maker_terms = await terms_changed_since([item.id for item in items.values()], made_at)
     cart, differed = [], set()
     for line in lines:
         item = items[line.barcode]
@@ -302,7 +308,8 @@ async def _sell(*, shop_id: int, till_id: int, cashier_id: int, key: str, lines:
         digest=cart_digest(till_id=till_id, lines=cart, cash_given_fen=cash_given_fen), rules=rules,
         expected_total_fen=None, points=None, sale_discount=None, approver=None, now=made_at,
         offline=OfflineTerms(session_id=session_id, list_prices=list_prices,
-                             cash_account=ledger.till_cash(till_id) if session_open else ledger.CASH_OVER_SHORT))
+                             cash_account=ledger.till_cash(till_id) if session_open else ledger.CASH_OVER_SHORT,
+                             category_splits=category_splits, maker_terms=maker_terms))
     if Differed.ITEM_WITHDRAWN in differed:
         # A withdrawn item sold at its own price has no price override: its line is logged all the same.
         db = OfflineSale._meta.db

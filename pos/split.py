@@ -5,6 +5,12 @@ terms (set by a manager), then the category's, then the goods source's (config.t
 with no maker give the maker's share to nobody: the rule applied then has maker 0 and
 running costs take the rest. Parts are whole fen by shop.money.allocate, the one
 rounding rule, so they always add up to the line's value.
+
+The maker's terms and the category's split change while the shop runs: each change is kept (donations'
+maker_terms_change, inventory's category_rule_change), and a sale that reaches the server after it was made (an
+offline till's, pos/offline.py) is split by the ones in force when it was made. The goods sources' rules are the
+shop's settings, read from config.toml once when the server starts: they change only with a restart, and no history
+of them is kept (a sale made before a restart that changed them and arriving after it is split by the new ones).
 """
 
 from __future__ import annotations

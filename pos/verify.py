@@ -28,6 +28,28 @@ from pos.tables import Sale
 _SALE_NUMBER = "'S' || SUBSTR('00000000' || CAST({id} AS TEXT), LENGTH(CAST({id} AS TEXT)) + 1)"
 
 
+def _shown(fund: str, maker: str) -> str:
+    """A split as the sentence shows it: "fund/maker" percents, or "unset" (the next rule down is in force)."""
+    return f"COALESCE(CAST({fund} AS TEXT) || '/' || CAST({maker} AS TEXT), 'unset')"
+
+
+def _unchained(table: str, owner: str, name: str) -> str:
+    """The changes of a split history (category_rule_change, maker_terms_change) that do not chain: a change's new
+    split is not the old split of its owner's next change, or, for the last change, not the owner's split now."""
+    return f"""
+        SELECT {name} AS owner, r.id, {_shown("r.new_fund_percent", "r.new_maker_percent")} AS ended,
+               CASE WHEN n.id IS NULL THEN 'its split now is ' || {_shown("o.fund_percent", "o.maker_percent")}
+                    ELSE 'its next change ' || CAST(n.id AS TEXT) || ' starts from '
+                         || {_shown("n.old_fund_percent", "n.old_maker_percent")} END AS follows
+        FROM {table} r JOIN {owner} o ON o.id = r.{owner}
+        LEFT JOIN {table} n ON n.{owner} = r.{owner} AND n.id > r.id
+             AND NOT EXISTS (SELECT 1 FROM {table} m WHERE m.{owner} = r.{owner} AND m.id > r.id AND m.id < n.id)
+        WHERE COALESCE(r.new_fund_percent, -1)
+              <> COALESCE(CASE WHEN n.id IS NULL THEN o.fund_percent ELSE n.old_fund_percent END, -1)
+           OR COALESCE(r.new_maker_percent, -1)
+              <> COALESCE(CASE WHEN n.id IS NULL THEN o.maker_percent ELSE n.old_maker_percent END, -1)"""
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of the books, the SQL that finds the rows breaking it, and the sentence for each row
@@ -56,6 +78,11 @@ RULES = (
             OR s.maker_fen <> COALESCE(SUM(l.maker_fen), 0) OR s.running_fen <> COALESCE(SUM(l.running_fen), 0)""",
          "sale S{id:08d} has a total of {total_fen} (fund {fund_fen}), but its lines add up to {lines_fen} "
          "(fund {lines_fund_fen})"),
+    Rule("Each change of a category's split or a maker's terms starts where the one before it ended, and the last "
+         "ends at the split in force now (an offline sale is split by the one of its time)",
+         _unchained("category_rule_change", "category", "'category ' || o.code") + "\n        UNION ALL"
+         + _unchained("maker_terms_change", "maker", "'maker ' || CAST(o.id AS TEXT) || ' ' || o.name"),
+         "{owner}: its split change {id} ends at {ended}, but {follows}"),
     Rule("Each sale's total equals what its tenders paid", """
         SELECT s.id, s.total_fen, COALESCE(SUM(t.amount_fen), 0) AS paid_fen
         FROM sale s LEFT JOIN tender t ON t.sale = s.id
@@ -316,7 +343,7 @@ _SEALED = "Each sealed ledger transaction is as it was sealed, and each shop's s
 # decided (a till session, an approved service, a points gift or reversal), but for the steps its operation takes.
 APPEND_ONLY = ("ledger_txn", "ledger_entry", "ledger_seal", "stock_movement", "price_change", "donation",
                "donated_item", "maker_payout", "sale", "sale_line", "tender", "override", "sale_return",
-               "return_line", "refund")
+               "return_line", "refund", "category_rule_change", "maker_terms_change")
 KEPT = ("till_session", "service_record", "points_gift", "points_reversal")
 
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect, Template
 
 from inventory.catalogue import (
     CategoryInfo, FoundItem, PriceChangeRow, StockedItem, categories_of, change_price, find_items, item_by_barcode,
-    price_changes_of, set_category_rules, update_item,
+    price_changes_of, set_category_rules, split_changes_of, update_item,
 )
 from inventory.errors import InventoryError
 from inventory.shelf import ShelfItem, ageing, expiring, low_stock
@@ -133,11 +133,12 @@ class CategoriesApi(Controller):
         return await categories_of(shop_id=front.shop_id)
 
     @put("/{code:str}", summary="Set a category's rules: points accepted, perishable, its own split")
-    async def rules(self, front: Front, code: FromPath[Text], data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
+    async def rules(self, request: Request[StaffUser, dict, object], front: Front, code: FromPath[Text],
+                    data: JSONBody[CategoryRulesIn]) -> CategoryInfo:
         shop_id = front.shop_id
         await set_category_rules(shop_id=shop_id, code=code, accepts_points=data.accepts_points,
                                  perishable=data.perishable, fund_percent=data.fund_percent,
-                                 maker_percent=data.maker_percent)
+                                 maker_percent=data.maker_percent, by=request.user.id)
         return next(c for c in await categories_of(shop_id=shop_id) if c.code == code)
 
 
@@ -276,10 +277,11 @@ class CataloguePages(Controller):
 
     async def _categories(self, request: Request, front: Shopfront, error: str = "") -> Template:
         return _page(request, "catalogue_categories.html", error=error, split=front.settings.split,
-                     categories=await categories_of(shop_id=front.shop_id))
+                     categories=await categories_of(shop_id=front.shop_id), zone=front.settings.zone,
+                     changes=await split_changes_of(shop_id=front.shop_id))
 
     @post("/categories/{code:str}", status_code=200)
-    async def category_rules(self, request: Request, front: Front, code: FromPath[Text],
+    async def category_rules(self, request: Request[StaffUser, dict, object], front: Front, code: FromPath[Text],
                              data: URLEncodedBody[CategoryForm]) -> Template | Redirect:
         fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
         try:
@@ -287,7 +289,8 @@ class CataloguePages(Controller):
                 shop_id=front.shop_id, code=code, accepts_points=bool(data.accepts_points),
                 perishable=bool(data.perishable),
                 fund_percent=None if not fund else (_whole(fund) if _whole(fund) is not None else -1),
-                maker_percent=None if not maker else (_whole(maker) if _whole(maker) is not None else -1))
+                maker_percent=None if not maker else (_whole(maker) if _whole(maker) is not None else -1),
+                by=request.user.id)
         except DomainError as error:
             return await self._categories(request, front, domain_error_message(locale_of(request), error))
         return Redirect("/manager/catalogue/categories")

@@ -318,11 +318,11 @@ class MakersApi(Controller):
 
     @put("/{maker_id:int}/terms", summary="Set the maker's split terms, or clear them (managers)",
          guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, front: Front, maker_id: FromPath[RowId],
+    async def terms(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[TermsIn]) -> MakerOut:
         shop_id = front.shop_id
         await set_maker_terms(shop_id=shop_id, maker_id=maker_id, fund_percent=data.fund_percent,
-                              maker_percent=data.maker_percent)
+                              maker_percent=data.maker_percent, by=request.user.id)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
     @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)

@@ -16,7 +16,7 @@ from shop.people import shown_phone
 from donations.errors import DonationError
 from donations.intake import donation_id_of, load_donation, recent_donations
 from donations.makers import (
-    consign_goods, maker_by_id, makers_of, record_payout, register_maker, set_maker_terms,
+    consign_goods, maker_by_id, makers_of, record_payout, register_maker, set_maker_terms, terms_changes_of,
 )
 from inventory.catalogue import categories_of
 from inventory.errors import InventoryError
@@ -161,7 +161,8 @@ class MakerPages(Controller):
                   for c in await categories_of(shop_id=front.shop_id) if c.source == "handicraft"]
         return _page(request, "maker.html", maker=maker, phone=_phone(request, maker.phone), statement=statement,
                      start=first.astimezone(zone).date(), end=last.astimezone(zone).date() - timedelta(days=1),
-                     zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added)
+                     zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added,
+                     terms_changes=await terms_changes_of(shop_id=front.shop_id, maker_id=maker_id))
 
     @post("/{maker_id:int}/goods", status_code=200)
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
@@ -180,13 +181,13 @@ class MakerPages(Controller):
         return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
 
     @post("/{maker_id:int}/terms", status_code=200, guards=[requires_role(Role.MANAGER)])
-    async def terms(self, request: Request, front: Front, maker_id: FromPath[RowId],
+    async def terms(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[TermsForm]) -> Template | Redirect:
         try:
             fund, maker = data.fund_percent.strip(), data.maker_percent.strip()
             await set_maker_terms(shop_id=front.shop_id, maker_id=maker_id,
                                   fund_percent=_whole(fund) if fund else None,
-                                  maker_percent=_whole(maker) if maker else None)
+                                  maker_percent=_whole(maker) if maker else None, by=request.user.id)
         except DomainError as error:
             return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/intake/makers/{maker_id}")

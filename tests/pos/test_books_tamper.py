@@ -12,8 +12,8 @@ import pytest
 from donations.donors import erase_donor, register_donor
 from donations.intake import GivenItem, register_donation
 from lovebank.passbook import approve_gift, approve_reversal, approve_service, donate_points, erase_member, open_member, record_service, reject_gift, reject_reversal, reject_service, reverse_gift, reverse_service
-from donations.makers import record_payout
-from inventory.catalogue import Condition, change_price
+from donations.makers import record_payout, set_maker_terms
+from inventory.catalogue import Condition, change_price, set_category_rules
 from donations.tables import Donor
 from lovebank.tables import Member, PointsGift, PointsReversal, ServiceRecord
 from pos.checkout import CartLine, commit_sale
@@ -48,9 +48,10 @@ async def _service(goods, member_id: int, staff_id: int) -> int:
 @pytest.fixture
 async def books(goods, settings):
     """Every record of the books, each written by the shop's own operation: a sale with an override, partly
-    returned; a maker's payout; a price changed; a donation; service approved, rejected, and approved then
-    corrected; gifts approved, rejected, to the fund, and approved then corrected; a correction rejected; the member
-    and the donor erased; the till closed with its drawer counted and opened again; the ledger sealed."""
+    returned; a maker's payout; a price, a category's split and a maker's terms changed; a donation; service
+    approved, rejected, and approved then corrected; gifts approved, rejected, to the fund, and approved then
+    corrected; a correction rejected; the member and the donor erased; the till closed with its drawer counted and
+    opened again; the ledger sealed."""
     db, shop, manager, cashier = TillSession._meta.db, goods.shop_id, goods.manager_id, goods.cashier_id
     coordinator = (await create_staff(shop_id=shop, username="coord", password="coord-pw", role=Role.COORDINATOR,
                                       display_name="刘老师")).id
@@ -66,6 +67,9 @@ async def books(goods, settings):
                         lines=[ReturnRequestLine(coasters, 1)], idempotency_key="books-return-0001")
     await record_payout(shop_id=shop, maker_id=goods.maker_id, amount_fen=100, method="cash", staff_id=manager)
     await change_price(shop_id=shop, barcode=goods.noodles, price_fen=1300, staff_id=manager, reason="进价上涨")
+    await set_category_rules(shop_id=shop, code="food", accepts_points=True, perishable=False, fund_percent=8,
+                             maker_percent=0, by=manager)
+    await set_maker_terms(shop_id=shop, maker_id=goods.maker_id, fund_percent=15, maker_percent=75, by=manager)
     donor = await register_donor(shop_id=shop, name="李阿姨", phone="13812345678")
     await register_donation(shop_id=shop, volunteer_id=cashier, donor_id=donor.id, idempotency_key="books-gift-0001",
                             today=TODAY, items=[GivenItem(category="clothes", description="女士棉服",

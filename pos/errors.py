@@ -9,6 +9,8 @@ class SaleError(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused"
     PRICE_CHANGED = "price-changed"
     UNKNOWN_TILL = "unknown-till"
+    TILL_CODE_TAKEN = "till-code-taken"  # a shop's till codes are its own, one each (pos/tills.py)
+    BAD_TILL_CODE = "bad-till-code"
     UNKNOWN_SALE = "unknown-sale"
     BAD_PERIOD = "bad-period"  # reports: not a day, week, month, or a custom period of at most two years
     BAD_DIMENSION = "bad-dimension"  # reports: not category, source, till, cashier or day

@@ -148,6 +148,12 @@ class Paper:
     def __init__(self, printouts: Printouts) -> None:
         self.printouts = printouts
         self.settings: Settings = printouts.settings
+        # The shop's name and address as its documents print them: the request's shop (a district's server serves
+        # several; web/app.py sets this), config.toml's [shop] when unset.
+        self.heading: Callable[[], tuple[str, str]] | None = None
+
+    def _shop(self) -> tuple[str, str]:
+        return self.heading() if self.heading else (self.settings.shop.name, self.settings.shop.address)
 
     # -- what a till and the intake desk print with what they write -----------------------------------------
 
@@ -168,9 +174,10 @@ class Paper:
         till was offline (`offline_at`: when) is marked 离线销售 with that time and the till's number for it (and
         the number it was first printed with, when the till renumbered it since)."""
         settings = self.settings
+        shop_name, shop_address = self._shop()
         return Receipt(
-            shop_name=settings.shop.name,
-            shop_address=settings.shop.address,
+            shop_name=shop_name,
+            shop_address=shop_address,
             sale_number=sale.number,
             time=self._when(sale.created_at),
             cashier=cashier,
@@ -217,7 +224,7 @@ class Paper:
     def refund_slip(self, record: ReturnRecord, *, cashier: str, till: str, copy: bool = False) -> RefundSlip:
         """The slip of a return or a void: it kicks the drawer only when cash was refunded, never on a copy."""
         return RefundSlip(
-            shop_name=self.settings.shop.name, return_number=record.number, sale_number=record.sale_number,
+            shop_name=self._shop()[0], return_number=record.number, sale_number=record.sale_number,
             time=self._when(record.created_at), till=till, cashier=cashier,
             lines=tuple(RefundSlipLine(name=l.name, quantity=l.quantity, value_fen=l.value_fen) for l in record.lines),
             refunds=tuple(RefundTender(kind=g.kind, amount_fen=g.amount_fen, points=g.points,
@@ -300,7 +307,7 @@ class Paper:
         settings, s = self.settings, figures.session
         closed = figures.counted_fen is not None
         return TillReport(
-            shop_name=settings.shop.name, kind_title=self.printouts.say(Z_TITLE if closed else X_TITLE),
+            shop_name=self._shop()[0], kind_title=self.printouts.say(Z_TITLE if closed else X_TITLE),
             till=f"{s.till_code} {s.till_name}", cashier=cashier, opened_at=self._when(s.opened_at),
             closed_at=self._when(s.closed_at or datetime.now(settings.zone)), sales_count=figures.sales_count,
             gross_fen=figures.gross_fen, refunds_fen=figures.refunds_fen, net_fen=figures.net_fen,
@@ -375,7 +382,7 @@ class Paper:
             if done.pieces_sold:
                 impact = say(IMPACT).format(pieces=done.pieces_sold, amount=printed_yuan(done.fund_fen))
         return DonationSlip(
-            shop_name=self.settings.shop.name, reference=donation.number, date=donation.received_on.isoformat(),
+            shop_name=self._shop()[0], reference=donation.number, date=donation.received_on.isoformat(),
             donor=donation.donor_name or say(ANONYMOUS),
             items=tuple(DonationItem(description=line.description, condition=self.condition_word(line.condition),
                                      quantity=line.quantity, price_fen=line.price_fen)
@@ -430,7 +437,7 @@ class Paper:
                 hours_tenths=None if line.half_hours is None else line.half_hours * 5, points_change=line.points,
                 balance=line.balance, cumulative_hours_tenths=line.cumulative_half_hours * 5))
         period = say(ENTRY_WORDS["period"]).format(start=first.isoformat(), end=last.isoformat())
-        return PassbookStatement(shop_name=self.settings.shop.name, member_number=found.member.number,
+        return PassbookStatement(shop_name=self._shop()[0], member_number=found.member.number,
                                  member_name=found.member.name, period=period, rows=tuple(rows),
                                  closing_balance=found.closing_balance, labels=self.printouts.words(PASSBOOK_WORDS))
 
@@ -465,7 +472,7 @@ class Paper:
             till=till or "", render=lambda profile: render_statement(printed, profile=profile))
 
     def member_card(self, member: MemberInfo) -> MemberCard:
-        return MemberCard(shop_name=self.settings.shop.name, member_number=member.number, member_name=member.name,
+        return MemberCard(shop_name=self._shop()[0], member_number=member.number, member_name=member.name,
                           card_code=member.card_code, labels=self.printouts.words(CARD_WORDS))
 
     def member_card_preview(self, card: MemberCard) -> list[str]:
@@ -484,7 +491,7 @@ class Paper:
         """A receipt with sample data (no drawer kick): the previews', and a new printer's sample print."""
         settings = self.settings
         return Receipt(
-            shop_name=settings.shop.name, shop_address=settings.shop.address, sale_number="S00000001",
+            shop_name=self._shop()[0], shop_address=self._shop()[1], sale_number="S00000001",
             time="2026-11-22 10:30", cashier="小张", total_fen=6000, cash_given_fen=10000, change_fen=4000,
             fund_fen=2575,
             lines=(ReceiptLine("儿童羽绒服（九成新）", 1, 3500, 3500), ReceiptLine("红烧牛肉面 5连包", 2, 1250, 2500)),
@@ -504,7 +511,7 @@ class Paper:
 
     def sample_previews(self, locale: str, *, width: int) -> dict[str, list[str]]:
         """Every kind of document with sample data, as it would print at `width` columns, by its N_-marked name."""
-        shop = self.settings.shop.name
+        shop = self._shop()[0]
         words = self.printouts.words
         slip = DonationSlip(
             shop_name=shop, reference="D20261122-007", date="2026-11-22", donor="李阿姨",

@@ -33,3 +33,11 @@ class ShopError(StrEnum):
     PIN_TAKEN = "pin-taken"
     NOT_A_MANAGER = "not-a-manager"
     BAD_IDEMPOTENCY_KEY = "bad-idempotency-key"  # a sale's, a return's or a donation's (shop/idempotency.py)
+    # a district's shops and stations (shop/shops.py)
+    UNKNOWN_SHOP = "unknown-shop"
+    SHOP_CODE_TAKEN = "shop-code-taken"
+    BAD_SHOP_CODE = "bad-shop-code"
+    BAD_SHOP_NAME = "bad-shop-name"
+    FEEDS_NOT_A_SHOP = "feeds-not-a-shop"  # a station's goods go to a shop, not to another station
+    ONLY_STATIONS_FEED = "only-stations-feed"  # a shop takes its own goods in
+    STATION_HAS_NO_TILLS = "station-has-no-tills"

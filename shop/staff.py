@@ -35,9 +35,13 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     MANAGER = "manager"
     ADMIN = "admin"
+    DISTRICT = "district"  # the street office: reads every shop's figures, changes nothing (web/auth.py: GET only)
 
     def allows(self, required: Role) -> bool:
-        """An admin may do everything, a manager everything but admin; others their own work."""
+        """An admin may do everything in their shop, a manager everything but admin; others their own work. The
+        district's work (every shop's figures) is the district role's alone: no shop's admin reads other shops."""
+        if required is Role.DISTRICT:
+            return self is Role.DISTRICT
         if self is Role.ADMIN:
             return True
         if self is Role.MANAGER:

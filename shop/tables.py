@@ -8,9 +8,14 @@ from piccolo.table import Table
 
 
 class Shop(Table):
+    """A shop, or a station (kind "station": no tills and no stock, where service is recorded; intake goods taken
+    there go to the shop it `feeds`). A district's PostgreSQL holds many; config.toml's [shop] is one of them."""
+
     code = Varchar(length=32, unique=True)
     name = Varchar(length=200)
     address = Varchar(length=300, default="")
+    kind = Varchar(length=16, default="shop")  # shop | station (shop/shops.py: ShopKind)
+    feeds = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)  # a station's shop
 
 
 class Staff(Table):

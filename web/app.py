@@ -42,6 +42,7 @@ from web.auth import SessionSigner, StaffAuthentication, access_origin
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.catalogue_feed import CatalogueFeedApi
+from web.district import DistrictApi
 from web.headers import security_headers
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
@@ -57,7 +58,7 @@ from web.pages import (
 from web.printers import PrintersApi, PrintersPage, check_raster_font
 from web.problems import on_domain_error, on_http_error, on_server_error
 from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
-from web.shopfront import Shopfront, rotation_of, shopfront_of
+from web.shopfront import ShopHeading, Shopfront, rotation_of, shopfront_of
 from web.staff import SecurityApi, SecurityPage, StaffPage
 from web.stocktake import StockTakePages, StockTakesApi
 from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
@@ -86,14 +87,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
                       printing=PrintWorker(printouts.printers(), stored=stored_configs,
                                            keep=timedelta(days=settings.printing.keep_jobs_days)),
                       paper=Paper(printouts))
+    heading = ShopHeading(front)  # the request's shop: on every page, and on the paper it prints
+    front.paper.heading = lambda: (heading.name, heading.address)
     backups = DailyBackups(settings, engine)
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
         bind(engine)
-        front.shop_id = await ensure_shop(settings.shop)
-        await front.refresh_tills()
+        front.shop_id = await ensure_shop(settings.shop)  # config.toml's: outside a request (web/shopfront.py)
+        await front.read_shop(front.shop_id)
         if font_problem := check_raster_font(settings, await list_printers(shop_id=front.shop_id)):
             log.error(font_problem)
         if interrupted := await recover_interrupted():
@@ -112,7 +115,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         await close_database(engine)
 
     templates = TemplateConfig(directory=WEB / "templates", engine=JinjaTemplateEngine)
-    templates.engine_instance.engine.globals.update(yuan=format_yuan, shop=settings.shop)  # on every page
+    templates.engine_instance.engine.globals.update(yuan=format_yuan, shop=heading)  # on every page
 
     return Litestar(
         route_handlers=[
@@ -125,6 +128,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
+            DistrictApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -11,6 +11,10 @@ several server processes share sessions, and a restart logs nobody out.
 
 `access_origin` tells shop/throttle.py where each request comes from (the client's address,
 and who is logged in), so failed logins and PINs are counted per person and per place.
+
+The shop a request serves is the logged-in person's (the cookie's shop, signed with the rest): the middleware
+hands it to the Shopfront (web/shopfront.py: `front.shop_id` is then theirs for the whole request), so staff see
+and change their own shop alone.
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from shop.staff import Role, end_sessions, session_state
 from shop.throttle import Origin, origin
+from web.shopfront import serving
 
 COOKIE = "aixin_session"
 SHIFT_SECONDS = 12 * 3600
 LOGOUT = "/login/out"
+READS = ("GET", "HEAD")
 
 
 class StaffUser(msgspec.Struct, frozen=True):
@@ -99,6 +105,7 @@ class StaffAuthentication(AbstractAuthenticationMiddleware):
         if user is None:
             raise NotAuthorizedException()
         origin.set(Origin(place=origin.get().place, staff_id=user.id, username=user.username))
+        await connection.app.state.shopfront.serve(user.shop_id)  # front.shop_id: their shop, for this request
         return AuthenticationResult(user=user, auth=None)
 
 
@@ -112,12 +119,14 @@ def access_origin(app: ASGIApp) -> ASGIApp:
             return
         client = scope.get("client")
         token = origin.set(Origin(place=client[0] if client else "unknown"))
+        shop = serving.set(None)  # until the person is known: config.toml's shop; theirs once authenticated
         try:
             if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
                 await _logging_out(app, scope, receive, send)
             else:
                 await app(scope, receive, send)
         finally:
+            serving.reset(shop)
             origin.reset(token)
 
     return middleware
@@ -137,13 +146,16 @@ async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
 
 
 def requires_role(role: Role):
-    """A guard: the logged-in person's role must allow `role` (managers may do a cashier's work)."""
+    """A guard: the logged-in person's role must allow `role` (managers may do a cashier's work); a district
+    user only reads."""
 
     async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # async: a sync guard costs a thread hop
         user = connection.scope.get("user")
         if not isinstance(user, StaffUser):
             raise NotAuthorizedException()
         if not Role(user.role).allows(role):
+            raise PermissionDeniedException()
+        if user.role == Role.DISTRICT and connection.scope["method"] not in READS:  # the district changes nothing
             raise PermissionDeniedException()
 
     guard.__name__ = f"requires_{role.value}"

@@ -13,7 +13,8 @@ from pathlib import Path
 from shop.database import DatabaseUnavailable, close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
-from shop.shops import ensure_shop
+from shop.shops import ShopKind, add_shop, ensure_shop, list_shops, shop_of_code
+from pos.tills import add_till, tills
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 
 
@@ -151,11 +152,60 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
 
     async def create(shop_id: int) -> int:
-        staff = await create_staff(shop_id=shop_id, username=args.username, password=password,
+        shop = await shop_of_code(args.shop or settings.shop.code)
+        staff = await create_staff(shop_id=shop.id, username=args.username, password=password,
                                    role=Role(args.role), display_name=args.name or args.username)
-        print(f"created {staff.username} ({staff.role})")
+        print(f"created {staff.username} ({staff.role}) of {shop.code}")
         return 0
     return asyncio.run(_with_database(settings, create))
+
+
+def _shop(settings: Settings, args: argparse.Namespace) -> int:
+    """aixin shop add|list: the district's shops and stations."""
+
+    async def run(shop_id: int) -> int:
+        if args.step == "add":
+            added = await add_shop(code=args.code, name=args.name, address=args.address or "",
+                                   kind=ShopKind.STATION if args.station else ShopKind.SHOP, feeds=args.feeds)
+            print(f"added {added.kind} {added.code} ({added.name})"
+                  + (f", feeding {added.feeds}" if added.feeds else ""))
+            return 0
+        for shop in await list_shops():
+            till_codes = ",".join(t.code for t in await tills(shop_id=shop.id)) or "-"
+            print(f"{shop.code:<16} {shop.kind:<8} {shop.name}  {shop.address or '-'}  tills: {till_codes}"
+                  + (f"  feeds: {shop.feeds}" if shop.feeds else ""))
+        return 0
+    return asyncio.run(_with_database(settings, run))
+
+
+def _till(settings: Settings, args: argparse.Namespace) -> int:
+    """aixin till add CODE --shop SHOP --name NAME: a new till of a shop (a station has none)."""
+
+    async def run(shop_id: int) -> int:
+        shop = await shop_of_code(args.shop)
+        await add_till(shop_id=shop.id, code=args.code, name=args.name)
+        print(f"added till {args.code.strip().upper()} ({args.name.strip()}) of {shop.code}")
+        return 0
+    return asyncio.run(_with_database(settings, run))
+
+
+def _shop_commands(commands) -> None:
+    shop = commands.add_parser("shop", help="the district's shops and stations: add one, list them")
+    steps = shop.add_subparsers(dest="step", required=True)
+    add = steps.add_parser("add", help="add a shop (or, with --station, a station: no tills, no stock)")
+    add.add_argument("code", help="letters, digits and dashes, as config.toml's [shop] code")
+    add.add_argument("--name", required=True)
+    add.add_argument("--address")
+    add.add_argument("--station", action="store_true", help="a station, where service is recorded")
+    add.add_argument("--feeds", metavar="SHOP", help="a station's shop (its code): where its intake goods go")
+    steps.add_parser("list", help="every shop and station: code, kind, name, address, tills")
+    shop.set_defaults(run=_shop)
+    till = commands.add_parser("till", help="add a till to a shop")
+    till_add = till.add_subparsers(dest="step", required=True).add_parser("add", help="a new till of a shop")
+    till_add.add_argument("code", help="up to 16 letters, digits and dashes, e.g. T2")
+    till_add.add_argument("--shop", required=True, metavar="SHOP", help="the shop's code")
+    till_add.add_argument("--name", required=True, help="the name the till page shows")
+    till.set_defaults(run=_till)
 
 
 def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
@@ -349,7 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--name", help="the name shown on screens and receipts")
     user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user.add_argument("--shop", metavar="SHOP", help="the shop's code (default: config.toml's [shop])")
     user.set_defaults(run=_create_user)
+    _shop_commands(commands)
     pin = commands.add_parser("set-pin", help="give a manager the PIN that approves overrides at the till")
     pin.add_argument("username")
     pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")

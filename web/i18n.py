@@ -233,6 +233,18 @@ ERROR_MESSAGES = {
     "too-many-tries": N_("Too many wrong passwords or PINs: wait {seconds} seconds, then try again."),
     "bad-role": N_("Choose one of the roles: {roles}."),
     "last-admin": N_("{username} is the last admin: make someone else an admin first."),
+    # a district's shops, stations and tills (shop/shops.py, pos/tills.py)
+    "unknown-shop": N_("There is no shop or station with the code {shop}."),
+    "shop-code-taken": N_("The code {shop} is already a shop's or a station's: choose another."),
+    "bad-shop-code": N_("A shop's code is 1 to {maximum} letters, digits or dashes (“{shop}” is not)."),
+    "bad-shop-name": N_("A shop needs a name of 1 to {maximum} characters, and an address of at most "
+                        "{address_maximum}."),
+    "feeds-not-a-shop": N_("{shop} is a station: a station's goods go to a shop, so name a shop's code."),
+    "only-stations-feed": N_("Only a station feeds a shop: a shop takes its own goods in."),
+    "station-has-no-tills": N_("{shop} is a station: a station has no tills and sells nothing."),
+    "till-code-taken": N_("The shop already has a till {till}: choose another code."),
+    "bad-till-code": N_("A till's code is 1 to {maximum} letters, digits or dashes, and its name 1 to "
+                        "{name_maximum} characters."),
     "pin-taken": N_("Another manager has this PIN: choose another."),
     "not-a-manager": N_("{username} is not a manager: only managers (and admins) have a PIN."),
     "malformed-request": N_("The request was not understood: {reason}"),

@@ -40,9 +40,10 @@ STATUS: dict[str, int] = {
         LoveBankError.UNKNOWN_REVERSAL, LoveBankError.UNKNOWN_SERVICE, SaleError.UNKNOWN_SALE,
         SaleError.UNKNOWN_TILL, SaleError.PARKED_CART_GONE, TillSessionError.UNKNOWN_SESSION,
         ReturnError.UNKNOWN_RETURN, ReturnError.UNKNOWN_SALE_LINE, PrinterSetupError.UNKNOWN_PRINTER,
-        OfflineError.UNKNOWN_OFFLINE_SALE], 404),
+        OfflineError.UNKNOWN_OFFLINE_SALE, ShopError.UNKNOWN_SHOP], 404),
     **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
-        ShopError.USERNAME_TAKEN, ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
+        ShopError.USERNAME_TAKEN, ShopError.SHOP_CODE_TAKEN, ShopError.STATION_HAS_NO_TILLS, SaleError.TILL_CODE_TAKEN,
+        ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
         StaffError.LAST_ADMIN, InventoryError.BARCODE_TAKEN, InventoryError.ITEM_WITHDRAWN,
         CatalogueCsvError.IMPORT_RUNNING, StockTakeError.ITEM_OUT_OF_SCOPE, StockTakeError.STOCKTAKE_ALREADY_OPEN,
         StockTakeError.STOCKTAKE_NOT_OPEN, DonationError.IDEMPOTENCY_KEY_REUSED, DonationError.BARCODE_OTHER_PRODUCT,

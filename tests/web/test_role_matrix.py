@@ -25,6 +25,7 @@ PREFIXES = {
     "/api/security": Role.MANAGER, "/api/shelf": Role.MANAGER, "/api/stocktakes": Role.MANAGER,
     "/api/health": Role.MANAGER, "/api/offline": Role.MANAGER,
     "/manager/staff": Role.ADMIN,
+    "/api/district": Role.DISTRICT,  # every shop's figures: the district's alone, read only
 }
 # The exceptions: a manager's act on another desk's screen (a person's data, a maker's money, a price), and
 # the till's own view of its printer.
@@ -43,7 +44,7 @@ ROUTES = {
     ("POST", "/intake/makers/{maker_id:int}/terms"): Role.MANAGER,
     ("PUT", "/api/intake/categories/{code:str}/prices"): Role.MANAGER,
 }
-ROLES = [Role.CASHIER, Role.INTAKE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN]
+ROLES = [Role.CASHIER, Role.INTAKE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.DISTRICT]
 
 
 def rule_of(method: str, path: str) -> str | Role:
@@ -85,7 +86,7 @@ PASSWORDS = {Role.CASHIER: "cashier-pw", Role.MANAGER: "manager-pw"}  # the good
 @pytest.fixture
 async def everyone(shop, goods):
     """The shop with one member of staff of each role logged in, and a visitor who is not."""
-    for role in (Role.INTAKE, Role.COORDINATOR, Role.ADMIN):
+    for role in (Role.INTAKE, Role.COORDINATOR, Role.ADMIN, Role.DISTRICT):
         await create_staff(shop_id=goods.shop_id, username=role.value, password=f"{role.value}-pw-1", role=role)
     visitor = await shop.browser()
     await visitor.client.get("/login")  # a CSRF cookie, as a browser gets with any page
@@ -131,4 +132,4 @@ async def test_every_role_on_every_route_gets_what_the_matrix_says(shop, everyon
             expected_refused = role is None or not may(role, rule)
             assert refused(response, role) == expected_refused, (
                 role, method, url, rule, response.status_code, response.text[:200])
-    assert tried > 500  # every guarded route, by six kinds of visitor
+    assert tried > 500  # every guarded route, by seven kinds of visitor

@@ -23,6 +23,9 @@ class MovementKind(StrEnum):
     ADJUSTMENT = "adjustment"
     WRITE_OFF = "write-off"
     STOCK_TAKE = "stock-take"
+    TRANSFER_OUT = "transfer-out"  # sent to another shop of the district (inventory/transfers.py)
+    TRANSFER_IN = "transfer-in"  # received from another shop
+    TRANSFER_BACK = "transfer-back"  # a transfer cancelled in transit: the pieces back where they were sent from
 
 
 class WriteOffReason(StrEnum):

@@ -125,7 +125,8 @@ class CatalogueCounter(Table):
 
 
 class StockMovement(Table):
-    """+ in, - out. kind: intake | sale | return | adjustment | write-off | stock-take."""
+    """+ in, - out. kind: intake | sale | return | adjustment | write-off | stock-take | transfer-out | transfer-in
+    | transfer-back."""
 
     shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
     item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False, index=True)
@@ -135,3 +136,27 @@ class StockMovement(Table):
     ref = Varchar(length=64, default="")
     staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Transfer(Table):
+    """Goods sent from one shop of the district to another (调拨), numbered DB-000123 district-wide (its id).
+    sent → received, or cancelled while in transit; its pieces are on hand nowhere in between."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)  # the sending shop
+    to_shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, index=True)
+    status = Varchar(length=16, default="sent")  # sent | received | cancelled
+    idempotency_key = Varchar(length=64)
+    request_digest = Varchar(length=64)  # what was asked: the same key with other lines is refused
+    sent_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
+    sent_at = Timestamptz(default=TimestamptzNow())
+    closed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)  # who received or cancelled
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class TransferLine(Table):
+    """A line of a transfer: the sending shop's item and its pieces; once received, the receiving shop's item."""
+
+    transfer = ForeignKey(Transfer, on_delete=OnDelete.restrict, null=False, index=True)
+    item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False)
+    quantity = Integer()
+    received_item = ForeignKey(Item, on_delete=OnDelete.restrict, null=True, default=None, index=True)

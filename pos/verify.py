@@ -16,6 +16,7 @@ from lovebank.passbook import lovebank_problems
 from donations.makers import payout_problems
 from inventory.catalogue_feed import version_trigger_problems
 from inventory.stock import stock_problems
+from inventory.transfers import transfer_problems
 from shop import sql
 from shop.database import run
 from shop.ledger import REFUNDS_OWED, ledger_problems
@@ -332,6 +333,8 @@ _DONATIONS = "Each donated item is stocked or refused; each maker's payout is in
 _LOVEBANK = ("The love bank: approved service is in the ledger, decided by another coordinator; gifts and "
              "corrections are in the ledger; points held = points issued − points redeemed")
 _MORE = "Other rules"
+_TRANSFERS = ("Each transfer between shops moved what its lines say: out of the sender, into the receiver once "
+              "received, back once cancelled; and each transfer movement is one of its lines'")
 _GUARDED = ("Every record of the books refuses UPDATE and DELETE (and TRUNCATE on PostgreSQL): its triggers are in "
             "place and enabled")
 _CATALOGUE_VERSIONED = ("Every change of an item or a category takes a catalogue version, so it reaches the tills' "
@@ -392,6 +395,7 @@ async def verify_report() -> list[CheckedRule]:
         CheckedRule(_LEDGER_BALANCED, tuple(p for p in ledger if "points below zero" not in p)),
         CheckedRule(_POINTS_COVERED, tuple(p for p in ledger if "points below zero" in p)),
         CheckedRule(_STOCK, tuple(await stock_problems())),
+        CheckedRule(_TRANSFERS, tuple(await transfer_problems())),
     ]
     for rule in RULES:
         checked.append(CheckedRule(rule.title, tuple(_sentence(rule.sentence, row) for row in await run(db, rule.sql))))

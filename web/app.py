@@ -61,6 +61,7 @@ from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
 from web.shopfront import ShopHeading, Shopfront, rotation_of, shopfront_of
 from web.staff import SecurityApi, SecurityPage, StaffPage
 from web.stocktake import StockTakePages, StockTakesApi
+from web.transfers import TransferPages, TransfersApi
 from web.tills import ReturnsApi, TillSessionApi, TillSessionsApi
 
 log = logging.getLogger("aixin")
@@ -124,7 +125,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
             TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
             IntakeApi, DonorsApi, DonationsApi, MakersApi,
             LoveBankApi, LoveBankPages, OfflineTillApi, OfflineSettleApi, OfflinePage,
-            StockTakesApi, StockTakePages, TillSessionApi, TillSessionsApi, ReturnsApi,
+            StockTakesApi, StockTakePages, TransfersApi, TransferPages, TillSessionApi, TillSessionsApi, ReturnsApi,
             PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,

@@ -235,6 +235,21 @@ ERROR_MESSAGES = {
     "last-admin": N_("{username} is the last admin: make someone else an admin first."),
     # a district's shops, stations and tills (shop/shops.py, pos/tills.py)
     "unknown-shop": N_("There is no shop or station with the code {shop}."),
+    # stock transfers between a district's shops (inventory/transfers.py)
+    "unknown-transfer": N_("There is no such transfer sent or coming to this shop: choose one from the list."),
+    "transfer-to-same-shop": N_("Goods cannot be transferred to the shop they are in ({shop}): choose another shop."),
+    "transfer-to-station": N_("{shop} is a station: it holds no stock. Send the goods to the shop it feeds."),
+    "not-enough-on-hand": N_("{name} ({barcode}): only {on_hand} on hand, {quantity} cannot be sent. Count the shelf "
+                             "or send fewer."),
+    "no-transfer-lines": N_("Scan or type at least one item to send."),
+    "too-many-transfer-lines": N_("A transfer has at most {maximum} lines: send the rest as another transfer."),
+    "transfer-not-in-transit": N_("Transfer {number} is no longer in transit (received or cancelled already): nothing "
+                                  "was changed."),
+    "not-the-receiving-shop": N_("Transfer {number} is received by the shop it was sent to, not by the sender."),
+    "not-the-sending-shop": N_("Only the shop that sent transfer {number} can cancel it."),
+    "transfer-key-reused": N_("This submit was already used for another transfer ({number}). Start the transfer "
+                              "again."),
+    "bad-transfer-status": N_("A transfer is sent, received or cancelled (“{status}” is none of them)."),
     "shop-code-taken": N_("The code {shop} is already a shop's or a station's: choose another."),
     "bad-shop-code": N_("A shop's code is 1 to {maximum} letters, digits or dashes (“{shop}” is not)."),
     "bad-shop-name": N_("A shop needs a name of 1 to {maximum} characters, and an address of at most "

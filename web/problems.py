@@ -16,6 +16,7 @@ from lovebank.errors import LoveBankError
 from inventory.catalogue_csv import CatalogueCsvError
 from inventory.errors import InventoryError
 from inventory.stocktake import StockTakeError
+from inventory.transfers import TransferError
 from pos.errors import FundError, OfflineError, ReturnError, SaleError, TillSessionError
 from printing.profiles import PrinterSetupError
 from shop.database import is_disk_full
@@ -32,7 +33,8 @@ STATUS: dict[str, int] = {
     ShopError.BAD_LOGIN: 401,
     **dict.fromkeys([  # allowed to someone else: a manager's PIN, another coordinator
         ShopError.BAD_PIN, SaleError.MANAGER_PIN_NEEDED, ReturnError.REFUND_NEEDS_MANAGER,
-        ReturnError.VOID_NEEDS_MANAGER, LoveBankError.OWN_ENTRY, LoveBankError.OWN_SERVICE], 403),
+        ReturnError.VOID_NEEDS_MANAGER, LoveBankError.OWN_ENTRY, LoveBankError.OWN_SERVICE,
+        TransferError.NOT_THE_RECEIVING_SHOP, TransferError.NOT_THE_SENDING_SHOP], 403),
     **dict.fromkeys([  # what the request names does not exist (in this shop)
         ShopError.NOT_FOUND, InventoryError.UNKNOWN_BARCODE, CatalogueCsvError.UNKNOWN_IMPORT,
         StockTakeError.UNKNOWN_STOCKTAKE, DonationError.UNKNOWN_DONATION, DonationError.UNKNOWN_DONOR,
@@ -40,7 +42,7 @@ STATUS: dict[str, int] = {
         LoveBankError.UNKNOWN_REVERSAL, LoveBankError.UNKNOWN_SERVICE, SaleError.UNKNOWN_SALE,
         SaleError.UNKNOWN_TILL, SaleError.PARKED_CART_GONE, TillSessionError.UNKNOWN_SESSION,
         ReturnError.UNKNOWN_RETURN, ReturnError.UNKNOWN_SALE_LINE, PrinterSetupError.UNKNOWN_PRINTER,
-        OfflineError.UNKNOWN_OFFLINE_SALE, ShopError.UNKNOWN_SHOP], 404),
+        OfflineError.UNKNOWN_OFFLINE_SALE, ShopError.UNKNOWN_SHOP, TransferError.UNKNOWN_TRANSFER], 404),
     **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
         ShopError.USERNAME_TAKEN, ShopError.SHOP_CODE_TAKEN, ShopError.STATION_HAS_NO_TILLS, SaleError.TILL_CODE_TAKEN,
         ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
@@ -56,7 +58,8 @@ STATUS: dict[str, int] = {
         ReturnError.MORE_THAN_SOLD, ReturnError.RETURN_KEY_REUSED, ReturnError.VOID_NOT_THIS_SESSION,
         FundError.DISBURSEMENT_TOO_LARGE, PrinterSetupError.NAME_TAKEN, OfflineError.OFFLINE_KEY_REUSED,
         OfflineError.OFFLINE_NUMBER_TAKEN, OfflineError.NOT_TO_SETTLE, OfflineError.STILL_UNKNOWN,
-        OfflineError.NO_SESSION_TO_SELL_IN], 409),
+        OfflineError.NO_SESSION_TO_SELL_IN, TransferError.TRANSFER_TO_STATION, TransferError.NOT_ENOUGH_ON_HAND,
+        TransferError.TRANSFER_NOT_IN_TRANSIT, TransferError.TRANSFER_KEY_REUSED], 409),
     CatalogueCsvError.TOO_LARGE: 413,
     OfflineError.REFUSAL_TOO_LARGE: 413,
     AccessError.TOO_MANY_TRIES: 429,

@@ -23,6 +23,7 @@ PREFIXES = {
     "/manager": Role.MANAGER, "/api/catalogue": Role.MANAGER, "/api/fund": Role.MANAGER,
     "/api/payout-runs": Role.MANAGER, "/api/printers": Role.MANAGER, "/api/reports": Role.MANAGER,
     "/api/security": Role.MANAGER, "/api/shelf": Role.MANAGER, "/api/stocktakes": Role.MANAGER,
+    "/api/transfers": Role.MANAGER,
     "/api/health": Role.MANAGER, "/api/offline": Role.MANAGER,
     "/manager/staff": Role.ADMIN,
     "/api/district": Role.DISTRICT,  # every shop's figures: the district's alone, read only

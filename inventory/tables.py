@@ -6,6 +6,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -160,3 +161,19 @@ class TransferLine(Table):
     item = ForeignKey(Item, on_delete=OnDelete.restrict, null=False)
     quantity = Integer()
     received_item = ForeignKey(Item, on_delete=OnDelete.restrict, null=True, default=None, index=True)
+
+
+class CatalogueImport(Table):
+    """A catalogue file being written, or written, in the background (web/catalogue_io.py): its progress kept here,
+    so any server process answers for it, and one running per shop (a unique index on running ones) across them."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False, index=True)
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)
+    status = Varchar(length=16, default="running")  # running | done | failed
+    total = Integer()  # rows to write
+    done = Integer()  # rows written so far (committed only when done)
+    summary = Text(default="")  # done: the ImportSummary, as JSON
+    error_code = Varchar(length=64, default="")  # failed: why, if a person can do something about it
+    error_params = Text(default="")  # as JSON
+    started_at = Timestamptz(default=TimestamptzNow())
+    beat_at = Timestamptz(default=TimestamptzNow())  # the process writing it, alive: renewed every second or so

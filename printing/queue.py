@@ -7,8 +7,9 @@ connection can answer) leaves the job queued, tried again after a short pause (1
 then every 3 s), so a printer back on prints within a few seconds.
 
 Nothing is lost and nothing prints twice unmarked. A job is leased (queued → printing) by
-one conditional UPDATE, so one worker of one process has it; just before its first byte
-goes to the printer, that is recorded (send_started_at), committed. A job whose worker
+one worker of one process (claimed FOR UPDATE SKIP LOCKED on PostgreSQL, by a conditional
+UPDATE on SQLite); just before its first byte goes to the printer, that is recorded
+(send_started_at), committed. A job whose worker
 stopped (at start-up: recover_interrupted; a lease run out: another process died) goes back
 to the queue: as it was if its bytes never left, else as a copy. A job that failed after
 its first byte went also goes again as a copy. A copy prints with 重打 / COPY at the top and
@@ -276,10 +277,25 @@ class PrintWorker:
         """Lease (queued → printing) the oldest unfinished job of `printer`, if it is due and nobody has it.
 
         A job not yet due, or printing elsewhere, holds back the ones behind it, so receipts come out in
-        order. The conditional UPDATE gives the job to one worker only, whichever process it is in.
+        order. One worker of one process gets the job, whichever process it is in: on PostgreSQL the oldest job
+        is claimed with FOR UPDATE SKIP LOCKED (a worker finding another claiming it goes on to the next printer,
+        never waits, never takes the job behind it); on SQLite, the one writer, by a conditional UPDATE.
         """
-        oldest = await PrintJob.select(PrintJob.id, PrintJob.status, PrintJob.not_before).where(
-            (PrintJob.printer == printer) & PrintJob.status.is_in(["queued", "printing"])).order_by(PrintJob.id).first()
+        db = PrintJob._meta.db
+        if isinstance(db, SQLiteEngine):
+            oldest = await PrintJob.select(PrintJob.id, PrintJob.status, PrintJob.not_before).where(
+                (PrintJob.printer == printer) & PrintJob.status.is_in(["queued", "printing"])
+            ).order_by(PrintJob.id).first()
+            return await self._lease(oldest)
+        async with db.transaction():
+            table = PrintJob._meta.tablename
+            claimed = await PrintJob.raw(
+                f"SELECT id, status, not_before FROM {table} WHERE id = (SELECT min(id) FROM {table} "
+                "WHERE printer = {} AND status IN ('queued', 'printing')) FOR UPDATE SKIP LOCKED", printer)
+            return await self._lease(claimed[0] if claimed else None)
+
+    async def _lease(self, oldest: Mapping | None) -> _Lease | None:
+        """The printer's oldest unfinished job leased to this worker, if it is queued and due."""
         now = self.clock()
         if oldest is None or oldest["status"] != "queued" or oldest["not_before"] > now:
             return None

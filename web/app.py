@@ -9,6 +9,7 @@ No controller imports this module.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -69,15 +70,25 @@ WEB = Path(__file__).parent
 
 
 def _secret(data_dir: Path) -> bytes:
-    """The key that signs sessions and CSRF tokens: made once, kept in the data folder."""
+    """The key that signs sessions and CSRF tokens: made once, kept in the data folder. Made whole beside it, then
+    linked into place, so the processes of `aixin serve --workers N` starting at once all read the one key."""
     path = data_dir / "secret.key"
     if not path.exists():
-        path.write_bytes(secrets.token_bytes(32))
-        path.chmod(0o600)
+        made = data_dir / f"secret.key.{os.getpid()}"
+        made.write_bytes(secrets.token_bytes(32))
+        made.chmod(0o600)
+        try:
+            os.link(made, path)
+        except FileExistsError:  # another process made it first: theirs is the key
+            pass
+        finally:
+            made.unlink()
     return path.read_bytes()[:32]
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
+def create_app(settings: Settings, *, engine: Engine | None = None, recover_print_jobs: bool = True) -> Litestar:
+    """The shop's app. recover_print_jobs=False: the process that started this one (`aixin serve --workers N`)
+    already queued again the print jobs the last stop interrupted (web/serving.py: worker_app)."""
     engine = engine or engine_for(settings.database.url)
     data_dir = Path(settings.server.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -100,7 +111,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Litestar:
         await front.read_shop(front.shop_id)
         if font_problem := check_raster_font(settings, await list_printers(shop_id=front.shop_id)):
             log.error(font_problem)
-        if interrupted := await recover_interrupted():
+        if recover_print_jobs and (interrupted := await recover_interrupted()):
             log.warning("%d print job(s) interrupted by the last stop are queued again (marked 重打 / COPY where "
                         "some of it may have printed)", interrupted)
         front.printing.start()

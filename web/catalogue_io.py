@@ -4,9 +4,10 @@ POST /api/catalogue/imports checks the whole file while the manager waits: every
 at once (400, a `problems` list) and nothing is written. A good file is written in the background
 (202 with the import's id); GET /api/catalogue/imports/{id} tells how far it has got.
 
-Imports are kept in memory on the app (CatalogueImports, in app.state), one running at a time per
-shop: a restart forgets them and their progress. The catalogue itself never holds half an import:
-it is written in one transaction, committed whole or not at all.
+An import, its progress and its outcome are a row of catalogue_import, so any process of the server
+(`aixin serve --workers N`) answers for it; one runs at a time per shop, across processes. A process
+that stops (or dies) while writing one leaves it failed. The catalogue itself never holds half an
+import: it is written in one transaction, committed whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -29,6 +30,9 @@ from inventory.catalogue_csv import (
     CHINESE, COLUMNS, MAX_BYTES, MAX_ROWS, CatalogueCsvError, CatalogueRejected, ImportRow, ImportSummary,
     export_catalogue, import_catalogue, parse_catalogue,
 )
+from inventory.tables import CatalogueImport
+from shop import sql
+from shop.database import as_time, one_writer_per_shop, writing
 from shop.errors import DomainError
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
@@ -82,78 +86,142 @@ def on_undecodable_field(request: Request, error: UnicodeDecodeError | LookupErr
 
 # -- imports under way ------------------------------------------------------------------------
 
+BEAT_SECONDS = 1.0  # how often the process writing an import writes its progress (PostgreSQL)
+STALE = timedelta(seconds=30)  # a running import not heard of for this long: its process is gone, it failed
+
 
 @dataclass
-class CatalogueImport:
+class _Writing:
+    """An import this process is writing: its progress as it goes, and its task."""
+
     id: int
     shop_id: int
     total: int
     done: int = 0
-    status: str = "running"  # running | done | failed
-    summary: ImportSummary | None = None
-    error: DomainError | None = None  # failed: why, if a person can do something about it
     task: asyncio.Task | None = None
 
 
-class CatalogueImports:
-    """The imports of this server process, in memory: a restart forgets them (and their progress)."""
+@dataclass(frozen=True)
+class ImportState:
+    id: int
+    shop_id: int
+    status: str  # running | done | failed
+    done: int
+    total: int
+    summary: ImportSummary | None
+    error: DomainError | None  # failed: why, if a person can do something about it
 
-    KEPT = 20  # finished imports remembered, for their summary
+
+class CatalogueImports:
+    """The imports this server process writes. Each is a row of catalogue_import, so any process of the server
+    (`aixin serve --workers N`) answers for it and refuses a second one of the same shop while it runs.
+
+    On PostgreSQL the writing process writes its progress to the row every second (BEAT_SECONDS) from beside the
+    import's transaction; a running import whose row has not been written for STALE is taken for failed (its
+    process died: its transaction rolled back). SQLite is one process's database, whose one writer the import
+    holds until it commits: that process answers from memory, and a running row it is not writing was left by a
+    stop."""
 
     def __init__(self) -> None:
-        self._imports: dict[int, CatalogueImport] = {}
-        self._last_id = 0
+        self._here: dict[int, _Writing] = {}
 
-    def running(self, shop_id: int) -> CatalogueImport | None:
-        return next((i for i in self._imports.values() if i.shop_id == shop_id and i.status == "running"), None)
+    async def _running(self, shop_id: int) -> dict[str, Any] | None:
+        """The shop's running import, if its process is still writing it; marked failed if that process is gone."""
+        row = await CatalogueImport.select(CatalogueImport.id, CatalogueImport.done, CatalogueImport.total,
+                                           CatalogueImport.beat_at).where(
+            (CatalogueImport.shop == shop_id) & (CatalogueImport.status == "running")).first()
+        if row is None or row["id"] in self._here:
+            return row
+        if sql.locks_rows(CatalogueImport._meta.db) and as_time(row["beat_at"]) >= datetime.now(UTC) - STALE:
+            return row  # another process is writing it
+        await CatalogueImport.update({CatalogueImport.status: "failed"}).where(
+            (CatalogueImport.id == row["id"]) & (CatalogueImport.status == "running"))
+        return None
 
-    def find(self, shop_id: int, import_id: int) -> CatalogueImport:
-        found = self._imports.get(import_id)
-        if found is None or found.shop_id != shop_id:
-            raise DomainError(CatalogueCsvError.UNKNOWN_IMPORT, id=import_id)
-        return found
+    async def refuse_if_running(self, shop_id: int) -> None:
+        if (running := await self._running(shop_id)) is not None:
+            writing_here = self._here.get(running["id"])
+            raise DomainError(CatalogueCsvError.IMPORT_RUNNING, total=running["total"],
+                              done=writing_here.done if writing_here else running["done"])
 
-    def refuse_if_running(self, shop_id: int) -> None:
-        if (running := self.running(shop_id)) is not None:
-            raise DomainError(CatalogueCsvError.IMPORT_RUNNING, done=running.done, total=running.total)
-
-    def start(self, *, shop_id: int, rows: list[ImportRow], staff_id: int) -> CatalogueImport:
-        """Write the checked rows in the background; one import at a time per shop."""
-        self.refuse_if_running(shop_id)
-        self._last_id += 1
-        job = CatalogueImport(id=self._last_id, shop_id=shop_id, total=len(rows))
-        self._imports[job.id] = job
+    async def start(self, *, shop_id: int, rows: list[ImportRow], staff_id: int) -> _Writing:
+        """Write the checked rows in the background; one import at a time per shop, across processes."""
+        db = CatalogueImport._meta.db
+        async with writing(db):
+            await one_writer_per_shop(db, shop_id, "catalogue-import")
+            await self.refuse_if_running(shop_id)
+            created = await CatalogueImport.insert(CatalogueImport(
+                shop=shop_id, staff=staff_id, status="running", total=len(rows), done=0)).returning(
+                CatalogueImport.id)
+        job = _Writing(id=created[0]["id"], shop_id=shop_id, total=len(rows))
+        self._here[job.id] = job
         job.task = asyncio.create_task(self._run(job, rows, staff_id), name=f"catalogue-import-{job.id}")
-        finished = [i for i in self._imports.values() if i.status != "running"]
-        for old in finished[:max(0, len(finished) - self.KEPT)]:
-            del self._imports[old.id]
         return job
 
+    async def find(self, shop_id: int, import_id: int) -> ImportState:
+        row = await CatalogueImport.select().where(
+            (CatalogueImport.id == import_id) & (CatalogueImport.shop == shop_id)).first()
+        if row is None:
+            raise DomainError(CatalogueCsvError.UNKNOWN_IMPORT, id=import_id)
+        if row["status"] == "running" and import_id not in self._here:
+            await self._running(shop_id)  # its process may be gone
+            row = await CatalogueImport.select().where(CatalogueImport.id == import_id).first()
+        writing_here = self._here.get(import_id)
+        done = writing_here.done if writing_here and row["status"] == "running" else row["done"]
+        summary = msgspec.json.decode(row["summary"], type=ImportSummary) if row["summary"] else None
+        error = (DomainError(row["error_code"], **(msgspec.json.decode(row["error_params"]) if row["error_params"]
+                                                   else {})) if row["error_code"] else None)
+        return ImportState(id=row["id"], shop_id=shop_id, status=row["status"], done=done, total=row["total"],
+                           summary=summary, error=error)
+
     async def stop(self) -> None:
-        """The server is stopping: cancel the imports under way (their transaction rolls back) and wait."""
-        tasks = [job.task for job in self._imports.values() if job.task is not None]
+        """The server is stopping: cancel the imports under way (their transaction rolls back), wait, and mark them
+        failed."""
+        tasks = [job.task for job in self._here.values() if job.task is not None]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._here:
+            await CatalogueImport.update({CatalogueImport.status: "failed"}).where(
+                CatalogueImport.id.is_in(list(self._here)) & (CatalogueImport.status == "running"))
+            self._here.clear()
 
-    async def _run(self, job: CatalogueImport, rows: list[ImportRow], staff_id: int) -> None:
+    async def _beat(self, job: _Writing) -> None:
+        """Beside the import's transaction (this task never enters it): its progress, and that it is alive."""
+        while True:
+            await asyncio.sleep(BEAT_SECONDS)
+            await CatalogueImport.update({CatalogueImport.done: job.done, CatalogueImport.beat_at: datetime.now(UTC)}
+                                         ).where((CatalogueImport.id == job.id) & (CatalogueImport.status == "running"))
+
+    async def _run(self, job: _Writing, rows: list[ImportRow], staff_id: int) -> None:
         def progress(done: int, total: int) -> None:
             job.done = done
 
+        # made before the import opens its transaction, so its writes are outside it; SQLite: the import holds the
+        # one writer, and this process answers from memory
+        beat = asyncio.create_task(self._beat(job)) if sql.locks_rows(CatalogueImport._meta.db) else None
+        outcome: dict[Any, Any] = {CatalogueImport.status: "failed"}
         try:
-            job.summary = await import_catalogue(shop_id=job.shop_id, rows=rows, staff_id=staff_id,
-                                                 progress=progress)
-            job.status = "done"
+            summary = await import_catalogue(shop_id=job.shop_id, rows=rows, staff_id=staff_id, progress=progress)
+            outcome = {CatalogueImport.status: "done", CatalogueImport.done: job.total,
+                       CatalogueImport.summary: msgspec.json.encode(summary).decode()}
         except DomainError as error:
-            job.status, job.error = "failed", error
-        except asyncio.CancelledError:  # the server is stopping: its transaction was rolled back
-            job.status = "failed"
+            params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, bool))}
+            outcome = {CatalogueImport.status: "failed", CatalogueImport.error_code: str(error.code),
+                       CatalogueImport.error_params: msgspec.json.encode(params).decode()}
+        except asyncio.CancelledError:  # the server is stopping: its transaction was rolled back; stop() marks it
             raise
         except Exception:
             log.exception("catalogue import %d failed; nothing of it was written", job.id)
-            job.status = "failed"
         finally:
-            job.task = None
+            if beat is not None:
+                beat.cancel()
+                await asyncio.gather(beat, return_exceptions=True)
+        try:
+            await CatalogueImport.update({**outcome, CatalogueImport.beat_at: datetime.now(UTC)}).where(
+                CatalogueImport.id == job.id)
+        finally:  # not written: the row, no longer beating, is taken for failed (_running)
+            self._here.pop(job.id, None)
 
 
 def catalogue_imports(request: Request) -> CatalogueImports:
@@ -212,14 +280,14 @@ class CatalogueCsvApi(Controller):
         imports = catalogue_imports(request)
         if not isinstance(data.file, UploadFile):
             raise DomainError(CatalogueCsvError.NO_FILE)
-        imports.refuse_if_running(front.shop_id)
+        await imports.refuse_if_running(front.shop_id)
         rows = await parse_catalogue(await data.file.read(), shop_id=front.shop_id)
-        job = imports.start(shop_id=front.shop_id, rows=rows, staff_id=request.user.id)
+        job = await imports.start(shop_id=front.shop_id, rows=rows, staff_id=request.user.id)
         return ImportStarted(id=job.id, total=job.total)
 
     @get("/imports/{import_id:int}", summary="How far an import has got; its summary when done")
     async def progress(self, request: Request, front: Front, import_id: FromPath[RowId]) -> ImportStatus:
-        job = catalogue_imports(request).find(front.shop_id, import_id)
+        job = await catalogue_imports(request).find(front.shop_id, import_id)
         error = None
         if job.status == "failed":
             code, params = (str(job.error.code), job.error.params) if job.error else ("server-error", {})

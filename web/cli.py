@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -63,16 +64,37 @@ def _serving_tls(settings: Settings, host: str, port: int) -> tuple[dict[str, st
     return {"ssl_certfile": str(served.cert_path), "ssl_keyfile": str(served.key_path)}, said
 
 
+def worker_app():
+    """The app in each process of `aixin serve --workers N` (uvicorn's factory, imported by name in each).
+
+    Settings are read again from config.toml and the environment the parent left. The parent did the start-up work
+    once, before the workers started: migrations, the demo, the shop's row, and the print jobs the last stop left
+    "printing" (recover_interrupted): a worker starting after another must not take back a job the other prints.
+    """
+    from web.app import create_app
+
+    return create_app(load_settings(), recover_print_jobs=False)
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import msgspec
     import uvicorn
 
     from web.app import create_app
     from web.demo import DEMO_PASSWORD, DEMO_STAFF, demo_loaded
-    from web.serving import BoundedReads
+    from printing.queue import recover_interrupted
+    from web.serving import SERVE_HTTPS, BoundedReads, workers_refused
     from web.tls import TlsError, tls_folder
 
+    workers = args.workers
+    if refused := workers_refused(settings.database.url, workers):
+        print(f"aixin: {refused}", file=sys.stderr)
+        return 2
+
     async def prepare(shop_id: int) -> int:
+        if workers > 1:  # done here once, before the workers start (worker_app)
+            if interrupted := await recover_interrupted():
+                print(f"{interrupted} print job(s) interrupted by the last stop are queued again")
         return int(await demo_loaded())
 
     host, port = args.host or settings.server.host, args.port or settings.server.port
@@ -90,6 +112,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         # the login and CSRF cookies are then sent over HTTPS alone (Secure), and browsers keep to HTTPS
         settings = msgspec.structs.replace(settings, server=msgspec.structs.replace(settings.server, https=True))
+        os.environ[SERVE_HTTPS] = "true"  # and the workers', which read the settings again
     has_demo = asyncio.run(_with_database(settings, prepare))
     print(f"\n  爱心超市 Aixin is open at http{'s' if tls else ''}://{_address_for_tills(host)}:{port}/  "
           f"({settings.shop.name})")
@@ -102,9 +125,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # A stop (SIGTERM from a service manager, Ctrl-C) lets requests under way finish, but ends within 10 s: a till
     # that keeps a half-sent request open must not keep the shop from restarting. A client that sends its request
     # too slowly is cut off (web/serving.py).
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning" if not args.verbose else "info",
+    # Several workers share the port, each its own process, started by uvicorn from the app's import name.
+    app = create_app(settings) if workers == 1 else "web.cli:worker_app"
+    uvicorn.run(app, host=host, port=port, log_level="warning" if not args.verbose else "info",
                 http=BoundedReads, timeout_graceful_shutdown=STOP_SECONDS - SHUTDOWN_SECONDS, timeout_keep_alive=5,
-                **served_over)
+                **({"workers": workers, "factory": True} if workers > 1 else {}), **served_over)
     return 0
 
 
@@ -383,6 +408,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--verbose", action="store_true")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="serve from N processes sharing the port (PostgreSQL only; default 1)")
     serve.add_argument("--tls", action=argparse.BooleanOptionalAction,
                        help="serve HTTPS with the shop's own certificate authority (default: [server] tls)")
     serve.set_defaults(run=_serve)

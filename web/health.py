@@ -12,7 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Controller, Request, get
 from piccolo.engine.base import Engine
@@ -33,6 +35,7 @@ OLD_BACKUP = timedelta(days=2)  # the manager is warned when the newest backup i
 LOW_DISK_BYTES = 1024**3  # … or a disk the shop writes to has less than 1 GiB free,
 LOW_DISK_SHARE = 0.05  # or less than 5 % of it, if that is less (a small volume)
 WHEN = "%Y-%m-%d %H:%M"
+KEEPER_LOCK = "aixin:daily-backup"  # held by the one server process that makes the daily backups (PostgreSQL)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class DailyBackups:
     engine: Engine
     failure: BackupFailure | None = None
     _task: asyncio.Task | None = field(default=None, repr=False)
+    _keeper: Any = field(default=None, repr=False)  # PostgreSQL: the connection holding KEEPER_LOCK
 
     @property
     def folder(self) -> Path:
@@ -68,6 +72,26 @@ class DailyBackups:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._keeper is not None:
+            await self._keeper.close()  # the lock goes with it: another server takes over the backups
+            self._keeper = None
+
+    async def keeps_backups(self) -> bool:
+        """Whether this process makes the daily backups. Of all the server processes on one PostgreSQL
+        (`aixin serve --workers N`, several app servers) one does: the one holding KEEPER_LOCK, a session advisory
+        lock on a connection of its own, for as long as it runs; when it stops or dies the lock goes with its
+        connection, and another takes it within the hour. SQLite: one process, which does."""
+        url = self.settings.database.url
+        if sqlite_path(url) is not None:
+            return True
+        if self._keeper is not None and not self._keeper.is_closed():
+            return True
+        connection = await asyncpg.connect(url)
+        if await connection.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", KEEPER_LOCK):
+            self._keeper = connection
+            return True
+        await connection.close()
+        return False
 
     def due(self) -> datetime:
         newest = backups_in(self.folder)
@@ -76,6 +100,14 @@ class DailyBackups:
 
     async def _daily(self) -> None:
         while True:
+            try:
+                keeper = await self.keeps_backups()
+            except (OSError, asyncpg.PostgresError) as error:  # the database out of reach: asked again in an hour
+                log.warning("the daily backup cannot ask the database who makes it: %s", error)
+                keeper = False
+            if not keeper:  # another server process makes them; asked again each hour, in case it stopped
+                await asyncio.sleep(3600)
+                continue
             if (wait := (self.due() - datetime.now()).total_seconds()) > 0:
                 # looked at again each hour: a clock put right, a backup made by hand meanwhile
                 await asyncio.sleep(min(wait, 3600))

@@ -55,3 +55,22 @@ class BoundedReads(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
                 self.loop.call_later(left, check)
 
         self.loop.call_later(READ_SECONDS, check)
+
+
+# -- several processes: `aixin serve --workers N` ------------------------------------------------------------------
+
+SERVE_HTTPS = "AIXIN_SERVER_HTTPS"  # set by the parent when it serves over TLS: its workers' cookies are Secure too
+
+
+def workers_refused(url: str, workers: int) -> str | None:
+    """Why `--workers N` cannot run on this database, or None. SQLite is the single shop's database: one process
+    writes it (its one writer, shop/database.py), so one server process serves it."""
+    from shop.database import sqlite_path
+
+    if workers < 1:
+        return "--workers must be 1 or more"
+    if workers > 1 and sqlite_path(url) is not None:
+        return (f"--workers {workers} needs PostgreSQL: SQLite is the single shop's database and one server process "
+                "serves it (set [database] url to a postgres:// address to run several)")
+    return None
+

@@ -28,3 +28,4 @@ class DonationError(StrEnum):
     BAD_NOTE = "bad-note"  # a payout's note past its length (the till's parked-cart note has the same words)
     NO_LABELS = "no-labels"
     TOO_MANY_LABELS = "too-many-labels"
+    STATION_FEEDS_NO_SHOP = "station-feeds-no-shop"

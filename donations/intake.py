@@ -5,6 +5,11 @@ donation and each item as given; every accepted item goes into stock through an 
 movement, under its maker's barcode or a new in-store code; refused items are recorded
 with their reason and never stocked. Like a sale, a donation is submitted with an
 idempotency key: the same key again returns the first donation and writes nothing.
+
+Where a donation is taken in and where its goods go may differ: at a station (a shop row without stock, shop/shops.py)
+the donation, its donor and its slip are the station's, while its items, their intake movements and the codes on
+their labels belong to the shop the station feeds (goods_shop_of), whose till sells them. A station that feeds no
+shop takes nothing in.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from inventory.errors import InventoryError
 from shop.database import as_date, run
 from shop.errors import DomainError
 from shop.idempotency import check_key, once
+from shop.shops import ShopKind
+from shop.tables import Shop
 
 MAX_ITEMS = 200
 MAX_LABELLED_PIECES = 1000  # labels printed for one donation: more is a typing mistake (or several donations)
@@ -101,6 +108,17 @@ class DonationPaper(Protocol):
     async def print_donation(self, donation: DonationRecord) -> object: ...
 
 
+async def goods_shop_of(shop_id: int) -> int:
+    """The shop whose stock goods taken in at `shop_id` go into: the shop itself, or the shop a station feeds.
+    DomainError "station-feeds-no-shop" for a station that feeds none (its intake desk takes nothing in)."""
+    place = await Shop.select(Shop.code, Shop.kind, Shop.feeds).where(Shop.id == shop_id).first()
+    if place is None or place["kind"] != ShopKind.STATION.value:
+        return shop_id
+    if place["feeds"] is None:
+        raise DomainError(DonationError.STATION_FEEDS_NO_SHOP, shop=place["code"])
+    return place["feeds"]
+
+
 def donation_number(donation_id: int) -> str:
     return f"D{donation_id:08d}"
 
@@ -158,7 +176,8 @@ async def register_donation(
     today: date, received_on: date | None = None,
     paper: DonationPaper | None = None,
 ) -> DonationRecord:
-    """Record a donation: its items into stock (or refused), all or nothing. `today` is the shop's local date.
+    """Record a donation taken in at `shop_id`: its items into the stock of the shop they go to (goods_shop_of: the
+    shop itself, or the shop a station feeds), or refused; all or nothing. `today` is the shop's local date.
 
     `paper` prints the donation (its labels, its slip: pos/paper.py) in its transaction: they commit
     with the donation or not at all, and are not printed again for a repeated key.
@@ -171,7 +190,8 @@ async def register_donation(
     received_on = received_on or today
     if not today - timedelta(days=MAX_BACKDATE_DAYS) <= received_on <= today:
         raise DomainError(DonationError.BAD_DATE, date=received_on.isoformat())
-    categories = {c.code: c for c in await categories_of(shop_id=shop_id)}
+    goods_shop = await goods_shop_of(shop_id)  # the categories, the catalogue and the stock are the goods' shop's
+    categories = {c.code: c for c in await categories_of(shop_id=goods_shop)}
     checked = [_checked(item, categories, today) for item in items]
     labelled = sum(item.quantity for item in checked if not item.refused_reason and not item.barcode)
     if labelled > MAX_LABELLED_PIECES:
@@ -187,7 +207,7 @@ async def register_donation(
         )).returning(Donation.id)
         donation_id = rows[0]["id"]
         number = donation_number(donation_id)
-        await _stock(shop_id=shop_id, donation_id=donation_id, number=number, items=checked,
+        await _stock(shop_id=goods_shop, donation_id=donation_id, number=number, items=checked,
                      categories=categories, volunteer_id=volunteer_id)
         record = await load_donation(donation_id, shop_id=shop_id)
         if paper is not None:

@@ -4,6 +4,7 @@ from enum import StrEnum
 class LoveBankError(StrEnum):
     UNKNOWN_MEMBER = "unknown-member"
     MEMBER_CLOSED = "member-closed"
+    MEMBER_ELSEWHERE = "member-of-another-shop"  # closed, erased, exported only where the account was opened
     BAD_MEMBER_NAME = "bad-member-name"
     BAD_NOTES = "bad-member-notes"
     MEMBER_HAS_POINTS = "member-has-points"

@@ -7,6 +7,13 @@ community fund (积分捐赠); the till spends them (pos). A mistake is correcte
 transaction with its reason. Points are never stored here: a member's points are the balance of
 ledger.member_points(id), which post() never lets go below zero.
 
+One love bank for the district (issue 19): a member is registered once, at any shop or station, and is found at
+every shop of the database (numbers are M + the id, unique district-wide); they earn points at any station and
+spend them at any shop, and their one account holds them all. Each service, gift and correction keeps the shop
+where it was recorded (its `shop`), and is decided there; the passbook shows where each entry happened. The
+account's own life (closing, erasing, export) is kept by the shop that opened it. Each shop's community fund keeps
+its own points (ledger.fund_points(shop)): given to it there, spent there.
+
 No one moves value between members alone: a service, a gift from one member to another and every
 correction (reversal) is entered by one coordinator and takes effect only when another coordinator, a
 manager or an admin approves it — never the one who entered it. A gift to the community fund takes
@@ -29,7 +36,7 @@ from shop import ledger, sql
 from shop.database import as_date, as_time, forget_erased, run, writing
 from shop.errors import DomainError, ShopError
 from shop.settings import ServiceType
-from shop.tables import LedgerEntry
+from shop.tables import LedgerEntry, Shop
 
 MAX_FOUND = 20
 MAX_GIFT = 1_000_000  # points in one gift: more is a typing mistake
@@ -70,9 +77,10 @@ async def points_of(member_id: int) -> int:
     return -await ledger.balance(ledger.member_points(member_id), ledger.Currency.PTS)
 
 
-async def fund_points() -> int:
-    """The points the community fund holds (given by members, spent by a manager for households in need)."""
-    return -await ledger.balance(ledger.FUND_POINTS, ledger.Currency.PTS)
+async def fund_points(shop_id: int) -> int:
+    """The points a shop's community fund holds (given by members there, spent by its manager for households in
+    need)."""
+    return -await ledger.balance(ledger.fund_points(shop_id), ledger.Currency.PTS)
 
 
 def _lookup_keys(code: str) -> tuple[str, str | None]:
@@ -83,11 +91,11 @@ def _lookup_keys(code: str) -> tuple[str, str | None]:
     return text, member_number(int(match.group(1))) if match else None
 
 
-async def member_for_till(*, shop_id: int, code: str) -> MemberAtTill:
-    """The open member whose card was scanned (card code) or whose number was typed.
+async def member_for_till(*, code: str) -> MemberAtTill:
+    """The open member whose card was scanned (card code) or whose number was typed, wherever in the district
+    they were registered.
 
-    DomainError "unknown-member" (404) when nobody has it in this shop, "member-closed" (409)
-    when their account is closed.
+    DomainError "unknown-member" (404) when nobody has it, "member-closed" (409) when their account is closed.
     """
     text, number = _lookup_keys(code)
     if not text or len(text) > 32:
@@ -95,8 +103,7 @@ async def member_for_till(*, shop_id: int, code: str) -> MemberAtTill:
     match = Member.card_code == text
     if number is not None:
         match = match | (Member.number == number)
-    row = await Member.select(Member.id, Member.number, Member.name, Member.status).where(
-        (Member.shop == shop_id) & match).first()
+    row = await Member.select(Member.id, Member.number, Member.name, Member.status).where(match).first()
     if row is None:
         raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=text)
     if row["status"] != "open":
@@ -118,6 +125,8 @@ class MemberInfo:
     status: str  # open | closed
     opened_at: datetime
     closed_at: datetime | None
+    shop_id: int = 0  # the shop or station that opened the account (and keeps its closing, erasing, export)
+    opened_where: str = ""  # its name
 
     @property
     def is_open(self) -> bool:
@@ -127,7 +136,11 @@ class MemberInfo:
 def _member(row: dict) -> MemberInfo:
     return MemberInfo(id=row["id"], number=row["number"], name=row["name"], phone=row["phone"], notes=row["notes"],
                       may_contact=bool(row["may_contact"]), card_code=row["card_code"], status=row["status"],
-                      opened_at=row["opened_at"], closed_at=row["closed_at"])
+                      opened_at=row["opened_at"], closed_at=row["closed_at"], shop_id=row["shop"],
+                      opened_where=row["shop_name"])
+
+
+_MEMBER_COLUMNS = (*Member.all_columns(), Member.shop.name.as_alias("shop_name"))
 
 
 def _clean_name(name: str) -> str:
@@ -158,19 +171,29 @@ async def open_member(*, shop_id: int, name: str, phone: str = "", notes: str = 
             opened_at=datetime.now(UTC))).returning(Member.id)
         member_id = rows[0]["id"]
         await Member.update({Member.number: member_number(member_id)}).where(Member.id == member_id)
-    return await member_by_id(shop_id=shop_id, member_id=member_id)
+    return await member_by_id(member_id=member_id)
 
 
-async def member_by_id(*, shop_id: int, member_id: int) -> MemberInfo:
-    row = await Member.select().where((Member.shop == shop_id) & (Member.id == member_id)).first()
+async def member_by_id(*, member_id: int) -> MemberInfo:
+    """A member of the district, whichever shop or station opened their account."""
+    row = await Member.select(*_MEMBER_COLUMNS).where(Member.id == member_id).first()
     if row is None:
         raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=str(member_id))
     return _member(row)
 
 
-async def find_members(*, shop_id: int, text: str) -> list[MemberInfo]:
-    """Members by number or card code (exact), part of their name, or their phone's last four digits (exactly four:
-    never digits inside the phone, which would let a search uncover a masked phone)."""
+async def member_kept_at(*, shop_id: int, member_id: int) -> MemberInfo:
+    """The member, when `shop_id` opened their account: only that shop closes, erases or exports it
+    ("member-of-another-shop" elsewhere)."""
+    member = await member_by_id(member_id=member_id)
+    if member.shop_id != shop_id:
+        raise DomainError(LoveBankError.MEMBER_ELSEWHERE, number=member.number, shop=member.opened_where)
+    return member
+
+
+async def find_members(*, text: str) -> list[MemberInfo]:
+    """The district's members by number or card code (exact), part of their name, or their phone's last four digits
+    (exactly four: never digits inside the phone, which would let a search uncover a masked phone)."""
     text = search_text(text)
     if not text:
         return []
@@ -180,17 +203,17 @@ async def find_members(*, shop_id: int, text: str) -> list[MemberInfo]:
         query = query | (Member.number == number)
     if (digits := last_four(text)) is not None:
         query = query | phone_ends_with(Member, digits)
-    rows = await Member.select().where((Member.shop == shop_id) & query).order_by(Member.id, ascending=False).limit(
-        MAX_FOUND)
+    rows = await Member.select(*_MEMBER_COLUMNS).where(query).order_by(Member.id, ascending=False).limit(MAX_FOUND)
     return [_member(row) for row in rows]
 
 
 async def close_member(*, shop_id: int, member_id: int, staff_id: int, give_rest_to_fund: bool = False) -> MemberInfo:
-    """Close a member's account. Only at a zero balance, unless what is left is given to the community fund
-    first (in the same transaction). A closed account cannot earn, receive or spend."""
+    """Close a member's account, at the shop that opened it. Only at a zero balance, unless what is left is given to
+    that shop's community fund first (in the same transaction). A closed account cannot earn, receive or spend."""
+    await member_kept_at(shop_id=shop_id, member_id=member_id)
     db = Member._meta.db
     async with _refusing_overdraft(member_id, 0), writing(db):
-        member = await _lock_open_members(shop_id, [member_id])
+        member = await _lock_open_members([member_id])
         # no till spends from the account between reading and closing it
         await sql.advisory_lock(db, ledger.member_points(member_id))
         held = await points_of(member_id)
@@ -200,36 +223,36 @@ async def close_member(*, shop_id: int, member_id: int, staff_id: int, give_rest
             await _give(shop_id=shop_id, from_id=member_id, to_id=None, points=held, note="", staff_id=staff_id)
         await Member.update({Member.status: "closed", Member.closed_at: datetime.now(UTC)}).where(
             Member.id == member_id)
-    return await member_by_id(shop_id=shop_id, member_id=member_id)
+    return await member_by_id(member_id=member_id)
 
 
 async def erase_member(*, shop_id: int, member_id: int) -> MemberInfo:
-    """On the member's request: their name, phone and notes are erased; the account stays, anonymous, with its
-    number, so its service and points stay in the books."""
-    member = await member_by_id(shop_id=shop_id, member_id=member_id)
+    """On the member's request, at the shop that opened their account: their name, phone and notes are erased; the
+    account stays, anonymous, with its number, so its service and points stay in the books."""
+    member = await member_kept_at(shop_id=shop_id, member_id=member_id)
     db = Member._meta.db
     async with writing(db):
         await Member.update({Member.name: "", Member.phone: "", Member.notes: "", Member.may_contact: False}).where(
-            (Member.shop == shop_id) & (Member.id == member_id))
-        # their card and statements, printed or waiting, named them: the queue keeps none of it
-        for document in (MEMBER_CARD, PASSBOOK_STATEMENT):
-            await redact(shop_id=shop_id, document=document, refs=[member.number])
+            Member.id == member_id)
+        # their card and statements, printed or waiting at any shop of the district, named them: no queue keeps it
+        for shop in await Shop.select(Shop.id):
+            for document in (MEMBER_CARD, PASSBOOK_STATEMENT):
+                await redact(shop_id=shop["id"], document=document, refs=[member.number])
     await forget_erased(db)
-    return await member_by_id(shop_id=shop_id, member_id=member_id)
+    return await member_by_id(member_id=member_id)
 
 
-async def _lock_open_members(shop_id: int, member_ids: Sequence[int]) -> dict[int, str]:
+async def _lock_open_members(member_ids: Sequence[int]) -> dict[int, str]:
     """Inside a writing transaction: the members (id → number), each open, their rows locked on PostgreSQL
     (in id order, so two transactions never wait for each other) until the transaction ends."""
     db = Member._meta.db
     ids = sorted(set(member_ids))
-    marks = sql.placeholders(2, len(ids))
+    marks = sql.placeholders(1, len(ids))
     # NO KEY UPDATE: it serialises the love bank's own writers, but not a till's sale, whose tender row only needs
     # the member to exist (FOR KEY SHARE); the till holds the account's advisory lock meanwhile, so a stronger
     # lock here could wait for a till that waits for it.
-    rows = await run(db, "SELECT id, number, status FROM member WHERE shop = $1 "
-                     f"AND id IN ({marks}) ORDER BY id{sql.for_no_key_update(db)}",
-                     shop_id, *ids)
+    rows = await run(db, f"SELECT id, number, status FROM member WHERE id IN ({marks}) "
+                     f"ORDER BY id{sql.for_no_key_update(db)}", *ids)
     found = {row["id"]: row for row in rows}
     for member_id in ids:
         if member_id not in found:
@@ -279,6 +302,8 @@ class ServiceInfo:
     points: int | None  # issued at approval
     reason: str  # why it was rejected or reversed
     cumulative_half_hours: int | None = None  # approved service so far (the passbook's 累计时长), approved rows only
+    shop_id: int = 0  # where it was recorded (and is decided): a shop or a station of the district
+    where: str = ""  # that shop's name
 
     @property
     def hours(self) -> str:
@@ -294,14 +319,15 @@ def _service(row: dict) -> ServiceInfo:
         entered_by_name=row["entered_by_name"] or "", entered_at=as_time(row["entered_at"]),
         decided_by=row["decided_by"], decided_by_name=row["decided_by_name"] or "",
         decided_at=as_time(row["decided_at"]) if row["decided_at"] else None, points=row["points_pts"],
-        reason=row["reason"])
+        reason=row["reason"], shop_id=row["shop"], where=row["shop_name"])
 
 
 _SERVICE_SELECT = """
     SELECT r.id, r.member, m.number AS member_number, m.name AS member_name, r.served_on, r.start_time, r.place,
            r.content, r.service_type, r.half_hours, r.witness, r.status, r.entered_by, e.display_name AS entered_by_name,
-           r.entered_at, r.decided_by, d.display_name AS decided_by_name, r.decided_at, r.points_pts, r.reason
-    FROM service_record r JOIN member m ON m.id = r.member
+           r.entered_at, r.decided_by, d.display_name AS decided_by_name, r.decided_at, r.points_pts, r.reason,
+           r.shop, s.name AS shop_name
+    FROM service_record r JOIN member m ON m.id = r.member JOIN shop s ON s.id = r.shop
     JOIN staff e ON e.id = r.entered_by LEFT JOIN staff d ON d.id = r.decided_by"""
 
 
@@ -336,7 +362,7 @@ async def record_service(*, shop_id: int, member_id: int, served_on: date, start
     if not isinstance(half_hours, int) or isinstance(half_hours, bool) or not 1 <= half_hours <= 2 * max_hours:
         raise DomainError(LoveBankError.BAD_HOURS, maximum=max_hours)
     async with writing(ServiceRecord._meta.db):
-        await _lock_open_members(shop_id, [member_id])
+        await _lock_open_members([member_id])
         rows = await ServiceRecord.insert(ServiceRecord(
             shop=shop_id, member=member_id, served_on=served_on, start_time=start_time, place=place, content=content,
             service_type=kind.code, half_hours=half_hours, witness=witness, status="pending", entered_by=staff_id,
@@ -358,10 +384,11 @@ async def pending_service(*, shop_id: int) -> list[ServiceInfo]:
     return [_service(row) for row in rows]
 
 
-async def service_of(*, shop_id: int, member_id: int) -> list[ServiceInfo]:
-    """A member's passbook lines in the order served, each approved line with the hours approved so far."""
-    rows = await run(ServiceRecord._meta.db, _SERVICE_SELECT + " WHERE r.shop = $1 AND r.member = $2 "
-                     "ORDER BY r.served_on, r.start_time, r.id", shop_id, member_id)
+async def service_of(*, member_id: int) -> list[ServiceInfo]:
+    """A member's passbook lines in the order served, at every shop and station of the district (each with where),
+    each approved line with the hours approved so far."""
+    rows = await run(ServiceRecord._meta.db, _SERVICE_SELECT + " WHERE r.member = $1 "
+                     "ORDER BY r.served_on, r.start_time, r.id", member_id)
     lines, so_far = [], 0
     for row in rows:
         line = _service(row)
@@ -398,7 +425,7 @@ async def approve_service(*, shop_id: int, record_id: int, staff_id: int, types:
     points = points_for(record.half_hours, kind.points_per_hour)
     db = ServiceRecord._meta.db
     async with writing(db):
-        await _lock_open_members(shop_id, [record.member_id])
+        await _lock_open_members([record.member_id])
         claimed = await run(db, "UPDATE service_record SET status = 'approved', decided_by = $1, decided_at = $2, "
                             "rate_pts = $3, points_pts = $4 WHERE id = $5 AND shop = $6 AND status = 'pending' "
                             "RETURNING id", staff_id, datetime.now(UTC), kind.points_per_hour, points, record_id,
@@ -451,8 +478,8 @@ class _refusing_overdraft:
     async def __aexit__(self, kind, error, traceback) -> bool:
         if isinstance(error, DomainError) and error.code is ShopError.BALANCE_BELOW_ZERO:
             account = str(error.params.get("account", ""))
-            if account == ledger.FUND_POINTS:
-                held, number = await fund_points(), ""
+            if (fund_shop := ledger.fund_points_shop(account)) is not None:
+                held, number = await fund_points(fund_shop), ""
             else:
                 member_id = int(account.split(":")[2]) if account.startswith("liability:member:") else self.member_id
                 row = await Member.select(Member.number).where(Member.id == member_id).first()
@@ -481,13 +508,16 @@ class GiftInfo:
     entered_by_name: str = ""
     decided_by: int | None = None  # None for a gift to the fund (it needs no second person)
     decided_by_name: str = ""
+    shop_id: int = 0  # where it was given (a gift to the fund: that shop's fund)
+    where: str = ""  # that shop's name
 
 
 _GIFT_SELECT = """
     SELECT g.id, g.from_member, f.number AS from_number, g.to_member, t.number AS to_number, g.points_pts, g.note,
            g.created_at, g.reversed_at, g.reason, g.status, g.staff, e.display_name AS entered_by_name, g.decided_by,
-           d.display_name AS decided_by_name
-    FROM points_gift g JOIN member f ON f.id = g.from_member LEFT JOIN member t ON t.id = g.to_member
+           d.display_name AS decided_by_name, g.shop, s.name AS shop_name
+    FROM points_gift g JOIN shop s ON s.id = g.shop
+    JOIN member f ON f.id = g.from_member LEFT JOIN member t ON t.id = g.to_member
     JOIN staff e ON e.id = g.staff LEFT JOIN staff d ON d.id = g.decided_by"""
 
 
@@ -497,7 +527,7 @@ def _gift(row: dict) -> GiftInfo:
                     note=row["note"], created_at=as_time(row["created_at"]), reversed=row["reversed_at"] is not None,
                     reason=row["reason"], status=row["status"], entered_by=row["staff"],
                     entered_by_name=row["entered_by_name"] or "", decided_by=row["decided_by"],
-                    decided_by_name=row["decided_by_name"] or "")
+                    decided_by_name=row["decided_by_name"] or "", shop_id=row["shop"], where=row["shop_name"])
 
 
 async def gift_by_id(*, shop_id: int, gift_id: int) -> GiftInfo:
@@ -519,7 +549,7 @@ def _members_of(gift: GiftInfo) -> list[int]:
 
 async def donate_points(*, shop_id: int, from_member_id: int, to_member_id: int | None, points: int, staff_id: int,
                         note: str = "") -> GiftInfo:
-    """A member gives points to another member, or to the community fund (to_member_id None: 积分捐赠).
+    """A member gives points to another member, or to this shop's community fund (to_member_id None: 积分捐赠).
 
     A gift to another member waits (status "pending") until another coordinator approves it (approve_gift):
     nothing moves before. A gift to the fund moves at once. Never more than they hold, however many gifts
@@ -533,7 +563,7 @@ async def donate_points(*, shop_id: int, from_member_id: int, to_member_id: int 
     note = _text(note, LoveBankError.BAD_NOTE, 200, required=False)
     async with _refusing_overdraft(from_member_id, points):
         async with writing(PointsGift._meta.db):
-            numbers = await _lock_open_members(shop_id, [from_member_id] + (
+            numbers = await _lock_open_members([from_member_id] + (
                 [to_member_id] if to_member_id is not None else []))
             if to_member_id is None:
                 gift_id = await _give(shop_id=shop_id, from_id=from_member_id, to_id=None, points=points, note=note,
@@ -559,7 +589,7 @@ async def _insert_gift(*, shop_id: int, from_id: int, to_id: int | None, points:
 async def _post_gift(*, shop_id: int, gift_id: int, from_id: int, to_id: int | None, points: int,
                      staff_id: int) -> None:
     """Inside a writing transaction, with both members locked and open: the gift's ledger transaction."""
-    receiver = ledger.FUND_POINTS if to_id is None else ledger.member_points(to_id)
+    receiver = ledger.fund_points(shop_id) if to_id is None else ledger.member_points(to_id)
     txn_id = await ledger.post(ledger.Txn(kind=GIFT, ref=f"gift:{gift_id}", entries=(
         ledger.Entry(ledger.member_points(from_id), ledger.Currency.PTS, points),
         ledger.Entry(receiver, ledger.Currency.PTS, -points),
@@ -584,7 +614,7 @@ async def approve_gift(*, shop_id: int, gift_id: int, staff_id: int) -> GiftInfo
     db = PointsGift._meta.db
     async with _refusing_overdraft(gift.from_member_id, gift.points):
         async with writing(db):
-            await _lock_open_members(shop_id, _members_of(gift))
+            await _lock_open_members(_members_of(gift))
             claimed = await run(db, "UPDATE points_gift SET status = 'approved', decided_by = $1, decided_at = $2 "
                                 "WHERE id = $3 AND shop = $4 AND status = 'pending' AND staff <> $1 RETURNING id",
                                 staff_id, datetime.now(UTC), gift_id, shop_id)
@@ -700,7 +730,7 @@ async def reverse_service(*, shop_id: int, record_id: int, staff_id: int, reason
     record = await service_by_id(shop_id=shop_id, record_id=record_id)
     db = ServiceRecord._meta.db
     async with writing(db):
-        numbers = await _lock_open_members(shop_id, [record.member_id])
+        numbers = await _lock_open_members([record.member_id])
         rows = await run(db, "SELECT status, points_pts FROM service_record WHERE id = $1", record_id)
         if rows[0]["status"] != "approved":
             raise DomainError(LoveBankError.NOT_REVERSIBLE, record=record_id)
@@ -720,11 +750,11 @@ async def reverse_gift(*, shop_id: int, gift_id: int, staff_id: int, reason: str
     gift = await gift_by_id(shop_id=shop_id, gift_id=gift_id)
     db = PointsGift._meta.db
     async with writing(db):
-        numbers = await _lock_open_members(shop_id, _members_of(gift))
+        numbers = await _lock_open_members(_members_of(gift))
         rows = await run(db, "SELECT status, reversed_at FROM points_gift WHERE id = $1", gift_id)
         if rows[0]["status"] != "approved" or rows[0]["reversed_at"] is not None:
             raise DomainError(LoveBankError.NOT_REVERSIBLE, record=gift_id)
-        held = await fund_points() if gift.to_member_id is None else await points_of(gift.to_member_id)
+        held = await fund_points(gift.shop_id) if gift.to_member_id is None else await points_of(gift.to_member_id)
         if held < gift.points:
             raise DomainError(LoveBankError.NOT_ENOUGH_POINTS, number=numbers.get(gift.to_member_id, ""),
                               points=held, asked=gift.points)
@@ -745,7 +775,7 @@ async def approve_reversal(*, shop_id: int, reversal_id: int, staff_id: int) -> 
     db = PointsReversal._meta.db
     async with _refusing_overdraft(holder, asked.points):
         async with writing(db):
-            await _lock_open_members(shop_id, members)
+            await _lock_open_members(members)
             now = datetime.now(UTC)
             claimed = await run(db, "UPDATE points_reversal SET status = 'approved', decided_by = $1, decided_at = $2 "
                                 "WHERE id = $3 AND shop = $4 AND status = 'pending' AND entered_by <> $1 RETURNING id",
@@ -822,6 +852,8 @@ class StatementLine:
     points: int  # + in, − out
     balance: int  # points after this entry
     cumulative_half_hours: int  # approved service so far
+    shop_id: int = 0  # where it happened: the shop or station whose transaction it is
+    where: str = ""  # that shop's name
 
 
 @dataclass(frozen=True)
@@ -842,15 +874,16 @@ class Statement:
         return self.lines[-1].cumulative_half_hours if self.lines else self.opening_half_hours
 
 
-async def statement(*, shop_id: int, member_id: int, start: datetime | None = None,
-                    end: datetime | None = None) -> Statement:
-    """Every entry of the member's points account in [start, end) (all time by default), oldest first, each
-    with the balance after it and the approved hours so far; the balance and hours brought forward."""
-    member = await member_by_id(shop_id=shop_id, member_id=member_id)
+async def statement(*, member_id: int, start: datetime | None = None, end: datetime | None = None) -> Statement:
+    """Every entry of the member's points account in [start, end) (all time by default), at every shop and station
+    of the district, oldest first, each with where it happened, the balance after it and the approved hours so far;
+    the balance and hours brought forward."""
+    member = await member_by_id(member_id=member_id)
     db = Member._meta.db
     account = ledger.member_points(member_id)
     rows = await run(db, """
-        SELECT x.id, x.kind, x.ref, x.created_at, e.amount FROM ledger_entry e JOIN ledger_txn x ON x.id = e.txn
+        SELECT x.id, x.kind, x.ref, x.created_at, e.amount, x.shop, s.name AS shop_name
+        FROM ledger_entry e JOIN ledger_txn x ON x.id = e.txn JOIN shop s ON s.id = x.shop
         WHERE e.account = $1 AND e.currency = 'PTS' ORDER BY x.id""", account)
     services = {f"service:{row['id']}": row for row in await run(db, """
         SELECT id, service_type, content, half_hours, reason FROM service_record WHERE member = $1""", member_id)}
@@ -884,15 +917,15 @@ async def statement(*, shop_id: int, member_id: int, start: datetime | None = No
             break
         lines.append(StatementLine(txn_id=row["id"], at=at, kind=kind, ref=ref, detail=detail,
                                    counterpart=counterpart, half_hours=half_hours, points=points, balance=balance,
-                                   cumulative_half_hours=hours))
+                                   cumulative_half_hours=hours, shop_id=row["shop"], where=row["shop_name"]))
     return Statement(member=member, start=start, end=end, opening_balance=opening_balance,
                      opening_half_hours=opening_hours, lines=tuple(lines))
 
 
-async def gifts_of(*, shop_id: int, member_id: int) -> list[GiftInfo]:
-    """The member's gifts, given and received, newest first."""
-    rows = await run(PointsGift._meta.db, _GIFT_SELECT + " WHERE g.shop = $1 AND (g.from_member = $2 OR "
-                     "g.to_member = $2) ORDER BY g.id DESC LIMIT 500", shop_id, member_id)
+async def gifts_of(*, member_id: int) -> list[GiftInfo]:
+    """The member's gifts, given and received at every shop of the district (each with where), newest first."""
+    rows = await run(PointsGift._meta.db, _GIFT_SELECT + " WHERE g.from_member = $1 OR g.to_member = $1 "
+                     "ORDER BY g.id DESC LIMIT 500", member_id)
     return [_gift(row) for row in rows]
 
 
@@ -953,6 +986,30 @@ _CHECKS = {
                      AS redeemed
               FROM ledger_entry WHERE currency = 'PTS') AS points
         WHERE held <> issued - redeemed""",
+    # Each shop's fund keeps its own points (issue 19): moved only by that shop's own transactions (given to it
+    # there, spent there for households, a return of such a sale there), and none left in the one account of old.
+    "a shop's fund points moved by another shop's transaction": """
+        SELECT 'transaction ' || CAST(x.id AS TEXT) || ' of shop ' || CAST(x.shop AS TEXT) || ' on ' || e.account
+               AS what
+        FROM ledger_entry e JOIN ledger_txn x ON x.id = e.txn
+        WHERE e.currency = 'PTS' AND e.account LIKE 'liability:fund:shop:%:points'
+          AND e.account <> 'liability:fund:shop:' || CAST(x.shop AS TEXT) || ':points'""",
+    "points in the fund account of before each shop had its own": """
+        SELECT CAST(SUM(amount) AS TEXT) AS what FROM ledger_entry
+        WHERE account = 'liability:fund:community:points' AND currency = 'PTS' HAVING SUM(amount) <> 0""",
+    "points gift to the fund not in the fund of the shop where it was given": """
+        SELECT g.id AS what FROM points_gift g
+        WHERE g.status = 'approved' AND g.to_member IS NULL AND g.points_pts <> COALESCE((
+            SELECT -SUM(e.amount) FROM ledger_entry e
+            WHERE e.txn = g.ledger_txn AND e.currency = 'PTS'
+              AND e.account = 'liability:fund:shop:' || CAST(g.shop AS TEXT) || ':points'), 0)""",
+    # Where each passbook entry happened is its ledger transaction's shop: the record's own.
+    "service or points gift whose ledger transaction is another shop's": """
+        SELECT 'service ' || CAST(r.id AS TEXT) AS what FROM service_record r JOIN ledger_txn x
+          ON x.id = r.ledger_txn OR x.id = r.reversal_txn WHERE x.shop <> r.shop
+        UNION ALL
+        SELECT 'gift ' || CAST(g.id AS TEXT) AS what FROM points_gift g JOIN ledger_txn x
+          ON x.id = g.ledger_txn OR x.id = g.reversal_txn WHERE x.shop <> g.shop""",
 }
 
 

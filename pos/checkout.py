@@ -391,12 +391,12 @@ async def _points_paid(points: PointsIn | None, *, shop_id: int, fen_per_point: 
     if points.household_ref:
         if approver is None:  # the fund's points are spent by a manager
             raise DomainError(SaleError.MANAGER_PIN_NEEDED, limit=0)
-        account = ledger.FUND_POINTS
+        account = ledger.fund_points(shop_id)  # this shop's fund: its community's households
         await _hold_points(account)
-        balance = await fund_points()
+        balance = await fund_points(shop_id)
         member_id, number = None, ""
     else:
-        member = await member_for_till(shop_id=shop_id, code=points.member_code or "")
+        member = await member_for_till(code=points.member_code or "")  # the district's member
         account = ledger.member_points(member.id)
         await _hold_points(account)
         balance = await points_of(member.id)  # read again, now that no other till can spend them

@@ -9,6 +9,8 @@ those sales is divided by pieces sold with the shop's one rounding rule (shop.mo
 Goods sent to another shop of the district (inventory/transfers.py) stay theirs: a transfer's pieces leave their item
 first in, first out before its sales do, and the item received at the other shop holds them as a batch of its own,
 so its sales there are counted too (and onwards, if it is sent on again).
+A donation taken in at a station is the station's, its goods the items of the shop it feeds (donations/intake.py):
+their sales are read at the shop each item belongs to, so the impact read at the station counts them.
 """
 
 from __future__ import annotations

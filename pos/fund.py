@@ -1,8 +1,8 @@
 """The community fund (社区慈善基金): what it holds in cash and in points, what came in from where, and
 what a manager spent from it, with the reason.
 
-The fund's cash is the credit balance of ledger.FUND (fen), its points that of ledger.FUND_POINTS,
-counted per shop (the shop's own ledger transactions). Spending cash is a ledger transaction from
+The fund's cash is the credit balance of ledger.FUND (fen) counted per shop (the shop's own ledger
+transactions); its points are the shop's own account, ledger.fund_points(shop). Spending cash is a ledger transaction from
 the fund to the shop's cash or bank (kind "fund-disbursement", its reference the manager's reason);
 never more than the fund holds, even with two managers at once. Points spent for a household in
 need are a points tender at the till (pos/tender.py) and are listed here from the tenders.
@@ -68,9 +68,10 @@ async def fund_balance(*, shop_id: int) -> FundBalance:
         SELECT e.account, e.currency, COALESCE(SUM(e.amount), 0) AS total
         FROM ledger_entry e JOIN ledger_txn t ON t.id = e.txn
         WHERE t.shop = $1 AND ((e.account = $2 AND e.currency = 'CNY') OR (e.account = $3 AND e.currency = 'PTS'))
-        GROUP BY e.account, e.currency""", shop_id, ledger.FUND, ledger.FUND_POINTS)
+        GROUP BY e.account, e.currency""", shop_id, ledger.FUND, ledger.fund_points(shop_id))
     totals = {(row["account"], row["currency"]): -int(row["total"]) for row in rows}
-    return FundBalance(cash_fen=totals.get((ledger.FUND, "CNY"), 0), points=totals.get((ledger.FUND_POINTS, "PTS"), 0))
+    return FundBalance(cash_fen=totals.get((ledger.FUND, "CNY"), 0),
+                       points=totals.get((ledger.fund_points(shop_id), "PTS"), 0))
 
 
 async def fund_movements(*, shop_id: int, start: datetime, end: datetime) -> list[FundMovement]:
@@ -82,7 +83,8 @@ async def fund_movements(*, shop_id: int, start: datetime, end: datetime) -> lis
         FROM ledger_entry e JOIN ledger_txn t ON t.id = e.txn
         WHERE t.shop = $1 AND t.created_at >= $2 AND t.created_at < $3
           AND ((e.account = $4 AND e.currency = 'CNY') OR (e.account = $5 AND e.currency = 'PTS'))
-        GROUP BY t.kind, e.currency ORDER BY e.currency, t.kind""", shop_id, start, end, ledger.FUND, ledger.FUND_POINTS)
+        GROUP BY t.kind, e.currency ORDER BY e.currency, t.kind""", shop_id, start, end, ledger.FUND,
+                     ledger.fund_points(shop_id))
     return [FundMovement(kind=row["kind"], currency=row["currency"], transactions=int(row["txns"]),
                          received=int(row["received"]), spent=int(row["spent"])) for row in rows]
 

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from donations.intake import DonationRecord
+from donations.intake import DonationRecord, goods_shop_of
 from donations.makers import ConsignedGoods
 from inventory.catalogue import LabelItem, items_for_labels
 from lovebank import passbook
@@ -362,8 +362,10 @@ class Paper:
         return await self.queue_labels([item] * copies, shop_id=shop_id, ref=ref)
 
     async def queue_donation_labels(self, donation: DonationRecord, *, shop_id: int) -> int:
-        """A label for every piece of the donation the shop gave its own code, as one job."""
-        items = await items_for_labels(shop_id=shop_id, barcodes=donation.label_codes)
+        """A label for every piece of the donation the shop gave its own code, as one job on the intake desk's printer
+        where it was taken in (at a station, the goods are labelled there before they go to the shop it feeds, whose
+        codes and catalogue they carry: donations/intake.py's goods_shop_of)."""
+        items = await items_for_labels(shop_id=await goods_shop_of(shop_id), barcodes=donation.label_codes)
         return await self.queue_labels(items, shop_id=shop_id, ref=donation.number)
 
     def condition_word(self, condition: str) -> str:
@@ -431,9 +433,13 @@ class Paper:
             rows.append(StatementRow(date=first.isoformat(), description=say(ENTRY_WORDS["brought-forward"]),
                                      hours_tenths=None, points_change=0, balance=found.opening_balance,
                                      cumulative_hours_tenths=found.opening_half_hours * 5))
+        here = self._shop()[0]
         for line in found.lines:
+            description = self.entry_description(line)
+            if line.where and line.where != here:  # the district's passbook: where, when not the shop printing it
+                description = f"{description} · {line.where}"
             rows.append(StatementRow(
-                date=line.at.astimezone(zone).date().isoformat(), description=self.entry_description(line),
+                date=line.at.astimezone(zone).date().isoformat(), description=description,
                 hours_tenths=None if line.half_hours is None else line.half_hours * 5, points_change=line.points,
                 balance=line.balance, cumulative_hours_tenths=line.cumulative_half_hours * 5))
         period = say(ENTRY_WORDS["period"]).format(start=first.isoformat(), end=last.isoformat())
@@ -446,14 +452,14 @@ class Paper:
         """A member's passbook over [start, end] (shop-local days; without a start: since the account was opened;
         without an end: to today; days outside the shop's calendar are BAD_DAY), and its statement as printed."""
         zone = self.settings.zone
-        member = await passbook.member_by_id(shop_id=shop_id, member_id=member_id)
+        member = await passbook.member_by_id(member_id=member_id)
         for day in (start, end):
             if day is not None:
                 check_day(day)
         if start and end and end < start:
             start, end = end, start
         found = await passbook.statement(
-            shop_id=shop_id, member_id=member_id,
+            member_id=member_id,
             start=datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC) if start else None,
             end=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC) if end else None)
         first = start or member.opened_at.astimezone(zone).date()
@@ -480,7 +486,7 @@ class Paper:
 
     async def print_member_card(self, *, shop_id: int, member_id: int, till: str | None = None) -> int:
         """The member's card into the print queue, for the printer of the till it is asked at, as a statement."""
-        card = self.member_card(await passbook.member_by_id(shop_id=shop_id, member_id=member_id))
+        card = self.member_card(await passbook.member_by_id(member_id=member_id))
         return await self.printouts.queue(
             shop_id=shop_id, place=_place_of(till), document=MEMBER_CARD, ref=card.member_number, till=till or "",
             render=lambda profile: render_member_card(card, profile=profile))

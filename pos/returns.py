@@ -348,7 +348,8 @@ async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id:
             continue
         fen, points = back.amount_fen, back.points
         if tender["kind"] == "points":
-            payer = ledger.member_points(tender["member"]) if tender["member"] is not None else ledger.FUND_POINTS
+            payer = (ledger.member_points(tender["member"]) if tender["member"] is not None
+                     else ledger.fund_points(shop_id))
             refund_entries += [
                 ledger.Entry(payer, ledger.Currency.PTS, -points),
                 ledger.Entry(ledger.POINTS_REDEEMED, ledger.Currency.PTS, points),

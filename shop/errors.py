@@ -41,3 +41,4 @@ class ShopError(StrEnum):
     FEEDS_NOT_A_SHOP = "feeds-not-a-shop"  # a station's goods go to a shop, not to another station
     ONLY_STATIONS_FEED = "only-stations-feed"  # a shop takes its own goods in
     STATION_HAS_NO_TILLS = "station-has-no-tills"
+    STATION_HOLDS_NO_STOCK = "station-holds-no-stock"  # its intake goods go to the shop it feeds

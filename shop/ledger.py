@@ -6,7 +6,7 @@ Nothing is edited or deleted (database triggers refuse it): a mistake is correct
 reversing transaction that names the original. Once committed, each transaction is sealed into
 its shop's hash chain (shop/seal.py), so a change made past the triggers is found by verify().
 
-Accounts are paths: asset:till:3:cash, liability:fund:community, liability:maker:7,
+Accounts are paths: asset:till:3:cash, liability:fund:community, liability:fund:shop:2:points, liability:maker:7,
 liability:member:42:points, income:shop:running-costs.
 """
 
@@ -33,14 +33,18 @@ FUND = "liability:fund:community"
 RUNNING_COSTS = "income:shop:running-costs"
 
 # The love bank's points (currency PTS). Approved service issues points: debit POINTS_ISSUED,
-# credit the member. Points spent at the till: debit the member (or FUND_POINTS, for a household
-# in need), credit POINTS_REDEEMED; the sale's value in fen is then debited to POINTS_HONOURED
+# credit the member. Points spent at the till: debit the member (or the shop's fund_points, for a
+# household in need), credit POINTS_REDEEMED; the sale's value in fen is then debited to POINTS_HONOURED
 # (CNY) and credited to the fund, the makers and running costs as for cash. So the points held by
-# members and the fund always equal the points issued minus the points redeemed.
+# members and the funds always equal the points issued minus the points redeemed.
+# A member's account is the district's (one per member, whichever shop or station they use); the fund's
+# points are each shop's (community's): given to it there, spent there for households in need.
 POINTS_ISSUED = "equity:lovebank:issued"
 POINTS_REDEEMED = "equity:lovebank:redeemed"
-FUND_POINTS = "liability:fund:community:points"
 POINTS_HONOURED = "expense:lovebank:points-honoured"
+# The one fund points account of all shops before each shop had its own (issue 19): the love bank's migration
+# 2026-12-07T07 moved its points to each shop's; verify() reports any left in it.
+FUND_POINTS_SHARED = "liability:fund:community:points"
 
 
 # Till sessions (pos/sessions.py): opening moves the counted float from the shop's safe into the drawer
@@ -58,6 +62,19 @@ REFUNDS_OWED = "liability:shop:refunds-owed"
 
 def till_cash(till_id: int) -> str:
     return f"asset:till:{till_id}:cash"
+
+
+def fund_points(shop_id: int) -> str:
+    """The points the community fund of one shop (or station) holds."""
+    return f"liability:fund:shop:{shop_id}:points"
+
+
+def fund_points_shop(account: str) -> int | None:
+    """The shop whose fund's points account this is (None: another account)."""
+    parts = account.split(":")
+    if len(parts) == 5 and parts[:3] == ["liability", "fund", "shop"] and parts[4] == "points" and parts[3].isdigit():
+        return int(parts[3])
+    return None
 
 
 def maker_payable(maker_id: int) -> str:

@@ -28,7 +28,7 @@ from shop.staff import Role
 from printing.printer_setup import till_place
 from printing.job_list import JobInfo, Shown, jobs_page, unprinted
 from printing.queue import Job, PrinterHealth, find_job, health
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, no_tills_at_a_station, requires_role
 from web.inputs import MAX_ROW_ID, In, RowId, Text
 from web.shopfront import Front, Shopfront
 
@@ -182,7 +182,7 @@ async def _till(front: Shopfront, code: str) -> TillInfo:
 
 class TillApi(Controller):
     path = "/api/till"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     tags = ["till"]
 
     @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
@@ -196,12 +196,12 @@ class TillApi(Controller):
 
     @get("/members/{code:str}", summary="A love-bank member by their card (scanned) or number (typed), with their points")
     async def member(self, front: Front, code: FromPath[Text]) -> MemberOut:
-        member = await member_for_till(shop_id=front.shop_id, code=code)
+        member = await member_for_till(code=code)
         return MemberOut(number=member.number, name=member.name, points=member.points)
 
-    @get("/fund-points", summary="The points the community fund holds, for households in need")
-    async def fund(self, request: Request) -> FundPointsOut:
-        return FundPointsOut(points=await fund_points())
+    @get("/fund-points", summary="The points this shop's community fund holds, for households in need")
+    async def fund(self, front: Front) -> FundPointsOut:
+        return FundPointsOut(points=await fund_points(front.shop_id))
 
     @get("/tills", summary="The shop's tills")
     async def tills(self, front: Front) -> list[TillInfo]:
@@ -230,7 +230,7 @@ class TillApi(Controller):
 
 class SalesApi(Controller):
     path = "/api/sales"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     tags = ["sales"]
 
     @post("/", summary="Complete a cash sale (idempotent by idempotency_key)", status_code=201)
@@ -303,7 +303,7 @@ class ParkedApi(Controller):
     """Carts put aside while the next customer is served; resumed at any till of the shop."""
 
     path = "/api/parked"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     tags = ["till"]
 
     @post("/", summary="Park the cart (nothing about stock or money changes)", status_code=201)

@@ -31,9 +31,11 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.response import Response
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from shop.errors import DomainError, ShopError
+from shop.shops import ShopKind
 from shop.staff import Role, end_sessions, session_state
 from shop.throttle import Origin, origin
-from web.shopfront import serving
+from web.shopfront import serving, shopfront_of
 
 COOKIE = "aixin_session"
 SHIFT_SECONDS = 12 * 3600
@@ -143,6 +145,23 @@ async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
         await send(message)
 
     await app(scope, receive, sending)
+
+
+def _refused_at_a_station(code: ShopError):
+    """A guard, after requires_role: what needs tills or stock is refused to the staff of a station (shop/shops.py:
+    a station has neither; its intake goods go to the shop it feeds), DomainError `code` naming the station."""
+
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        shop = shopfront_of(connection.app.state).shop  # the logged-in person's, read by the middleware
+        if shop is not None and shop.kind is ShopKind.STATION:
+            raise DomainError(code, shop=shop.code)
+
+    guard.__name__ = f"refused_at_a_station_{code.value}"
+    return guard
+
+
+no_tills_at_a_station = _refused_at_a_station(ShopError.STATION_HAS_NO_TILLS)  # the till, sales, returns
+no_stock_at_a_station = _refused_at_a_station(ShopError.STATION_HOLDS_NO_STOCK)  # the catalogue, shelf, stock takes
 
 
 def requires_role(role: Role):

@@ -23,7 +23,7 @@ from pos.oversold import OversoldItem, oversold
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, no_stock_at_a_station, requires_role
 from web.i18n import domain_error_message
 from web.inputs import Form, In, Text
 from web.pages import _page
@@ -79,7 +79,7 @@ class CategoryRulesIn(In):
 
 class CatalogueApi(Controller):
     path = "/api/catalogue/items"
-    guards = [requires_role(Role.MANAGER)]
+    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
     tags = ["catalogue"]
 
     @get("/", summary="Find items, withdrawn ones too (name, part of the code, pinyin)")
@@ -161,7 +161,7 @@ async def shelf_lists(front: Shopfront) -> ShelfLists:
 
 class ShelfApi(Controller):
     path = "/api/shelf"
-    guards = [requires_role(Role.MANAGER)]
+    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
     tags = ["catalogue"]
 
     @get("/", summary="Food expiring soon, packaged goods running low, ageing stock to mark down or remove, "
@@ -207,7 +207,7 @@ def _whole(text: str, *, signed: bool = False) -> int | None:
 
 class CataloguePages(Controller):
     path = "/manager/catalogue"
-    guards = [requires_role(Role.MANAGER)]
+    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
     include_in_schema = False
 
     @get("/")
@@ -298,7 +298,7 @@ class CataloguePages(Controller):
 
 class ShelfPage(Controller):
     path = "/manager/shelf"
-    guards = [requires_role(Role.MANAGER)]
+    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
     include_in_schema = False
 
     @get("/")

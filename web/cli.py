@@ -17,6 +17,7 @@ from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ShopKind, add_shop, ensure_shop, list_shops, shop_of_code
 from pos.tills import add_till, tills
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
+from shop.tables import Staff
 
 
 STOP_SECONDS = 10  # a stop (SIGTERM) ends the process within this, whatever the clients do
@@ -253,10 +254,13 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
                   else sys.stdin.readline().rstrip("\n"))
 
     async def change(shop_id: int) -> int:
-        if args.step == "list":
-            for s in await list_staff():
+        if args.step == "list":  # each person's shop (or station) by its code; of one shop with --shop
+            of_shop = (await shop_of_code(args.shop)).id if args.shop else None
+            codes = {s.id: s.code for s in await list_shops()}
+            shops = {r["id"]: codes.get(r["shop"], "-") for r in await Staff.select(Staff.id, Staff.shop)}
+            for s in await list_staff(shop_id=of_shop):
                 print(f"{s.username:<20} {s.role:<12} {'active' if s.active else 'deactivated':<12} "
-                      f"{'PIN' if s.has_pin else '-':<4} {s.display_name}")
+                      f"{'PIN' if s.has_pin else '-':<4} {shops[s.id]:<16} {s.display_name}")
             return 0
         if args.step in ("deactivate", "activate"):
             staff = await set_active(username=args.username, active=args.step == "activate")
@@ -277,7 +281,9 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
 def _staff_commands(commands) -> None:
     staff = commands.add_parser("staff", help="list staff, deactivate them, change a role, a password or a PIN")
     steps = staff.add_subparsers(dest="step", required=True)
-    steps.add_parser("list", help="everyone: username, role, active, whether they have a till PIN")
+    listing = steps.add_parser("list", help="everyone: username, role, active, whether they have a till PIN, "
+                                            "their shop's code")
+    listing.add_argument("--shop", metavar="SHOP", help="only the staff of this shop or station (its code)")
     for step, words in (("deactivate", "end every session of theirs; they can no longer log in or approve"),
                         ("activate", "let a deactivated member of staff log in again")):
         steps.add_parser(step, help=words).add_argument("username")
@@ -368,9 +374,15 @@ def _service_install(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _printer(settings: Settings, args: argparse.Namespace) -> int:
+    """aixin printer ...: the printers of config.toml's [shop], or with --shop of another shop or station."""
     from web.printers import printer_command
 
-    return printer_command(settings, args, _with_database)
+    async def with_shop(settings: Settings, work: Callable[[int], Awaitable[int]]) -> int:
+        async def of_shop(shop_id: int) -> int:
+            return await work((await shop_of_code(args.shop)).id if getattr(args, "shop", None) else shop_id)
+        return await _with_database(settings, of_shop)
+
+    return printer_command(settings, args, with_shop)
 
 
 def _printer_commands(commands) -> None:
@@ -385,7 +397,9 @@ def _printer_commands(commands) -> None:
     drawer.add_argument("--pin", type=int, choices=[2, 5], required=True)
     drawer.add_argument("--on-ms", type=int, default=100)
     drawer.add_argument("--off-ms", type=int, default=100)
-    chosen = steps.add_parser("set", parents=[connection], help="store a printer's profile from its test page")
+    of_shop = argparse.ArgumentParser(add_help=False)
+    of_shop.add_argument("--shop", metavar="SHOP", help="the shop's or station's code (default: config.toml's [shop])")
+    chosen = steps.add_parser("set", parents=[connection, of_shop], help="store a printer's profile from its test page")
     chosen.add_argument("name", help="the printer's name, as the printers page shows it")
     chosen.add_argument("--line", type=int, required=True, help="the test page's line that reads right (1-5)")
     chosen.add_argument("--ruler", type=int, required=True, help="the widest ruler on one line: 32 or 48")
@@ -397,7 +411,7 @@ def _printer_commands(commands) -> None:
     chosen.add_argument("--barcodes-as-images", action="store_true", help="the printer cannot draw barcodes")
     chosen.add_argument("--place", action="append", default=[], metavar="PLACE",
                         help="assign it: till:T1 (a till's receipts) or intake (labels and slips); repeatable")
-    steps.add_parser("list", help="the printers set up and the places they serve")
+    steps.add_parser("list", parents=[of_shop], help="the printers set up and the places they serve")
     printer.set_defaults(run=_printer)
 
 

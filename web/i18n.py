@@ -195,6 +195,7 @@ ERROR_MESSAGES = {
     # the love bank
     "unknown-member": N_("No member has the number or card “{member}”: check it, or find them by name."),
     "member-closed": N_("The account {number} is closed: it can no longer earn, receive or spend points."),
+    "member-of-another-shop": N_("The account {number} was opened at {shop}: it is closed, erased or exported there."),
     "bad-member-name": N_("A member's name has 1 to {maximum} characters."),
     "bad-member-notes": N_("Notes have at most {maximum} characters (and never an ID number)."),
     "member-has-points": N_("Account {number} still holds {points} points: give them to the community fund or "
@@ -257,6 +258,10 @@ ERROR_MESSAGES = {
     "feeds-not-a-shop": N_("{shop} is a station: a station's goods go to a shop, so name a shop's code."),
     "only-stations-feed": N_("Only a station feeds a shop: a shop takes its own goods in."),
     "station-has-no-tills": N_("{shop} is a station: a station has no tills and sells nothing."),
+    "station-holds-no-stock": N_("{shop} is a station: a station holds no stock (the goods taken in there go to "
+                                 "the shop it feeds)."),
+    "station-feeds-no-shop": N_("{shop} is a station that feeds no shop, so its donated goods have nowhere to go: "
+                                "ask an admin to name the shop it feeds before taking goods in."),
     "till-code-taken": N_("The shop already has a till {till}: choose another code."),
     "bad-till-code": N_("A till's code is 1 to {maximum} letters, digits or dashes, and its name 1 to "
                         "{name_maximum} characters."),

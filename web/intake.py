@@ -1,5 +1,9 @@
 """The intake desk's JSON API: donors, donations, makers and their goods. Parse, one call, return.
 
+At a station the desk takes donations in for the shop it feeds (donations/intake.py: goods_shop_of): the donors,
+the donations and the slips are the station's, the categories, the catalogue and the goods that shop's. A maker's
+goods are consigned at a shop only (a station holds no stock).
+
 Phones are masked for everyone but managers. Labels and donation slips print on the
 intake desk's printer (pos/paper.py: the one assigned to the desk, else [labels] in config.toml);
 a donation's labels are one print job, committed with the donation.
@@ -17,7 +21,8 @@ from donations.donors import DonorInfo, donor_by_id, erase_donor, find_donors, r
 from shop.people import shown_phone
 from donations.errors import DonationError
 from donations.intake import (
-    DonationRecord, DonationSummary, GivenItem, donation_id_of, load_donation, recent_donations, register_donation,
+    DonationRecord, DonationSummary, GivenItem, donation_id_of, goods_shop_of, load_donation, recent_donations,
+    register_donation,
 )
 from donations.makers import (
     MakerInfo, consign_goods, maker_by_id, makers_of, owed_to, record_payout, register_maker, set_maker_terms,
@@ -33,7 +38,7 @@ from pos.reports import check_day
 from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, no_stock_at_a_station, requires_role
 from web.inputs import BodyRowId, In, RowId, Text
 from web.shopfront import Front, Shopfront
 
@@ -221,16 +226,17 @@ class IntakeApi(Controller):
     guards = [requires_role(Role.INTAKE)]
     tags = ["intake"]
 
-    @get("/categories", summary="The categories, with their starting price by condition")
+    @get("/categories", summary="The categories, with their starting price by condition (at a station: of the shop "
+                                "it feeds)")
     async def categories(self, front: Front) -> list[CategoryInfo]:
-        return await categories_of(shop_id=front.shop_id)
+        return await categories_of(shop_id=await goods_shop_of(front.shop_id))
 
     @get("/items/{barcode:str}", summary="What a maker's barcode already names in the catalogue")
     async def known_item(self, front: Front, barcode: FromPath[Text]) -> KnownItem:
         code = normalize_barcode(barcode)
         if code.startswith("2"):  # the shop's own codes are never a maker's (register_donation says so too)
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
-        item = await item_by_barcode(shop_id=front.shop_id, barcode=code)
+        item = await item_by_barcode(shop_id=await goods_shop_of(front.shop_id), barcode=code)
         if item is None:
             raise DomainError(InventoryError.UNKNOWN_BARCODE, barcode=code)
         return KnownItem(barcode=item.barcode, name=item.name, category=item.category_code, price_fen=item.price_fen,
@@ -325,7 +331,8 @@ class MakersApi(Controller):
                               maker_percent=data.maker_percent, by=request.user.id)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
-    @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment", status_code=201)
+    @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment (at a shop)", status_code=201,
+          guards=[no_stock_at_a_station])
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[GoodsIn]) -> GoodsOut:
         paper = front.paper.at_intake(shop_id=front.shop_id, slip=False, labels=data.print_labels)

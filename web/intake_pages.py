@@ -27,7 +27,7 @@ from pos.paper import CONDITION_WORDS
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, no_stock_at_a_station, requires_role
 from web.i18n import domain_error_message
 from web.inputs import Form, RowId, Text
 from web.intake import statement_period
@@ -164,7 +164,7 @@ class MakerPages(Controller):
                      zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added,
                      terms_changes=await terms_changes_of(shop_id=front.shop_id, maker_id=maker_id))
 
-    @post("/{maker_id:int}/goods", status_code=200)
+    @post("/{maker_id:int}/goods", status_code=200, guards=[no_stock_at_a_station])
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
         try:

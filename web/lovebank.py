@@ -4,6 +4,10 @@ passbook and its approval by another coordinator, points gifts, corrections, sta
 Two people for every move of points between members: service, gifts from member to member and corrections
 (reversals) wait on the approvals page until someone other than the one who entered them approves them.
 
+Members are the district's (issue 19): found at every shop of the database, their passbook showing where each
+entry happened; each service, gift and correction is decided at the shop where it was recorded, and an account is
+closed, erased or exported at the shop that opened it. Each shop's community fund keeps its own points.
+
 Phones are masked for everyone but managers. Statements and member cards (pos/paper.py) print on the printer
 of the till they are asked at (?till=T1), else on config.toml's receipt printer, in the shop's language as all
 paper is, through the print queue.
@@ -71,6 +75,7 @@ class MemberOut(msgspec.Struct):
     points: int
     hours: str  # approved service so far, "12.5"
     half_hours: int
+    opened_where: str = ""  # the shop or station that opened the account
 
 
 async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
@@ -80,7 +85,7 @@ async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
                      may_contact=member.may_contact, card_code=member.card_code, status=member.status,
                      opened_at=member.opened_at, closed_at=member.closed_at,
                      points=await passbook.points_of(member.id), hours=passbook.hours_text(half_hours),
-                     half_hours=half_hours)
+                     half_hours=half_hours, opened_where=member.opened_where)
 
 
 class CloseIn(In):
@@ -125,6 +130,7 @@ class StatementLineOut(msgspec.Struct):
     points: int
     balance: int
     cumulative_hours: str
+    where: str = ""  # the shop or station where it happened
 
 
 class StatementOut(msgspec.Struct):
@@ -173,7 +179,8 @@ async def _statement_out(request: Request, front: Shopfront, member_id: int, sta
             txn_id=line.txn_id, at=line.at, kind=line.kind, ref=line.ref,
             description=front.paper.entry_description(line, locale),
             hours=None if line.half_hours is None else passbook.hours_text(line.half_hours), points=line.points,
-            balance=line.balance, cumulative_hours=passbook.hours_text(line.cumulative_half_hours))
+            balance=line.balance, cumulative_hours=passbook.hours_text(line.cumulative_half_hours),
+            where=line.where)
             for line in found.lines])
 
 
@@ -190,8 +197,7 @@ class LoveBankApi(Controller):
     @get("/members", summary="Find members by number, card code, name, or the last four digits of their phone "
          "(exactly four)")
     async def find(self, request: Request, front: Front, q: FromQuery[Text] = "") -> list[MemberOut]:
-        return [await _member_out(request, m) for m in await passbook.find_members(
-            shop_id=front.shop_id, text=q)]
+        return [await _member_out(request, m) for m in await passbook.find_members(text=q)]
 
     @post("/members", summary="Open a member's account (passbook) with a new member card", status_code=201)
     async def open(self, request: Request[StaffUser, dict, object], front: Front,
@@ -203,8 +209,7 @@ class LoveBankApi(Controller):
 
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
     async def show(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
-        return await _member_out(request, await passbook.member_by_id(shop_id=front.shop_id,
-                                                                      member_id=member_id))
+        return await _member_out(request, await passbook.member_by_id(member_id=member_id))
 
     @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
           "the community fund", status_code=200)
@@ -217,11 +222,10 @@ class LoveBankApi(Controller):
     @get("/members/{member_id:int}/export", summary="Everything kept about a member, for them to take (managers)",
          guards=[requires_role(Role.MANAGER)])
     async def export(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberExport:
-        shop_id = front.shop_id
-        member = await passbook.member_by_id(shop_id=shop_id, member_id=member_id)
+        member = await passbook.member_kept_at(shop_id=front.shop_id, member_id=member_id)
         return MemberExport(member=await _member_out(request, member),
-                            service=await passbook.service_of(shop_id=shop_id, member_id=member_id),
-                            gifts=await passbook.gifts_of(shop_id=shop_id, member_id=member_id),
+                            service=await passbook.service_of(member_id=member_id),
+                            gifts=await passbook.gifts_of(member_id=member_id),
                             statement=await _statement_out(request, front, member_id, None, None))
 
     @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
@@ -232,13 +236,13 @@ class LoveBankApi(Controller):
 
     @get("/members/{member_id:int}/service", summary="The member's passbook: each service, approved hours so far")
     async def passbook(self, front: Front, member_id: FromPath[RowId]) -> list[ServiceInfo]:
-        shop_id = front.shop_id
-        await passbook.member_by_id(shop_id=shop_id, member_id=member_id)
-        return await passbook.service_of(shop_id=shop_id, member_id=member_id)
+        await passbook.member_by_id(member_id=member_id)
+        return await passbook.service_of(member_id=member_id)
 
     @get("/members/{member_id:int}/gifts", summary="The member's points gifts, given and received")
     async def gifts(self, front: Front, member_id: FromPath[RowId]) -> list[GiftInfo]:
-        return await passbook.gifts_of(shop_id=front.shop_id, member_id=member_id)
+        await passbook.member_by_id(member_id=member_id)
+        return await passbook.gifts_of(member_id=member_id)
 
     @get("/members/{member_id:int}/statement", summary="Every entry in a period (shop-local days; default: since "
          "opening) with its running balance and the approved hours so far")
@@ -263,7 +267,7 @@ class LoveBankApi(Controller):
 
     @get("/members/{member_id:int}/card", summary="The member card's text, as on paper")
     async def card_preview(self, front: Front, member_id: FromPath[RowId]) -> list[str]:
-        member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        member = await passbook.member_by_id(member_id=member_id)
         return front.paper.member_card_preview(front.paper.member_card(member))
 
     @post("/members/{member_id:int}/card/print", summary="Print the member card on the printer of the till named "
@@ -355,9 +359,9 @@ class LoveBankApi(Controller):
         return await passbook.reject_reversal(shop_id=front.shop_id, reversal_id=reversal_id,
                                               staff_id=request.user.id, reason=data.reason)
 
-    @get("/fund", summary="The points the community fund holds")
-    async def fund(self) -> FundOut:
-        return FundOut(points=await passbook.fund_points())
+    @get("/fund", summary="The points this shop's community fund holds")
+    async def fund(self, front: Front) -> FundOut:
+        return FundOut(points=await passbook.fund_points(front.shop_id))
 
 
 # -- the coordinator's pages ------------------------------------------------------------------------------
@@ -423,13 +427,13 @@ class LoveBankPages(Controller):
 
     async def _home(self, request: Request, front: Shopfront, *, q: str = "", error: str = "") -> Template:
         shop_id = front.shop_id
-        found = await passbook.find_members(shop_id=shop_id, text=q) if q else []
+        found = await passbook.find_members(text=q) if q else []
         return _page(request, "lovebank.html", q=q, error=error,
                      found=[(m, await passbook.points_of(m.id)) for m in found],
                      pending=len(await passbook.pending_service(shop_id=shop_id))
                      + len(await passbook.pending_gifts(shop_id=shop_id))
                      + len(await passbook.pending_reversals(shop_id=shop_id)),
-                     fund=await passbook.fund_points())
+                     fund=await passbook.fund_points(shop_id))
 
     @post("/members", status_code=200)
     async def open(self, request: Request[StaffUser, dict, object], front: Front,
@@ -462,7 +466,7 @@ class LoveBankPages(Controller):
     async def _member(self, request: Request, front: Shopfront, member_id: int, *, start: date | None = None,
                       end: date | None = None, error: str = "", done: str = "") -> Template:
         locale = locale_of(request)
-        member = await passbook.member_by_id(shop_id=front.shop_id, member_id=member_id)
+        member = await passbook.member_by_id(member_id=member_id)
         found, printed = await front.paper.statement_of(shop_id=front.shop_id, member_id=member_id, start=start,
                                                         end=end)
         zone = front.settings.zone
@@ -471,8 +475,8 @@ class LoveBankPages(Controller):
             phone=shown_phone(member.phone, Role(request.user.role)),
             points=await passbook.points_of(member_id),
             hours=passbook.hours_text(await passbook.approved_half_hours(member_id)),
-            service=await passbook.service_of(shop_id=front.shop_id, member_id=member_id),
-            gifts=await passbook.gifts_of(shop_id=front.shop_id, member_id=member_id),
+            service=await passbook.service_of(member_id=member_id),
+            gifts=await passbook.gifts_of(member_id=member_id),
             reversals=await passbook.pending_reversals(shop_id=front.shop_id, member_id=member_id),
             statement=found, entries=[(line, front.paper.entry_description(line, locale)) for line in found.lines],
             preview=front.paper.statement_preview(printed),
@@ -481,7 +485,7 @@ class LoveBankPages(Controller):
             types=front.settings.lovebank.service_types, type_names=_types(front.settings),
             max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(front).isoformat(), zone=zone,
             hours_text=passbook.hours_text, status_words=STATUS_WORDS, me=request.user.id,
-            manager=_is_manager(request))
+            manager=_is_manager(request), here=front.shop_id)
 
     async def _failed(self, request: Request, front: Shopfront, member_id: int, error: DomainError) -> Template:
         return await self._member(request, front, member_id, error=domain_error_message(locale_of(request), error))
@@ -508,7 +512,7 @@ class LoveBankPages(Controller):
         try:
             to = None
             if data.to.strip().lower() != "fund":
-                to = (await passbook.member_for_till(shop_id=shop_id, code=data.to)).id
+                to = (await passbook.member_for_till(code=data.to)).id
             await passbook.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
                                          points=_whole(data.points), staff_id=request.user.id, note=data.note)
         except DomainError as error:

@@ -24,7 +24,7 @@ from pos.sessions import current_session
 from shop.errors import DomainError
 from shop.staff import Role
 from web.api import _till
-from web.auth import StaffUser, requires_role
+from web.auth import StaffUser, no_tills_at_a_station, requires_role
 from web.i18n import ERROR_MESSAGES, N_, error_message, translations
 from web.inputs import In, RowId, Text
 from web.pages import _page
@@ -198,7 +198,7 @@ def _settled_out(result: OfflineResult) -> SettledOut:
 
 class OfflineTillApi(Controller):
     path = "/api/till"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     tags = ["till"]
 
     @post("/offline-sales", summary="A sale the till made offline, sent when the server is back (201 sold, 200 the "

@@ -12,6 +12,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Response, Template
 
+from donations.intake import goods_shop_of
 from inventory.catalogue import categories_of
 from pos.checkout import load_sale
 from pos.numbers import sale_id_of
@@ -24,7 +25,7 @@ from shop.errors import DomainError, ShopError
 from shop.printouts import RECEIPT_PRINTER
 from shop.staff import Role, authenticate
 from web.api import OptionalRowId
-from web.auth import StaffUser, log_in, log_out, requires_role
+from web.auth import StaffUser, log_in, log_out, no_tills_at_a_station, requires_role
 from web.health import health_of
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import Form, RowId, Text
@@ -98,7 +99,7 @@ class LoginPage(Controller):
 
 class TillPage(Controller):
     path = "/till"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     include_in_schema = False
 
     @get("/")
@@ -218,7 +219,7 @@ class IntakePage(Controller):
         categories = [{
             "code": c.code, "name": c.name if locale == "zh_CN" or not c.name_en else c.name_en, "source": c.source,
             "perishable": c.perishable, "prices": c.default_prices,
-        } for c in await categories_of(shop_id=front.shop_id) if c.source != "handicraft"]
+        } for c in await categories_of(shop_id=await goods_shop_of(front.shop_id)) if c.source != "handicraft"]
         return _page(request, "intake.html", categories=categories,
                      conditions={code: words.gettext(text) for code, text in CONDITION_WORDS.items()},
                      words={key: words.gettext(text) for key, text in _INTAKE_WORDS.items()},
@@ -260,7 +261,7 @@ class ManagerPage(Controller):
 
 class ReceiptPage(Controller):
     path = "/sales"
-    guards = [requires_role(Role.CASHIER)]
+    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
     include_in_schema = False
 
     @get("/{number:str}/receipt")

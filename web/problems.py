@@ -33,7 +33,7 @@ STATUS: dict[str, int] = {
     ShopError.BAD_LOGIN: 401,
     **dict.fromkeys([  # allowed to someone else: a manager's PIN, another coordinator
         ShopError.BAD_PIN, SaleError.MANAGER_PIN_NEEDED, ReturnError.REFUND_NEEDS_MANAGER,
-        ReturnError.VOID_NEEDS_MANAGER, LoveBankError.OWN_ENTRY, LoveBankError.OWN_SERVICE,
+        ReturnError.VOID_NEEDS_MANAGER, LoveBankError.OWN_ENTRY, LoveBankError.OWN_SERVICE, LoveBankError.MEMBER_ELSEWHERE,
         TransferError.NOT_THE_RECEIVING_SHOP, TransferError.NOT_THE_SENDING_SHOP], 403),
     **dict.fromkeys([  # what the request names does not exist (in this shop)
         ShopError.NOT_FOUND, InventoryError.UNKNOWN_BARCODE, CatalogueCsvError.UNKNOWN_IMPORT,
@@ -45,6 +45,7 @@ STATUS: dict[str, int] = {
         OfflineError.UNKNOWN_OFFLINE_SALE, ShopError.UNKNOWN_SHOP, TransferError.UNKNOWN_TRANSFER], 404),
     **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
         ShopError.USERNAME_TAKEN, ShopError.SHOP_CODE_TAKEN, ShopError.STATION_HAS_NO_TILLS, SaleError.TILL_CODE_TAKEN,
+        ShopError.STATION_HOLDS_NO_STOCK, DonationError.STATION_FEEDS_NO_SHOP,
         ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
         StaffError.LAST_ADMIN, InventoryError.BARCODE_TAKEN, InventoryError.ITEM_WITHDRAWN,
         CatalogueCsvError.IMPORT_RUNNING, StockTakeError.ITEM_OUT_OF_SCOPE, StockTakeError.STOCKTAKE_ALREADY_OPEN,

@@ -121,7 +121,7 @@ async def test_a_service_is_pending_until_another_coordinator_approves_it_into_p
     txns = await LedgerTxn.select().where(LedgerTxn.kind == "service")
     assert [(t["ref"], t["staff"]) for t in txns] == [(f"service:{entered.id}", bank.second_id)]
     assert await pending_service(shop_id=bank.shop_id) == []
-    assert (await member_for_till(shop_id=bank.shop_id, code=f"M{bank.li}")).points == 22
+    assert (await member_for_till(code=f"M{bank.li}")).points == 22
 
 
 async def test_a_manager_may_approve_but_not_what_they_entered(bank):
@@ -188,7 +188,7 @@ async def test_the_passbook_counts_approved_hours_only_in_the_order_served(bank)
     await approve_service(shop_id=bank.shop_id, record_id=third.id, staff_id=bank.second_id, types=TYPES)
 
     # when
-    lines = await service_of(shop_id=bank.shop_id, member_id=bank.li)
+    lines = await service_of(member_id=bank.li)
 
     # then
     assert [(l.served_on, l.status, l.cumulative_half_hours) for l in lines] == [
@@ -215,7 +215,7 @@ async def test_twenty_gifts_of_thirty_points_at_once_from_a_hundred_exactly_thre
     assert codes.count("ok") == 3
     assert sorted(set(codes) - {"ok"}) == [("not-enough-points", 409)]
     assert await points_of(bank.li) == 10
-    assert await points_of(bank.wang) + await fund_points() == 90
+    assert await points_of(bank.wang) + await fund_points(bank.shop_id) == 90
     assert await PointsGift.count().where(PointsGift.status == "approved") == 3
     assert len(await pending_gifts(shop_id=bank.shop_id)) == 10 - (await points_of(bank.wang)) // 30
 
@@ -346,7 +346,7 @@ async def test_a_rejected_gift_or_correction_leaves_every_balance_alone(bank):
     # then
     assert (rejected.status, rejected.reason, rejected.reversed) == ("rejected", "本人不同意", False)
     assert (kept.status, kept.decision_reason, kept.decided_by) == ("rejected", "服务属实", bank.manager_id)
-    assert (await points_of(bank.li), await points_of(bank.wang), await fund_points()) == (20, 0, 0)
+    assert (await points_of(bank.li), await points_of(bank.wang), await fund_points(bank.shop_id)) == (20, 0, 0)
     assert (await passbook.service_by_id(shop_id=bank.shop_id, record_id=service.id)).status == "approved"
     # a rejected gift is never approved nor reversed; a rejected correction may be asked again
     with pytest.raises(DomainError, match="request-already-decided"):
@@ -365,7 +365,7 @@ async def test_nobody_reverses_their_own_entry_alone_nor_approves_a_correction_t
     await earn(bank, bank.li)  # 40
     to_fund = await donate_points(shop_id=bank.shop_id, from_member_id=bank.li, to_member_id=None, points=5,
                                   staff_id=bank.coordinator_id)
-    assert (to_fund.status, to_fund.decided_by) == ("approved", None) and await fund_points() == 5
+    assert (to_fund.status, to_fund.decided_by) == ("approved", None) and await fund_points(bank.shop_id) == 5
     # when: each asks for a correction and tries to approve it themselves
     for who, asked in ((bank.second_id, await reverse_service(shop_id=bank.shop_id, record_id=service.id,
                                                               staff_id=bank.second_id, reason="录错了")),
@@ -375,7 +375,7 @@ async def test_nobody_reverses_their_own_entry_alone_nor_approves_a_correction_t
             await approve_reversal(shop_id=bank.shop_id, reversal_id=asked.id, staff_id=who)
         assert (str(error.value.code), status_of(error.value)) == ("own-entry", 403)
     # then: nothing moved; both wait for someone else
-    assert (await points_of(bank.li), await fund_points()) == (35, 5)
+    assert (await points_of(bank.li), await fund_points(bank.shop_id)) == (35, 5)
     waiting = await pending_reversals(shop_id=bank.shop_id)
     assert [(v.service_id, v.gift_id, v.points, v.member_number) for v in waiting] == [
         (service.id, None, 20, f"M{bank.li:06d}"), (None, to_fund.id, 5, f"M{bank.li:06d}")]
@@ -383,7 +383,7 @@ async def test_nobody_reverses_their_own_entry_alone_nor_approves_a_correction_t
     # a manager approves the fund gift's correction
     assert (await approve_reversal(shop_id=bank.shop_id, reversal_id=waiting[1].id,
                                    staff_id=bank.manager_id)).status == "approved"
-    assert (await points_of(bank.li), await fund_points()) == (40, 0)
+    assert (await points_of(bank.li), await fund_points(bank.shop_id)) == (40, 0)
     await reject_reversal(shop_id=bank.shop_id, reversal_id=waiting[0].id, staff_id=bank.coordinator_id, reason="不改")
 
 
@@ -431,12 +431,12 @@ async def test_an_account_closes_only_at_zero_or_giving_the_rest_to_the_fund_and
     closed = await close_member(shop_id=bank.shop_id, member_id=bank.li, staff_id=bank.coordinator_id,
                                 give_rest_to_fund=True)
     assert not closed.is_open and closed.closed_at is not None
-    assert await points_of(bank.li) == 0 and await fund_points() == 20
+    assert await points_of(bank.li) == 0 and await fund_points(bank.shop_id) == 20
     # a closed account cannot earn, receive or spend
     for attempt in (record(bank, bank.li),
                     donate_points(shop_id=bank.shop_id, from_member_id=bank.wang, to_member_id=bank.li, points=1,
                                   staff_id=bank.coordinator_id),
-                    member_for_till(shop_id=bank.shop_id, code=closed.card_code),
+                    member_for_till(code=closed.card_code),
                     close_member(shop_id=bank.shop_id, member_id=bank.li, staff_id=bank.coordinator_id)):
         with pytest.raises(DomainError, match="member-closed"):
             await attempt
@@ -460,8 +460,8 @@ async def test_the_statement_has_every_entry_with_its_running_balance_and_the_ho
     await corrected(bank, service_id=service.id, reason="重复录入")
 
     # when
-    mine = await statement(shop_id=bank.shop_id, member_id=bank.li)
-    theirs = await statement(shop_id=bank.shop_id, member_id=bank.wang)
+    mine = await statement(member_id=bank.li)
+    theirs = await statement(member_id=bank.wang)
 
     # then
     assert [(l.kind, l.counterpart, l.detail, l.half_hours, l.points, l.balance, l.cumulative_half_hours)
@@ -479,10 +479,10 @@ async def test_the_statement_has_every_entry_with_its_running_balance_and_the_ho
 
     # a period brings the balance and hours forward
     third = mine.lines[2].at
-    later = await statement(shop_id=bank.shop_id, member_id=bank.li, start=third)
+    later = await statement(member_id=bank.li, start=third)
     assert (later.opening_balance, later.opening_half_hours) == (42, 7)
     assert [l.points for l in later.lines] == [-12, -5, -20]
-    earlier = await statement(shop_id=bank.shop_id, member_id=bank.li, end=third)
+    earlier = await statement(member_id=bank.li, end=third)
     assert [l.points for l in earlier.lines] == [20, 22] and earlier.closing_balance == 42
 
 
@@ -533,7 +533,7 @@ async def test_sales_paid_in_points_and_gifts_from_one_account_at_once_never_ove
     from pos.tender import PointsIn
 
     # given
-    member = await passbook.member_by_id(shop_id=bank.shop_id, member_id=bank.li)
+    member = await passbook.member_by_id(member_id=bank.li)
     await earn(bank, bank.li, half_hours=20)
 
     def sale(n):  # three books, ¥36.00: 30 points and ¥6.00 in cash

@@ -45,7 +45,7 @@ class LoveBank(RuleBasedStateMachine):
                         for n in range(MEMBERS)]
         self.points = {member: 0 for member in self.members}
         self.open = {member: True for member in self.members}
-        self.fund = self.run(passbook.fund_points())  # the fund is the shop's: earlier examples left some in it
+        self.fund = self.run(passbook.fund_points(self.shop_id))  # the fund is the shop's: earlier examples left some in it
         self.pending: list[tuple[int, int, str]] = []  # (record, member, entered by)
         self.approved: list[tuple[int, int, int]] = []  # (record, member, points)
         self.gifts: list[tuple[int, int, int | None, int]] = []  # (gift, from, to (None: fund), points)
@@ -166,14 +166,14 @@ class LoveBank(RuleBasedStateMachine):
         if who >= 0:
             member = self.members[who]
             try:
-                at_till = self.run(passbook.member_for_till(shop_id=self.shop_id, code=f"M{member}"))
+                at_till = self.run(passbook.member_for_till(code=f"M{member}"))
             except DomainError as error:
                 assert (str(error.code), self.open[member]) == ("member-closed", False)
                 return
             assert at_till.points == self.points[member]
             account = ledger.member_points(member)
         else:
-            account = ledger.FUND_POINTS
+            account = ledger.fund_points(self.shop_id)
         code = self.attempt(self._spend(account, points))
         held = self.fund if who < 0 else self.points[self.members[who]]
         if held < points:
@@ -296,7 +296,7 @@ class LoveBank(RuleBasedStateMachine):
     def balances_are_the_models_and_never_below_zero(self):
         for member, points in self.points.items():
             assert self.run(passbook.points_of(member)) == points >= 0
-        assert self.run(passbook.fund_points()) == self.fund >= 0
+        assert self.run(passbook.fund_points(self.shop_id)) == self.fund >= 0
 
     @invariant()
     def points_held_equal_points_issued_less_points_redeemed(self):

@@ -19,5 +19,5 @@ async def fund_with_points(goods, points: int) -> None:
     """Points given to the community fund (积分捐赠), as the love bank records a gift."""
     await ledger.post(ledger.Txn(kind="opening-points", ref="fund", entries=(
         ledger.Entry(ledger.POINTS_ISSUED, ledger.Currency.PTS, points),
-        ledger.Entry(ledger.FUND_POINTS, ledger.Currency.PTS, -points),
+        ledger.Entry(ledger.fund_points(goods.shop_id), ledger.Currency.PTS, -points),
     )), shop_id=goods.shop_id)

@@ -171,7 +171,7 @@ async def test_a_manager_spends_the_funds_points_for_a_household_with_a_referenc
     sale = await sell(goods, settings, [(goods.coat, 1)], cash=0, points=tender, manager_pin="2468")
     # then the fund's points paid, under the household's reference (no name), logged with the manager
     assert (sale.points, sale.household_ref, sale.member_number, sale.points_left) == (35, "H-2026-017", "", 65)
-    assert await fund_points() == 65
+    assert await fund_points(goods.shop_id) == 65
     tender_row = await Tender.select().where((Tender.sale == sale.id) & (Tender.kind == "points")).first()
     assert (tender_row["member"], tender_row["household_ref"]) == (None, "H-2026-017")
     logged = await Override.select().where(Override.sale == sale.id).first()

@@ -327,8 +327,8 @@ async def test_a_household_purchase_paid_with_the_funds_points_gives_them_back_t
                              lines=[CartLine(goods.book, 2)], cash_given_fen=0, idempotency_key="ret-fund-01",
                              rules=till_rules(settings),
                              points=PointsIn(points=24, household_ref="H-2026-017"), manager_pin="2468")
-    assert await fund_points() == 76
+    assert await fund_points(goods.shop_id) == 76
     void = await void_sale(shop_id=goods.shop_id, till_id=goods.till_id, cashier_id=goods.cashier_id,
                            manager_id=goods.manager_id, sale=sale.number, idempotency_key="ret-fund-v1")
     assert [(r.kind, r.points, r.amount_fen) for r in void.refunds] == [("points", 24, 2400)]
-    assert void.cash_fen == 0 and await fund_points() == 100
+    assert void.cash_fen == 0 and await fund_points(goods.shop_id) == 100

@@ -311,11 +311,11 @@ async def test_the_demo_shows_the_love_bank_working(db, settings):
     assert await load_demo(shop_id=shop_id, today=date.today(), service_types=settings.lovebank.service_types)
 
     # then: three members, one service and one gift between members waiting for approval, points in the fund
-    members = [m for name, _ in MEMBERS for m in await passbook.find_members(shop_id=shop_id, text=name)]
+    members = [m for name, _ in MEMBERS for m in await passbook.find_members(text=name)]
     assert len(members) == 3
     assert len(await passbook.pending_service(shop_id=shop_id)) == 1
     (gift,) = await passbook.pending_gifts(shop_id=shop_id)
-    assert await passbook.fund_points() > 0
+    assert await passbook.fund_points(shop_id) > 0
     # and once another coordinator approves the gift, every member holds points
     other = await create_staff(shop_id=shop_id, username="coord9", password="coord9-pw", role=Role.COORDINATOR)
     await passbook.approve_gift(shop_id=shop_id, gift_id=gift.id, staff_id=other.id)

@@ -1,6 +1,7 @@
 """Stock transfers over real HTTP (issue 19): A's manager sends donated goods and a maker's handicrafts to north;
 north's manager receives them; north's till sells them, the donor's impact at A counts that sale and the maker is
-paid by it; cancelling, refusals and replays; a third shop sees nothing; the page in both languages."""
+paid by it; a return at north takes its share back (of the donor's impact and north's report, as the ledger does);
+cancelling, refusals and replays; a third shop sees nothing; the page in both languages."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from inventory.transfers import TransferError
 from pos.sessions import open_session
 from pos.tables import SaleLine
 from pos.tills import add_till
+from shop.ledger import FUND
 from shop.shops import ShopKind, add_shop
 from shop.staff import Role, create_staff
+from shop.tables import LedgerEntry
 from web.i18n import ERROR_MESSAGES, error_message
 
 
@@ -225,3 +228,43 @@ def test_every_transfer_error_has_a_sentence_in_both_languages():
         assert code.value in ERROR_MESSAGES
         zh, en = error_message("zh_CN", code.value, {}), error_message("en", code.value, {})
         assert zh and en and zh != en, code
+
+
+async def test_goods_sent_sold_and_partly_returned_at_the_other_shop_count_net_for_their_donor_and_its_report(
+        district, goods):
+    d = district
+    # given a donor's three jackets taken in at A, two of them sent to north and received there
+    donor = (await d.a.post("/api/donors", json={"name": "王女士"})).json()["id"]
+    given = await d.a.post("/api/donations", json={
+        "idempotency_key": uuid.uuid4().hex, "donor_id": donor,
+        "items": [{"category": "clothes", "description": "女士风衣", "condition": "like-new", "price_fen": 4500,
+                   "quantity": 3}]})
+    assert given.status_code == 201, given.text
+    coat = given.json()["label_codes"][0]
+    number = (await d.a.post("/api/transfers", json=transfer([(coat, 2)]))).json()["number"]
+    assert (await d.b.post(f"/api/transfers/{number}/receive")).status_code == 200
+    # when north's till sells both, and one is brought back to north the same day
+    sold = await d.b_cashier.post("/api/sales", json=sale([(coat, 2)], cash=9000))
+    assert sold.status_code == 201, sold.text
+    line = (await d.b.get(f"/api/returns/sales/{sold.json()['number']}")).json()["lines"][0]
+    back = await d.b_cashier.post("/api/returns", json={
+        "sale": sold.json()["number"], "till": "T1", "idempotency_key": uuid.uuid4().hex,
+        "lines": [{"line": line["id"], "quantity": 1}]})
+    assert back.status_code == 201, back.text
+    # then the ledger says what north raised for the fund, net: the sale's credit less the return's debit
+    north_fund = -sum(row["amount"] for row in await LedgerEntry.select(LedgerEntry.amount).where(
+        (LedgerEntry.account == FUND) & (LedgerEntry.txn.shop == d.north_id)))
+    sale_fund = -sum(row["amount"] for row in await LedgerEntry.select(LedgerEntry.amount).where(
+        (LedgerEntry.account == FUND) & (LedgerEntry.txn.ref == sold.json()["number"])))
+    assert 0 < north_fund < sale_fund
+    # and the donor's impact, read at A, counts one coat sold and that net share of the fund
+    impact = (await d.a.get(f"/api/donors/{donor}")).json()["impact"]
+    assert (impact["pieces_given"], impact["pieces_sold"], impact["fund_fen"]) == (3, 1, north_fund)
+    # and north's report of the day: two coats sold, one refunded, one coat's price net and the same fund share
+    figures = (await d.b.get("/api/reports/figures", params={"period": "day"})).json()["totals"]
+    assert (figures["pieces"], figures["gross_fen"], figures["refunds"], figures["refund_fen"]) == (2, 9000, 1, 4500)
+    assert (figures["net_fen"], figures["fund_fen"]) == (4500, north_fund)
+    assert (await on_hand(d.north_id, coat), await on_hand(goods.shop_id, coat)) == (1, 1)
+    # and A's report counts none of it (nothing sold at A)
+    a_figures = (await d.a.get("/api/reports/figures", params={"period": "day"})).json()["totals"]
+    assert a_figures["pieces"] == 0 and a_figures["net_fen"] == 0

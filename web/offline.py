@@ -148,7 +148,11 @@ def refusal_words(locale: str, info: RefusalInfo) -> str:
     """Why the sale was refused, in the person's language: the code's sentence said again with its parameters; the
     till's words for a code the server has no sentence for."""
     if info.code in ERROR_MESSAGES:
-        return error_message(locale, info.code, info.params)
+        # the sale's own number and time where the till's report carried no parameters (an older till's report)
+        said = error_message(locale, info.code, {"number": info.offline_number, "made_at": info.made_at,
+                                                 **info.params})
+        if "{" not in said or not info.detail:
+            return said
     return info.detail or info.code
 
 

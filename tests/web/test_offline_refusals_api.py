@@ -133,3 +133,15 @@ async def test_a_renumbered_sale_prints_the_number_on_the_customers_paper_and_th
     assert "重新编号" in listed["detail"]
     page = (await manager.get("/manager/offline")).text
     assert "小票原号 T1-0000001" in page and "T1-0000002" in page
+
+
+async def test_a_report_without_the_refusals_parameters_names_the_sales_own_time_not_a_placeholder(shop, goods):
+    # given a refused sale reported by a till that kept no parameters of the refusal (only its code)
+    cashier = await shop.logged_in("cashier", "cashier-pw")
+    sale, refusal = await refused_sale(cashier, goods, key="refused-no-params-1", number="T1-0000031")
+    reported = await cashier.post("/api/till/offline-refusals", json=sale | {"code": refusal["code"]})
+    assert reported.status_code == 201, reported.text
+    # when a manager reads the list / then the reason names the time the sale said it was made
+    manager = await shop.logged_in("manager", "manager-pw")
+    (listed,) = (await manager.get("/api/offline/refused")).json()
+    assert "{" not in listed["detail"] and sale["made_at"] in listed["detail"], listed["detail"]

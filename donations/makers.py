@@ -109,12 +109,9 @@ async def terms_changed_since(item_ids: Sequence[int], at: datetime) -> dict[int
     ids = sorted(set(item_ids))
     if not ids:
         return {}
-    rows = await run(Maker._meta.db, f"""
-        SELECT t.maker, t.old_fund_percent, t.old_maker_percent FROM maker_terms_change t
-        WHERE t.maker IN (SELECT c.maker FROM consignment c WHERE c.item IN ({sql.placeholders(2, len(ids))}))
-          AND t.created_at > $1
-          AND NOT EXISTS (SELECT 1 FROM maker_terms_change q WHERE q.maker = t.maker AND q.created_at > $1
-                          AND q.id < t.id)""", at, *ids)
+    rows = await run(Maker._meta.db, sql.as_it_was(
+        "maker_terms_change", "maker", "c.old_fund_percent, c.old_maker_percent",
+        f"SELECT k.maker FROM consignment k WHERE k.item IN ({sql.placeholders(2, len(ids))})"), at, *ids)
     return {row["maker"]: (row["old_fund_percent"], row["old_maker_percent"]) for row in rows}
 
 

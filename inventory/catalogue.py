@@ -499,11 +499,9 @@ async def split_changed_since(category_ids: Sequence[int], at: datetime) -> dict
     ids = sorted(set(category_ids))
     if not ids:
         return {}
-    rows = await run(Category._meta.db, f"""
-        SELECT r.category, r.old_fund_percent, r.old_maker_percent FROM category_rule_change r
-        WHERE r.category IN ({sql.placeholders(2, len(ids))}) AND r.created_at > $1
-          AND NOT EXISTS (SELECT 1 FROM category_rule_change q
-                          WHERE q.category = r.category AND q.created_at > $1 AND q.id < r.id)""", at, *ids)
+    rows = await run(Category._meta.db, sql.as_it_was("category_rule_change", "category",
+                                                      "c.old_fund_percent, c.old_maker_percent",
+                                                      sql.placeholders(2, len(ids))), at, *ids)
     return {row["category"]: (row["old_fund_percent"], row["old_maker_percent"]) for row in rows}
 
 

@@ -268,11 +268,8 @@ async def _list_prices_at(items: Sequence[SellableItem], at: datetime) -> dict[s
     if not items:
         return prices
     by_id = {item.id: item.barcode for item in items}
-    rows = await run(OfflineSale._meta.db, f"""
-        SELECT p.item, p.old_price_fen FROM price_change p
-        WHERE p.item IN ({sql.placeholders(2, len(by_id))}) AND p.created_at > $1
-          AND NOT EXISTS (SELECT 1 FROM price_change q WHERE q.item = p.item AND q.created_at > $1 AND q.id < p.id)""",
-                     at, *by_id)
+    rows = await run(OfflineSale._meta.db, sql.as_it_was("price_change", "item", "c.old_price_fen",
+                                                         sql.placeholders(2, len(by_id))), at, *by_id)
     for row in rows:
         prices[by_id[row["item"]]] = row["old_price_fen"]
     return prices

@@ -81,6 +81,17 @@ def placeholders(start: int, count: int) -> str:
     return ", ".join(f"${n}" for n in range(start, start + count))
 
 
+def as_it_was(table: str, owner: str, columns: str, owners: str) -> str:
+    """SQL of what a table of changes (each row holding the values before it: price_change, category_rule_change,
+    maker_terms_change) says each owner's values were at the moment $1: the old values of its first change after
+    $1, with the owner. An owner with no change since has its values of now, and is not in the answer. `owners`
+    is an IN list or a subquery (its parameters from $2); `columns` the old values' columns, "c." before each."""
+    return f"""
+        SELECT c.{owner}, {columns} FROM {table} c
+        WHERE c.{owner} IN ({owners}) AND c.created_at > $1
+          AND NOT EXISTS (SELECT 1 FROM {table} q WHERE q.{owner} = c.{owner} AND q.created_at > $1 AND q.id < c.id)"""
+
+
 def typed(db: Engine, expression: str, sql_type: str) -> str:
     """`expression` (usually a placeholder) as `sql_type`: PostgreSQL must know a parameter's type inside VALUES
     or CASE, where nothing else says it; SQLite takes the value as it comes."""

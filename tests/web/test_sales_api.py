@@ -273,7 +273,7 @@ async def test_every_document_previews_in_the_browser_at_both_widths(manager, go
         assert f'data-width="{width}"' in page.text
 
 
-async def test_an_old_password_hash_is_upgraded_at_login_and_still_works(browser, goods):
+async def test_an_old_password_hash_is_upgraded_at_login_and_still_works(shop_argon2, browser, goods):
     from argon2 import PasswordHasher
 
     from shop.tables import Staff

@@ -139,6 +139,7 @@ _TILL_WORDS = {
     "confirm_clear": N_("Clear the whole cart?"),
     "cart_empty": N_("The cart is empty: scan an item first."),
     "not_enough": N_("Not enough cash given."),
+    "not_an_amount": N_("“{text}” is not an amount of money: type the cash received in yuan, like 50 or 50.00."),
     "pay_prompt": N_("Type the cash received and press Enter"),
     "printer_failing": N_("The printer is not printing ({error}). {waiting} receipt(s) wait in the queue and "
                           "will print by themselves when it works again: keep selling."),
@@ -156,6 +157,10 @@ _TILL_WORDS = {
     "fund": N_("Community fund"),
     "no_points_goods": N_("None of these goods can be paid with points: pay in cash."),
     "points_paying": N_("Points: {points} ({amount})"),
+    "points_over_balance": N_("{name} has {points} points: type {points} or fewer."),
+    "points_over_goods": N_("These goods can take at most {most} points: type {most} or fewer."),
+    "member_not_found": N_("No member has the number or card “{member}”: check it against the card. A lost or "
+                           "unreadable card is seen to at the love-bank desk; this sale can be paid in cash."),
     "points_used": N_("{points} points used, {left} left"),
     "pricing": N_("The discounts are being priced: press Enter again in a moment."),
     "price_changed_to": N_("charged {price}"),

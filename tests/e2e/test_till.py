@@ -38,15 +38,21 @@ def test_a_cashier_scans_two_items_pays_cash_and_the_receipt_prints(page, live_s
     expect(page.locator(f"#lines tr[data-barcode='{NOODLES}'] .qty-input")).to_have_value("2")
     expect(page.locator("#total")).to_have_text("¥64.90")
     expect(scan).to_be_focused()
-    # when: Enter on the empty scan field goes to cash; the cashier types 100 and Enter
+    # when: Enter on the empty scan field goes to cash; letters typed there are not an amount (not "not enough")
     page.keyboard.press("Enter")
     expect(page.locator("#cash")).to_be_focused()
+    page.keyboard.type("abc")
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("“abc”不是金额")
+    expect(page.locator("#lines tr")).to_have_count(2)
+    # the cashier types 100 over it and Enter
     page.keyboard.type("100")
     expect(page.locator("#change")).to_have_text("¥35.10")
     page.keyboard.press("Enter")
     # then the sale is complete, the change shown, the cart empty, the scan field focused again
     expect(page.locator("#message")).to_contain_text("收款完成")
     expect(page.locator("#last-change")).to_have_text("¥35.10")
+    expect(page.locator("#change")).to_have_text("¥35.10")  # the big figure stays, to count the change out
     expect(page.locator("#lines tr")).to_have_count(0)
     expect(scan).to_be_focused()
     number = page.locator("#last-number").inner_text()
@@ -58,6 +64,11 @@ def test_a_cashier_scans_two_items_pays_cash_and_the_receipt_prints(page, live_s
     assert len(receipts) == 1
     text = "\n".join(line.text for line in decode(receipts[0].read_bytes()).lines)
     assert "红烧牛肉面 5连包" in text and "东北大米 5kg" in text and "￥64.90" in text and "￥35.10" in text
+    # and the next scan starts the next customer's change at nothing
+    page.keyboard.type(NOODLES)
+    page.keyboard.press("Enter")
+    expect(page.locator("#lines tr")).to_have_count(1)
+    expect(page.locator("#change")).to_have_text("¥0.00")
 
 
 def test_a_wrong_code_says_so_in_chinese_and_changes_nothing(page, live_shop):
@@ -124,11 +135,21 @@ def test_a_member_pays_part_in_points_and_the_rest_in_cash_with_the_keyboard(pag
     # when: F2, the member's number and Enter: their name and points show, the points field is ready
     page.keyboard.press("F2")
     expect(page.locator("#member")).to_be_focused()
+    page.keyboard.type("M999999")  # a number nobody has: the till says what it can do (it cannot search by name)
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text("爱心银行服务台")
+    expect(page.locator("#message")).not_to_contain_text("姓名")
     page.keyboard.type("M000001")
     page.keyboard.press("Enter")
     expect(page.locator("#member-info")).to_contain_text("王阿姨")
     expect(page.locator("#points")).to_be_focused()
     expect(page.locator("#points")).to_have_value(str(min(before, 39)))
+    # more points than the member has are refused at once, and nothing shows as paid
+    page.keyboard.type(str(before + 1))
+    page.keyboard.press("Enter")
+    expect(page.locator("#message")).to_contain_text(f"只有 {before} 积分")
+    expect(page.locator("#points-paid")).to_have_text("")
+    expect(page.locator("#points")).to_be_focused()
     # they use 20 points (¥20.00): the cash field shows the rest, ¥19.90; the customer gives ¥20
     page.keyboard.type("20")
     page.keyboard.press("Enter")

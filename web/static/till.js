@@ -10,6 +10,8 @@
   // Restored after a reload, so a half-scanned cart or an unanswered submit is not lost.
   let cart = JSON.parse(localStorage.getItem("aixin.cart") || "null") || newCart();
   let busy = false;
+  // The change of the sale just made stays in the big figure until the next scan: the cashier counts it out then.
+  let lastChange = null;
 
   function newCart() { return { key: crypto.randomUUID(), lines: [] }; }
   function save() { localStorage.setItem("aixin.cart", JSON.stringify(cart)); }
@@ -50,6 +52,7 @@
     $("total").textContent = yuan(total());
     showPoints();
     const given = fenOf(cash.value);
+    if (given === null && lastChange !== null && !cart.lines.length) { $("change").textContent = yuan(lastChange); return; }
     $("change").textContent = given === null ? "¥0.00" : yuan(Math.max(0, given - due()));
   }
   function button(text, cls, action) {
@@ -102,6 +105,7 @@
   }
 
   async function addCode(code) {
+    lastChange = null;
     const existing = cart.lines.find((l) => l.barcode === code || l.typed === code);
     if (existing) { existing.quantity += 1; say(words.added + ": " + existing.name + " × " + existing.quantity, "ok"); update(); return; }
     const answer = online ? await ask("GET", "/api/till/items/" + encodeURIComponent(code), null, LOOKUP_MS)
@@ -126,6 +130,9 @@
     if (busy) return;
     if (!cart.lines.length) { say(words.cart_empty, "error"); scan.focus(); return; }
     const given = cash.value.trim() === "" && due() === 0 ? 0 : fenOf(cash.value);
+    if (given === null && cash.value.trim() !== "") {  // "abc", "5O": not an amount, whatever the total
+      say(fill(words.not_an_amount, { text: cash.value.trim() }), "error"); cash.focus(); cash.select(); return;
+    }
     if (given === null || given < due()) { say(words.not_enough, "error"); cash.focus(); cash.select(); return; }
     if (!online) { await sellOffline(given); return; }  // the server did not answer the last time: no waiting on it
     if (hasOverrides() && !quoted) { say(words.pricing, "error"); requote(); return; }
@@ -164,7 +171,7 @@
     $("last-receipt").hidden = $("reprint").hidden = false; $("print-offline").hidden = true;
     say(words.complete + " " + data.number + " · " + words.change + " " + yuan(data.change_fen)
         + (data.points ? " · " + words.points_used.replace("{points}", data.points).replace("{left}", data.points_left) : ""), "ok");
-    cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); update();
+    cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); lastChange = data.change_fen; update();
     scan.focus();
   }
 
@@ -393,7 +400,11 @@
       $("pin-row").hidden = false;
     } else {
       const { ok, data } = await api("GET", "/api/till/members/" + encodeURIComponent(code));
-      if (!ok) { say(data.detail || words.offline, "error"); member.select(); return; }
+      if (!ok) {  // the desk's sentence says "find them by name", which the till cannot do
+        say(data.code === "unknown-member" ? fill(words.member_not_found, { member: code }) : data.detail || words.offline,
+            "error");
+        member.select(); return;
+      }
       found = { member: data.number, name: data.name, points: data.points };
     }
     payer = found;
@@ -417,6 +428,12 @@
   function usePoints() {
     const wanted = parseInt(points.value, 10);
     if (!payer) { member.focus(); return; }
+    const most = quoted ? quoted.most_points : Math.floor(total() / fenPerPoint);
+    if (Number.isInteger(wanted) && wanted > Math.min(payer.points, most)) {  // never show more paid than can be
+      say(fill(wanted > payer.points ? words.points_over_balance : words.points_over_goods,
+               { name: payer.name, points: payer.points, most }), "error");
+      points.focus(); points.select(); return;
+    }
     if (!Number.isInteger(wanted) || wanted <= 0) { delete cart.points; }
     else { cart.points = { ...payer, points: wanted }; }
     save(); render();
@@ -545,7 +562,8 @@
       $("print-offline").hidden = false;
       fillReceipt(kept);
       say(fill(words.offline_sale_done, { number: kept.offline_number, change: yuan(given - totalFen) }), "ok");
-      cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); update();
+      cart = newCart(); cash.value = ""; pin.value = ""; quoted = null; closePoints(); lastChange = given - totalFen;
+      update();
       scan.focus();
       await showOffline();
     } finally { busy = false; }

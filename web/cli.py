@@ -386,12 +386,13 @@ def _printer(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _printer_commands(commands) -> None:
-    """aixin printer test|drawer|set|list: the printers page's steps, from a terminal (web/printers.py)."""
+    """aixin printer find|test|drawer|set|list: the printers page's steps, from a terminal (web/printers.py)."""
     printer = commands.add_parser("printer", help="set up a printer: its test page, its drawer, its profile")
     steps = printer.add_subparsers(dest="step", required=True)
     connection = argparse.ArgumentParser(add_help=False)
     connection.add_argument("--to", required=True, metavar="CONNECTION",
                             help="tcp://host:9100, usb:VID:PID, serial:/dev/ttyUSB0[@baud] or file:/path")
+    steps.add_parser("find", help="the USB printers and serial ports plugged into this PC, with their connections")
     steps.add_parser("test", parents=[connection], help="print the test page")
     drawer = steps.add_parser("drawer", parents=[connection], help="kick the cash drawer on pin 2 or 5")
     drawer.add_argument("--pin", type=int, choices=[2, 5], required=True)

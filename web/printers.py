@@ -25,6 +25,7 @@ from printing.printer_setup import (
     INTAKE, ConnectionBounds, StoredPrinter, add_printer, assign, assignments, change_printer, check_place, confine,
     find_printer, list_printers, remove_printer, till_place,
 )
+from printing.discovery import Found, find_printers
 from printing.printers import PrintError, send
 from printing.profiles import PrinterProfile, PrinterSetupError, SetupError, parse_connection, with_font
 from printing.raster_text import find_font
@@ -174,6 +175,38 @@ async def _known_place(front: Shopfront, place: str) -> str:
     return place
 
 
+class UsbPrinterOut(msgspec.Struct):
+    vendor: str  # "0416"
+    product: str
+    name: str
+    says_printer: bool
+    connection: str  # usb:0416:5011, what "Add a printer" takes
+
+
+class SerialPortOut(msgspec.Struct):
+    device: str
+    description: str
+    connection: str
+
+
+class FoundOut(msgspec.Struct):
+    usb: list[UsbPrinterOut]
+    serial: list[SerialPortOut]
+    problems: list[str]
+
+
+def _found_out(found: Found) -> FoundOut:
+    return FoundOut(usb=[UsbPrinterOut(vendor=f"{p.vendor:04x}", product=f"{p.product:04x}", name=p.name,
+                                       says_printer=p.says_printer, connection=p.connection) for p in found.usb],
+                    serial=[SerialPortOut(device=p.device, description=p.description, connection=p.connection)
+                            for p in found.serial],
+                    problems=list(found.problems))
+
+
+async def _found() -> FoundOut:
+    return _found_out(await asyncio.to_thread(find_printers))  # USB enumeration is blocking I/O
+
+
 class PrintersApi(Controller):
     path = "/api/printers"
     guards = [requires_role(Role.MANAGER)]
@@ -190,6 +223,11 @@ class PrintersApi(Controller):
         with _as_domain_errors():
             return _out(await add_printer(shop_id=front.shop_id, name=data.name, connection=data.connection,
                                           bounds=connection_bounds(front.settings), profile=profile))
+
+    @get("/found", summary="The USB printers and serial ports plugged into the PC this server runs on, with the "
+                           "connection each takes")
+    async def found(self) -> FoundOut:
+        return await _found()
 
     @get("/test-page/lines", summary="The test page's numbered lines: the code and profile each stands for")
     async def candidates(self) -> list[CandidateOut]:
@@ -278,7 +316,8 @@ class PrintersPage(Controller):
         defaults = {"till": f"{config.printer.kind} {config.printer.host or config.printer.path}",
                     "intake": f"{config.labels.kind} {config.labels.host or config.labels.path}"}
         return _page(request, "printers.html", printers=printers, places=places, candidates=CANDIDATES,
-                     sample=SAMPLE, defaults=defaults, place_names={p.place: p.name for p in places})
+                     sample=SAMPLE, defaults=defaults, place_names={p.place: p.name for p in places},
+                     found=await _found())
 
 
 def check_raster_font(settings, printers: list[StoredPrinter]) -> str | None:
@@ -298,8 +337,11 @@ def check_raster_font(settings, printers: list[StoredPrinter]) -> str | None:
 
 
 def printer_command(settings, args, with_database) -> int:
-    """aixin printer test|drawer|set|list. test and drawer need no database: they go straight to --to."""
+    """aixin printer find|test|drawer|set|list. find, test and drawer need no database."""
     locale = settings.shop.locale
+    if args.step == "find":
+        print(_found_text(find_printers(), locale))
+        return 0
     try:
         with _as_domain_errors():
             if args.step == "test":
@@ -367,6 +409,27 @@ def _described(p: StoredPrinter) -> str:
             f"({profile.paper_mm} mm), {'cutter' if profile.cut else 'no cutter'}, {drawer}, "
             f"{'printer barcodes' if profile.native_barcodes else 'barcodes as images'}"
             f"{'' if p.tested else ', not tested'}; serves: {places}")
+
+
+CLI_USB = N_("USB printers plugged in (add one with its connection):")
+CLI_USB_MAYBE = N_("(a device of its maker's own kind: a receipt printer, or something else)")
+CLI_NO_USB = N_("No USB printer is plugged in, or it is switched off.")
+CLI_SERIAL = N_("Serial ports:")
+CLI_NO_SERIAL = N_("No serial port.")
+CLI_FOUND_NEXT = N_("Next: aixin printer test --to CONNECTION prints the test page.")
+
+
+def _found_text(found: Found, locale: str) -> str:
+    """What `aixin printer find` says: each printer with the connection to give `--to`."""
+    said = [gettext(locale, CLI_USB) if found.usb else gettext(locale, CLI_NO_USB)]
+    said += [f"  {p.connection}  {p.name or '?'}" + ("" if p.says_printer else "  " + gettext(locale, CLI_USB_MAYBE))
+             for p in found.usb]
+    said.append(gettext(locale, CLI_SERIAL) if found.serial else gettext(locale, CLI_NO_SERIAL))
+    said += [f"  {p.connection}  {p.description}".rstrip() for p in found.serial]
+    said += [f"! {problem}" for problem in found.problems]
+    if found.usb or found.serial:
+        said.append(gettext(locale, CLI_FOUND_NEXT))
+    return "\n".join(said)
 
 
 CLI_TEST_SENT = N_("The test page went to {where}. Find the line that reads 爱心超市 ￥12.50 谢谢惠顾 right and the "

@@ -200,6 +200,15 @@ async def test_the_printers_page_shows_the_printers_and_places(manager, fake):
     page = await manager.get("/manager/printers")
     assert page.status_code == 200
     assert "前台小票机" in page.text and SAMPLE in page.text and 'data-place="till:T1"' in page.text
+    # and what is plugged into this PC, each with the connection "Add a printer" takes
+    from printing.discovery import find_printers
+    found = (await manager.get("/api/printers/found")).json()
+    here = find_printers()
+    assert [p["connection"] for p in found["usb"]] == [p.connection for p in here.usb]
+    assert [p["connection"] for p in found["serial"]] == [p.connection for p in here.serial]
+    assert "插在本机上的打印机" in page.text
+    for port in here.serial:
+        assert f'data-kind="serial" data-address="{port.device}"' in page.text
 
 
 async def test_without_a_cjk_font_chinese_as_images_is_refused_and_never_holds_a_sale(db, settings, goods, fake,

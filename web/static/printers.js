@@ -32,6 +32,11 @@
     const connection = add.kind.value === "tcp" ? "tcp://" + address : add.kind.value + ":" + address;
     call("POST", "/api/printers/", { name: add.name.value, connection }, words.saved);
   });
+  for (const use of document.querySelectorAll("button.use-found")) {  // a printer plugged into this PC
+    use.addEventListener("click", () => {
+      add.kind.value = use.dataset.kind; add.address.value = use.dataset.address; showHint(); add.name.focus();
+    });
+  }
 
   for (const card of document.querySelectorAll("article.printer")) {
     const url = "/api/printers/" + card.dataset.id;

@@ -43,7 +43,7 @@ from web.auth import SessionSigner, StaffAuthentication, access_origin
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.catalogue_feed import CatalogueFeedApi
-from web.district import DistrictApi
+from web.district import DistrictApi, DistrictPage
 from web.headers import security_headers
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
@@ -140,7 +140,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
             PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
-            DistrictApi,
+            DistrictApi, DistrictPage,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

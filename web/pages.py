@@ -33,7 +33,7 @@ from web.problems import status_of
 from web.shopfront import Front, locale_of
 
 _START_PAGE = {Role.CASHIER: "/till", Role.INTAKE: "/intake", Role.COORDINATOR: "/lovebank", Role.MANAGER: "/manager",
-               Role.ADMIN: "/manager", Role.DISTRICT: "/api/district/figures"}
+               Role.ADMIN: "/manager", Role.DISTRICT: "/district"}
 
 
 def _page(request: Request, name: str, **context: Any) -> Template:

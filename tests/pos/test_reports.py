@@ -350,6 +350,13 @@ async def test_the_hourly_summaries_give_the_same_figures_as_the_lines(goods, se
     assert summed.totals.refunds == 1 and summed.totals.refund_fen == 1000 + 1200
     whole = await report(shop_id=goods.shop_id, period=periods[2], dimension="category", zone=SHANGHAI)
     assert whole.totals.sales == 13 and whole.totals.fund_points_fen > 0
+    # and the district's reading of every shop at once (pos.reports.totals_by_shop) gives the shop's own totals,
+    # from the summaries and, in a zone whose days start on the half hour, from the lines
+    from pos.reports import totals_by_shop
+    for zone in (SHANGHAI, ZoneInfo("Asia/Kolkata")):
+        for period in periods:
+            own = await report(shop_id=goods.shop_id, period=period, dimension="till", zone=zone)
+            assert (await totals_by_shop(period=period, zone=zone)).get(goods.shop_id) == (own.totals, own.donations)
 
 
 def test_a_zone_whose_days_start_on_the_half_hour_is_summed_from_the_lines():

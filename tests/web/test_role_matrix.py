@@ -27,6 +27,7 @@ PREFIXES = {
     "/api/health": Role.MANAGER, "/api/offline": Role.MANAGER,
     "/manager/staff": Role.ADMIN,
     "/api/district": Role.DISTRICT,  # every shop's figures: the district's alone, read only
+    "/district": Role.DISTRICT,  # the district's page of those figures
 }
 # The exceptions: a manager's act on another desk's screen (a person's data, a maker's money, a price), and
 # the till's own view of its printer.

@@ -40,8 +40,9 @@ def _timestamp(engine: str, seconds: str) -> str:
     return f"to_timestamp({seconds})"
 
 
-def generation(engine: str, sales: int) -> list[str]:
-    """The statements that make the year's data, in order."""
+def generation(engine: str, sales: int, shops: int = 1) -> list[str]:
+    """The statements that make the year's data, in order. With `shops` > 1 (bench/district_figures_bench.py) the
+    sales are dealt round the shops (sale i at shop 1 + i % shops), each shop's returns with it."""
     false = "(1 = 0)"
     numbers = (f"CREATE TABLE bench_n AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
                f"WHERE i < {sales}) SELECT i FROM n" if engine == "sqlite"
@@ -50,6 +51,8 @@ def generation(engine: str, sales: int) -> list[str]:
     return [
         numbers,
         "INSERT INTO shop (id, code, name, address) VALUES (1, 'bench', '爱心超市·基准店', '')",
+        *(f"INSERT INTO shop (id, code, name, address) VALUES ({n}, 'bench-{n}', '爱心超市{n}号店', '')"
+          for n in range(2, shops + 1)),
         *(f"INSERT INTO staff (id, shop, username, display_name, password_hash, role, active, created_at) VALUES "
           f"({n}, 1, 'cashier{n}', '收银员{n}', 'x', 'cashier', {'(1 = 1)'}, {_timestamp(engine, str(YEAR_START_EPOCH))})"
           for n in range(1, 6)),
@@ -75,7 +78,7 @@ def generation(engine: str, sales: int) -> list[str]:
                   WHERE j <= 3 OR i % 3 = 0) AS l""",
         f"""INSERT INTO sale (id, shop, till, cashier, idempotency_key, cart_digest, created_at, total_fen, fund_fen,
                               maker_fen, running_fen)
-            SELECT l.sale, 1, 1 + l.sale % 3, 1 + l.sale % 5, 'bench-' || CAST(l.sale AS TEXT), 'x',
+            SELECT l.sale, 1 + l.sale % {shops}, 1 + l.sale % 3, 1 + l.sale % 5, 'bench-' || CAST(l.sale AS TEXT), 'x',
                    {sale_time.replace('i *', 'l.sale *')}, SUM(l.value), SUM(l.fund), SUM(l.maker),
                    SUM(l.value - l.fund - l.maker)
             FROM bench_line l GROUP BY l.sale""",
@@ -96,7 +99,7 @@ def generation(engine: str, sales: int) -> list[str]:
             VALUES (1, 1, 1, 1, {_timestamp(engine, str(YEAR_START_EPOCH))}, 0, 0)""",
         f"""INSERT INTO sale_return (id, shop, sale, till, session, cashier, created_at, idempotency_key, request_digest,
                                      total_fen, fund_fen, maker_fen, running_fen, reason)
-            SELECT s.id / 100, 1, s.id, 1, 1, 1, {_timestamp(engine, f"{YEAR_START_EPOCH} + s.id * {31_449_600 // sales} + 86400")},
+            SELECT s.id / 100, s.shop, s.id, 1, 1, 1, {_timestamp(engine, f"{YEAR_START_EPOCH} + s.id * {31_449_600 // sales} + 86400")},
                    'bench-r' || CAST(s.id AS TEXT), 'x', l.unit, l.unit * l.rule_fund / 100, l.unit * l.rule_maker / 100,
                    l.unit - l.unit * l.rule_fund / 100 - l.unit * l.rule_maker / 100, 'bench'
             FROM sale s JOIN bench_line l ON l.id = s.id * 4 + 1 WHERE s.id % 100 = 0""",

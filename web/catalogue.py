@@ -24,7 +24,7 @@ from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
 from web.auth import StaffUser, no_stock_at_a_station, requires_role
-from web.i18n import domain_error_message
+from web.i18n import N_, domain_error_message, gettext
 from web.inputs import Form, In, Text
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
@@ -75,6 +75,30 @@ class CategoryRulesIn(In):
     perishable: bool
     fund_percent: int | None = None
     maker_percent: int | None = None
+
+
+# Why stock moved, as the movements keep it (inventory, donations, pos write these English words with the
+# document's number in `ref`), in the reader's words: the number once, after the words.
+WHY_WORDS = {"stock take": N_("stock take"), "cancelled": N_("transfer cancelled"),
+             "consigned by its maker": N_("consigned by its maker"), "demo purchase": N_("demo purchase"),
+             "damaged": N_("damaged"), "expired": N_("expired"), "unsellable": N_("unsellable")}
+WHY_TO_SHOP = N_("sent to {shop}")
+WHY_DONATION = N_("donation")
+
+
+def movement_why(locale: str, reason: str, ref: str) -> str:
+    """A movement's reason and its document, e.g. "donation D000012" + "D000012" → "捐赠 D000012", "damaged: R000003"
+    + "R000003" → "损坏 R000003", "damaged: 包装破" → "损坏：包装破"; a reason it does not know, as it is."""
+    head, _, rest = reason.partition(": ")
+    if reason.startswith("donation ") and reason[len("donation "):] == ref:
+        words = gettext(locale, WHY_DONATION)
+    elif reason.startswith("to ") and " " not in reason[3:]:
+        words = gettext(locale, WHY_TO_SHOP).format(shop=reason[3:])
+    elif head in WHY_WORDS and rest:
+        words = gettext(locale, WHY_WORDS[head]) + ("" if rest == ref else ("：" if locale.startswith("zh") else ": ") + rest)
+    else:
+        words = gettext(locale, WHY_WORDS[reason]) if reason in WHY_WORDS else reason
+    return " ".join(part for part in (words, ref) if part)
 
 
 class CatalogueApi(Controller):
@@ -222,7 +246,9 @@ class CataloguePages(Controller):
 
     async def _item(self, request: Request, front: Shopfront, barcode: str, error: str = "") -> Template:
         detail = await item_detail(front.shop_id, barcode)
+        locale = locale_of(request)
         return _page(request, "catalogue_item.html", detail=detail, error=error, zone=front.settings.zone,
+                     why=lambda m: movement_why(locale, m.reason, m.ref),
                      categories=await categories_of(shop_id=front.shop_id),
                      write_off_reasons=[reason.value for reason in WriteOffReason])
 

@@ -338,7 +338,8 @@ ERROR_MESSAGES = {
 
 MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"))
 WRITE_OFF_WORDS = (N_("damaged"), N_("expired"), N_("unsellable"))
-PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"), N_("redacted"))
+PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"), N_("redacted"),
+               N_("member card"), N_("till report"))  # the print queue's documents, as printing/ and pos/paper name them
 GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
 ROUNDING_RULE = N_(
     "Each part gets the whole fen of its exact share (rounded down); the fen left over go one each to the "

@@ -45,6 +45,20 @@ async def test_stock_is_corrected_and_written_off_only_through_movements_with_wh
         ("intake", 3, ""), ("adjustment", 2, "找到两本"), ("write-off", -1, "damaged: 水渍")]
     detail = (await manager.get(f"/api/catalogue/items/{goods.book}")).json()
     assert detail["item"]["on_hand"] == 4 and [m["on_hand_after"] for m in detail["movements"]] == [4, 5, 3]
+    # and the item's page says why in Chinese, with no English left in it
+    page = await manager.get(url)
+    assert "损坏：水渍" in page.text and "找到两本" in page.text and "damaged" not in page.text.split('id="movements"')[1]
+
+
+def test_why_stock_moved_reads_in_the_readers_words_with_the_documents_number_once():
+    from web.catalogue import movement_why
+    assert movement_why("zh_CN", "donation D000012", "D000012") == "捐赠 D000012"
+    assert movement_why("zh_CN", "damaged: R000003", "R000003") == "损坏 R000003"
+    assert movement_why("zh_CN", "expired: 过期两天", "") == "过期：过期两天"
+    assert movement_why("zh_CN", "to north", "TR000001") == "调往 north TR000001"
+    assert movement_why("zh_CN", "demo purchase", "") == "演示进货"
+    assert movement_why("en", "donation D000012", "D000012") == "donation D000012"
+    assert movement_why("zh_CN", "找到两本", "") == "找到两本"  # a manager's own words, as written
 
 
 async def test_a_manager_sets_a_categorys_rules_and_a_bad_split_is_refused(manager, goods):

@@ -350,6 +350,9 @@ async def test_a_manager_exports_a_members_data_and_erases_it_on_request_the_poi
         PrintJob.ref == member["number"])
     assert sorted(j["document"] for j in jobs) == ["member card", "passbook statement"]
     assert all(j["status"] == "redacted" and not bytes(j["data"]) for j in jobs)
+    # listed on the manager's print queue in Chinese (the documents' names are the queue's keys)
+    queue = await desk.get("/manager/printing")
+    assert "会员卡" in queue.text and "存折对账单" in queue.text and "member card" not in queue.text
 
 
 async def test_no_full_phone_leaves_the_api_or_a_page_for_a_coordinator(desk):

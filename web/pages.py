@@ -40,7 +40,7 @@ def _page(request: Request, name: str, **context: Any) -> Template:
     locale = locale_of(request)
     words = translations(locale)
     return Template(template_name=name, context={  # and `shop`: a template global, set by create_app
-        "_": words.gettext, "locale": locale, "user": request.scope.get("user"),
+        "_": words.gettext, "pgettext": words.pgettext, "locale": locale, "user": request.scope.get("user"),
         "other_locale": "en" if locale == "zh_CN" else "zh_CN", "path": request.url.path, **context,
     })
 

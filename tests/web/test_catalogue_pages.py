@@ -47,6 +47,7 @@ async def test_stock_is_corrected_and_written_off_only_through_movements_with_wh
     assert detail["item"]["on_hand"] == 4 and [m["on_hand_after"] for m in detail["movements"]] == [4, 5, 3]
     # and the item's page says why in Chinese, with no English left in it
     page = await manager.get(url)
+    assert "<th>操作人</th>" in page.text and "分类方式" not in page.text
     assert "损坏：水渍" in page.text and "找到两本" in page.text and "damaged" not in page.text.split('id="movements"')[1]
 
 

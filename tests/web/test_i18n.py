@@ -19,12 +19,18 @@ from web.i18n import _LOCALE_DIR, ERROR_MESSAGES, domain_error_message, error_me
 
 def test_every_message_in_the_catalogue_is_translated_to_chinese():
     with open(_LOCALE_DIR / "messages.pot", "rb") as pot:
-        template = {m.id for m in read_po(pot) if m.id}
+        template = {(m.context or "", m.id) for m in read_po(pot) if m.id}  # "By" whom, and "By" what: two
     with open(_LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po", "rb") as po:
-        chinese = {m.id: m.string for m in read_po(po, locale="zh_CN") if m.id}
+        chinese = {(m.context or "", m.id): m.string for m in read_po(po, locale="zh_CN") if m.id}
     assert template, "the template is empty"
     missing = sorted(msgid for msgid in template if not chinese.get(msgid))
     assert missing == []
+
+
+def test_one_english_word_with_two_meanings_has_two_chinese_words_by_its_context():
+    from web.i18n import translations
+    words = translations("zh_CN")
+    assert (words.gettext("By"), words.pgettext("breakdown", "By")) == ("操作人", "分类方式")  # who did it; what by
 
 
 def test_every_error_code_has_a_sentence_in_both_languages():

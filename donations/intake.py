@@ -119,6 +119,14 @@ async def goods_shop_of(shop_id: int) -> int:
     return place["feeds"]
 
 
+async def shop_of_goods(donation_id: int) -> int | None:
+    """The shop whose stock a donation's accepted goods went into: at a station, the shop it fed when they were taken
+    in, which it may feed no longer (their labels are that shop's); None when every item was refused."""
+    row = await DonatedItem.select(DonatedItem.item.shop.as_alias("shop")).where(
+        (DonatedItem.donation == donation_id) & DonatedItem.item.is_not_null()).first()
+    return None if row is None else row["shop"]
+
+
 def donation_number(donation_id: int) -> str:
     return f"D{donation_id:08d}"
 

@@ -2,6 +2,9 @@
 
 The maker's share of each sale is owed to them (the ledger account liability:maker:N);
 a payout moves what is paid from that account to the shop's cash or bank account.
+
+A maker registered at a station is the station's, as its donors are; the goods they bring there go into the stock
+of the shop the station feeds (donations/intake.py goods_shop_of), whose till sells them and owes the maker their share.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Protocol
 
 from shop.people import normalize_phone
 from donations.errors import DonationError
+from donations.intake import goods_shop_of
 from donations.tables import Consignment, Maker, MakerPayout, MakerTermsChange
 from inventory.barcodes import is_in_store, normalize_barcode
 from inventory.catalogue import (
@@ -157,20 +161,25 @@ class ConsignmentPaper(Protocol):
 async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name: str, price_fen: int,
                         quantity: int, staff_id: int | None, barcode: str = "",
                         paper: ConsignmentPaper | None = None) -> ConsignedGoods:
-    """A maker brings goods to sell on consignment: new goods get an in-store code; more of
-    their goods already on sale (their code given) just add pieces. `paper` queues their labels with them."""
+    """A maker of `shop_id` brings goods to sell on consignment: new goods get an in-store code; more of
+    their goods already on sale (their code given) just add pieces. `paper` queues their labels with them.
+
+    At a station the goods, their category and their code are the fed shop's (goods_shop_of; DomainError
+    "station-feeds-no-shop" at a station that feeds none); the maker stays the station's.
+    """
     check_price(price_fen, minimum=1)
     check_quantity(quantity)
     code = normalize_barcode(barcode) if barcode and barcode.strip() else ""
     db = Maker._meta.db
     async with writing(db):
+        goods_shop = await goods_shop_of(shop_id)
         await maker_by_id(shop_id=shop_id, maker_id=maker_id)
         ref, reason = f"maker:{maker_id}", "consigned by its maker"
-        if code and (known := await item_by_barcode(shop_id=shop_id, barcode=code)) is not None:
+        if code and (known := await item_by_barcode(shop_id=goods_shop, barcode=code)) is not None:
             owner = await run(db, "SELECT maker FROM consignment WHERE item = $1", known.id)
             if not owner or owner[0]["maker"] != maker_id:
                 raise DomainError(DonationError.NOT_THEIR_GOODS, barcode=code, name=known.name)
-            await receive_stock(shop_id=shop_id, item=known, quantity=quantity, staff_id=staff_id, reason=reason,
+            await receive_stock(shop_id=goods_shop, item=known, quantity=quantity, staff_id=staff_id, reason=reason,
                                 ref=ref)
             goods = ConsignedGoods(known.id, known.barcode, quantity, is_in_store(known.barcode))
             if paper is not None:
@@ -179,12 +188,12 @@ async def consign_goods(*, shop_id: int, maker_id: int, category_code: str, name
         if code.startswith("2"):
             raise DomainError(DonationError.IN_STORE_CODE_GIVEN, barcode=code)
         category = await Category.select(Category.id, Category.source).where(
-            (Category.shop == shop_id) & (Category.code == category_code)).first()
+            (Category.shop == goods_shop) & (Category.code == category_code)).first()
         if category is None:
             raise DomainError(InventoryError.UNKNOWN_CATEGORY, category=category_code[:32])
         if category["source"] != "handicraft":
             raise DomainError(DonationError.NOT_HANDICRAFT, category=category_code[:32])
-        new = await add_item(shop_id=shop_id, barcode=code or None, name=name, category_id=category["id"],
+        new = await add_item(shop_id=goods_shop, barcode=code or None, name=name, category_id=category["id"],
                              price_fen=price_fen, quantity=quantity, staff_id=staff_id, reason=reason, ref=ref)
         await Consignment.insert(Consignment(item=new.item_id, maker=maker_id))
         goods = ConsignedGoods(new.item_id, new.barcode, quantity, is_in_store(new.barcode))

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 
-from donations.intake import DonationRecord, goods_shop_of
+from donations.intake import DonationRecord, goods_shop_of, shop_of_goods
 from donations.makers import ConsignedGoods
 from inventory.catalogue import LabelItem, items_for_labels
 from lovebank import passbook
@@ -357,15 +357,17 @@ class Paper:
                                           render=lambda profile: render_labels(labels, profile=profile))
 
     async def queue_copies(self, barcode: str, copies: int, *, shop_id: int, ref: str) -> int:
-        """`copies` labels of one item (a maker's goods brought in: one per piece), as one job."""
-        (item,) = await items_for_labels(shop_id=shop_id, barcodes=[barcode])
+        """`copies` labels of one item (a maker's goods brought in: one per piece), as one job on the intake desk's
+        printer of `shop_id`; at a station, the item is the fed shop's (goods_shop_of), as a donation's are."""
+        (item,) = await items_for_labels(shop_id=await goods_shop_of(shop_id), barcodes=[barcode])
         return await self.queue_labels([item] * copies, shop_id=shop_id, ref=ref)
 
     async def queue_donation_labels(self, donation: DonationRecord, *, shop_id: int) -> int:
         """A label for every piece of the donation the shop gave its own code, as one job on the intake desk's printer
         where it was taken in (at a station, the goods are labelled there before they go to the shop it feeds, whose
-        codes and catalogue they carry: donations/intake.py's goods_shop_of)."""
-        items = await items_for_labels(shop_id=await goods_shop_of(shop_id), barcodes=donation.label_codes)
+        codes and catalogue they carry: the shop it fed then, donations/intake.py's shop_of_goods)."""
+        items = await items_for_labels(shop_id=await shop_of_goods(donation.id) or shop_id,
+                                       barcodes=donation.label_codes)
         return await self.queue_labels(items, shop_id=shop_id, ref=donation.number)
 
     def condition_word(self, condition: str) -> str:

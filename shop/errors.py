@@ -40,5 +40,6 @@ class ShopError(StrEnum):
     BAD_SHOP_NAME = "bad-shop-name"
     FEEDS_NOT_A_SHOP = "feeds-not-a-shop"  # a station's goods go to a shop, not to another station
     ONLY_STATIONS_FEED = "only-stations-feed"  # a shop takes its own goods in
+    SHOP_SET_IN_CONFIG = "shop-set-in-config"  # config.toml's shop: its name and address are config.toml's
     STATION_HAS_NO_TILLS = "station-has-no-tills"
     STATION_HOLDS_NO_STOCK = "station-holds-no-stock"  # its intake goods go to the shop it feeds

@@ -1,5 +1,5 @@
 """A district's shops and stations (a district's PostgreSQL holds many; config.toml's [shop] is the one this server
-starts with): adding them, listing them, and the shop a till or a person belongs to.
+starts with): adding them, changing them, listing them, and the shop a till or a person belongs to.
 
 A station (kind "station") is a shop row without tills or stock, where service is recorded; the shop it feeds is
 where intake goods taken at the station go. Codes are as config.toml's [shop] code: letters, digits and dashes.
@@ -79,6 +79,51 @@ async def add_shop(*, code: str, name: str, address: str = "", kind: ShopKind = 
                                       feeds=fed.id if fed else None)).returning(Shop.id)
     return ShopInfo(id=rows[0]["id"], code=code, name=name, address=address, kind=kind,
                     feeds=fed.code if fed else None)
+
+
+async def change_shop(*, code: str, config: ShopSettings, name: str | None = None, address: str | None = None,
+                      feeds: str | None = None, feeds_nothing: bool = False) -> ShopInfo:
+    """Change a shop's or station's name and address (None: as they are), and which shop a station feeds (`feeds`,
+    a shop's code; `feeds_nothing`: none). The shop as it is now.
+
+    A station's new shop takes only the goods taken in from now on (donations/intake.py goods_shop_of reads it at
+    each intake): what came in before stays in the stock of the shop it went to, sold there.
+
+    The name and address of config.toml's own shop (`config`, this server's [shop]) are refused here: ensure_shop
+    writes config.toml's back at every start, so a shop renamed here would quietly get its old name back on the
+    next restart, and its receipts print config.toml's anyway. A shop expects to change them where they are set,
+    in config.toml, and be told so. (A shop another server's config.toml names is changed here, and gets that
+    file's name back when that server starts: its config.toml is where to change it.)
+    """
+    if feeds is not None and feeds_nothing:
+        raise ValueError("feeds a shop, or feeds nothing: not both")
+    code = code.strip()
+    name = None if name is None else name.strip()
+    address = None if address is None else address.strip()
+    if (name is not None and not 1 <= len(name) <= NAME_LENGTH) or (address is not None
+                                                                    and len(address) > ADDRESS_LENGTH):
+        raise DomainError(ShopError.BAD_SHOP_NAME, maximum=NAME_LENGTH, address_maximum=ADDRESS_LENGTH)
+    async with writing(Shop._meta.db):
+        shop = await shop_of_code(code)
+        if code == config.code and (name not in (None, shop.name) or address not in (None, shop.address)):
+            raise DomainError(ShopError.SHOP_SET_IN_CONFIG, shop=shop.code)
+        if feeds is not None and shop.kind is not ShopKind.STATION:  # (a shop feeds nothing already)
+            raise DomainError(ShopError.ONLY_STATIONS_FEED, shop=shop.code)
+        changes: dict = {}
+        if name is not None:
+            changes[Shop.name] = name
+        if address is not None:
+            changes[Shop.address] = address
+        if feeds is not None:
+            fed = await shop_of_code(feeds)
+            if fed.kind is not ShopKind.SHOP:
+                raise DomainError(ShopError.FEEDS_NOT_A_SHOP, shop=fed.code)
+            changes[Shop.feeds] = fed.id
+        elif feeds_nothing:
+            changes[Shop.feeds] = None
+        if changes:
+            await Shop.update(changes).where(Shop.id == shop.id)
+        return await shop_of_code(code)
 
 
 async def list_shops() -> list[ShopInfo]:

@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
+from donations.intake import goods_shop_of
 from inventory.catalogue import FoundItem, TillItem, find_for_till, find_items, items_for_labels
 from lovebank.passbook import fund_points, member_for_till
 from pos.checkout import CartLine, CartQuote, SaleRecord, SoldLine, commit_sale, load_sale, quote_cart
@@ -380,6 +381,9 @@ MAX_LABELS = 500
 
 
 class LabelsApi(Controller):
+    """Labels of the goods taken in, printed at the intake desk where they are in hand: at a station, the goods (and
+    their codes) are the shop's it feeds (donations/intake.py goods_shop_of), the printer the station's."""
+
     path = "/api/labels"
     guards = [requires_role(Role.INTAKE)]
     tags = ["labels"]
@@ -388,7 +392,7 @@ class LabelsApi(Controller):
     async def print_labels(self, front: Front, data: JSONBody[LabelsIn]) -> Job:
         if not 1 <= len(data.barcodes) <= MAX_LABELS:
             raise DomainError(InventoryError.BAD_QUANTITY, quantity=len(data.barcodes), maximum=MAX_LABELS)
-        items = await items_for_labels(shop_id=front.shop_id, barcodes=data.barcodes)
+        items = await items_for_labels(shop_id=await goods_shop_of(front.shop_id), barcodes=data.barcodes)
         job_id = await front.paper.queue_labels(items, shop_id=front.shop_id, ref=data.ref[:64] or items[0].barcode)
         front.printing.wake()
         return await find_job(shop_id=front.shop_id, job_id=job_id)
@@ -403,5 +407,5 @@ class LabelsApi(Controller):
         return Response(await self._picture(front, barcode, "svg"), media_type="image/svg+xml")
 
     async def _picture(self, front: Shopfront, barcode: str, kind: str) -> bytes:
-        (item,) = await items_for_labels(shop_id=front.shop_id, barcodes=[barcode])
+        (item,) = await items_for_labels(shop_id=await goods_shop_of(front.shop_id), barcodes=[barcode])
         return front.paper.label_picture(item, kind)

@@ -14,10 +14,11 @@ from pathlib import Path
 from shop.database import DatabaseUnavailable, close_database, engine_for, migrate, open_database
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
-from shop.shops import ShopKind, add_shop, ensure_shop, list_shops, shop_of_code
+from shop.shops import ShopInfo, ShopKind, add_shop, change_shop, ensure_shop, list_shops, shop_of_code
 from pos.tills import add_till, tills
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 from shop.tables import Staff
+from web.i18n import N_, gettext
 
 
 STOP_SECONDS = 10  # a stop (SIGTERM) ends the process within this, whatever the clients do
@@ -186,20 +187,56 @@ def _create_user(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, create))
 
 
+# What the shop and till commands say when they have done what was asked, in config.toml's [shop] locale as their
+# refusals are (main): the admin of a Chinese shop reads Chinese whether the command did it or not.
+SHOP_WORDS = {
+    "shop": N_("shop"),
+    "station": N_("station"),
+    "added": N_("added {kind} {code} ({name})"),
+    "changed": N_("changed {kind} {code} ({name})"),
+    "feeding": N_(", feeding {shop}"),
+    "feeding-nothing": N_(", feeding no shop"),
+    "listed": N_("{code} {kind} {name}  {address}  tills: {tills}"),
+    "listed-feeds": N_("  feeds: {shop}"),
+    "added-till": N_("added till {till} ({name}) of {shop}"),
+}
+
+
+def _said(settings: Settings, words: str, **params: object) -> str:
+    """SHOP_WORDS[words] in the shop's language, with its parameters (a shop's kind in words too)."""
+    if "kind" in params:
+        params["kind"] = gettext(settings.shop.locale, SHOP_WORDS[str(params["kind"])])
+    return gettext(settings.shop.locale, SHOP_WORDS[words]).format(**params)
+
+
+def _what_it_feeds(settings: Settings, shop: ShopInfo) -> str:
+    """", feeding north" after a station; nothing after a shop."""
+    if shop.kind is not ShopKind.STATION:
+        return ""
+    return _said(settings, "feeding", shop=shop.feeds) if shop.feeds else _said(settings, "feeding-nothing")
+
+
 def _shop(settings: Settings, args: argparse.Namespace) -> int:
-    """aixin shop add|list: the district's shops and stations."""
+    """aixin shop add|set|list: the district's shops and stations."""
 
     async def run(shop_id: int) -> int:
         if args.step == "add":
             added = await add_shop(code=args.code, name=args.name, address=args.address or "",
                                    kind=ShopKind.STATION if args.station else ShopKind.SHOP, feeds=args.feeds)
-            print(f"added {added.kind} {added.code} ({added.name})"
-                  + (f", feeding {added.feeds}" if added.feeds else ""))
+            print(_said(settings, "added", kind=added.kind, code=added.code, name=added.name)
+                  + (_what_it_feeds(settings, added) if added.feeds else ""))
+            return 0
+        if args.step == "set":
+            changed = await change_shop(code=args.code, config=settings.shop, name=args.name, address=args.address,
+                                        feeds=args.feeds, feeds_nothing=args.feeds_nothing)
+            print(_said(settings, "changed", kind=changed.kind, code=changed.code, name=changed.name)
+                  + _what_it_feeds(settings, changed))
             return 0
         for shop in await list_shops():
             till_codes = ",".join(t.code for t in await tills(shop_id=shop.id)) or "-"
-            print(f"{shop.code:<16} {shop.kind:<8} {shop.name}  {shop.address or '-'}  tills: {till_codes}"
-                  + (f"  feeds: {shop.feeds}" if shop.feeds else ""))
+            print(_said(settings, "listed", code=f"{shop.code:<16}", kind=shop.kind, name=shop.name,
+                        address=shop.address or "-", tills=till_codes)
+                  + (_said(settings, "listed-feeds", shop=shop.feeds) if shop.feeds else ""))
         return 0
     return asyncio.run(_with_database(settings, run))
 
@@ -210,13 +247,13 @@ def _till(settings: Settings, args: argparse.Namespace) -> int:
     async def run(shop_id: int) -> int:
         shop = await shop_of_code(args.shop)
         await add_till(shop_id=shop.id, code=args.code, name=args.name)
-        print(f"added till {args.code.strip().upper()} ({args.name.strip()}) of {shop.code}")
+        print(_said(settings, "added-till", till=args.code.strip().upper(), name=args.name.strip(), shop=shop.code))
         return 0
     return asyncio.run(_with_database(settings, run))
 
 
 def _shop_commands(commands) -> None:
-    shop = commands.add_parser("shop", help="the district's shops and stations: add one, list them")
+    shop = commands.add_parser("shop", help="the district's shops and stations: add one, change one, list them")
     steps = shop.add_subparsers(dest="step", required=True)
     add = steps.add_parser("add", help="add a shop (or, with --station, a station: no tills, no stock)")
     add.add_argument("code", help="letters, digits and dashes, as config.toml's [shop] code")
@@ -224,6 +261,16 @@ def _shop_commands(commands) -> None:
     add.add_argument("--address")
     add.add_argument("--station", action="store_true", help="a station, where service is recorded")
     add.add_argument("--feeds", metavar="SHOP", help="a station's shop (its code): where its intake goods go")
+    change = steps.add_parser("set", help="change a shop's or station's name or address, or the shop a station feeds "
+                                          "(config.toml's own shop: its name and address are set in config.toml)")
+    change.add_argument("code", help="the shop's or station's code")
+    change.add_argument("--name")
+    change.add_argument("--address", help="the new address (\"\" clears it)")
+    feeding = change.add_mutually_exclusive_group()
+    feeding.add_argument("--feeds", metavar="SHOP", help="a station's shop (its code): where its intake goods go from "
+                                                         "now on (goods taken in before stay where they went)")
+    feeding.add_argument("--feeds-nothing", action="store_true",
+                         help="the station feeds no shop: its intake desk takes nothing in")
     steps.add_parser("list", help="every shop and station: code, kind, name, address, tills")
     shop.set_defaults(run=_shop)
     till = commands.add_parser("till", help="add a till to a shop")

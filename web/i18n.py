@@ -257,6 +257,8 @@ ERROR_MESSAGES = {
                         "{address_maximum}."),
     "feeds-not-a-shop": N_("{shop} is a station: a station's goods go to a shop, so name a shop's code."),
     "only-stations-feed": N_("Only a station feeds a shop: a shop takes its own goods in."),
+    "shop-set-in-config": N_("{shop} is the shop config.toml names: its name and address are config.toml's [shop] "
+                             "name and address, written again at every start. Change them there, then restart."),
     "station-has-no-tills": N_("{shop} is a station: a station has no tills and sells nothing."),
     "station-holds-no-stock": N_("{shop} is a station: a station holds no stock (the goods taken in there go to "
                                  "the shop it feeds)."),

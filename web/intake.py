@@ -1,8 +1,8 @@
 """The intake desk's JSON API: donors, donations, makers and their goods. Parse, one call, return.
 
-At a station the desk takes donations in for the shop it feeds (donations/intake.py: goods_shop_of): the donors,
-the donations and the slips are the station's, the categories, the catalogue and the goods that shop's. A maker's
-goods are consigned at a shop only (a station holds no stock).
+At a station the desk takes donations and a maker's goods in for the shop it feeds (donations/intake.py:
+goods_shop_of): the donors, the makers, the donations and the slips are the station's, the categories (and their
+starting prices), the catalogue and the goods that shop's.
 
 Phones are masked for everyone but managers. Labels and donation slips print on the
 intake desk's printer (pos/paper.py: the one assigned to the desk, else [labels] in config.toml);
@@ -38,7 +38,7 @@ from pos.reports import check_day
 from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
-from web.auth import StaffUser, no_stock_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.inputs import BodyRowId, In, RowId, Text
 from web.shopfront import Front, Shopfront
 
@@ -242,10 +242,11 @@ class IntakeApi(Controller):
         return KnownItem(barcode=item.barcode, name=item.name, category=item.category_code, price_fen=item.price_fen,
                          on_hand=item.on_hand, active=item.active)
 
-    @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers)",
+    @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers; at a "
+                                                  "station: of the shop it feeds)",
          guards=[requires_role(Role.MANAGER)])
     async def set_prices(self, front: Front, code: FromPath[Text], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
-        shop_id = front.shop_id
+        shop_id = await goods_shop_of(front.shop_id)  # at a station: the categories of the shop it feeds
         await set_default_prices(shop_id=shop_id, code=code, prices={
             Condition.NEW: data.new, Condition.LIKE_NEW: data.like_new, Condition.GOOD: data.good,
             Condition.FAIR: data.fair})
@@ -331,8 +332,8 @@ class MakersApi(Controller):
                               maker_percent=data.maker_percent, by=request.user.id)
         return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
 
-    @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment (at a shop)", status_code=201,
-          guards=[no_stock_at_a_station])
+    @post("/{maker_id:int}/goods", summary="The maker brings goods to sell on consignment (at a station: into the "
+                                           "stock of the shop it feeds)", status_code=201)
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[GoodsIn]) -> GoodsOut:
         paper = front.paper.at_intake(shop_id=front.shop_id, slip=False, labels=data.print_labels)

@@ -338,7 +338,7 @@ async def test_shop_add_list_till_add_and_create_user_of_a_shop(db, settings):
     listed = aixin(settings, "shop", "list")
     assert listed.returncode == 0
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
-    assert "station" in lines["st-1"] and "feeds: north" in lines["st-1"] and "T2" in lines["north"]
+    assert "服务站" in lines["st-1"] and "供货给：north" in lines["st-1"] and "收银台：T2" in lines["north"]
 
 
 async def test_the_cli_refuses_an_unknown_shop_a_taken_code_and_a_till_at_a_station_in_chinese(db, settings):

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from donations.donors import donor_by_id, erase_donor
 from shop.people import shown_phone
 from donations.errors import DonationError
-from donations.intake import donation_id_of, load_donation, recent_donations
+from donations.intake import donation_id_of, goods_shop_of, load_donation, recent_donations
 from donations.makers import (
     consign_goods, maker_by_id, makers_of, record_payout, register_maker, set_maker_terms, terms_changes_of,
 )
@@ -27,7 +27,7 @@ from pos.paper import CONDITION_WORDS
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.auth import StaffUser, no_stock_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.i18n import domain_error_message
 from web.inputs import Form, RowId, Text
 from web.intake import statement_period
@@ -157,14 +157,18 @@ class MakerPages(Controller):
         first, last = statement_period(zone, start, end)
         statement = await maker_statement(shop_id=front.shop_id, maker_id=maker_id, start=first, end=last)
         locale = locale_of(request)
+        try:  # at a station, the crafts categories of the shop it feeds, where the goods go
+            goods_shop = await goods_shop_of(front.shop_id)
+        except DomainError:  # a station that feeds no shop: none (taking goods in says why)
+            goods_shop = front.shop_id
         crafts = [(c.code, c.name if locale == "zh_CN" or not c.name_en else c.name_en)
-                  for c in await categories_of(shop_id=front.shop_id) if c.source == "handicraft"]
+                  for c in await categories_of(shop_id=goods_shop) if c.source == "handicraft"]
         return _page(request, "maker.html", maker=maker, phone=_phone(request, maker.phone), statement=statement,
                      start=first.astimezone(zone).date(), end=last.astimezone(zone).date() - timedelta(days=1),
                      zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added,
                      terms_changes=await terms_changes_of(shop_id=front.shop_id, maker_id=maker_id))
 
-    @post("/{maker_id:int}/goods", status_code=200, guards=[no_stock_at_a_station])
+    @post("/{maker_id:int}/goods", status_code=200)  # at a station: into the fed shop's stock (consign_goods)
     async def goods(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[GoodsForm]) -> Template | Redirect:
         try:

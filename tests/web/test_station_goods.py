@@ -152,6 +152,13 @@ async def test_a_makers_goods_taken_in_at_a_station_are_the_fed_shops_stock_and_
     assert (refused.status_code, refused.json()["code"]) == (409, "station-feeds-no-shop")
     assert refused.json()["detail"].startswith("lone 是服务站，但没有指定供货门店")
     assert await Item.count().where(Item.name == "孤站草编") == 0 and await Consignment.count() == 2
+    # and the maker's page at east offers A's crafts categories and takes goods in the same way
+    page = await d.east.get(f"/intake/makers/{maker_id}")
+    assert page.status_code == 200 and '<option value="crafts">' in page.text
+    by_page = await d.east.client.post(f"/intake/makers/{maker_id}/goods", follow_redirects=False, data={
+        "category": "crafts", "name": "东站剪纸", "price": "15.00", "quantity": "1", "_csrf_token": d.east.csrf})
+    assert by_page.status_code in (302, 303), by_page.text
+    assert (await Item.select(Item.shop).where(Item.name == "东站剪纸").first())["shop"] == goods.shop_id
 
 
 async def test_shop_set_changes_what_a_station_feeds_from_then_on_and_refuses_what_is_not_allowed(district, goods,

@@ -175,8 +175,27 @@ def _demo(settings: Settings, args: argparse.Namespace) -> int:
     return asyncio.run(_with_database(settings, load))
 
 
+NO_TERMINAL = N_("There is no terminal to type the {what} in: give it on standard input with {option}, e.g. "
+                 "printf '%s\\n' \"$SECRET\" | aixin {command} {option}")
+
+
+def _secret(settings: Settings, prompt: str, *, from_stdin: bool, what: str, option: str, command: str) -> str:
+    """A password or PIN: from standard input when asked (scripts), else typed unseen at the terminal; without a
+    terminal (a script that forgot the option, a service) a sentence saying how, not getpass's traceback."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("aixin: " + gettext(settings.shop.locale, NO_TERMINAL).format(
+            what=gettext(settings.shop.locale, what), option=option, command=command))
+    return getpass.getpass(prompt)
+
+
+SECRET_WORDS = (N_("password"), N_("PIN"))
+
+
 def _create_user(settings: Settings, args: argparse.Namespace) -> int:
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    password = _secret(settings, "password: ", from_stdin=args.password_stdin, what="password",
+                       option="--password-stdin", command=f"create-user {args.username} --role {args.role}")
 
     async def create(shop_id: int) -> int:
         shop = await shop_of_code(args.shop or settings.shop.code)
@@ -282,7 +301,8 @@ def _shop_commands(commands) -> None:
 
 
 def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
-    pin = sys.stdin.readline().rstrip("\n") if args.pin_stdin else getpass.getpass("PIN (4 to 12 digits): ")
+    pin = _secret(settings, "PIN (4 to 12 digits): ", from_stdin=args.pin_stdin, what="PIN", option="--pin-stdin",
+                  command=f"set-pin {args.username}")
 
     async def give(shop_id: int) -> int:
         staff = await set_pin(username=args.username, pin=pin)
@@ -295,7 +315,8 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
     """aixin staff list|deactivate|activate|role|password|pin: the admin's staff page, from a terminal."""
     secret = ""
     if args.step == "password":
-        secret = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("new password: ")
+        secret = _secret(settings, "new password: ", from_stdin=args.password_stdin, what="password",
+                         option="--password-stdin", command=f"staff password {args.username}")
     elif args.step == "pin":
         secret = (getpass.getpass("PIN (4 to 12 digits): ") if sys.stdin.isatty()
                   else sys.stdin.readline().rstrip("\n"))

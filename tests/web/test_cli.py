@@ -44,6 +44,10 @@ def test_create_user_hashes_the_password_and_refuses_a_second_with_the_same_name
     assert hashed.startswith("$argon2") and "s3cret-pw" not in hashed
     twice = aixin(tmp_path, "create-user", "laoli", "--role", "intake", "--password-stdin", stdin="another-pw\n")
     assert twice.returncode == 1 and "laoli" in twice.stderr
+    # without a terminal and without --password-stdin (a script, a service): a sentence saying how, no traceback
+    blind = aixin(tmp_path, "create-user", "laozhao", "--role", "cashier")  # stdin is a pipe here, not a terminal
+    assert blind.returncode == 1 and "Traceback" not in blind.stderr
+    assert "没有可以输入密码的终端" in blind.stderr and "--password-stdin" in blind.stderr
 
 
 def test_a_bad_setting_stops_the_command_and_names_the_key(tmp_path):

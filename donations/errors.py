@@ -29,3 +29,5 @@ class DonationError(StrEnum):
     NO_LABELS = "no-labels"
     TOO_MANY_LABELS = "too-many-labels"
     STATION_FEEDS_NO_SHOP = "station-feeds-no-shop"
+    SHIFT_ALREADY_OPEN = "intake-shift-open"
+    NO_OPEN_SHIFT = "no-intake-shift"

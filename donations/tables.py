@@ -91,3 +91,15 @@ class MakerPayout(Table):
     ledger_txn = Integer()
     staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class IntakeShift(Table):
+    """An intake volunteer's shift at the desk (issue 20): opened and closed by them, so their hours there can go into
+    their love-bank passbook (pos/shifts.py records it; donations knows nothing of the love bank). One open shift per
+    person (a partial unique index)."""
+
+    shop = ForeignKey(Shop, on_delete=OnDelete.restrict, null=False)
+    staff = ForeignKey(Staff, on_delete=OnDelete.restrict, null=False, index=True)
+    opened_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(Staff, on_delete=OnDelete.restrict, null=True, default=None)

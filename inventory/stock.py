@@ -26,6 +26,7 @@ class MovementKind(StrEnum):
     TRANSFER_OUT = "transfer-out"  # sent to another shop of the district (inventory/transfers.py)
     TRANSFER_IN = "transfer-in"  # received from another shop
     TRANSFER_BACK = "transfer-back"  # a transfer cancelled in transit: the pieces back where they were sent from
+    WISH = "wish"  # given to a household for its wish (微心愿, pos/wishes.py): from stock, or a donor's goods
 
 
 class WriteOffReason(StrEnum):

@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from shop.people import last_four, name_contains, normalize_phone, phone_ends_with, search_text
 from lovebank.errors import LoveBankError
-from lovebank.tables import Member, PointsGift, PointsReversal, ServiceRecord
+from lovebank.tables import Member, MemberChange, MemberSkill, PointsGift, PointsReversal, ReplacedCard, ServiceRecord
 from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, redact
 from shop import ledger, sql
 from shop.database import as_date, as_time, forget_erased, run, writing
@@ -105,6 +105,9 @@ async def member_for_till(*, code: str) -> MemberAtTill:
         match = match | (Member.number == number)
     row = await Member.select(Member.id, Member.number, Member.name, Member.status).where(match).first()
     if row is None:
+        replaced = await ReplacedCard.select(ReplacedCard.member.number).where(ReplacedCard.card_code == text).first()
+        if replaced is not None:  # a lost card, reissued (lovebank/members.py): its old code never pays again
+            raise DomainError(LoveBankError.CARD_REPLACED, number=replaced["member.number"])
         raise DomainError(LoveBankError.UNKNOWN_MEMBER, member=text)
     if row["status"] != "open":
         raise DomainError(LoveBankError.MEMBER_CLOSED, number=row["number"])
@@ -234,6 +237,10 @@ async def erase_member(*, shop_id: int, member_id: int) -> MemberInfo:
     async with writing(db):
         await Member.update({Member.name: "", Member.phone: "", Member.notes: "", Member.may_contact: False}).where(
             Member.id == member_id)
+        # the history of their details (lovebank/members.py) kept them too; their cards' codes are no one's data
+        await MemberChange.update({MemberChange.old_value: "", MemberChange.new_value: ""}).where(
+            (MemberChange.member == member_id) & (MemberChange.field != "card_code"))
+        await MemberSkill.delete().where(MemberSkill.member == member_id)
         # their card and statements, printed or waiting at any shop of the district, named them: no queue keeps it
         for shop in await Shop.select(Shop.id):
             for document in (MEMBER_CARD, PASSBOOK_STATEMENT):
@@ -845,8 +852,8 @@ class StatementLine:
     txn_id: int
     at: datetime
     kind: str  # SERVICE, SERVICE_REVERSAL, GIFT, GIFT_REVERSAL, or the till's kind for points spent
-    ref: str  # "service:12", "gift:7", or the till's reference (a sale number)
-    detail: str  # the service's content, the gift's note, a correction's reason
+    ref: str  # "service:12", "gift:7", "voucher:3", or the till's reference (a sale number)
+    detail: str  # the service's content, the gift's note, a correction's reason, a voucher's service
     counterpart: str  # the service type's code; the other member's number, or "fund"; "" otherwise
     half_hours: int | None  # hours earned (+) or taken back (−), None for entries without hours
     points: int  # + in, − out
@@ -891,6 +898,9 @@ async def statement(*, member_id: int, start: datetime | None = None, end: datet
         SELECT g.id, g.from_member, g.note, g.reason, f.number AS from_number, t.number AS to_number
         FROM points_gift g JOIN member f ON f.id = g.from_member LEFT JOIN member t ON t.id = g.to_member
         WHERE g.from_member = $1 OR g.to_member = $1""", member_id)}
+    # the member's vouchers (lovebank/vouchers.py): held, cancelled, or delivered by them as the provider
+    vouchers = {f"voucher:{row['id']}": row for row in await run(db, """
+        SELECT id, service FROM redemption WHERE member = $1 OR provider_member = $1""", member_id)}
     balance = hours = 0
     opening_balance = opening_hours = 0
     lines = []
@@ -908,6 +918,8 @@ async def statement(*, member_id: int, start: datetime | None = None, end: datet
             outgoing = gift["from_member"] == member_id
             counterpart = (gift["to_number"] or "fund") if outgoing else gift["from_number"]
             detail = gift["note"] if kind == GIFT else gift["reason"]
+        elif ref in vouchers:
+            detail = vouchers[ref]["service"]
         balance += points
         hours += half_hours or 0
         if start is not None and at < start:

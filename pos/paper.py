@@ -1,8 +1,8 @@
 """The shop's paper: every printed document built from the shop's records, in the shop's language.
 
 Receipts and refund slips (with the sale or the return, in its transaction: no sale without its receipt),
-X and Z reports, item labels, donation slips with the donor's impact, passbook statements and member cards,
-and the reprints (a copy marked 重打, unless the document still waits to print). Each goes one way,
+X and Z reports, item labels, donation slips with the donor's impact, passbook statements, member cards and
+service vouchers, and the reprints (a copy marked 重打, unless the document still waits to print). Each goes one way,
 shop/printouts.py: its place → the printer assigned there and its profile → render → the print queue. The
 browser's previews are laid out from the same documents. pos builds them, as the highest domain package: a
 donation slip needs a donor's impact (sales), a receipt needs the sale.
@@ -23,8 +23,10 @@ from pathlib import Path
 from donations.intake import DonationRecord, goods_shop_of, shop_of_goods
 from donations.makers import ConsignedGoods
 from inventory.catalogue import LabelItem, items_for_labels
-from lovebank import passbook
+from lovebank import passbook, vouchers
 from lovebank.passbook import MemberInfo, Statement, StatementLine
+from lovebank.wishes import wishes as wishes_of
+from lovebank.vouchers import VoucherInfo
 from pos.checkout import SaleRecord, load_sale
 from pos.donor_impact import donor_impact
 from pos.numbers import return_id_of, sale_id_of
@@ -46,12 +48,15 @@ from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, previ
 from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
 from printing.tables import PrintJob
 from printing.till_report import TillReport, preview_till_report, render_till_report
+from printing.wish_list import WISH_LIST, WishLine, WishList, preview_wish_list, render_wish_list
+from printing.voucher import Voucher, preview_voucher, render_voucher
 from shop.database import as_time, one_writer_per_shop, writing
 from shop.printouts import N_, Printouts
 from shop.settings import Settings
 from shop.tables import Staff
 
 RECEIPT, REFUND_SLIP, TILL_REPORT, LABEL = "receipt", "refund slip", "till report", "label"
+VOUCHER = "voucher"  # a service voucher of the love bank (its ref: the voucher's number)
 TILL_DOCUMENTS = (RECEIPT, REFUND_SLIP)  # what a till prints for a customer, listed at the till when not printed
 
 RECEIPT_WORDS = {
@@ -114,6 +119,9 @@ PASSBOOK_WORDS = {**STATEMENT_WORDS, "member_name": N_("Member's name")}
 CARD_WORDS = {"title": N_("Love-bank member card"), "member_number": N_("Member No."),
               "member_name": N_("Member's name"),
               "note": N_("Show this card at the till to pay with your points")}
+VOUCHER_WORDS = {"title": N_("Love-bank service voucher"), "number": N_("Voucher No."), "service": N_("Service"),
+                 "provider": N_("Given by"), "points": N_("Points"), "member_number": N_("Member No."),
+                 "date": N_("Date"), "note": N_("Show this voucher to the provider; keep it until the service is done")}
 ENTRY_WORDS = {
     "service-reversal": N_("Correction: {reason}"),
     "gift-to-member": N_("Given to {number}"),
@@ -123,8 +131,15 @@ ENTRY_WORDS = {
     "spent": N_("Spent at the shop {ref}"),
     "returned": N_("Returned to the account {ref}"),
     "brought-forward": N_("Brought forward"),
+    vouchers.HOLD: N_("Voucher {number}: {service} (points held)"),
+    vouchers.CANCELLED: N_("Voucher {number} cancelled: {service}"),
+    vouchers.DELIVERED: N_("Service given, voucher {number}: {service}"),
     "period": N_("{start} to {end}"),
 }
+
+WISH_LIST_WORDS = {"title": N_("Wish wall"), "date": N_("Printed on"), "count": N_("{count} wish(es) waiting"),
+                   "none": N_("No wish is waiting now."), "note": N_("Claim a wish at the shop's counter")}
+WISH_WORDS = {"goods": N_("goods"), "service": N_("service"), "posted": N_("waiting"), "claimed": N_("claimed")}
 
 
 @cache
@@ -424,6 +439,9 @@ class Paper:
             return say("gift-to-member").format(number=line.counterpart)
         if line.kind == passbook.GIFT_REVERSAL:
             return say("gift-reversal").format(reason=line.detail)
+        if line.kind in (vouchers.HOLD, vouchers.CANCELLED, vouchers.DELIVERED):
+            number = vouchers.voucher_number(int(line.ref.rpartition(":")[2]))
+            return say(line.kind).format(number=number, service=line.detail)
         return say("spent" if line.points < 0 else "returned").format(ref=line.ref)
 
     def passbook_statement(self, found: Statement, *, first: date, last: date) -> PassbookStatement:
@@ -492,6 +510,46 @@ class Paper:
         return await self.printouts.queue(
             shop_id=shop_id, place=_place_of(till), document=MEMBER_CARD, ref=card.member_number, till=till or "",
             render=lambda profile: render_member_card(card, profile=profile))
+
+    # -- service vouchers of the love bank ------------------------------------------------------------------
+
+    def voucher(self, found: VoucherInfo, *, copy: bool = False) -> Voucher:
+        return Voucher(shop_name=self._shop()[0], number=found.number, service=found.service, provider=found.provider,
+                       points=found.points, member_number=found.member_number,
+                       date=found.entered_at.astimezone(self.settings.zone).date().isoformat(),
+                       labels=self.printouts.words({**VOUCHER_WORDS, "copy": RECEIPT_WORDS["copy"]}), copy=copy)
+
+    def voucher_preview(self, voucher: Voucher) -> list[str]:
+        return preview_voucher(voucher, width=self.settings.printer.width)
+
+    async def print_voucher(self, found: VoucherInfo, *, shop_id: int, copy: bool = False) -> int:
+        """The voucher into the print queue, for the receipt printer (config.toml's [printer]: the love-bank desk has
+        no till of its own); lovebank/vouchers.py redeem calls it in the redemption's transaction."""
+        voucher = self.voucher(found, copy=copy)
+        return await self.printouts.queue(shop_id=shop_id, place=None, document=VOUCHER, ref=voucher.number,
+                                          render=lambda profile: render_voucher(voucher, profile=profile))
+
+    # -- the wish wall for the notice board -------------------------------------------------------------------
+
+    async def wish_list(self, *, shop_id: int) -> WishList:
+        """The open wishes (posted or claimed), oldest first, as the notice board shows them: number, day, kind,
+        status and text; never the household."""
+        say, zone = self.printouts.say, self.settings.zone
+        open_wishes = sorted(await wishes_of(shop_id=shop_id, status="open"), key=lambda wish: wish.id)
+        return WishList(shop_name=self._shop()[0], printed_on=datetime.now(zone).date().isoformat(),
+                        labels=self.printouts.words(WISH_LIST_WORDS), wishes=tuple(WishLine(
+                            number=wish.number, posted_on=wish.posted_at.astimezone(zone).date().isoformat(),
+                            kind=say(WISH_WORDS[wish.kind]), status=say(WISH_WORDS[wish.status]), text=wish.text)
+                            for wish in open_wishes))
+
+    async def print_wish_list(self, *, shop_id: int) -> tuple[int, list[str]]:
+        """The wish list into the print queue for config.toml's receipt printer; the job's id and the list's text
+        as it prints (the page's preview)."""
+        printed = await self.wish_list(shop_id=shop_id)
+        job_id = await self.printouts.queue(shop_id=shop_id, place=None, document=WISH_LIST,
+                                            ref=f"wishes-{printed.printed_on}",
+                                            render=lambda profile: render_wish_list(printed, profile=profile))
+        return job_id, preview_wish_list(printed, width=self.settings.printer.width)
 
     # -- sample documents, for the preview page (and for setting up a printer) ------------------------------
 

@@ -147,6 +147,12 @@ class DonationsReceived:
 
 
 @dataclass(frozen=True)
+class WishesFulfilled:
+    wishes: int  # wishes on the wall (微心愿) fulfilled in the period, every way
+    from_stock_fen: int  # the value of the goods given from stock, paid by the community fund
+
+
+@dataclass(frozen=True)
 class Report:
     period: Period
     start: datetime
@@ -155,6 +161,7 @@ class Report:
     rows: tuple[Figures, ...]
     totals: Figures
     donations: DonationsReceived
+    wishes: WishesFulfilled
 
 
 FUND_TENDER_RULE = (
@@ -266,6 +273,14 @@ async def _labels(dimension: Dimension, shop_id: int, keys: list[str]) -> dict[s
     return {}
 
 
+async def wishes_fulfilled(*, shop_id: int, start: datetime, end: datetime) -> WishesFulfilled:
+    """Wishes fulfilled in [start, end), and the goods given from stock for them (pos/wishes.py)."""
+    rows = await run(Sale._meta.db, """
+        SELECT COUNT(*) AS wishes, COALESCE(SUM(value_fen), 0) AS value FROM wish
+        WHERE shop = $1 AND fulfilled_at >= $2 AND fulfilled_at < $3""", shop_id, start, end)
+    return WishesFulfilled(wishes=int(rows[0]["wishes"] or 0), from_stock_fen=int(rows[0]["value"] or 0))
+
+
 async def donations_received(*, shop_id: int, period: Period) -> DonationsReceived:
     """Gifts recorded at the intake desk on the period's days (their date of receipt)."""
     rows = await run(Sale._meta.db, """
@@ -373,7 +388,8 @@ async def report(*, shop_id: int, period: Period, dimension: Dimension | str, zo
     if dimension is not Dimension.DAY:
         rows = tuple(sorted(rows, key=lambda f: (-f.net_fen, f.label)))
     return Report(period=period, start=start, end=end, dimension=dimension, rows=rows, totals=totals,
-                  donations=await donations_received(shop_id=shop_id, period=period))
+                  donations=await donations_received(shop_id=shop_id, period=period),
+                  wishes=await wishes_fulfilled(shop_id=shop_id, start=start, end=end))
 
 
 async def totals_by_shop(*, period: Period, zone: ZoneInfo) -> dict[int, tuple[Figures, DonationsReceived]]:

@@ -24,6 +24,7 @@ from shop.errors import DomainError
 
 from pos.sold import sold_in_session
 from pos.errors import SaleError, TillSessionError
+from pos.shifts import ShiftRule, record_till_shift
 from pos.tables import TillSession
 
 MAX_CASH_FEN = 100_000_000  # ¥1,000,000.00 in a drawer is a typing mistake
@@ -145,9 +146,10 @@ class SessionPaper(Protocol):
 
 
 async def close_session(*, shop_id: int, till_id: int, staff_id: int, counted_fen: int,
-                        paper: SessionPaper | None = None) -> SessionFigures:
+                        paper: SessionPaper | None = None, shift: ShiftRule | None = None) -> SessionFigures:
     """Close the till with its drawer counted: expected cash from the ledger, over/short booked, cash to the safe.
-    `paper` prints the Z report with the close: no closed till without its report in the print queue."""
+    `paper` prints the Z report with the close: no closed till without its report in the print queue. `shift`: the
+    cashier's hours go into their linked member's passbook (pos/shifts.py), once the close is committed."""
     check_cash(counted_fen)
     db = TillSession._meta.db
     async with writing(db):
@@ -173,6 +175,8 @@ async def close_session(*, shop_id: int, till_id: int, staff_id: int, counted_fe
         figures = await session_figures(shop_id=shop_id, session_id=session_id)
         if paper is not None:
             await paper.print_till_report(figures)
+    if shift is not None:
+        await record_till_shift(shift, shop_id=shop_id, session_id=session_id, number=figures.session.number)
     return figures
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from piccolo.engine.base import Engine
 
 from donations.intake import donation_problems
+from lovebank.members import members_problems
 from lovebank.passbook import lovebank_problems
+from lovebank.vouchers import voucher_problems
 from donations.makers import payout_problems
 from inventory.catalogue_feed import version_trigger_problems
 from inventory.stock import stock_problems
@@ -25,6 +27,7 @@ from shop.seal import seal_problems, unsealed
 
 from pos.sold import sold_sql
 from pos.tables import Sale
+from pos.wishes import wish_problems
 
 _SALE_NUMBER = "'S' || SUBSTR('00000000' || CAST({id} AS TEXT), LENGTH(CAST({id} AS TEXT)) + 1)"
 
@@ -217,18 +220,20 @@ RULES += (
 # The read model (pos/sold.py): what the reports, statements and pages read agrees with the ledger.
 _SOLD = sold_sql(big="BIGINT", period=False)  # every shop's sales and returns, ever
 RULES += (
-    Rule("Each maker is owed in the ledger what they earned from their goods sold, net of returns, less their "
-         "payouts", f"""
-        SELECT m.id AS maker, COALESCE(g.earned, 0) AS earned_fen, COALESCE(p.paid, 0) AS paid_fen,
-               COALESCE(-b.balance, 0) AS owed_fen
+    Rule("Each maker is owed in the ledger what they earned from their goods sold, net of returns, and given for "
+         "wishes (paid by the fund), less their payouts", f"""
+        SELECT m.id AS maker, COALESCE(g.earned, 0) + COALESCE(w.given, 0) AS earned_fen,
+               COALESCE(p.paid, 0) AS paid_fen, COALESCE(-b.balance, 0) AS owed_fen
         FROM maker m
         LEFT JOIN (SELECT x.maker_id, SUM(x.maker_fen) AS earned FROM ({_SOLD}) x
                    WHERE x.maker_id IS NOT NULL GROUP BY x.maker_id) g ON g.maker_id = m.id
+        LEFT JOIN (SELECT maker, SUM(maker_fen) AS given FROM wish_goods WHERE maker IS NOT NULL GROUP BY maker) w
+               ON w.maker = m.id
         LEFT JOIN (SELECT maker, SUM(amount_fen) AS paid FROM maker_payout GROUP BY maker) p ON p.maker = m.id
         LEFT JOIN (SELECT account, SUM(amount) AS balance FROM ledger_entry
                    WHERE currency = 'CNY' AND account LIKE 'liability:maker:%' GROUP BY account) b
                ON b.account = 'liability:maker:' || CAST(m.id AS TEXT)
-        WHERE COALESCE(-b.balance, 0) <> COALESCE(g.earned, 0) - COALESCE(p.paid, 0)""",
+        WHERE COALESCE(-b.balance, 0) <> COALESCE(g.earned, 0) + COALESCE(w.given, 0) - COALESCE(p.paid, 0)""",
          "maker {maker} earned {earned_fen} from their goods sold, net of returns, and was paid {paid_fen}, but the "
          "ledger owes them {owed_fen}"),
     Rule("The fund's share of what was sold, net of returns, is what sales credited to the community fund in the "
@@ -331,7 +336,11 @@ _POINTS_COVERED = "No points account (a member's, the fund's) is below zero"
 _STOCK = "Each item's stock on hand equals the sum of its stock movements"
 _DONATIONS = "Each donated item is stocked or refused; each maker's payout is in the ledger"
 _LOVEBANK = ("The love bank: approved service is in the ledger, decided by another coordinator; gifts and "
-             "corrections are in the ledger; points held = points issued − points redeemed")
+             "corrections are in the ledger; points held = points issued − points redeemed; the vouchers' account "
+             "holds the points of the vouchers held, each voucher's hold and settling in the ledger, its triggers in "
+             "place")
+_WISHES = ("The wish wall: each wish fulfilled from stock has its stock movements and the fund's payment of its "
+           "value in the ledger, amounts equal; each wish's status follows its steps")
 _MORE = "Other rules"
 _TRANSFERS = ("Each transfer between shops moved what its lines say: out of the sender, into the receiver once "
               "received, back once cancelled; and each transfer movement is one of its lines'")
@@ -346,7 +355,7 @@ _SEALED = "Each sealed ledger transaction is as it was sealed, and each shop's s
 # decided (a till session, an approved service, a points gift or reversal), but for the steps its operation takes.
 APPEND_ONLY = ("ledger_txn", "ledger_entry", "ledger_seal", "stock_movement", "price_change", "donation",
                "donated_item", "maker_payout", "sale", "sale_line", "tender", "override", "sale_return",
-               "return_line", "refund", "category_rule_change", "maker_terms_change")
+               "return_line", "refund", "category_rule_change", "maker_terms_change", "replaced_card")
 KEPT = ("till_session", "service_record", "points_gift", "points_reversal")
 
 
@@ -400,7 +409,9 @@ async def verify_report() -> list[CheckedRule]:
     for rule in RULES:
         checked.append(CheckedRule(rule.title, tuple(_sentence(rule.sentence, row) for row in await run(db, rule.sql))))
     checked.append(CheckedRule(_DONATIONS, tuple(await donation_problems() + await payout_problems())))
-    checked.append(CheckedRule(_LOVEBANK, tuple(await lovebank_problems())))
+    checked.append(CheckedRule(_LOVEBANK, tuple(await lovebank_problems() + await voucher_problems()
+                                                  + await members_problems())))
+    checked.append(CheckedRule(_WISHES, tuple(await wish_problems())))
     more = [f"{problem}: {row['what']}" for problem, sql in _CHECKS.items() for row in await run(db, sql)]
     if _CHECKS:
         checked.append(CheckedRule(_MORE, tuple(more)))

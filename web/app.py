@@ -48,9 +48,11 @@ from web.headers import security_headers
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
 from web.inputs import ShopRequest
-from web.intake import DonationsApi, DonorsApi, IntakeApi, MakersApi
+from web.intake import DonationsApi, DonorsApi, IntakeApi, IntakeShiftApi, MakersApi
 from web.intake_pages import DonationPages, DonorPages, MakerPages
 from web.lovebank import LoveBankApi, LoveBankPages
+from web.wishes import WishesApi, WishesPage
+from web.vouchers import VoucherPages, VouchersApi
 from web.offline import OfflinePage, OfflineSettleApi, OfflineTillApi
 from web.pages import (
     DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
@@ -134,13 +136,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
             DocumentsPage, DonationPages, DonorPages, MakerPages, till_service_worker,
             TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
-            IntakeApi, DonorsApi, DonationsApi, MakersApi,
-            LoveBankApi, LoveBankPages, OfflineTillApi, OfflineSettleApi, OfflinePage,
+            IntakeApi, IntakeShiftApi, DonorsApi, DonationsApi, MakersApi,
+            LoveBankApi, LoveBankPages, VouchersApi, VoucherPages, OfflineTillApi, OfflineSettleApi, OfflinePage,
             StockTakesApi, StockTakePages, TransfersApi, TransferPages, TillSessionApi, TillSessionsApi, ReturnsApi,
             PrintersApi, PrintersPage, CatalogueCsvApi, CatalogueImportPage,
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
-            DistrictApi, DistrictPage,
+            DistrictApi, DistrictPage, WishesApi, WishesPage,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -15,6 +15,7 @@ from shop.database import DatabaseUnavailable, close_database, engine_for, migra
 from shop.errors import DomainError
 from shop.settings import Settings, SettingsError, load_settings
 from shop.shops import ShopInfo, ShopKind, add_shop, change_shop, ensure_shop, list_shops, shop_of_code
+from lovebank.members import link_staff, unlink_staff
 from pos.tills import add_till, tills
 from shop.staff import Role, create_staff, list_staff, reset_password, set_active, set_pin, set_role
 from shop.tables import Staff
@@ -312,7 +313,7 @@ def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff(settings: Settings, args: argparse.Namespace) -> int:
-    """aixin staff list|deactivate|activate|role|password|pin: the admin's staff page, from a terminal."""
+    """aixin staff list|deactivate|activate|role|password|pin|link: the admin's staff page, from a terminal."""
     secret = ""
     if args.step == "password":
         secret = _secret(settings, "new password: ", from_stdin=args.password_stdin, what="password",
@@ -336,6 +337,8 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
         elif args.step == "role":
             staff = await set_role(username=args.username, role=Role(args.role))
             print(f"{staff.username} is now {staff.role}: every session of theirs ended")
+        elif args.step == "link":
+            return await _link(args)
         elif args.step == "password":
             staff = await reset_password(username=args.username, password=secret)
             print(f"{staff.username} has a new password: every session of theirs ended")
@@ -344,6 +347,18 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{staff.username} has a new till PIN")
         return 0
     return asyncio.run(_with_database(settings, change))
+
+
+async def _link(args: argparse.Namespace) -> int:
+    """aixin staff link USER --member NUMBER | --unlink: the love-bank member whose passbook their shifts go into."""
+    if args.unlink:
+        await unlink_staff(username=args.username)
+        print(f"{args.username} is no longer linked to a member")
+        return 0
+    link = await link_staff(username=args.username, member=args.member, by=None)
+    print(f"{link.username} is linked to member {link.member_number} {link.member_name}: their shifts go into that "
+          "passbook")
+    return 0
 
 
 def _staff_commands(commands) -> None:
@@ -364,6 +379,12 @@ def _staff_commands(commands) -> None:
     pin = steps.add_parser("pin", help="give a manager the till PIN that approves overrides (read from standard "
                                        "input, or asked for)")
     pin.add_argument("username")
+    link = steps.add_parser("link", help="link a login to a love-bank member, whose passbook their till and intake "
+                                         "shifts go into (or --unlink)")
+    link.add_argument("username")
+    which = link.add_mutually_exclusive_group(required=True)
+    which.add_argument("--member", metavar="NUMBER", help="the member's number (M000123) or card code")
+    which.add_argument("--unlink", action="store_true", help="unlink the login's member")
     staff.set_defaults(run=_staff)
 
 

@@ -224,6 +224,17 @@ ERROR_MESSAGES = {
                                   "reload the page."),
     "unknown-reversal": N_("There is no such correction."),
     "reversal-pending": N_("A correction of this is already waiting for approval: approve or reject it first."),
+    # services for points, with vouchers
+    "bad-offer-name": N_("Name the service in 1 to {maximum} characters."),
+    "offer-provider": N_("Say who gives the service: a member (their number or card) or a partner organisation's "
+                         "name (at most {maximum} characters), not both."),
+    "unknown-offer": N_("There is no such service on this shop's menu: choose one from the list."),
+    "offer-withdrawn": N_("This service has been taken off the menu: choose another one."),
+    "own-offer": N_("Member {number} gives this service themselves: they cannot redeem it."),
+    "unknown-voucher": N_("There is no voucher {number} at this shop: check the number, or scan the voucher again."),
+    "voucher-settled": N_("Voucher {number} has already been delivered or cancelled: nothing was changed."),
+    "voucher-key-reused": N_("This request was already used for voucher {number}, for another service or member: "
+                             "reload the page and redeem again."),
     "bad-login": N_("Wrong username or password."),
     "username-taken": N_("The username {username} is taken."),
     "weak-password": N_("The password must have at least {minimum} characters."),
@@ -314,6 +325,30 @@ ERROR_MESSAGES = {
                                       "before this sale arrived."),
     "offline-held-no-session": N_("Kept for the manager, not lost: the till was not open when this sale was made "
                                   "(check the till's clock)."),
+    # the wish wall
+    "unknown-wish": N_("There is no wish {number} on this shop's wall: reload the wall."),
+    "bad-wish-text": N_("Write the wish in 1 to {maximum} characters: what is needed, never the household's name or "
+                        "phone."),
+    "bad-wish-kind": N_("A wish is for goods or for service."),
+    "bad-wish-status": N_("“{status}” is not a wish's status: posted, claimed, fulfilled, thanked or withdrawn."),
+    "bad-wish-note": N_("Write it in at most {maximum} characters; withdrawing a wish needs its reason."),
+    "wish-claimer": N_("A wish is claimed by one member (card or number) or by one registered donor: give one of "
+                       "them."),
+    "wish-already-claimed": N_("Wish {number} has already been claimed ({claimed_by}): it cannot be claimed again."),
+    "wish-not-posted": N_("Wish {number} is no longer on the wall: only a posted wish can be claimed or withdrawn."),
+    "wish-not-claimed": N_("Wish {number} has not been claimed: someone claims it first, then it is fulfilled."),
+    "wish-already-fulfilled": N_("Wish {number} has already been fulfilled: nothing was recorded again."),
+    "wish-not-fulfilled": N_("Wish {number} is not fulfilled, or was already thanked: thanks are recorded once, after"
+                             " it is fulfilled."),
+    "wish-wrong-way": N_("Wish {number} cannot be fulfilled that way: a goods wish takes goods (from stock, or the "
+                         "claiming donor's own), a service wish the claiming member's service."),
+    "wish-no-goods": N_("Give the goods: 1 to {maximum} pieces scanned from stock, or the donor's items, or the "
+                        "number of their donation (one of them)."),
+    "wish-out-of-stock": N_("{name} ({barcode}) has only {on_hand} on hand: give what is on the shelf."),
+    "wish-fund-short": N_("The community fund holds {balance}, less than the goods' {amount}: choose fewer goods, or "
+                          "ask a donor."),
+    "wish-not-their-donation": N_("Donation {number} is not a gift of the donor who claimed {wish}, or it already "
+                                  "fulfilled a wish."),
     # setting up printers
     "printer-bad-connection": N_("“{connection}” is not a printer connection ({reason} is wrong). Write it like "
                                  "tcp://192.168.1.50:9100, usb:0416:5011, serial:/dev/ttyUSB0 or file:/dev/usb/lp0."),
@@ -336,12 +371,24 @@ ERROR_MESSAGES = {
                                "tcp://, usb: or serial:."),
     "printer-host-outside": N_("A network printer set up here must have an address on the shop's own network "
                                "({networks}; config.toml [printing] allowed_networks): check its address."),
+    "staff-already-linked": N_("The login {username} is already linked to member {number}: unlink it first."),
+    "member-already-linked": N_("Member {number} is already linked to the login {username}: unlink that one first."),
+    "staff-not-linked": N_("The login {username} is not linked to any member."),
+    "bad-skill": N_("A skill is at most {maximum} characters: “{skill}” is longer. Write a short word, such as 理发."),
+    "too-many-skills": N_("A member may list at most {maximum} skills."),
+    "card-replaced": N_("This card was replaced by a new one (member {number}): the old card can no longer be used. "
+                        "Ask for the new card, or type the member's number."),
+    "service-key-reused": N_("This form was already used to record another service: open the member's page again "
+                             "and enter the service once more."),
+    "intake-shift-open": N_("Your shift at the intake desk is already open."),
+    "no-intake-shift": N_("You have no open shift at the intake desk: open one first."),
 }
 
-MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"))
+MOVEMENT_WORDS = (N_("intake"), N_("sale"), N_("return"), N_("adjustment"), N_("write-off"), N_("stock-take"),
+                  N_("wish"))
 WRITE_OFF_WORDS = (N_("damaged"), N_("expired"), N_("unsellable"))
 PRINT_WORDS = (N_("receipt"), N_("queued"), N_("printing"), N_("printed"), N_("failed"), N_("redacted"),
-               N_("member card"), N_("till report"))  # the print queue's documents, as printing/ and pos/paper name them
+               N_("member card"), N_("till report"), N_("wish list"))  # the print queue's documents, as printing/ and pos/paper name them
 GOODS_SOURCES = {"donated": N_("donated"), "handicraft": N_("handicraft"), "purchased": N_("purchased")}
 ROUNDING_RULE = N_(
     "Each part gets the whole fen of its exact share (rounded down); the fen left over go one each to the "
@@ -357,7 +404,7 @@ _MONEY = {
     "payout-too-large": {"amount", "owed"}, "too-many-points": {"eligible"}, "bad-discount": {"maximum"},
     "bad-override-price": {"price"}, "bad-payout": {"amount"}, "same-price": {"price"},
     "disbursement-too-large": {"amount", "balance"}, "bad-disbursement": {"amount"},
-    "refund-needs-manager": {"amount", "limit"}, "bad-charged-price": {"price", "maximum"},
+    "refund-needs-manager": {"amount", "limit"}, "wish-fund-short": {"amount", "balance"}, "bad-charged-price": {"price", "maximum"},
 }
 
 

@@ -27,14 +27,17 @@ from donations.intake import (
 from donations.makers import (
     MakerInfo, consign_goods, maker_by_id, makers_of, owed_to, record_payout, register_maker, set_maker_terms,
 )
+from donations.shifts import IntakeShiftInfo, open_intake_shift, open_shift_of
 from inventory.barcodes import normalize_barcode
 from inventory.catalogue import (
     CategoryInfo, Condition, categories_of, item_by_barcode, set_default_prices,
 )
 from inventory.errors import InventoryError
+from lovebank.passbook import ServiceInfo
 from pos.donor_impact import DonorImpact, donor_impact
 from pos.maker_statements import MakerStatement, maker_statement
 from pos.reports import check_day
+from pos.shifts import ShiftRule, close_intake_shift
 from printing.queue import Job, find_job
 from shop.errors import DomainError
 from shop.staff import Role
@@ -372,3 +375,40 @@ def statement_period(zone, start: date | None, end: date | None) -> tuple[dateti
         start, end = end, start
     return (datetime.combine(start, time.min, tzinfo=zone).astimezone(UTC),
             datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone).astimezone(UTC))
+
+
+# -- the intake volunteer's shift (issue 20): its hours go into their linked member's passbook ------------------------
+
+class IntakeShiftOut(msgspec.Struct):
+    id: int
+    opened_at: datetime
+    closed_at: datetime | None = None
+    service_id: int | None = None  # the pending service recorded at the close (none: no linked member, under 30 min)
+    hours: str | None = None  # its hours, "2.0"
+
+
+def _shift_out(shift: IntakeShiftInfo, record: ServiceInfo | None = None) -> IntakeShiftOut:
+    return IntakeShiftOut(id=shift.id, opened_at=shift.opened_at, closed_at=shift.closed_at,
+                          service_id=record.id if record else None, hours=record.hours if record else None)
+
+
+class IntakeShiftApi(Controller):
+    path = "/api/intake/shift"
+    guards = [requires_role(Role.INTAKE)]
+    tags = ["intake"]
+
+    @get("/", summary="Your open shift at the intake desk, or null")
+    async def current(self, request: Request[StaffUser, dict, object]) -> IntakeShiftOut | None:
+        shift = await open_shift_of(staff_id=request.user.id)
+        return _shift_out(shift) if shift else None
+
+    @post("/open", summary="Open your shift at the intake desk", status_code=201)
+    async def open(self, request: Request[StaffUser, dict, object], front: Front) -> IntakeShiftOut:
+        return _shift_out(await open_intake_shift(shop_id=front.shop_id, staff_id=request.user.id))
+
+    @post("/close", summary="Close your shift: its hours go into your linked love-bank member's passbook, waiting "
+          "for a coordinator's approval", status_code=200)
+    async def close(self, request: Request[StaffUser, dict, object], front: Front) -> IntakeShiftOut:
+        shift, record = await close_intake_shift(ShiftRule.of(front.settings), shop_id=front.shop_id,
+                                                 staff_id=request.user.id)
+        return _shift_out(shift, record)

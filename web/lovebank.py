@@ -15,16 +15,17 @@ paper is, through the print queue.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from functools import partial
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from lovebank import passbook
+from lovebank import members, passbook, vouchers
 from shop.people import shown_phone
 from lovebank.errors import LoveBankError
 from lovebank.passbook import GiftInfo, MemberInfo, ReversalInfo, ServiceInfo
@@ -38,9 +39,13 @@ from web.i18n import N_, domain_error_message
 from web.inputs import BodyRowId, Form, In, RowId, Text
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
+from web.vouchers import VOUCHER_STATUS_WORDS
 
 STATUS_WORDS = {"pending": N_("waiting for approval"), "approved": N_("approved"), "rejected": N_("rejected"),
                 "reversed": N_("reversed")}
+
+FIELD_WORDS = {"name": N_("Name"), "phone": N_("Phone"), "notes": N_("Notes"), "may_contact": N_("May be contacted"),
+               "skills": N_("Skills"), "card_code": N_("Card")}
 
 
 def _types(settings: Settings) -> dict[str, str]:
@@ -76,6 +81,7 @@ class MemberOut(msgspec.Struct):
     hours: str  # approved service so far, "12.5"
     half_hours: int
     opened_where: str = ""  # the shop or station that opened the account
+    skills: list[str] = msgspec.field(default_factory=list)  # the skills and services they offer (理发, 维修水电)
 
 
 async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
@@ -85,7 +91,30 @@ async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
                      may_contact=member.may_contact, card_code=member.card_code, status=member.status,
                      opened_at=member.opened_at, closed_at=member.closed_at,
                      points=await passbook.points_of(member.id), hours=passbook.hours_text(half_hours),
-                     half_hours=half_hours, opened_where=member.opened_where)
+                     half_hours=half_hours, opened_where=member.opened_where,
+                     skills=await members.skills_of(member.id))
+
+
+class MemberEditIn(In):
+    name: str
+    phone: str = ""
+    notes: str = ""
+    may_contact: bool = False
+    skills: list[str] = msgspec.field(default_factory=list)
+
+
+class DetailChangeOut(msgspec.Struct):
+    field: str  # name | phone | notes | may_contact | skills | card_code
+    old_value: str  # a phone masked unless the reader is a manager
+    new_value: str
+    changed_by: str
+    changed_at: datetime
+
+
+def _change_out(request: Request, change: members.DetailChange) -> DetailChangeOut:
+    shown = (lambda value: shown_phone(value, Role(request.user.role))) if change.field == "phone" else str
+    return DetailChangeOut(field=change.field, old_value=shown(change.old_value), new_value=shown(change.new_value),
+                           changed_by=change.changed_by, changed_at=change.changed_at)
 
 
 class CloseIn(In):
@@ -101,6 +130,7 @@ class ServiceIn(In):
     service_type: str
     half_hours: int  # hours in half-hour steps: 3 = 1.5 hours
     witness: str
+    idempotency_key: str = ""  # the form's: sent again (a double click), the first record comes back
 
 
 class ReasonIn(In):
@@ -160,6 +190,13 @@ def _when(front: Shopfront) -> date:
 
 
 async def _record(request: Request, front: Shopfront, data: ServiceIn) -> ServiceInfo:
+    if data.idempotency_key:
+        return (await members.record_service_once(
+            idempotency_key=data.idempotency_key, shop_id=front.shop_id, member_id=data.member_id,
+            served_on=data.served_on, start_time=data.start_time, place=data.place, content=data.content,
+            service_type=data.service_type, half_hours=data.half_hours, witness=data.witness,
+            staff_id=request.user.id, today=_when(front), types=front.settings.lovebank.service_types,
+            max_hours=front.settings.lovebank.max_hours)).record
     return await passbook.record_service(
         shop_id=front.shop_id, member_id=data.member_id, served_on=data.served_on, start_time=data.start_time,
         place=data.place, content=data.content, service_type=data.service_type, half_hours=data.half_hours,
@@ -195,9 +232,13 @@ class LoveBankApi(Controller):
                 for t in front.settings.lovebank.service_types]
 
     @get("/members", summary="Find members by number, card code, name, or the last four digits of their phone "
-         "(exactly four)")
-    async def find(self, request: Request, front: Front, q: FromQuery[Text] = "") -> list[MemberOut]:
-        return [await _member_out(request, m) for m in await passbook.find_members(text=q)]
+         "(exactly four); skill=: the open members offering a skill that contains it (理发)")
+    async def find(self, request: Request, front: Front, q: FromQuery[Text] = "",
+                   skill: FromQuery[Text] = "") -> list[MemberOut]:
+        found = await members.members_with_skill(skill) if skill else await passbook.find_members(text=q)
+        if skill and q:
+            found = [m for m in found if m.id in {f.id for f in await passbook.find_members(text=q)}]
+        return [await _member_out(request, m) for m in found]
 
     @post("/members", summary="Open a member's account (passbook) with a new member card", status_code=201)
     async def open(self, request: Request[StaffUser, dict, object], front: Front,
@@ -210,6 +251,30 @@ class LoveBankApi(Controller):
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
     async def show(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
         return await _member_out(request, await passbook.member_by_id(member_id=member_id))
+
+    @put("/members/{member_id:int}", summary="Correct an open member's details and skills: each change is kept "
+         "(who, when, from what) in their history")
+    async def edit(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
+                   data: JSONBody[MemberEditIn]) -> MemberOut:
+        return await _member_out(request, await members.edit_member(
+            member_id=member_id, staff_id=request.user.id, name=data.name, phone=data.phone, notes=data.notes,
+            may_contact=data.may_contact, skills=data.skills))
+
+    @get("/members/{member_id:int}/changes", summary="The changes of a member's details and card, newest first")
+    async def changes(self, request: Request, front: Front, member_id: FromPath[RowId]) -> list[DetailChangeOut]:
+        await passbook.member_by_id(member_id=member_id)
+        return [_change_out(request, c) for c in await members.changes_of(member_id)]
+
+    @post("/members/{member_id:int}/reissue-card", summary="A lost card: a new card code, the new card printed "
+          "(on the printer of the till named, till=T1, else config.toml's receipt printer); the till refuses the old "
+          "one", status_code=200)
+    async def reissue_card(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
+                           till: FromQuery[Text | None] = None) -> MemberOut:
+        at = (await _till(front, till)).code if till else None
+        member = await members.reissue_card(member_id=member_id, staff_id=request.user.id)
+        await front.paper.print_member_card(shop_id=front.shop_id, member_id=member_id, till=at)
+        front.printing.wake()
+        return await _member_out(request, member)
 
     @post("/members/{member_id:int}/close", summary="Close an account: at zero points, or giving the rest to "
           "the community fund", status_code=200)
@@ -382,6 +447,15 @@ class ServiceForm(Form):
     service_type: str = ""
     half_hours: str = ""
     witness: str = ""
+    idempotency_key: str = ""  # made with the page: a double click records one service
+
+
+class DetailsForm(Form):
+    name: str = ""
+    phone: str = ""  # empty: the phone stays as it is (a coordinator sees it masked)
+    notes: str = ""
+    may_contact: str = ""
+    skills: str = ""  # 理发、维修水电
 
 
 class GiftForm(Form):
@@ -485,7 +559,10 @@ class LoveBankPages(Controller):
             types=front.settings.lovebank.service_types, type_names=_types(front.settings),
             max_half_hours=2 * front.settings.lovebank.max_hours, today=_when(front).isoformat(), zone=zone,
             hours_text=passbook.hours_text, status_words=STATUS_WORDS, me=request.user.id,
-            manager=_is_manager(request), here=front.shop_id)
+            manager=_is_manager(request), here=front.shop_id, skills=await members.skills_of(member_id),
+            changes=[_change_out(request, c) for c in await members.changes_of(member_id)], field_words=FIELD_WORDS,
+            service_key=secrets.token_urlsafe(16), vouchers=await vouchers.vouchers_of(member_id=member_id),
+            voucher_status_words=VOUCHER_STATUS_WORDS)
 
     async def _failed(self, request: Request, front: Shopfront, member_id: int, error: DomainError) -> Template:
         return await self._member(request, front, member_id, error=domain_error_message(locale_of(request), error))
@@ -500,10 +577,32 @@ class LoveBankPages(Controller):
             await _record(request, front, ServiceIn(
                 member_id=member_id, served_on=served_on, start_time=data.start_time, place=data.place,
                 content=data.content, service_type=data.service_type, half_hours=_whole(data.half_hours),
-                witness=data.witness))
+                witness=data.witness, idempotency_key=data.idempotency_key))
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/details", status_code=200)
+    async def details(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
+                      data: URLEncodedBody[DetailsForm]) -> Template | Redirect:
+        try:
+            phone = data.phone if data.phone.strip() else (await passbook.member_by_id(member_id=member_id)).phone
+            await members.edit_member(member_id=member_id, staff_id=request.user.id, name=data.name, phone=phone,
+                                      notes=data.notes, may_contact=bool(data.may_contact), skills=[data.skills])
+        except DomainError as error:
+            return await self._failed(request, front, member_id, error)
+        return Redirect(f"/lovebank/members/{member_id}")
+
+    @post("/members/{member_id:int}/reissue-card", status_code=200)
+    async def reissue_card(self, request: Request[StaffUser, dict, object], front: Front,
+                           member_id: FromPath[RowId]) -> Template | Redirect:
+        try:
+            await members.reissue_card(member_id=member_id, staff_id=request.user.id)
+        except DomainError as error:
+            return await self._failed(request, front, member_id, error)
+        await front.paper.print_member_card(shop_id=front.shop_id, member_id=member_id)
+        front.printing.wake()
+        return Redirect(f"/lovebank/members/{member_id}?printed=card")
 
     @post("/members/{member_id:int}/gifts", status_code=200)
     async def donate(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],

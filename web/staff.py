@@ -1,5 +1,6 @@
-"""Staff and access: the admin's staff page (add, deactivate or reactivate, role, password, PIN), and the
-manager's list of failed logins and PINs (a page and GET /api/security/failures)."""
+"""Staff and access: the admin's staff page (add, deactivate or reactivate, role, password, PIN, the love-bank member
+a login is linked to, so their shifts count as service), and the manager's list of failed logins and PINs (a page
+and GET /api/security/failures)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from lovebank.members import link_staff, links, unlink_staff
 from shop.errors import DomainError
 from shop.staff import (
     PIN_DIGITS, Role, StaffError, create_staff, list_staff, reset_password, set_active, set_pin, set_role,
@@ -54,6 +56,10 @@ class PinForm(Form):
     pin: str = ""
 
 
+class MemberLinkForm(Form):
+    member: str = ""  # the member's number or card code; empty: unlink
+
+
 def _role(value: str) -> Role:
     """A role a shop's admin may give: the district's is given from the command line (`aixin create-user`)."""
     if value not in ROLE_WORDS:
@@ -72,7 +78,8 @@ class StaffPage(Controller):
 
     async def _page(self, request: Request, front: Shopfront, error: str = "", done: str = "") -> Template:
         return _page(request, "staff.html", staff=await list_staff(shop_id=front.shop_id), roles=ROLE_WORDS,
-                     error=error, zone=front.settings.zone, pin_digits=PIN_DIGITS)
+                     error=error, zone=front.settings.zone, pin_digits=PIN_DIGITS,
+                     links=await links(shop_id=front.shop_id))
 
     async def _then(self, request: Request, front: Shopfront, change) -> Template | Redirect:
         try:
@@ -114,6 +121,15 @@ class StaffPage(Controller):
                   data: URLEncodedBody[PinForm]) -> Template | Redirect:
         shop_id = front.shop_id
         return await self._then(request, front, lambda: set_pin(username=username, pin=data.pin, shop_id=shop_id))
+
+    @post("/{username:str}/member", status_code=200)
+    async def member(self, request: Request, front: Front, username: FromPath[Text],
+                     data: URLEncodedBody[MemberLinkForm]) -> Template | Redirect:
+        shop_id, by = front.shop_id, request.user.id
+        if not data.member.strip():
+            return await self._then(request, front, lambda: unlink_staff(username=username, shop_id=shop_id))
+        return await self._then(request, front, lambda: link_staff(username=username, member=data.member, by=by,
+                                                                   shop_id=shop_id))
 
 
 # -- failed logins and PINs -------------------------------------------------------------------------------

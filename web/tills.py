@@ -18,6 +18,7 @@ from pos.returns import (
 from pos.sessions import (
     SessionFigures, SessionInfo, close_session, current_session, last_sessions, open_session, session_figures,
 )
+from pos.shifts import ShiftRule
 from printing.till_report import TillReport
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, approving_manager
@@ -162,7 +163,7 @@ class TillSessionApi(Controller):
         till = await _till(front, code)
         paper = front.paper.at_till(shop_id=front.shop_id, till=till, cashier=request.user.display_name)
         figures = await close_session(shop_id=front.shop_id, till_id=till.id, staff_id=request.user.id,
-                                      counted_fen=data.counted_fen, paper=paper)
+                                      counted_fen=data.counted_fen, paper=paper, shift=ShiftRule.of(front.settings))
         front.printing.wake()
         report = front.paper.till_report(figures, cashier=request.user.display_name)
         return _report_out(figures, report, front, paper.reports[-1])

@@ -1,20 +1,22 @@
 """A stateful Hypothesis test of the love bank on both engines: random sequences of service entered, approved
 and rejected, points given to members (entered, then approved or rejected by someone else) and to the fund,
-spent at the till, corrections asked for and approved or rejected by someone else, accounts closed.
+spent at the till, corrections asked for and approved or rejected by someone else, accounts closed, services
+redeemed for vouchers (and the same request again), vouchers delivered or cancelled.
 
-After every step: no balance is below zero; the points held by members and the fund equal the points issued
-minus the points redeemed; every balance equals the model's. "Spend" posts what the till posts for a points
-tender: PTS from the member (or the fund) to POINTS_REDEEMED, and the goods' value in fen from
-POINTS_HONOURED to the fund.
+After every step: no balance is below zero; the points held by members, the fund and the vouchers equal the points
+issued minus the points redeemed; every balance equals the model's; the vouchers' account holds exactly the points
+of the vouchers still held. "Spend" posts what the till posts for a points tender: PTS from the member (or the
+fund) to POINTS_REDEEMED, and the goods' value in fen from POINTS_HONOURED to the fund.
 """
 
 import asyncio
+import uuid
 from datetime import date
 
 from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from lovebank import passbook
+from lovebank import passbook, vouchers
 from pos.verify import verify
 from shop import ledger
 from shop.database import bind, close_database, engine_for, open_database, writing
@@ -52,6 +54,24 @@ class LoveBank(RuleBasedStateMachine):
         self.pending_gifts: list[tuple[int, int, int, int, str]] = []  # (gift, from, to, points, entered by)
         # (reversal, "service" or "gift", the approved or gifts entry it corrects, asked by)
         self.pending_reversals: list[tuple[int, str, tuple, str]] = []
+        # the others start with a service approved, so that services are redeemed from the first steps on
+        for member in self.members[1:]:
+            entered = self.run(passbook.record_service(
+                shop_id=self.shop_id, member_id=member, served_on=TODAY, start_time="08:00", place="社区",
+                content="服务", service_type=TYPES[0].code, half_hours=4, witness="楼长", staff_id=self.staff["a"],
+                today=TODAY, types=TYPES, max_hours=12))
+            points = self.run(passbook.approve_service(shop_id=self.shop_id, record_id=entered.id,
+                                                       staff_id=self.staff["b"], types=TYPES)).points
+            self.points[member] += points
+            self.approved.append((entered.id, member, points))
+        # the menu: a service given by the first member, one by a partner; (offer id, provider (None: partner), points)
+        self.offers = [(self.run(vouchers.add_offer(shop_id=self.shop_id, name=name, points=price,
+                                                    staff_id=self.staff["a"], provider_member_id=provider,
+                                                    partner=partner)).id, provider, price)
+                       for name, price, provider, partner in (("理发", 8, self.members[0], ""),
+                                                              ("理疗", 12, None, "康复中心"))]
+        self.vouchers: dict[str, list] = {}  # number → [member, provider, points, status, key, offer]
+        self.held_before = self.run(vouchers.vouchers_held_points())  # earlier examples' vouchers still held
 
     def run(self, work):
         return self.loop.run_until_complete(work)
@@ -290,7 +310,74 @@ class LoveBank(RuleBasedStateMachine):
             self.points[member] = 0
             self.open[member] = False
 
+    @rule(who=st.integers(0, MEMBERS - 1), which=st.integers(0, 1), richest=st.booleans())
+    def redeem(self, who, which, richest):
+        """At the love-bank desk: the member's points (or those of the member holding the most) held on a voucher for
+        a service of the menu."""
+        member = max(self.members, key=self.points.get) if richest else self.members[who]
+        offer, provider, price = self.offers[which]
+        key = f"model-voucher-{uuid.uuid4().hex}"  # the database outlives each example: a key never seen there
+        try:
+            voucher = self.run(vouchers.redeem(shop_id=self.shop_id, offer_id=offer, member=f"M{member}",
+                                               idempotency_key=key, staff_id=self.staff["a"]))
+            code = None
+        except DomainError as error:
+            code = str(error.code)
+        if not self.open[member]:
+            assert code == "member-closed"
+        elif provider == member:
+            assert code == "own-offer"
+        elif self.points[member] < price:
+            assert code == "not-enough-points"
+        else:
+            assert code is None and (voucher.status, voucher.points) == ("held", price)
+            self.points[member] -= price
+            self.vouchers[voucher.number] = [member, provider, price, "held", key, offer]
+
+    @precondition(lambda self: self.vouchers)
+    @rule(pick=st.integers(0, 99))
+    def redeem_again(self, pick):
+        """The same request again (a double tap, a lost answer): the same voucher, nothing moves."""
+        number = sorted(self.vouchers)[pick % len(self.vouchers)]
+        member, _, _, _, key, offer = self.vouchers[number]
+        try:
+            again = self.run(vouchers.redeem(shop_id=self.shop_id, offer_id=offer, member=f"M{member}",
+                                             idempotency_key=key, staff_id=self.staff["b"]))
+            code = None
+        except DomainError as error:
+            code = str(error.code)
+        if not self.open[member]:
+            assert code == "member-closed"
+        else:
+            assert code is None and again.replayed and (again.number, again.status) == (
+                number, self.vouchers[number][3])
+
+    @precondition(lambda self: self.vouchers)
+    @rule(pick=st.integers(0, 99), delivered=st.booleans(), by=st.sampled_from("abm"))
+    def settle(self, pick, delivered, by):
+        """The provider gave the service (the points go to them, or out of circulation for a partner), or it is
+        cancelled (the points back to the member); once."""
+        number = sorted(self.vouchers)[pick % len(self.vouchers)]
+        member, provider, price, status, _, _ = self.vouchers[number]
+        work = vouchers.deliver if delivered else vouchers.cancel
+        code = self.attempt(work(shop_id=self.shop_id, number=number, staff_id=self.staff[by]))
+        receiver = provider if delivered else member
+        if status != "held":
+            assert code == "voucher-settled"
+        elif receiver is not None and not self.open[receiver]:
+            assert code == "member-closed"
+        else:
+            assert code is None
+            self.vouchers[number][3] = "delivered" if delivered else "cancelled"
+            if receiver is not None:
+                self.points[receiver] += price
+
     # -- what always holds --------------------------------------------------------------------------
+
+    @invariant()
+    def the_vouchers_account_holds_the_points_of_the_vouchers_held(self):
+        held = sum(points for _, _, points, status, _, _ in self.vouchers.values() if status == "held")
+        assert self.run(vouchers.vouchers_held_points()) == self.held_before + held
 
     @invariant()
     def balances_are_the_models_and_never_below_zero(self):

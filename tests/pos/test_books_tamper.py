@@ -15,6 +15,7 @@ from lovebank.passbook import approve_gift, approve_reversal, approve_service, d
 from donations.makers import record_payout, set_maker_terms
 from inventory.catalogue import Condition, change_price, set_category_rules
 from donations.tables import Donor
+from lovebank.members import reissue_card
 from lovebank.tables import Member, PointsGift, PointsReversal, ServiceRecord
 from pos.checkout import CartLine, commit_sale
 from tests.pos.till import till_rules
@@ -77,6 +78,7 @@ async def books(goods, settings):
 
     li = (await open_member(shop_id=shop, name="李阿姨")).id
     wang = (await open_member(shop_id=shop, name="王叔叔")).id
+    await reissue_card(member_id=wang, staff_id=coordinator)  # a lost card: its code kept as replaced
     for _ in range(2):
         await approve_service(shop_id=shop, record_id=await _service(goods, li, coordinator), staff_id=checker,
                               types=TYPES)

@@ -20,6 +20,7 @@ PREFIXES = {
     "/intake": Role.INTAKE, "/api/intake": Role.INTAKE, "/api/donors": Role.INTAKE, "/api/donations": Role.INTAKE,
     "/api/makers": Role.INTAKE, "/api/labels": Role.INTAKE,
     "/lovebank": Role.COORDINATOR, "/api/lovebank": Role.COORDINATOR,
+    "/wishes": Role.COORDINATOR, "/api/wishes": Role.COORDINATOR,
     "/manager": Role.MANAGER, "/api/catalogue": Role.MANAGER, "/api/fund": Role.MANAGER,
     "/api/payout-runs": Role.MANAGER, "/api/printers": Role.MANAGER, "/api/reports": Role.MANAGER,
     "/api/security": Role.MANAGER, "/api/shelf": Role.MANAGER, "/api/stocktakes": Role.MANAGER,
@@ -45,6 +46,13 @@ ROUTES = {
     ("POST", "/intake/makers/{maker_id:int}/payouts"): Role.MANAGER,
     ("POST", "/intake/makers/{maker_id:int}/terms"): Role.MANAGER,
     ("PUT", "/api/intake/categories/{code:str}/prices"): Role.MANAGER,
+    # issue 20, written out though their prefixes say the same: the admin links a login to a member; the intake
+    # volunteer's own shift; a coordinator edits a member's details and reissues a lost card
+    ("POST", "/manager/staff/{username:str}/member"): Role.ADMIN,
+    ("POST", "/api/intake/shift/open"): Role.INTAKE,
+    ("POST", "/api/intake/shift/close"): Role.INTAKE,
+    ("PUT", "/api/lovebank/members/{member_id:int}"): Role.COORDINATOR,
+    ("POST", "/api/lovebank/members/{member_id:int}/reissue-card"): Role.COORDINATOR,
 }
 ROLES = [Role.CASHIER, Role.INTAKE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.DISTRICT]
 

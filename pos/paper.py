@@ -45,6 +45,7 @@ from printing.printer_setup import INTAKE, till_place
 from printing.profiles import PrinterProfile
 from printing.queue import DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT, find_job, reprint
 from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, preview_refund_slip, render_refund_slip
+from printing.staff_card import STAFF_CARD, StaffCard, preview_staff_card, render_staff_card
 from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
 from printing.tables import PrintJob
 from printing.till_report import TillReport, preview_till_report, render_till_report
@@ -53,6 +54,7 @@ from printing.voucher import Voucher, preview_voucher, render_voucher
 from shop.database import as_time, one_writer_per_shop, writing
 from shop.printouts import N_, Printouts
 from shop.settings import Settings
+from shop.staff import issue_badge
 from shop.tables import Staff
 
 RECEIPT, REFUND_SLIP, TILL_REPORT, LABEL = "receipt", "refund slip", "till report", "label"
@@ -119,6 +121,9 @@ PASSBOOK_WORDS = {**STATEMENT_WORDS, "member_name": N_("Member's name")}
 CARD_WORDS = {"title": N_("Love-bank member card"), "member_number": N_("Member No."),
               "member_name": N_("Member's name"),
               "note": N_("Show this card at the till to pay with your points")}
+STAFF_CARD_WORDS = {"title": N_("Staff card"), "name": N_("Staff member's name"), "role": N_("Role"),
+                    "note": N_("At the till: F9 (换人), scan this card, then type your PIN")}
+ROLE_WORDS = {"cashier": N_("Cashier"), "manager": N_("Shop manager"), "admin": N_("Administrator")}  # of the till
 VOUCHER_WORDS = {"title": N_("Love-bank service voucher"), "number": N_("Voucher No."), "service": N_("Service"),
                  "provider": N_("Given by"), "points": N_("Points"), "member_number": N_("Member No."),
                  "date": N_("Date"), "note": N_("Show this voucher to the provider; keep it until the service is done")}
@@ -510,6 +515,19 @@ class Paper:
         return await self.printouts.queue(
             shop_id=shop_id, place=_place_of(till), document=MEMBER_CARD, ref=card.member_number, till=till or "",
             render=lambda profile: render_member_card(card, profile=profile))
+
+    async def print_staff_card(self, *, shop_id: int, username: str) -> tuple[int, list[str]]:
+        """A new staff card for someone of the till (shop/staff.py issue_badge: a new badge, the old card refused),
+        into the print queue for config.toml's receipt printer, in one transaction; the job's id and the card's
+        text as it prints."""
+        async with writing(PrintJob._meta.db):
+            staff = await issue_badge(username=username, shop_id=shop_id)
+            card = StaffCard(shop_name=self._shop()[0], name=staff.display_name,
+                             role=self.printouts.say(ROLE_WORDS[staff.role]), badge=staff.badge,
+                             labels=self.printouts.words(STAFF_CARD_WORDS))
+            job_id = await self.printouts.queue(shop_id=shop_id, place=None, document=STAFF_CARD, ref=staff.username,
+                                                render=lambda profile: render_staff_card(card, profile=profile))
+        return job_id, preview_staff_card(card, width=self.settings.printer.width)
 
     # -- service vouchers of the love bank ------------------------------------------------------------------
 

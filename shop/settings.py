@@ -167,6 +167,8 @@ class TillSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     override_limit_percent: Percent = 10
     # A return giving back more cash than this (fen) needs a manager: logged in, or their PIN at the till.
     refund_limit_fen: Annotated[int, msgspec.Meta(ge=0, le=100_000_000)] = 10_000
+    # The till locks itself (the cashier switch's lock screen) after this many minutes without input; 0: never.
+    idle_lock_minutes: Annotated[int, msgspec.Meta(ge=0, le=24 * 60)] = 10
 
 
 class BackupSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

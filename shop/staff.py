@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,12 @@ MIN_PASSWORD = 6
 class StaffError(StrEnum):
     BAD_ROLE = "bad-role"
     LAST_ADMIN = "last-admin"
+    NOT_AT_THE_TILL = "not-at-the-till"  # a till PIN, or the till's cashier switch, for an intake volunteer
+    # the cashier switch at the till's lock screen (switch_cashier)
+    UNKNOWN_CASHIER = "unknown-cashier"
+    NO_CASHIER_PIN = "no-cashier-pin"
+    WRONG_CASHIER_PIN = "wrong-cashier-pin"
+    CASHIER_INACTIVE = "cashier-inactive"
 
 
 class Role(StrEnum):
@@ -98,11 +105,13 @@ async def authenticate(*, username: str, password: str, place: str | None = None
     return staff
 
 
-# -- a manager's till PIN: approves overrides past the limit, voids and spending the fund's points --------
+# -- till PINs: anyone of the till (cashier, manager, admin) types theirs to take over the till (switch_cashier);
+# -- a manager's also approves overrides past the limit, voids and spending the fund's points ----------------
 
 PIN_DIGITS = (4, 12)
 _PIN = re.compile(r"[0-9]{%d,%d}" % PIN_DIGITS)
 _APPROVERS = (Role.MANAGER.value, Role.ADMIN.value)
+TILL_ROLES = (Role.CASHIER.value, *_APPROVERS)
 
 
 async def _managers_with_pin(shop_id: int) -> list[dict]:
@@ -120,13 +129,17 @@ def _matches(pin_hash: str, pin: str) -> bool:
 
 
 async def set_pin(*, username: str, pin: str, shop_id: int | None = None) -> Staff:
-    """Give a manager (or admin) the PIN they type at the till: 4 to 12 digits, not another manager's."""
+    """Give someone of the till (cashier, manager, admin) the PIN they type there: 4 to 12 digits.
+
+    A manager's PIN alone approves overrides (check_manager_pin looks for it among the managers'), so no PIN may be a
+    manager's and someone else's: a cashier's is checked against the managers', a manager's against everyone's."""
     if not _PIN.fullmatch(pin or ""):
         raise DomainError(ShopError.PIN_FORMAT, minimum=PIN_DIGITS[0], maximum=PIN_DIGITS[1])
     staff = await _named(username, shop_id)
-    if staff.role not in _APPROVERS:
-        raise DomainError(ShopError.NOT_A_MANAGER, username=staff.username)
-    for other in await _managers_with_pin(staff.shop):
+    if staff.role not in TILL_ROLES:
+        raise DomainError(StaffError.NOT_AT_THE_TILL, username=staff.username)
+    others = await (_till_staff_with_pin(staff.shop) if staff.role in _APPROVERS else _managers_with_pin(staff.shop))
+    for other in others:
         if other["id"] != staff.id and await _in_thread(_matches, other["pin_hash"], pin):
             raise DomainError(ShopError.PIN_TAKEN)
     staff.pin_hash = await _in_thread(hash_password, pin)
@@ -156,6 +169,80 @@ async def check_manager_pin(shop_id: int, pin: str, *, by: int | None = None, pl
     raise DomainError(ShopError.BAD_PIN)
 
 
+async def _till_staff_with_pin(shop_id: int) -> list[dict]:
+    return await Staff.select(Staff.id, Staff.pin_hash).where(
+        (Staff.shop == shop_id) & (Staff.active == True) & Staff.role.is_in(list(TILL_ROLES))  # noqa: E712
+        & Staff.pin_hash.is_not_null()
+    ).order_by(Staff.id)
+
+
+# -- the cashier switch (换人): the next volunteer takes over a till with their card or name and their PIN -------
+
+BADGE_PREFIX, BADGE_DIGITS = "ST", 12
+_BADGE = re.compile(r"ST[0-9]{12}")
+
+
+def is_badge(text: str) -> bool:
+    """A staff card's code as scanned ("ST" and 12 digits), not a name typed at the lock screen."""
+    return bool(_BADGE.fullmatch(text.strip().upper()))
+
+
+async def issue_badge(*, username: str, shop_id: int | None = None) -> Staff:
+    """A new staff card's code for someone of the till: random, unique; the card printed before no longer works.
+
+    Kept plain: a badge alone lets nobody in (the PIN does), and a badge looked up by its hash would be no safer,
+    12 digits being quickly tried against any hash."""
+    staff = await _named(username, shop_id)
+    if staff.role not in TILL_ROLES:
+        raise DomainError(StaffError.NOT_AT_THE_TILL, username=staff.username)
+    while True:
+        badge = BADGE_PREFIX + str(secrets.randbelow(10 ** BADGE_DIGITS)).zfill(BADGE_DIGITS)
+        if not await Staff.exists().where(Staff.badge == badge):
+            break
+    async with writing(Staff._meta.db):
+        await Staff.update({Staff.badge: badge}).where(Staff.id == staff.id)
+    staff.badge = badge
+    return staff
+
+
+async def switch_cashier(*, shop_id: int, pin: str, username: str = "", badge: str = "",
+                         place: str | None = None) -> Staff:
+    """The person of the shop with this staff card (`badge`) or `username`, when `pin` is theirs: who carries on at
+    the till (web/cashier.py signs them in). Anyone of the till (cashier, manager, admin), active, with a PIN.
+
+    Throttled as a login is (shop/throttle.py): by the person named and by `place` (the request's address by default;
+    shared with the managers' PINs typed there), counted before anything is looked at. Someone of another shop is
+    refused as nobody would be. Every failure is logged."""
+    where = place or throttle.origin.get().place
+    badge = badge.strip().upper()[:20]
+    name = username.strip().lower()[:64]
+    keys = [f"pin:at:{where}", *([f"pin:user:{name}"] if name else [])]
+    await throttle.count_try(keys)
+    staff = await Staff.objects().where((Staff.badge == badge) if badge else (Staff.username == name)).first()
+    if staff is not None and staff.shop != shop_id:
+        staff = None
+    if staff is not None and badge:
+        keys.append(f"pin:user:{staff.username}")
+        await throttle.count_try([f"pin:user:{staff.username}"])
+    refusal = None
+    if staff is None:
+        refusal = DomainError(StaffError.UNKNOWN_CASHIER, who=badge or name)
+    elif staff.pin_hash is None:
+        refusal = DomainError(StaffError.NO_CASHIER_PIN, name=staff.display_name)
+    elif not await _in_thread(_matches, staff.pin_hash, pin or ""):
+        refusal = DomainError(StaffError.WRONG_CASHIER_PIN, name=staff.display_name)
+    elif not staff.active:
+        refusal = DomainError(StaffError.CASHIER_INACTIVE, name=staff.display_name)
+    elif staff.role not in TILL_ROLES:
+        refusal = DomainError(StaffError.NOT_AT_THE_TILL, username=staff.username)
+    if refusal is not None:
+        await throttle.log_failure(kind=throttle.Kind.PIN, staff_id=staff.id if staff else None,
+                                   username=staff.username if staff else name or badge, place=where)
+        raise refusal
+    await throttle.clear(keys)
+    return staff
+
+
 async def approving_manager(shop_id: int, *, role: Role, staff_id: int, pin: str | None) -> int | None:
     """Who allows what needs a manager at a till (a void, a refund over the limit): the person logged in when
     they are a manager or an admin, else the manager whose PIN was typed (check_manager_pin: throttled, "bad-pin"
@@ -176,18 +263,19 @@ class StaffMember:
     active: bool
     has_pin: bool
     created_at: datetime
+    has_badge: bool = False
 
 
 async def list_staff(*, shop_id: int | None = None) -> list[StaffMember]:
     """Everyone, active first, by username; of one shop when `shop_id` is given."""
     query = Staff.select(Staff.id, Staff.username, Staff.display_name, Staff.role, Staff.active, Staff.pin_hash,
-                         Staff.created_at)
+                         Staff.created_at, Staff.badge)
     if shop_id is not None:
         query = query.where(Staff.shop == shop_id)
     rows = await query.order_by(Staff.active, ascending=False).order_by(Staff.username)
     return [StaffMember(id=r["id"], username=r["username"], display_name=r["display_name"], role=r["role"],
                         active=bool(r["active"]), has_pin=r["pin_hash"] is not None,
-                        created_at=as_time(r["created_at"])) for r in rows]
+                        created_at=as_time(r["created_at"]), has_badge=r["badge"] is not None) for r in rows]
 
 
 async def _named(username: str, shop_id: int | None = None) -> Staff:
@@ -225,12 +313,15 @@ async def set_active(*, username: str, active: bool, shop_id: int | None = None)
 
 async def set_role(*, username: str, role: Role, shop_id: int | None = None) -> Staff:
     """Give a new role; every session of theirs ends (they log in again with the new role's pages).
-    Someone who is no longer a manager loses their till PIN."""
+    Someone who no longer works at the till loses their till PIN and their staff card; someone made a manager, or no
+    longer one, their PIN (a manager's must be theirs alone, a cashier's need not be)."""
     staff = await _named(username, shop_id)
     if role is not Role.ADMIN:
         await _keep_an_admin(staff)
     changes = {Staff.role: role.value}
-    if role.value not in _APPROVERS:
+    if role.value not in TILL_ROLES:
+        changes |= {Staff.pin_hash: None, Staff.badge: None}
+    elif (role.value in _APPROVERS) != (staff.role in _APPROVERS):  # a cashier's PIN may be another cashier's too
         changes[Staff.pin_hash] = None
     async with writing(Staff._meta.db):
         await Staff.update(changes).where(Staff.id == staff.id)

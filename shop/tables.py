@@ -26,7 +26,11 @@ class Staff(Table):
     role = Varchar(length=20)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
-    pin_hash = Varchar(length=200, null=True, default=None)  # a manager's till PIN (argon2), for overrides
+    # A till PIN (argon2): the cashier switch (换人); a manager's also approves overrides.
+    pin_hash = Varchar(length=200, null=True, default=None)
+    # The code on their staff card ("ST" + 12 digits, shop/staff.py issue_badge), scanned at the till's lock screen;
+    # kept plain (the PIN is the secret), unique by an index the migration makes; a reissued card gets a new one.
+    badge = Varchar(length=14, null=True, default=None)
     # Set by logout, deactivation, a role change or a new password: every session cookie of the person
     # signed before it is refused (shop/staff.py session_state, checked by web/auth.py on each request).
     sessions_ended_at = Timestamptz(null=True, default=None)

@@ -40,6 +40,7 @@ from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, TillApi
 from web.auth import SessionSigner, StaffAuthentication, access_origin
+from web.cashier import CashierApi
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.catalogue_feed import CatalogueFeedApi
@@ -56,7 +57,7 @@ from web.vouchers import VoucherPages, VouchersApi
 from web.offline import OfflinePage, OfflineSettleApi, OfflineTillApi
 from web.pages import (
     DocumentsPage, IntakePage, LoginPage, ManagerPage, PrintQueuePage, ReceiptPage, TillPage, home, set_language,
-    till_service_worker,
+    favicon, till_service_worker,
 )
 from web.printers import PrintersApi, PrintersPage, check_raster_font
 from web.problems import on_domain_error, on_http_error, on_server_error
@@ -134,8 +135,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
     return Litestar(
         route_handlers=[
             home, set_language, LoginPage, TillPage, IntakePage, ManagerPage, ReceiptPage, PrintQueuePage,
-            DocumentsPage, DonationPages, DonorPages, MakerPages, till_service_worker,
-            TillApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
+            DocumentsPage, DonationPages, DonorPages, MakerPages, till_service_worker, favicon,
+            TillApi, CashierApi, SalesApi, ParkedApi, ReportsApi, PrintingApi, LabelsApi,
             IntakeApi, IntakeShiftApi, DonorsApi, DonationsApi, MakersApi,
             LoveBankApi, LoveBankPages, VouchersApi, VoucherPages, OfflineTillApi, OfflineSettleApi, OfflinePage,
             StockTakesApi, StockTakePages, TransfersApi, TransferPages, TillSessionApi, TillSessionsApi, ReturnsApi,

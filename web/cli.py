@@ -313,7 +313,7 @@ def _set_pin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _staff(settings: Settings, args: argparse.Namespace) -> int:
-    """aixin staff list|deactivate|activate|role|password|pin|link: the admin's staff page, from a terminal."""
+    """aixin staff list|deactivate|activate|role|password|pin|card|link: the admin's staff page, from a terminal."""
     secret = ""
     if args.step == "password":
         secret = _secret(settings, "new password: ", from_stdin=args.password_stdin, what="password",
@@ -339,6 +339,8 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{staff.username} is now {staff.role}: every session of theirs ended")
         elif args.step == "link":
             return await _link(args)
+        elif args.step == "card":
+            return await _staff_card(settings, args, shop_id)
         elif args.step == "password":
             staff = await reset_password(username=args.username, password=secret)
             print(f"{staff.username} has a new password: every session of theirs ended")
@@ -347,6 +349,21 @@ def _staff(settings: Settings, args: argparse.Namespace) -> int:
             print(f"{staff.username} has a new till PIN")
         return 0
     return asyncio.run(_with_database(settings, change))
+
+
+async def _staff_card(settings: Settings, args: argparse.Namespace, shop_id: int) -> int:
+    """aixin staff card USER: a new staff card (a new badge: the old card no longer works), printed now on the receipt
+    printer by one pass of the print queue (a server running prints it as well: each job prints once)."""
+    from pos.paper import Paper
+    from printing.printer_setup import stored_configs
+    from printing.queue import PrintWorker
+    from shop.printouts import Printouts
+
+    printouts = Printouts(settings, translate=gettext)
+    _, card = await Paper(printouts).print_staff_card(shop_id=shop_id, username=args.username)
+    await PrintWorker(printouts.printers(), stored=stored_configs).print_due()
+    print("\n".join(card))
+    return 0
 
 
 async def _link(args: argparse.Namespace) -> int:
@@ -376,9 +393,12 @@ def _staff_commands(commands) -> None:
     password = steps.add_parser("password", help="set a new password (every session of theirs ends)")
     password.add_argument("username")
     password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    pin = steps.add_parser("pin", help="give a manager the till PIN that approves overrides (read from standard "
-                                       "input, or asked for)")
+    pin = steps.add_parser("pin", help="give a cashier, manager or admin their till PIN: the cashier switch (换人), and "
+                                       "a manager's approves overrides (read from standard input, or asked for)")
     pin.add_argument("username")
+    card = steps.add_parser("card", help="print a new staff card (its badge scanned at the till's lock screen, 换人); "
+                                         "the card printed before no longer works")
+    card.add_argument("username")
     link = steps.add_parser("link", help="link a login to a love-bank member, whose passbook their till and intake "
                                          "shifts go into (or --unlink)")
     link.add_argument("username")
@@ -533,7 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--shop", metavar="SHOP", help="the shop's code (default: config.toml's [shop])")
     user.set_defaults(run=_create_user)
     _shop_commands(commands)
-    pin = commands.add_parser("set-pin", help="give a manager the PIN that approves overrides at the till")
+    pin = commands.add_parser("set-pin", help="give a cashier, manager or admin their till PIN (a manager's approves "
+                                              "overrides)")
     pin.add_argument("username")
     pin.add_argument("--pin-stdin", action="store_true", help="read the PIN from standard input")
     pin.set_defaults(run=_set_pin)

@@ -245,6 +245,14 @@ ERROR_MESSAGES = {
     "too-many-tries": N_("Too many wrong passwords or PINs: wait {seconds} seconds, then try again."),
     "bad-role": N_("Choose one of the roles: {roles}."),
     "last-admin": N_("{username} is the last admin: make someone else an admin first."),
+    # the cashier switch (换人) at the till's lock screen
+    "not-at-the-till": N_("{username} does not work at the till: only cashiers, managers and admins have a till PIN "
+                          "and a staff card."),
+    "unknown-cashier": N_("Nobody of this shop has the staff card or name “{who}”: scan the card again, or type your "
+                          "username."),
+    "no-cashier-pin": N_("{name} has no till PIN yet: an admin sets one on the staff page."),
+    "wrong-cashier-pin": N_("Wrong PIN for {name}. Try again."),
+    "cashier-inactive": N_("{name}'s login is deactivated: an admin can reactivate it on the staff page."),
     # a district's shops, stations and tills (shop/shops.py, pos/tills.py)
     "unknown-shop": N_("There is no shop or station with the code {shop}."),
     # stock transfers between a district's shops (inventory/transfers.py)

@@ -110,7 +110,8 @@ class TillPage(Controller):
         js_words = {key: words.gettext(text) for key, text in _TILL_WORDS.items()}
         return _page(request, "till.html", tills=list(front.tills.values()), words=js_words,
                      fen_per_point=front.settings.points.fen_per_point,
-                     override_limit=front.settings.till.override_limit_percent)
+                     override_limit=front.settings.till.override_limit_percent,
+                     idle_lock_minutes=front.settings.till.idle_lock_minutes)  # the lock screen (web/cashier.py)
 
 
 # The till's service worker, at the root so that its scope can be /till (a script's scope is at most its own folder,
@@ -122,6 +123,16 @@ _TILL_SW = Path(__file__).parent / "static" / "till_sw.js"
 async def till_service_worker() -> Response[bytes]:
     return Response(_TILL_SW.read_bytes(), media_type="text/javascript",
                     headers={"cache-control": "no-cache"})
+
+
+# The shop's heart in the browser's tab. /favicon.ico too: browsers ask for it whatever the page links, and a 404 in
+# every log helps no one.
+_FAVICON = Path(__file__).parent / "static" / "favicon.svg"
+
+
+@get("/favicon.ico", opt={"public": True}, include_in_schema=False)
+async def favicon() -> Response[bytes]:
+    return Response(_FAVICON.read_bytes(), media_type="image/svg+xml", headers={"cache-control": "max-age=86400"})
 
 
 _TILL_WORDS = {

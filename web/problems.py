@@ -73,6 +73,9 @@ STATUS: dict[str, int] = {
         LoveBankError.WISH_OUT_OF_STOCK, LoveBankError.WISH_FUND_SHORT, LoveBankError.WISH_NOT_THEIR_DONATION], 409),
     CatalogueCsvError.TOO_LARGE: 413,
     OfflineError.REFUSAL_TOO_LARGE: 413,
+    # the cashier switch at the till's lock screen (shop/staff.py switch_cashier)
+    StaffError.UNKNOWN_CASHIER: 404, StaffError.WRONG_CASHIER_PIN: 403, StaffError.CASHIER_INACTIVE: 403,
+    StaffError.NO_CASHIER_PIN: 409, StaffError.NOT_AT_THE_TILL: 409,
     AccessError.TOO_MANY_TRIES: 429,
     ShopError.LEDGER_UNBALANCED: 500,  # a bug, never the person's doing: the sale was not written
     PrinterSetupError.UNREACHABLE: 503,

@@ -1,10 +1,11 @@
-"""Staff and access: the admin's staff page (add, deactivate or reactivate, role, password, PIN, the love-bank member
-a login is linked to, so their shifts count as service), and the manager's list of failed logins and PINs (a page
-and GET /api/security/failures)."""
+"""Staff and access: the admin's staff page (add, deactivate or reactivate, role, password, PIN, a new staff card for
+the till's cashier switch, the love-bank member a login is linked to, so their shifts count as service), and the
+manager's list of failed logins and PINs (a page and GET /api/security/failures)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -73,13 +74,14 @@ class StaffPage(Controller):
     include_in_schema = False
 
     @get("/")
-    async def staff(self, request: Request, front: Front) -> Template:
-        return await self._page(request, front)
+    async def staff(self, request: Request, front: Front, card: FromQuery[Text] = "") -> Template:
+        """The staff; `card`: the username whose new staff card was just sent to the printer, said so."""
+        return await self._page(request, front, card=card)
 
-    async def _page(self, request: Request, front: Shopfront, error: str = "", done: str = "") -> Template:
+    async def _page(self, request: Request, front: Shopfront, error: str = "", card: str = "") -> Template:
         return _page(request, "staff.html", staff=await list_staff(shop_id=front.shop_id), roles=ROLE_WORDS,
                      error=error, zone=front.settings.zone, pin_digits=PIN_DIGITS,
-                     links=await links(shop_id=front.shop_id))
+                     links=await links(shop_id=front.shop_id), card=card)
 
     async def _then(self, request: Request, front: Shopfront, change) -> Template | Redirect:
         try:
@@ -121,6 +123,16 @@ class StaffPage(Controller):
                   data: URLEncodedBody[PinForm]) -> Template | Redirect:
         shop_id = front.shop_id
         return await self._then(request, front, lambda: set_pin(username=username, pin=data.pin, shop_id=shop_id))
+
+    @post("/{username:str}/card", status_code=200)
+    async def card(self, request: Request, front: Front, username: FromPath[Text]) -> Template | Redirect:
+        """A new staff card on the receipt printer: a new badge, the card printed before no longer works."""
+        try:
+            await front.paper.print_staff_card(shop_id=front.shop_id, username=username)
+        except DomainError as error:
+            return await self._page(request, front, domain_error_message(locale_of(request), error))
+        front.printing.wake()
+        return Redirect("/manager/staff?" + urlencode({"card": username}))
 
     @post("/{username:str}/member", status_code=200)
     async def member(self, request: Request, front: Front, username: FromPath[Text],

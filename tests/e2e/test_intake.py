@@ -196,3 +196,55 @@ def test_the_manager_may_use_the_intake_desk_too(page, live_shop):
     expect(page.locator("button.category")).to_have_count(5)  # no handicrafts: makers bring those
     expect(page.locator("button.condition")).to_have_count(4)
     expect(page.locator("#selected-donor")).to_have_text(words(page)["anonymous"])
+
+
+# Twenty items as they come out of the bags: the category or the condition changes between most of them.
+TWENTY = [("clothes", "like-new", "女式毛衣"), ("clothes", "like-new", "男式衬衫"), ("clothes", "good", "牛仔裤"),
+          ("books", "good", "新华字典"), ("books", "fair", "旧画册"), ("toys", "new", "拼图 500片"),
+          ("toys", "good", "积木"), ("household", "good", "电饭煲"), ("household", "like-new", "台灯"),
+          ("clothes", "new", "儿童T恤 2件"), ("books", "new", "唐诗三百首"), ("books", "new", "成语词典"),
+          ("household", "fair", "保温瓶"), ("toys", "fair", "毛绒熊"), ("toys", "like-new", "跳棋"),
+          ("clothes", "fair", "围巾"), ("household", "new", "不锈钢锅"), ("books", "like-new", "英语课本"),
+          ("clothes", "good", "运动外套"), ("toys", "good", "水彩笔 24色")]
+
+
+def test_twenty_items_by_keyboard_alone_each_change_of_category_or_condition_costs_at_most_two_keys(page, live_shop):
+    log_in(page, live_shop)
+    # each button shows its key: F1… for the categories, Alt+1… for the conditions, in the order shown
+    keys = {}
+    for button in page.locator("button.category, button.condition").all():
+        key = button.get_attribute("data-key")
+        expect(button.locator("kbd")).to_have_text(key)
+        keys[button.get_attribute("data-code") or button.get_attribute("data-condition")] = key
+    assert keys["new"] == "Alt+1" and keys["fair"] == "Alt+4" and all(
+        re.fullmatch(r"F[1-9]", keys[c]) for c in ("clothes", "books", "toys", "household"))
+    description = page.locator("#description")
+    category = condition = None
+    changes = []
+    for number, (code, grade, text) in enumerate(TWENTY, start=1):
+        pressed = [keys[code]] * (code != category) + [keys[grade]] * (grade != condition)
+        if number == 7:  # a change of mind mid-word: the key changes the condition, the words typed stay
+            page.keyboard.type("积")
+            text = text[1:]
+        for key in pressed:  # F1 from the donor search too: the first key works from anywhere on the desk
+            page.keyboard.press(key)
+        changes.append(len(pressed))
+        category, condition = code, grade
+        chosen(page, "category", code)
+        chosen(page, "condition", grade)
+        expect(description).to_be_focused()
+        expect(page.locator("#price")).not_to_have_value("")  # the category's starting price for the condition
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+        expect(page.locator("#items tr")).to_have_count(number)
+        expect(description).to_have_value("")
+    # then every change took one key, two when both changed, and almost every item changed something
+    assert max(changes) <= 2 and sum(1 for c in changes if c) >= 15, changes
+    # and Enter still saves: Enter on the empty description goes to the save button, Enter saves the twenty
+    page.keyboard.press("Enter")
+    expect(page.locator("#save")).to_be_focused()
+    with page.expect_response(lambda r: r.url.endswith("/api/donations") and r.request.method == "POST") as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 201
+    lines = answer.value.json()["donation"]["lines"]
+    assert [(line["category"], line["condition"], line["description"]) for line in lines] == TWENTY

@@ -116,7 +116,7 @@ def test_printer_commands_refuse_bad_input_with_a_sentence(tmp_path):
     assert no_font.returncode == 2 and "printer.raster_font" in no_font.stderr
 
 
-def test_set_pin_gives_a_manager_a_hashed_till_pin_and_refuses_a_cashier(tmp_path):
+def test_set_pin_gives_a_hashed_till_pin_never_a_managers_to_a_cashier_and_staff_card_prints_a_new_badge(tmp_path):
     made = aixin(tmp_path, "create-user", "laozhang", "--role", "manager", "--password-stdin", stdin="s3cret-pw\n")
     assert made.returncode == 0, made.stderr
     given = aixin(tmp_path, "set-pin", "laozhang", "--pin-stdin", stdin="8642\n")
@@ -126,10 +126,19 @@ def test_set_pin_gives_a_manager_a_hashed_till_pin_and_refuses_a_cashier(tmp_pat
     assert hashed.startswith("$argon2") and "8642" not in hashed
     assert aixin(tmp_path, "create-user", "xiaowang", "--role", "cashier", "--password-stdin",
                  stdin="s3cret-pw\n").returncode == 0
-    refused = aixin(tmp_path, "set-pin", "xiaowang", "--pin-stdin", stdin="8642\n")
-    assert refused.returncode == 1 and "xiaowang" in refused.stderr
+    refused = aixin(tmp_path, "set-pin", "xiaowang", "--pin-stdin", stdin="8642\n")  # the manager's: it would approve
+    assert refused.returncode == 1 and refused.stderr
     short = aixin(tmp_path, "set-pin", "laozhang", "--pin-stdin", stdin="12\n")
     assert short.returncode == 1
+    # a cashier has a PIN of their own (issue 21: the cashier switch), and a staff card printed at once
+    assert aixin(tmp_path, "set-pin", "xiaowang", "--pin-stdin", stdin="1357\n").returncode == 0
+    card = aixin(tmp_path, "staff", "card", "xiaowang")
+    assert card.returncode == 0, card.stderr
+    with sqlite3.connect(tmp_path / "shop.sqlite") as connection:
+        badge, pin_hash = connection.execute("SELECT badge, pin_hash FROM staff WHERE username = 'xiaowang'").fetchone()
+    assert pin_hash.startswith("$argon2")
+    assert badge.startswith("ST") and len(badge) == 14 and badge in card.stdout
+    assert any(badge.encode() in f.read_bytes() for f in (tmp_path / "print").rglob("*") if f.is_file())
 
 
 def test_staff_commands_list_deactivate_change_role_password_and_pin(tmp_path):

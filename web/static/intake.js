@@ -121,6 +121,22 @@
   for (const b of document.querySelectorAll("button.condition")) {
     b.addEventListener("click", () => { choose("condition", b.dataset.condition); description.focus(); });
   }
+  // One key changes the category (F1–F9) or the condition (Alt+1–4), from anywhere on the desk, even mid-word:
+  // neither is a character, so neither collides with typing a description, a Chinese input method, or a barcode
+  // scanner (which only sends digits and Enter). The key is shown on each button; the cursor goes back to the
+  // description. Alt+digit is read by its physical key, so every keyboard layout gives the same condition.
+  const keyed = new Map([...document.querySelectorAll("button[data-key]")].map((b) => [b.dataset.key, b]));
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.isComposing) return;
+    const digit = /^Digit([1-9])$/.exec(event.code);
+    const name = event.altKey ? (digit ? "Alt+" + digit[1] : "") : /^F[1-9]$/.test(event.key) ? event.key : "";
+    const button = keyed.get(name);
+    if (!button) return;
+    event.preventDefault();  // no browser help page, no tab switch
+    if (button.classList.contains("category")) choose("category", button.dataset.code);
+    else choose("condition", button.dataset.condition);
+    description.focus();
+  });
   price.addEventListener("input", () => { priceTyped = price.value.trim() !== ""; });
 
   async function lookUp() {

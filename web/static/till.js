@@ -496,9 +496,59 @@
     }));
   }
   $("park").addEventListener("click", park);
+
+  // -- the cashier switch (换人): F9, the button, or [till] idle_lock_minutes without input lock the till ----------
+  // The cart stays (in localStorage), shown to the next person only as its count. They scan their staff card or type
+  // their username, then their PIN (POST /api/till/cashier): the browser's session becomes theirs, and the page is
+  // loaded again, so the header shows their name and their pages, and the cart comes back. Locked, a reload stays
+  // locked; a refusal leaves it locked.
+  const lock = $("lock"), lockWho = $("lock-who"), lockPin = $("lock-pin"), lockSaid = $("lock-message");
+  const idleMs = Number(lock.dataset.idleMinutes || "0") * 60000;
+  const BADGE = /^ST[0-9]{12}$/i;  // a staff card's code as the scanner types it (shop/staff.py is_badge)
+  let lastInput = Date.now();
+  function lockTill() {
+    if (lock.open) return;
+    localStorage.setItem("aixin.locked", "1");
+    $("lock-count").textContent = cart.lines.reduce((count, line) => count + line.quantity, 0);
+    $("till").style.visibility = "hidden";
+    lockWho.value = ""; lockPin.value = ""; lockSaid.textContent = "";
+    lock.showModal();
+    lockWho.focus();
+  }
+  async function unlock() {
+    const typed = lockWho.value.trim();
+    if (!typed) { lockWho.focus(); return; }
+    if (!lockPin.value) { lockPin.focus(); return; }
+    const body = { pin: lockPin.value, ...(BADGE.test(typed) ? { badge: typed } : { username: typed }) };
+    lockPin.value = "";
+    const answer = await ask("POST", "/api/till/cashier", body, SALE_MS, true).catch(() => null);
+    if (!answer || !answer.ok) {
+      lockSaid.textContent = answer && answer.data.detail ? answer.data.detail : words.offline;
+      if (answer && answer.data.code === "wrong-cashier-pin") { lockPin.focus(); }
+      else { lockWho.focus(); lockWho.select(); }
+      return;
+    }
+    csrf = answer.data.csrf_token;
+    localStorage.removeItem("aixin.locked");
+    location.reload();
+  }
+  lock.addEventListener("cancel", (event) => event.preventDefault());  // Escape does not unlock
+  lockWho.addEventListener("keydown", (event) => {  // a scanner's Enter after the badge: on to the PIN
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    if (lockWho.value.trim()) lockPin.focus();
+  });
+  $("lock-form").addEventListener("submit", (event) => { event.preventDefault(); unlock(); });
+  $("switch-cashier").addEventListener("click", lockTill);
+  for (const kind of ["keydown", "pointerdown"]) document.addEventListener(kind, () => { lastInput = Date.now(); }, true);
+  if (idleMs) setInterval(() => { if (Date.now() - lastInput >= idleMs) lockTill(); }, Math.min(idleMs, 15000));
+  if (localStorage.getItem("aixin.locked")) lockTill();
+
   document.addEventListener("keydown", (event) => {
+    if (lock.open) return;  // the till's keys wait for the next cashier
     if (event.key === "F2") { event.preventDefault(); openPoints(); }
     if (event.key === "F4") { event.preventDefault(); park(); }
+    if (event.key === "F9") { event.preventDefault(); lockTill(); }
   });
   listParked();
   // -- offline: the browser's copy of the catalogue, and the journal of sales made while the server does not answer --

@@ -15,6 +15,7 @@ from escpos.printer import Dummy
 from PIL import Image
 
 from printing.layout import YUAN_SIGN, columns
+from printing.printable import for_gbk
 from printing.profiles import PrinterProfile
 
 CHINESE = "gb18030"
@@ -82,7 +83,9 @@ class EscPos:
 
         Control characters become spaces, so text can never send a command; "¥" (U+00A5)
         becomes "￥". In gb18030 or gbk with the Chinese mode every line goes as FS & ... FS .;
-        in utf-8 (or gb18030 on a printer that is in Chinese mode by itself) as it is. On a
+        in utf-8 (or gb18030 on a printer that is in Chinese mode by itself) as it is. In
+        gb18030 and gbk a character GBK lacks (emoji, "𠀀") goes as the two-column placeholder
+        "□", never as four bytes the printer prints as garbage (printing/printable.py). On a
         Western printer, a character its code page lacks becomes "?" ("￥" becomes "Y"),
         padded to the same number of columns so the columns still line up. With the profile's
         raster_chinese, a line that is not plain ASCII is drawn as an image instead, with the
@@ -98,9 +101,11 @@ class EscPos:
 
     def encode_text(self, text: str, encoding: str, *, chinese_mode: bool) -> bytes:
         """text's bytes for a printer taking `encoding`, with its mode commands (no line feed)."""
-        if encoding in ("gb18030", "gbk", "utf-8"):
-            encoded = text.encode(encoding, errors="replace")
+        if encoding in ("gb18030", "gbk"):
+            encoded = for_gbk(text).encode(encoding)
             return CHINESE_MODE_ON + encoded + CHINESE_MODE_OFF if chinese_mode else encoded
+        if encoding == "utf-8":
+            return text.encode(encoding, errors="replace")
         code_page = CODE_PAGES.get(encoding)
         select = b"" if code_page is None else SELECT_CODE_PAGE + bytes([code_page])
         return select + "".join(self._western(ch, encoding) for ch in text).encode(encoding)

@@ -1,7 +1,9 @@
-"""Text laid out in display columns: a Chinese character takes two columns of a receipt."""
+"""Text laid out in columns as a Chinese printer counts them: a Chinese character takes two."""
 
 import unicodedata
 from collections.abc import Sequence
+
+from printing.printable import zero_width
 
 YUAN_SIGN = "\uffe5"  # ￥ FULLWIDTH YEN SIGN: GB18030 A3 A4, printed right by Chinese printers
 
@@ -12,14 +14,29 @@ _NO_BREAK_BEFORE = "）)］]】》〉」』”’，,。.、！!？?：:；;％%
 
 
 def columns(text: str) -> int:
-    """The display width of text: wide and fullwidth characters 2, combining marks 0, others 1."""
+    """The columns text takes on a Chinese printer: ASCII 1, marks 0, any other character 2."""
     return sum(_char_columns(ch) for ch in text)
 
 
 def _char_columns(ch: str) -> int:
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    """One character's columns, as a printer in Chinese mode (FS &) prints it.
+
+    ASCII is one byte, one column; a combining mark or format character is none. Every
+    other character is two: GBK sends it as two bytes, which print two columns wide --
+    ambiguous ones too ("·", "—", "°", "“", "①", "é"), which Unicode calls narrow -- or it
+    is wide, or GBK lacks it (emoji, "𠀀") and it goes as the two-column placeholder
+    (printing/printable.py). A printer not in Chinese mode prints an ambiguous one in one
+    column: the line comes out a column short, never wrapped.
+    """
+    if ch.isascii():
+        return 1
+    return 0 if zero_width(ch) else 2
+
+
+def _wide(ch: str) -> bool:
+    """A Chinese (wide or fullwidth) character, next to which a line may break; "é" or "·" are
+    two columns too, but "Café" stays whole."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -60,13 +77,13 @@ def _break(line: str, next_char: str, width: int) -> tuple[int, int]:
         if columns(line[:position]) == 0 or columns(chars[position:]) > width:
             break
         before, after = chars[position - 1], chars[position]
-        if unicodedata.combining(after):
+        if zero_width(after):
             continue
         if before == " " and columns(line[: position - 1]) > 0:
             return position - 1, position
         if before in _NO_BREAK_AFTER or after in _NO_BREAK_BEFORE:
             continue
-        if _char_columns(before) == 2 or _char_columns(after) == 2:
+        if _wide(before) or _wide(after):
             return position, position
     return len(line), len(line)
 

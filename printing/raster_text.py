@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from printing.layout import _char_columns
+from printing.printable import PLACEHOLDER
 from printing.profiles import PrinterSetupError, SetupError
 
 FONT_KEY = "printer.raster_font"
@@ -34,6 +35,7 @@ FONT_CANDIDATES = (
 DOTS_PER_COLUMN = 12
 GLYPH_DOTS = 24
 LINE_DOTS = 30  # a glyph and the printer's default line spacing
+NO_SUCH_CHARACTER = "\U0010fffd"  # private use: no font has it, each draws its "missing" box
 
 
 def find_font(configured: str = "") -> str:
@@ -58,11 +60,26 @@ def _font(path: str) -> ImageFont.FreeTypeFont:
         raise SetupError(PrinterSetupError.NO_RASTER_FONT, key=FONT_KEY, path=path) from error
 
 
+def _has_glyph(font: ImageFont.FreeTypeFont, ch: str) -> bool:
+    """The font draws ch, not the box it draws for every character it lacks (as for U+10FFFD, private use)."""
+    if ch.isascii():
+        return True
+    missing = font.getmask(NO_SUCH_CHARACTER)
+    drawn = font.getmask(ch)
+    return (drawn.size, bytes(drawn)) != (missing.size, bytes(missing))
+
+
 @lru_cache(maxsize=4096)
 def _glyph(path: str, ch: str, bold: bool) -> Image.Image:
-    """One character in its cell (12 or 24 dots wide, 24 high), grey ("L", 0 black), squeezed if wider."""
+    """One character in its cell (12 or 24 dots wide, 24 high), grey ("L", 0 black), squeezed if wider.
+
+    A character the font lacks (an emoji, "𠀀" in most fonts) is drawn as the placeholder "□",
+    as text printing sends it.
+    """
     cell = DOTS_PER_COLUMN * _char_columns(ch)
     font = _font(path)
+    if not _has_glyph(font, ch):
+        ch = PLACEHOLDER
     left, top, right, bottom = font.getbbox(ch, stroke_width=1 if bold else 0)
     drawn = Image.new("L", (max(1, right - left), GLYPH_DOTS), 255)
     ImageDraw.Draw(drawn).text((-left, 0), ch, font=font, fill=0, stroke_width=1 if bold else 0, stroke_fill=0)

@@ -29,6 +29,7 @@ from piccolo.engine.base import Engine
 
 from pos.checkout import TillRules
 from pos.paper import Paper
+from printing.printable import PLACEHOLDER, unprintable
 from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
 from shop.database import bind, close_database, engine_for, open_database
@@ -112,6 +113,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
         bind(engine)
         front.shop_id = await ensure_shop(settings.shop)  # config.toml's: outside a request (web/shopfront.py)
         await front.read_shop(front.shop_id)
+        if unprintable_name := unprintable(settings.shop.name):  # kept as written; the paper shows the placeholder
+            log.warning("config.toml [shop] name %r holds characters the printers cannot print, each printed as %s: %s",
+                        settings.shop.name, PLACEHOLDER, " ".join(unprintable_name))
         if font_problem := check_raster_font(settings, await list_printers(shop_id=front.shop_id)):
             log.error(font_problem)
         if recover_print_jobs and (interrupted := await recover_interrupted()):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import msgspec
@@ -24,7 +24,7 @@ from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
 from web.auth import StaffUser, no_stock_at_a_station, requires_role
-from web.i18n import N_, domain_error_message, gettext
+from web.i18n import N_, domain_error_message, gettext, print_warnings
 from web.inputs import Form, In, Text
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
@@ -35,6 +35,7 @@ class ItemDetail:
     item: StockedItem
     movements: list[MovementRow]
     price_changes: list[PriceChangeRow]
+    warnings: list[str] = field(default_factory=list)  # the name's characters the printers lack (print_warnings)
 
 
 async def item_detail(shop_id: int, barcode: str) -> ItemDetail:
@@ -115,11 +116,12 @@ class CatalogueApi(Controller):
         return await item_detail(front.shop_id, barcode)
 
     @put("/{barcode:str}", summary="Correct an item's name, category, location, low-stock level, or withdraw it")
-    async def update(self, front: Front, barcode: FromPath[Text], data: JSONBody[ItemIn]) -> ItemDetail:
+    async def update(self, request: Request, front: Front, barcode: FromPath[Text],
+                     data: JSONBody[ItemIn]) -> ItemDetail:
         shop_id = front.shop_id
         await update_item(shop_id=shop_id, barcode=barcode, name=data.name, category=data.category,
                           location=data.location, low_stock_at=data.low_stock_at, active=data.active)
-        return await item_detail(shop_id, barcode)
+        return replace(await item_detail(shop_id, barcode), warnings=print_warnings(locale_of(request), data.name))
 
     @post("/{barcode:str}/price", summary="Change the price (kept with who, when and why)", status_code=200)
     async def price(self, request: Request[StaffUser, dict, object], front: Front, barcode: FromPath[Text],
@@ -248,6 +250,7 @@ class CataloguePages(Controller):
         detail = await item_detail(front.shop_id, barcode)
         locale = locale_of(request)
         return _page(request, "catalogue_item.html", detail=detail, error=error, zone=front.settings.zone,
+                     warnings=print_warnings(locale, detail.item.name),
                      why=lambda m: movement_why(locale, m.reason, m.ref),
                      categories=await categories_of(shop_id=front.shop_id),
                      write_off_reasons=[reason.value for reason in WriteOffReason])

@@ -15,6 +15,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from printing.printable import PLACEHOLDER, unprintable
 from shop.errors import DomainError
 from shop.money import format_yuan
 
@@ -414,6 +415,18 @@ _MONEY = {
     "disbursement-too-large": {"amount", "balance"}, "bad-disbursement": {"amount"},
     "refund-needs-manager": {"amount", "limit"}, "wish-fund-short": {"amount", "balance"}, "bad-charged-price": {"price", "maximum"},
 }
+
+
+UNPRINTABLE = N_("Saved. The printers cannot print {characters}: on paper each prints as {placeholder}.")
+
+
+def print_warnings(locale: str, *texts: str) -> list[str]:
+    """The warning for names that go onto paper holding characters the shop's printers lack
+    (printing/printable.py): the name is kept as typed, the paper shows the placeholder. None when all print."""
+    characters = unprintable("".join(texts))
+    if not characters:
+        return []
+    return [gettext(locale, UNPRINTABLE).format(characters=" ".join(characters), placeholder=PLACEHOLDER)]
 
 
 def error_message(locale: str, code: str, params: dict[str, Any]) -> str:

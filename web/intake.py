@@ -43,7 +43,8 @@ from shop.errors import DomainError
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
 from web.inputs import BodyRowId, In, RowId, Text
-from web.shopfront import Front, Shopfront
+from web.i18n import print_warnings
+from web.shopfront import Front, Shopfront, locale_of
 
 
 class DonorIn(In):
@@ -59,12 +60,13 @@ class DonorOut(msgspec.Struct):
     phone: str  # masked unless the reader is a manager
     may_contact: bool
     created_at: datetime
+    warnings: list[str] = msgspec.field(default_factory=list)  # what prints as □ (print_warnings)
 
 
-def _donor_out(request: Request, donor: DonorInfo) -> DonorOut:
+def _donor_out(request: Request, donor: DonorInfo, warnings: list[str] | None = None) -> DonorOut:
     return DonorOut(id=donor.id, name=donor.name, anonymous=donor.anonymous,
                     phone=shown_phone(donor.phone, Role(request.user.role)),
-                    may_contact=donor.may_contact, created_at=donor.created_at)
+                    may_contact=donor.may_contact, created_at=donor.created_at, warnings=warnings or [])
 
 
 class DonorPage(msgspec.Struct):
@@ -87,7 +89,7 @@ class DonorsApi(Controller):
                        data: JSONBody[DonorIn]) -> DonorOut:
         donor = await register_donor(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                      may_contact=data.may_contact, staff_id=request.user.id)
-        return _donor_out(request, donor)
+        return _donor_out(request, donor, print_warnings(locale_of(request), data.name))
 
     @get("/{donor_id:int}", summary="A donor, their impact and their donations")
     async def show(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorPage:
@@ -143,6 +145,7 @@ class DonationOut(msgspec.Struct):
     labels_job: int | None
     slip_job: int | None
     replayed: bool
+    warnings: list[str] = msgspec.field(default_factory=list)  # what prints as □ on the labels
 
 
 class DonationsApi(Controller):
@@ -167,7 +170,8 @@ class DonationsApi(Controller):
             front.printing.wake()
         out = DonationOut(donation=donation, label_codes=donation.label_codes,
                           labels_job=paper.labels_job if printed else None,
-                          slip_job=paper.slip_job if printed else None, replayed=donation.replayed)
+                          slip_job=paper.slip_job if printed else None, replayed=donation.replayed,
+                          warnings=print_warnings(locale_of(request), *(i.description for i in data.items)))
         return Response(out, status_code=200 if donation.replayed else 201)
 
     @get("/", summary="The latest donations, newest first")
@@ -267,12 +271,13 @@ class MakerOut(msgspec.Struct):
     phone: str  # masked unless the reader is a manager
     fund_percent: int | None
     maker_percent: int | None
+    warnings: list[str] = msgspec.field(default_factory=list)  # what prints as □ (print_warnings)
 
 
-def _maker_out(request: Request, maker: MakerInfo) -> MakerOut:
+def _maker_out(request: Request, maker: MakerInfo, warnings: list[str] | None = None) -> MakerOut:
     return MakerOut(id=maker.id, name=maker.name,
                     phone=shown_phone(maker.phone, Role(request.user.role)),
-                    fund_percent=maker.fund_percent, maker_percent=maker.maker_percent)
+                    fund_percent=maker.fund_percent, maker_percent=maker.maker_percent, warnings=warnings or [])
 
 
 class TermsIn(In):
@@ -294,6 +299,7 @@ class GoodsOut(msgspec.Struct):
     barcode: str
     quantity: int
     labels_job: int | None
+    warnings: list[str] = msgspec.field(default_factory=list)  # what prints as □ on the labels
 
 
 class PayoutIn(In):
@@ -320,7 +326,8 @@ class MakersApi(Controller):
     async def register(self, request: Request, front: Front, data: JSONBody[MakerIn]) -> MakerOut:
         shop_id = front.shop_id
         maker_id = await register_maker(shop_id=shop_id, name=data.name, phone=data.phone)
-        return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id))
+        return _maker_out(request, await maker_by_id(shop_id=shop_id, maker_id=maker_id),
+                          print_warnings(locale_of(request), data.name))
 
     @get("/{maker_id:int}", summary="A maker and their terms")
     async def show(self, request: Request, front: Front, maker_id: FromPath[RowId]) -> MakerOut:
@@ -346,7 +353,7 @@ class MakersApi(Controller):
         if paper.queued:
             front.printing.wake()
         return GoodsOut(item_id=consigned.item_id, barcode=consigned.barcode, quantity=consigned.quantity,
-                        labels_job=paper.labels_job)
+                        labels_job=paper.labels_job, warnings=print_warnings(locale_of(request), data.name))
 
     @get("/{maker_id:int}/statement", summary="What sold and came back, what was paid and what is owed (dates in shop time)")
     async def statement(self, front: Front, maker_id: FromPath[RowId], start: FromQuery[date | None] = None,

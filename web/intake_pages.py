@@ -18,7 +18,7 @@ from donations.intake import donation_id_of, goods_shop_of, load_donation, recen
 from donations.makers import (
     consign_goods, maker_by_id, makers_of, record_payout, register_maker, set_maker_terms, terms_changes_of,
 )
-from inventory.catalogue import categories_of
+from inventory.catalogue import categories_of, item_by_barcode
 from inventory.errors import InventoryError
 from pos.donor_impact import donor_impact
 from pos.maker_payouts import makers_owed
@@ -28,7 +28,7 @@ from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
-from web.i18n import domain_error_message
+from web.i18n import domain_error_message, print_warnings
 from web.inputs import Form, RowId, Text
 from web.intake import statement_period
 from web.pages import _page
@@ -163,7 +163,10 @@ class MakerPages(Controller):
             goods_shop = front.shop_id
         crafts = [(c.code, c.name if locale == "zh_CN" or not c.name_en else c.name_en)
                   for c in await categories_of(shop_id=goods_shop) if c.source == "handicraft"]
+        added_item = await item_by_barcode(shop_id=goods_shop, barcode=added) if added else None
+        warnings = print_warnings(locale, maker.name, added_item.name if added_item else "")  # what prints as □
         return _page(request, "maker.html", maker=maker, phone=_phone(request, maker.phone), statement=statement,
+                     warnings=warnings,
                      start=first.astimezone(zone).date(), end=last.astimezone(zone).date() - timedelta(days=1),
                      zone=zone, crafts=crafts, manager=_is_manager(request), error=error, added=added,
                      terms_changes=await terms_changes_of(shop_id=front.shop_id, maker_id=maker_id))

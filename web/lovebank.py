@@ -35,7 +35,7 @@ from shop.settings import Settings
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
 from web.api import _till
-from web.i18n import N_, domain_error_message
+from web.i18n import N_, domain_error_message, print_warnings
 from web.inputs import BodyRowId, Form, In, RowId, Text
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
@@ -82,9 +82,10 @@ class MemberOut(msgspec.Struct):
     half_hours: int
     opened_where: str = ""  # the shop or station that opened the account
     skills: list[str] = msgspec.field(default_factory=list)  # the skills and services they offer (理发, 维修水电)
+    warnings: list[str] = msgspec.field(default_factory=list)  # the name's characters the printers lack (card)
 
 
-async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
+async def _member_out(request: Request, member: MemberInfo, warnings: list[str] | None = None) -> MemberOut:
     half_hours = await passbook.approved_half_hours(member.id)
     return MemberOut(id=member.id, number=member.number, name=member.name,
                      phone=shown_phone(member.phone, Role(request.user.role)), notes=member.notes,
@@ -92,7 +93,7 @@ async def _member_out(request: Request, member: MemberInfo) -> MemberOut:
                      opened_at=member.opened_at, closed_at=member.closed_at,
                      points=await passbook.points_of(member.id), hours=passbook.hours_text(half_hours),
                      half_hours=half_hours, opened_where=member.opened_where,
-                     skills=await members.skills_of(member.id))
+                     skills=await members.skills_of(member.id), warnings=warnings or [])
 
 
 class MemberEditIn(In):
@@ -246,7 +247,7 @@ class LoveBankApi(Controller):
         member = await passbook.open_member(shop_id=front.shop_id, name=data.name, phone=data.phone,
                                             notes=data.notes, may_contact=data.may_contact,
                                             staff_id=request.user.id)
-        return await _member_out(request, member)
+        return await _member_out(request, member, print_warnings(locale_of(request), data.name))
 
     @get("/members/{member_id:int}", summary="A member, their points and their approved hours")
     async def show(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
@@ -258,7 +259,7 @@ class LoveBankApi(Controller):
                    data: JSONBody[MemberEditIn]) -> MemberOut:
         return await _member_out(request, await members.edit_member(
             member_id=member_id, staff_id=request.user.id, name=data.name, phone=data.phone, notes=data.notes,
-            may_contact=data.may_contact, skills=data.skills))
+            may_contact=data.may_contact, skills=data.skills), print_warnings(locale_of(request), data.name))
 
     @get("/members/{member_id:int}/changes", summary="The changes of a member's details and card, newest first")
     async def changes(self, request: Request, front: Front, member_id: FromPath[RowId]) -> list[DetailChangeOut]:

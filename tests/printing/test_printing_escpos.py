@@ -9,6 +9,7 @@ from PIL import Image as PILImage
 
 from printing.escpos import EscPos
 from printing.layout import columns
+from printing.printable import for_gbk
 from tests.printing.escpos_decode import Barcode, Cut, Drawer, Feed, Image, Init, decode
 
 INIT = b"\x1b@"
@@ -74,8 +75,12 @@ def as_printed(text: str) -> str:
 
 
 @given(printable_text)
-def test_any_text_reads_back_from_a_chinese_printer(text):
-    assert decode(job_bytes("gb18030", text)).texts == [as_printed(text)]
+def test_any_text_reads_back_from_a_chinese_printer_in_its_columns(text):
+    # a character GBK lacks comes back as the placeholder, a mark it lacks not at all
+    [printed] = decode(job_bytes("gb18030", text)).texts
+
+    assert printed == for_gbk(as_printed(text))
+    assert columns(printed) == columns(as_printed(text)) == len(printed.encode("gbk"))
 
 
 @given(printable_text)

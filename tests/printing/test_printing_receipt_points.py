@@ -45,4 +45,4 @@ def test_all_in_points_prints_no_cash_and_the_funds_points_name_the_household_on
     printed = texts(replace(RECEIPT, cash_given_fen=0, change_fen=0, points=53, points_fen=5300, member_number="",
                             household_ref="H-2026-017", points_left=947))
     assert not any(line.startswith(("现金", "找零")) for line in printed)
-    assert "慈善基金积分·帮扶户   H-2026-017" in printed and "剩余积分                     947" in printed
+    assert "慈善基金积分·帮扶户  H-2026-017" in printed and "剩余积分                     947" in printed

@@ -177,6 +177,7 @@ async def test_a_stations_staff_are_refused_the_till_and_the_stock_pages(station
     assert (await s.north_cashier.get("/till")).status_code == 200
 
 
+@pytest.mark.postgres_only  # the CLI's wiring, on a district's database: each step is tested on both engines above
 async def test_the_cli_lists_each_persons_shop_and_sets_up_a_stations_printers(db, settings):
     # given a shop and a station feeding it, each with a member of staff, made from the command line
     assert aixin(settings, "shop", "add", "north", "--name", "北门店").returncode == 0

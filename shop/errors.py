@@ -31,7 +31,6 @@ class ShopError(StrEnum):
     BAD_PIN = "bad-pin"
     PIN_FORMAT = "pin-format"
     PIN_TAKEN = "pin-taken"
-    NOT_A_MANAGER = "not-a-manager"
     BAD_IDEMPOTENCY_KEY = "bad-idempotency-key"  # a sale's, a return's or a donation's (shop/idempotency.py)
     # a district's shops and stations (shop/shops.py)
     UNKNOWN_SHOP = "unknown-shop"

@@ -288,7 +288,6 @@ ERROR_MESSAGES = {
     "bad-till-code": N_("A till's code is 1 to {maximum} letters, digits or dashes, and its name 1 to "
                         "{name_maximum} characters."),
     "pin-taken": N_("Another manager has this PIN: choose another."),
-    "not-a-manager": N_("{username} is not a manager: only managers (and admins) have a PIN."),
     "malformed-request": N_("The request was not understood: {reason}"),
     "not-logged-in": N_("Please log in."),
     "forbidden": N_("Your role may not do this. Ask a manager."),

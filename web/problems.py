@@ -47,7 +47,7 @@ STATUS: dict[str, int] = {
     **dict.fromkeys([  # well-formed, but the shop's state says no (or a key was used for something else)
         ShopError.USERNAME_TAKEN, ShopError.SHOP_CODE_TAKEN, ShopError.STATION_HAS_NO_TILLS, SaleError.TILL_CODE_TAKEN,
         ShopError.STATION_HOLDS_NO_STOCK, DonationError.STATION_FEEDS_NO_SHOP, ShopError.SHOP_SET_IN_CONFIG,
-        ShopError.PIN_TAKEN, ShopError.NOT_A_MANAGER, ShopError.BALANCE_BELOW_ZERO,
+        ShopError.PIN_TAKEN, ShopError.BALANCE_BELOW_ZERO,
         StaffError.LAST_ADMIN, InventoryError.BARCODE_TAKEN, InventoryError.ITEM_WITHDRAWN,
         CatalogueCsvError.IMPORT_RUNNING, StockTakeError.ITEM_OUT_OF_SCOPE, StockTakeError.STOCKTAKE_ALREADY_OPEN,
         StockTakeError.STOCKTAKE_NOT_OPEN, DonationError.IDEMPOTENCY_KEY_REUSED, DonationError.BARCODE_OTHER_PRODUCT,

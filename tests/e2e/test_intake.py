@@ -45,12 +45,13 @@ def test_a_volunteer_registers_a_donor_adds_items_by_keyboard_and_the_labels_pri
     said = words(page)
     expect(page.locator("#selected-donor")).to_have_text(said["anonymous"])
     # when a new donor is registered, agreeing to be contacted
-    page.fill("#donor-name", "测试捐赠人")
+    page.fill("#donor-name", "测试捐赠人𠀀")  # a rare character the printers' GBK font lacks
     page.fill("#donor-phone", "13900001234")
     page.check("#donor-consent")
     page.click("#register-donor")
-    # then they are chosen, their phone masked for the volunteer
-    expect(page.locator("#selected-donor")).to_have_text("测试捐赠人 · 139****1234")
+    # then they are chosen, their phone masked for the volunteer, and told the slip prints that character as □
+    expect(page.locator("#selected-donor")).to_have_text("测试捐赠人𠀀 · 139****1234")
+    expect(page.locator("#message")).to_contain_text("打印机打不出 𠀀")
     expect(page.locator("#description")).to_be_focused()
 
     # when: a coat, clothes, like new — the price starts at the category's default for the condition
@@ -64,7 +65,7 @@ def test_a_volunteer_registers_a_donor_adds_items_by_keyboard_and_the_labels_pri
     page.click("button.condition[data-condition='new']")
     expect(page.locator("#price")).to_have_value("30.00")
     expect(page.locator("#description")).to_be_focused()
-    page.keyboard.type("男士棉外套")
+    page.keyboard.type("男士棉外套😀")
     page.keyboard.press("Enter")
     # then it is listed; category and condition stay for the next item, the cursor is back in the description
     expect(page.locator("#items tr")).to_have_count(1)
@@ -100,7 +101,7 @@ def test_a_volunteer_registers_a_donor_adds_items_by_keyboard_and_the_labels_pri
     expect(page.locator("#items tr")).to_have_count(3)
     expect(page.locator("#pieces")).to_have_text("4")
     expect(page.locator("#items tr[data-description='唐诗三百首'] td.num").first).to_have_text("2")
-    expect(page.locator("#items tr[data-description='男士棉外套']")).to_contain_text("¥30.00")
+    expect(page.locator("#items tr[data-description='男士棉外套😀']")).to_contain_text("¥30.00")
 
     # when the volunteer saves, once, by keyboard: Enter on the empty description goes to the save button
     expect(page.locator("#description")).to_be_focused()
@@ -115,6 +116,7 @@ def test_a_volunteer_registers_a_donor_adds_items_by_keyboard_and_the_labels_pri
     # then the donation is saved under its number, and a new empty donation begins, anonymous
     assert re.fullmatch(r"D\d{8}", number)
     expect(page.locator("#message")).to_contain_text(number)
+    expect(page.locator("#message")).to_contain_text("打印机打不出 😀")  # the coat's label prints it as □
     expect(page.locator("#items tr")).to_have_count(0)
     expect(page.locator("#pieces")).to_have_text("0")
     expect(page.locator("#selected-donor")).to_have_text(said["anonymous"])

@@ -25,6 +25,8 @@
   function store() { localStorage.setItem(STORE, JSON.stringify(draft)); }
   function fill(text, values) { return text.replace(/\{(\w+)\}/g, (all, name) => (name in values ? values[name] : all)); }
   function say(text, kind) { message.textContent = text; message.className = "message intake-message " + (kind || ""); }
+  // The server's sentence when a name holds characters the printers lack (saved as typed, printed as □).
+  function warn(warnings) { if (warnings && warnings.length) say(message.textContent + " " + warnings.join(" "), "warn"); }
   const { yuan, fenOf } = window.Aixin;
   const plainYuan = (fen) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, "0")}`;  // for the price field
   const pieces = () => draft.items.reduce((sum, i) => sum + (i.refused_reason ? 0 : i.quantity), 0);
@@ -86,6 +88,7 @@
     if (!ok) return;
     $("donor-name").value = ""; $("donor-phone").value = ""; $("donor-consent").checked = false;
     chooseDonor(data, words.registered);
+    warn(data.warnings);
   }
   $("register-donor").addEventListener("click", register);
   for (const id of ["donor-name", "donor-phone"]) {
@@ -254,6 +257,7 @@
       const donation = data.donation;
       const accepted = donation.lines.reduce((sum, l) => sum + (l.refused_reason ? 0 : l.quantity), 0);
       say(fill(words.saved, { number: donation.number, pieces: accepted, labels: data.label_codes.length }), "ok");
+      warn(data.warnings);
       draft = newDraft(draft);
       store(); render(); clearEntry();
       $("done").hidden = false;

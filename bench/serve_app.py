@@ -12,8 +12,8 @@ that the benchmark can start it with the uvicorn command line (and so with
 The database must already be migrated (`aixin migrate` / `aixin demo`).
 
 `floor` is the "stack floor": the very same app (its middleware, authentication, CSRF,
-exception handlers, the cashier guard) with one more route, GET /bench/floor/{barcode},
-that answers a constant item without touching the database. Started with the same data
+exception handlers, the cashier's role check, the scan's exemption from CSRF) with one more
+route, GET /bench/floor/{barcode}, that answers a constant item without touching the database. Started with the same data
 folder it shares the app's secret, so the real app's login cookie works on it. What the
 real scan costs beyond the floor is the scan's own work; what the floor costs beyond the
 bare app (serve_bare.py) is the stack the app chose.
@@ -47,9 +47,9 @@ def app() -> Litestar:
 
 class FloorApi(Controller):
     path = "/bench/floor"
-    guards = [requires_role(Role.CASHIER)]  # as TillApi's
+    opt = requires_role(Role.CASHIER, needs_tills=True)  # as TillApi's
 
-    @get("/items/{barcode:str}")
+    @get("/items/{barcode:str}", opt={"read_only_hot_path": True})  # as the scan's: a read, no CSRF token
     async def scan(self, barcode: str) -> TillItem:
         return TillItem(id=1, barcode=barcode, name="儿童羽绒服（九成新）", price_fen=3500, list_price_fen=3500,
                         markdown_percent=0, category="衣物", source="donated", accepts_points=True, on_hand=1,

@@ -29,7 +29,7 @@ from shop.staff import Role
 from printing.printer_setup import till_place
 from printing.job_list import JobInfo, Shown, jobs_page, unprinted
 from printing.queue import Job, PrinterHealth, find_job, health
-from web.auth import StaffUser, no_tills_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.inputs import MAX_ROW_ID, In, RowId, Text
 from web.shopfront import Front, Shopfront
 
@@ -183,7 +183,7 @@ async def _till(front: Shopfront, code: str) -> TillInfo:
 
 class TillApi(Controller):
     path = "/api/till"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["till"]
 
     @get("/items/{barcode:str}", summary="Look up a scanned or typed code", opt={"read_only_hot_path": True})
@@ -231,7 +231,7 @@ class TillApi(Controller):
 
 class SalesApi(Controller):
     path = "/api/sales"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["sales"]
 
     @post("/", summary="Complete a cash sale (idempotent by idempotency_key)", status_code=201)
@@ -304,7 +304,7 @@ class ParkedApi(Controller):
     """Carts put aside while the next customer is served; resumed at any till of the shop."""
 
     path = "/api/parked"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["till"]
 
     @post("/", summary="Park the cart (nothing about stock or money changes)", status_code=201)
@@ -329,7 +329,7 @@ class PrintingApi(Controller):
     tags = ["printing"]
 
     @get("/health", summary="Is the till's printer printing? (the till's banner)",
-         guards=[requires_role(Role.CASHIER)])
+         opt=requires_role(Role.CASHIER))
     async def printer_health(self, front: Front, till: FromQuery[Text | None] = None) -> PrinterHealth:
         printer = RECEIPT_PRINTER
         if till:  # the printer assigned to this till on the printers page, if any
@@ -337,7 +337,7 @@ class PrintingApi(Controller):
         return await health(shop_id=front.shop_id, printer=printer)
 
     @get("/jobs", summary="The print queue, newest first, a page at a time: the next page is before_id= the last id",
-         guards=[requires_role(Role.MANAGER)])
+         opt=requires_role(Role.MANAGER))
     async def jobs(self, front: Front, status: FromQuery[Shown] = Shown.ALL, till: FromQuery[Text | None] = None,
                    printer: FromQuery[Text | None] = None, day: FromQuery[date | None] = None,
                    before_id: FromQuery[OptionalRowId] = None) -> list[JobInfo]:
@@ -348,7 +348,7 @@ class PrintingApi(Controller):
         return page.jobs
 
     @post("/jobs/{job_id:int}/reprint", summary="Print a job's document again (202: a new job; 200: it is already "
-          "waiting to print, and is not queued twice)", status_code=202, guards=[requires_role(Role.MANAGER)])
+          "waiting to print, and is not queued twice)", status_code=202, opt=requires_role(Role.MANAGER))
     async def reprint_job(self, front: Front, job_id: FromPath[RowId]) -> Response[ReprintOut]:
         reprint = await front.paper.reprint_job(shop_id=front.shop_id, job_id=job_id)
         if reprint is None:
@@ -358,7 +358,7 @@ class PrintingApi(Controller):
 
 class ReportsApi(Controller):
     path = "/api/reports"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["reports"]
 
     @get("/sales", summary="Sales of a day and their fund split, net of returns (default: today, shop time)")
@@ -385,7 +385,7 @@ class LabelsApi(Controller):
     their codes) are the shop's it feeds (donations/intake.py goods_shop_of), the printer the station's."""
 
     path = "/api/labels"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["labels"]
 
     @post("/", summary="Print labels for these items as one job on the label printer", status_code=202)

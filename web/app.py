@@ -19,7 +19,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -40,7 +39,7 @@ from shop.seal import Sealer
 from shop.settings import Settings
 from shop.shops import ensure_shop
 from web.api import LabelsApi, ParkedApi, PrintingApi, ReportsApi, SalesApi, TillApi
-from web.auth import SessionSigner, StaffAuthentication, access_origin
+from web.auth import SessionSigner, staff_sessions
 from web.cashier import CashierApi
 from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi, ShelfPage
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
@@ -153,9 +152,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
         on_startup=[start],
         on_shutdown=[stop],
         before_send=[security_headers(https=settings.server.https)],
-        middleware=[access_origin,
-                    DefineMiddleware(StaffAuthentication, exclude=["^/login", "^/lang", "^/static", "^/schema", "^/$"],
-                                     exclude_from_auth_key="public")],
+        middleware=[staff_sessions],  # who is logged in, their shop, where from (web/auth.py)
         csrf_config=CSRFConfig(secret=secret.hex(), cookie_name="csrftoken", header_name="x-csrftoken",
                                cookie_samesite="strict", cookie_secure=settings.server.https,
                                safe_methods={"GET", "HEAD", "OPTIONS"},

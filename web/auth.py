@@ -1,16 +1,17 @@
-"""Who is at the keyboard: a signed session cookie, the authentication middleware, and the role guard.
+"""Who is at the keyboard: a signed session cookie, the middleware that reads it, and who may use each route.
 
-The cookie carries the logged-in person (id, name, role, shop) and the microsecond it was
-signed, signed with the shop's secret (itsdangerous); it is HttpOnly and expires after a
-shift. Each request also asks shop.staff.session_state whether the session still holds: the
-person is active, has the cookie's role, and has not had their sessions ended since it was
-signed (logout, deactivation, a new role or password end them all). That answer is kept in
-memory and read again from the database at most every 2 seconds, and at once after a change
-made in this process, so a request usually costs one HMAC check and a dictionary lookup;
-several server processes share sessions, and a restart logs nobody out.
+The cookie carries the logged-in person (id, name, role, shop) and the microsecond it was signed, signed with the
+shop's secret (itsdangerous); it is HttpOnly and expires after a shift. A cookie's signature is checked once: the
+person it names is then kept in memory by the cookie until the shift it was signed for ends. Each request also
+asks shop.staff.session_state whether the session still holds: the person is active, has the cookie's role, and
+has not had their sessions ended since it was signed (logout, deactivation, a new role or password end them all).
+That answer is kept in memory and read again from the database at most every 2 seconds, and at once after a
+change made in this process, so a request usually costs two dictionary lookups; several server processes share
+sessions, and a restart logs nobody out.
 
-`access_origin` tells shop/throttle.py where each request comes from (the client's address,
-and who is logged in), so failed logins and PINs are counted per person and per place.
+`staff_sessions` also tells shop/throttle.py where each request comes from (the client's address, and who is
+logged in), so failed logins and PINs are counted per person and per place; and it checks the route's
+`requires_role` as it authenticates.
 
 The shop a request serves is the logged-in person's (the cookie's shop, signed with the rest): the middleware
 hands it to the Shopfront (web/shopfront.py: `front.shop_id` is then theirs for the whole request), so staff see
@@ -20,14 +21,13 @@ and change their own shop alone.
 from __future__ import annotations
 
 import hashlib
+import re
 import time
+from dataclasses import dataclass
 
 import msgspec
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.response import Response
 from litestar.types import ASGIApp, Receive, Scope, Send
 
@@ -35,7 +35,7 @@ from shop.errors import DomainError, ShopError
 from shop.shops import ShopKind
 from shop.staff import Role, end_sessions, session_state
 from shop.throttle import Origin, origin
-from web.shopfront import serving, shopfront_of
+from web.shopfront import serving
 
 COOKIE = "aixin_session"
 SHIFT_SECONDS = 12 * 3600
@@ -54,22 +54,35 @@ class StaffUser(msgspec.Struct, frozen=True):
 
 
 class SessionSigner:
+    KEPT = 10_000  # cookies whose signature was checked, kept in memory (a shop has a few dozen a day)
+
     def __init__(self, secret: bytes, *, secure: bool = False) -> None:
         self.secure = secure  # the session cookie only goes over HTTPS ([server] https)
         self._serializer = URLSafeTimedSerializer(secret, salt="aixin-session",
                                                   signer_kwargs={"digest_method": hashlib.sha256})
+        self._checked: dict[str, tuple[StaffUser, int, float]] = {}  # cookie → person, signed_us, good until
 
     def sign(self, user: StaffUser) -> str:
         return self._serializer.dumps({**msgspec.to_builtins(user), "signed_us": time.time_ns() // 1000})
 
     def session_of(self, token: str) -> tuple[StaffUser, int] | None:
-        """The person of a cookie and the microsecond (since 1970) it was signed, or None if forged or too old."""
+        """The person of a cookie and the microsecond (since 1970) it was signed, or None if forged or too old.
+        The signature is checked the first time a cookie is seen; after that the cookie is a dictionary key."""
+        if (checked := self._checked.get(token)) is not None:
+            if time.time() < checked[2]:
+                return checked[0], checked[1]
+            del self._checked[token]
+            return None
         try:
-            payload = self._serializer.loads(token, max_age=SHIFT_SECONDS)
+            payload, signed_at = self._serializer.loads(token, max_age=SHIFT_SECONDS, return_timestamp=True)
             signed_us = payload.pop("signed_us")
-            return msgspec.convert(payload, StaffUser), signed_us if isinstance(signed_us, int) else 0
+            session = msgspec.convert(payload, StaffUser), signed_us if isinstance(signed_us, int) else 0
         except (BadSignature, msgspec.ValidationError, KeyError, TypeError, AttributeError):
             return None
+        if len(self._checked) >= self.KEPT:
+            self._checked.clear()
+        self._checked[token] = (*session, signed_at.timestamp() + SHIFT_SECONDS)
+        return session
 
     def user_of(self, token: str) -> StaffUser | None:
         session = self.session_of(token)
@@ -99,34 +112,53 @@ def log_out(response: Response) -> Response:
     return response
 
 
-class StaffAuthentication(AbstractAuthenticationMiddleware):
-    """Puts the StaffUser of a valid session cookie in the request, or refuses with 401."""
-
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
-        user = await live_user(connection.app.state.signer, connection.cookies.get(COOKIE))
-        if user is None:
-            raise NotAuthorizedException()
-        origin.set(Origin(place=origin.get().place, staff_id=user.id, username=user.username))
-        await connection.app.state.shopfront.serve(user.shop_id)  # front.shop_id: their shop, for this request
-        return AuthenticationResult(user=user, auth=None)
+PUBLIC_PATHS = re.compile("|".join(("^/login", "^/lang", "^/static", "^/schema", "^/$")))
+"""Paths anyone may open without logging in; a handler with `opt={"public": True}` is open too."""
 
 
-def access_origin(app: ASGIApp) -> ASGIApp:
-    """Middleware: where the request comes from, for shop/throttle.py; and logging out ends every session of
-    the person (the logout page only drops the cookie: a copy of it would still work)."""
+def cookie_of(scope: Scope, name: str) -> str | None:
+    """The value of one cookie of the request, read from its raw headers (no other cookie parsed)."""
+    wanted = name + "="
+    for header, value in scope["headers"]:
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                part = part.strip()
+                if part.startswith(wanted):
+                    return part[len(wanted):].strip('"')
+    return None
+
+
+def staff_sessions(app: ASGIApp) -> ASGIApp:
+    """Middleware: who is at the keyboard and where. Puts the StaffUser of a valid session cookie in the request
+    (scope["user"]) and serves their shop, or refuses with 401, but for the public paths; tells
+    shop/throttle.py where each request comes from; and logging out ends every session of the person (the
+    logout page only drops the cookie: a copy of it would still work)."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         client = scope.get("client")
-        token = origin.set(Origin(place=client[0] if client else "unknown"))
+        place = client[0] if client else "unknown"
+        token = origin.set(Origin(place=place))
         shop = serving.set(None)  # until the person is known: config.toml's shop; theirs once authenticated
         try:
-            if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
-                await _logging_out(app, scope, receive, send)
+            if scope["route_handler"].opt.get("public") or PUBLIC_PATHS.match(scope["path"]):
+                if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
+                    await _logging_out(app, scope, receive, send)
+                    return
             else:
-                await app(scope, receive, send)
+                state = scope["litestar_app"].state
+                user = await live_user(state.signer, cookie_of(scope, COOKIE))
+                if user is None:
+                    raise NotAuthorizedException()
+                origin.set(Origin(place=place, staff_id=user.id, username=user.username))
+                await state.shopfront.serve(user.shop_id)  # front.shop_id: their shop, for this request
+                if (needed := scope["route_handler"].opt.get(REQUIRES)) is not None:
+                    needed.check(user, scope["method"], state.shopfront)
+                scope["user"] = user
+                scope["auth"] = None
+            await app(scope, receive, send)
         finally:
             serving.reset(shop)
             origin.reset(token)
@@ -136,8 +168,7 @@ def access_origin(app: ASGIApp) -> ASGIApp:
 
 async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
     """Once the logout page answers (past the CSRF check: a redirect), the person's sessions end."""
-    connection = ASGIConnection(scope)
-    user = await live_user(connection.app.state.signer, connection.cookies.get(COOKIE))
+    user = await live_user(scope["litestar_app"].state.signer, cookie_of(scope, COOKIE))
 
     async def sending(message) -> None:
         if message["type"] == "http.response.start" and user is not None and 300 <= message["status"] < 400:
@@ -147,35 +178,34 @@ async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send)
     await app(scope, receive, sending)
 
 
-def _refused_at_a_station(code: ShopError):
-    """A guard, after requires_role: what needs tills or stock is refused to the staff of a station (shop/shops.py:
-    a station has neither; its intake goods go to the shop it feeds), DomainError `code` naming the station."""
+@dataclass(frozen=True)
+class RoleNeeded:
+    """Who may use a route: the staff whose role allows `role`, and at a station nothing that needs tills or stock
+    (`station_refuses` names the refusal)."""
 
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
-        shop = shopfront_of(connection.app.state).shop  # the logged-in person's, read by the middleware
-        if shop is not None and shop.kind is ShopKind.STATION:
-            raise DomainError(code, shop=shop.code)
+    role: Role
+    allowed: frozenset[str]  # the roles that allow it
+    station_refuses: ShopError | None
 
-    guard.__name__ = f"refused_at_a_station_{code.value}"
-    return guard
-
-
-no_tills_at_a_station = _refused_at_a_station(ShopError.STATION_HAS_NO_TILLS)  # the till, sales, returns
-no_stock_at_a_station = _refused_at_a_station(ShopError.STATION_HOLDS_NO_STOCK)  # the catalogue, shelf, stock takes
-
-
-def requires_role(role: Role):
-    """A guard: the logged-in person's role must allow `role` (managers may do a cashier's work); a district
-    user only reads."""
-
-    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # async: a sync guard costs a thread hop
-        user = connection.scope.get("user")
-        if not isinstance(user, StaffUser):
-            raise NotAuthorizedException()
-        if not Role(user.role).allows(role):
+    def check(self, user: StaffUser, method: str, front) -> None:
+        if user.role not in self.allowed:
             raise PermissionDeniedException()
-        if user.role == Role.DISTRICT and connection.scope["method"] not in READS:  # the district changes nothing
+        if user.role == Role.DISTRICT and method not in READS:  # the district changes nothing
             raise PermissionDeniedException()
+        if self.station_refuses is not None and (shop := front.shop) is not None and shop.kind is ShopKind.STATION:
+            raise DomainError(self.station_refuses, shop=shop.code)  # the logged-in person's shop, read above
 
-    guard.__name__ = f"requires_{role.value}"
-    return guard
+
+REQUIRES = "requires"  # the `opt` key of a RoleNeeded
+
+
+def requires_role(role: Role, *, needs_tills: bool = False, needs_stock: bool = False) -> dict[str, RoleNeeded]:
+    """The `opt` of a controller or of one of its handlers (the handler's wins): the logged-in person's role must
+    allow `role` (managers may do a cashier's work); a district user only reads. needs_tills / needs_stock: what
+    needs tills (the till, sales, returns) or stock (the catalogue, shelf, stock takes) is refused to the staff
+    of a station (shop/shops.py: a station has neither; its intake goods go to the shop it feeds), naming the
+    station. Checked by staff_sessions as it authenticates, not by a Litestar guard: Litestar copies the
+    handler for each guard of every request, a quarter of what the till's scan cost the stack."""
+    return {REQUIRES: RoleNeeded(role=role, allowed=frozenset(held.value for held in Role if held.allows(role)),
+                                 station_refuses=(ShopError.STATION_HAS_NO_TILLS if needs_tills
+                                                  else ShopError.STATION_HOLDS_NO_STOCK if needs_stock else None))}

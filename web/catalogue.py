@@ -23,7 +23,7 @@ from pos.oversold import OversoldItem, oversold
 from shop.errors import DomainError
 from shop.money import parse_yuan
 from shop.staff import Role
-from web.auth import StaffUser, no_stock_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.i18n import N_, domain_error_message, gettext, print_warnings
 from web.inputs import Form, In, Text
 from web.pages import _page
@@ -104,7 +104,7 @@ def movement_why(locale: str, reason: str, ref: str) -> str:
 
 class CatalogueApi(Controller):
     path = "/api/catalogue/items"
-    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
+    opt = requires_role(Role.MANAGER, needs_stock=True)
     tags = ["catalogue"]
 
     @get("/", summary="Find items, withdrawn ones too (name, part of the code, pinyin)")
@@ -151,7 +151,7 @@ class CatalogueApi(Controller):
 
 class CategoriesApi(Controller):
     path = "/api/catalogue/categories"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["catalogue"]
 
     @get("/", summary="The categories and their rules")
@@ -187,7 +187,7 @@ async def shelf_lists(front: Shopfront) -> ShelfLists:
 
 class ShelfApi(Controller):
     path = "/api/shelf"
-    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
+    opt = requires_role(Role.MANAGER, needs_stock=True)
     tags = ["catalogue"]
 
     @get("/", summary="Food expiring soon, packaged goods running low, ageing stock to mark down or remove, "
@@ -233,7 +233,7 @@ def _whole(text: str, *, signed: bool = False) -> int | None:
 
 class CataloguePages(Controller):
     path = "/manager/catalogue"
-    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
+    opt = requires_role(Role.MANAGER, needs_stock=True)
     include_in_schema = False
 
     @get("/")
@@ -327,7 +327,7 @@ class CataloguePages(Controller):
 
 class ShelfPage(Controller):
     path = "/manager/shelf"
-    guards = [requires_role(Role.MANAGER), no_stock_at_a_station]
+    opt = requires_role(Role.MANAGER, needs_stock=True)
     include_in_schema = False
 
     @get("/")

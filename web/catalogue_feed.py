@@ -20,7 +20,7 @@ from litestar.params import FromQuery, Parameter
 from donations.makers import consignments, makers_of
 from inventory.catalogue_feed import MAX_PAGE, MAX_ROW_ID, MAX_VERSION, PAGE, CataloguePage, catalogue_page
 from shop.staff import Role
-from web.auth import no_tills_at_a_station, requires_role
+from web.auth import requires_role
 from web.shopfront import Front
 
 Since = Annotated[int, Parameter(ge=0, le=MAX_VERSION, description="the version the till's copy is at; 0: all of it")]
@@ -104,7 +104,7 @@ async def _makers(shop_id: int, page: CataloguePage) -> dict[int, str]:
 
 class CatalogueFeedApi(Controller):
     path = "/api/till/catalogue"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["till"]
 
     @get("/", summary="The catalogue for the till's offline copy: all of it a page at a time (since=0), then what "

@@ -3,7 +3,6 @@ only from the shop's own server; behind HTTPS ([server] https = true), browsers 
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 _ALWAYS = (
@@ -22,17 +21,20 @@ _HTTPS = (("strict-transport-security", "max-age=31536000"),)
 
 def security_headers(*, https: bool):
     """A Litestar `before_send` hook: it sees every answer, a 404 for an unknown path too (route middleware
-    does not)."""
-    headers = _ALWAYS + (_HTTPS if https else ())
+    does not). The headers go in as the raw bytes ASGI carries, made once; a header the answer already has
+    (a page's own policy) is kept."""
+    headers = tuple((name.encode(), value.encode()) for name, value in _ALWAYS + (_HTTPS if https else ()))
     # /schema's API documentation pages (Scalar, Swagger) load their viewers from a CDN: no CSP there
-    documentation = tuple(h for h in headers if h[0] != "content-security-policy")
+    documentation = tuple(h for h in headers if h[0] != b"content-security-policy")
 
     async def before_send(message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        answer = MutableScopeHeaders.from_message(message)
-        for name, value in documentation if scope["path"].startswith("/schema") else headers:
-            if name not in answer:
-                answer[name] = value
+        answer = message.setdefault("headers", [])
+        if not isinstance(answer, list):
+            answer = message["headers"] = list(answer)
+        present = {name.lower() for name, _ in answer}
+        answer.extend(h for h in (documentation if scope["path"].startswith("/schema") else headers)
+                      if h[0] not in present)
 
     return before_send

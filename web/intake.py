@@ -77,7 +77,7 @@ class DonorPage(msgspec.Struct):
 
 class DonorsApi(Controller):
     path = "/api/donors"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["intake"]
 
     @get("/", summary="Find donors by name or by the last four digits of their phone (exactly four)")
@@ -100,7 +100,7 @@ class DonorsApi(Controller):
 
 
     @get("/{donor_id:int}/export", summary="Everything kept about a donor, for them to take (managers)",
-         guards=[requires_role(Role.MANAGER)])
+         opt=requires_role(Role.MANAGER))
     async def export(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorExport:
         shop_id = front.shop_id
         donor = await donor_by_id(shop_id=shop_id, donor_id=donor_id)
@@ -109,7 +109,7 @@ class DonorsApi(Controller):
             await load_donation(donation_id_of(d.number), shop_id=shop_id) for d in summaries])
 
     @post("/{donor_id:int}/erase", summary="Erase a donor's name and phone on their request (managers)",
-          guards=[requires_role(Role.MANAGER)], status_code=200)
+          opt=requires_role(Role.MANAGER), status_code=200)
     async def erase(self, request: Request, front: Front, donor_id: FromPath[RowId]) -> DonorOut:
         return _donor_out(request, await erase_donor(shop_id=front.shop_id, donor_id=donor_id))
 
@@ -150,7 +150,7 @@ class DonationOut(msgspec.Struct):
 
 class DonationsApi(Controller):
     path = "/api/donations"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["intake"]
 
     @post("/", summary="Record a donation and its items (idempotent by idempotency_key)", status_code=201)
@@ -230,7 +230,7 @@ class DefaultPricesIn(In):
 
 class IntakeApi(Controller):
     path = "/api/intake"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["intake"]
 
     @get("/categories", summary="The categories, with their starting price by condition (at a station: of the shop "
@@ -251,7 +251,7 @@ class IntakeApi(Controller):
 
     @put("/categories/{code:str}/prices", summary="Set a category's starting price by condition (managers; at a "
                                                   "station: of the shop it feeds)",
-         guards=[requires_role(Role.MANAGER)])
+         opt=requires_role(Role.MANAGER))
     async def set_prices(self, front: Front, code: FromPath[Text], data: JSONBody[DefaultPricesIn]) -> CategoryInfo:
         shop_id = await goods_shop_of(front.shop_id)  # at a station: the categories of the shop it feeds
         await set_default_prices(shop_id=shop_id, code=code, prices={
@@ -315,7 +315,7 @@ class PayoutOut(msgspec.Struct):
 
 class MakersApi(Controller):
     path = "/api/makers"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["makers"]
 
     @get("/", summary="The shop's handicraft makers")
@@ -334,7 +334,7 @@ class MakersApi(Controller):
         return _maker_out(request, await maker_by_id(shop_id=front.shop_id, maker_id=maker_id))
 
     @put("/{maker_id:int}/terms", summary="Set the maker's split terms, or clear them (managers)",
-         guards=[requires_role(Role.MANAGER)])
+         opt=requires_role(Role.MANAGER))
     async def terms(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: JSONBody[TermsIn]) -> MakerOut:
         shop_id = front.shop_id
@@ -363,7 +363,7 @@ class MakersApi(Controller):
         return await maker_statement(shop_id=front.shop_id, maker_id=maker_id, start=first, end=last)
 
     @post("/{maker_id:int}/payouts", summary="Record a payout to the maker (managers)", status_code=201,
-          guards=[requires_role(Role.MANAGER)])
+          opt=requires_role(Role.MANAGER))
     async def payout(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                      data: JSONBody[PayoutIn]) -> PayoutOut:
         payout_id = await record_payout(shop_id=front.shop_id, maker_id=maker_id,
@@ -401,7 +401,7 @@ def _shift_out(shift: IntakeShiftInfo, record: ServiceInfo | None = None) -> Int
 
 class IntakeShiftApi(Controller):
     path = "/api/intake/shift"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     tags = ["intake"]
 
     @get("/", summary="Your open shift at the intake desk, or null")

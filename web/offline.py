@@ -24,7 +24,7 @@ from pos.sessions import current_session
 from shop.errors import DomainError
 from shop.staff import Role
 from web.api import _till
-from web.auth import StaffUser, no_tills_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.i18n import ERROR_MESSAGES, N_, error_message, translations
 from web.inputs import In, RowId, Text
 from web.pages import _page
@@ -202,7 +202,7 @@ def _settled_out(result: OfflineResult) -> SettledOut:
 
 class OfflineTillApi(Controller):
     path = "/api/till"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["till"]
 
     @post("/offline-sales", summary="A sale the till made offline, sent when the server is back (201 sold, 200 the "
@@ -247,7 +247,7 @@ class OfflineTillApi(Controller):
 
 class OfflineSettleApi(Controller):
     path = "/api/offline"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["offline sales"]
 
     @get("/to-settle", summary="Offline sales to settle, oldest first: held ones, and sold ones that differed")
@@ -292,7 +292,7 @@ class OfflineSettleApi(Controller):
 
 class OfflinePage(Controller):
     path = "/manager/offline"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")

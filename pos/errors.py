@@ -15,6 +15,7 @@ class SaleError(StrEnum):
     BAD_PERIOD = "bad-period"  # reports: not a day, week, month, or a custom period of at most two years
     BAD_DIMENSION = "bad-dimension"  # reports: not category, source, till, cashier or day
     BAD_DAY = "bad-day"  # reports and statements: a day outside the shop's calendar (day, first, last)
+    BAD_MONTH = "bad-month"  # the public notice (pos/notice.py): not a month YYYY-MM of the shop's calendar
     # points tenders (pos/tender.py)
     BAD_POINTS = "bad-points"
     NO_POINTS_GOODS = "no-points-goods"

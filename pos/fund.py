@@ -117,14 +117,18 @@ async def disburse_cash(*, shop_id: int, amount_fen: int, method: str, reason: s
         )), shop_id=shop_id, staff_id=staff_id)
 
 
-async def disbursements(*, shop_id: int, limit: int = 200) -> list[Disbursement]:
-    """The fund's cash disbursements, newest first."""
+async def disbursements(*, shop_id: int, limit: int = 200, start: datetime | None = None,
+                        end: datetime | None = None) -> list[Disbursement]:
+    """The fund's cash disbursements, newest first; only those made in [start, end) when given (the public
+    notice's month, pos/notice.py)."""
     methods = {account: method for method, account in PAYOUT_METHODS.items()}
-    rows = await run(Sale._meta.db, """
+    between = "" if start is None or end is None else " AND t.created_at >= $4 AND t.created_at < $5"
+    rows = await run(Sale._meta.db, f"""
         SELECT t.id, t.created_at, t.ref, s.display_name, e.account, e.amount
         FROM ledger_txn t JOIN ledger_entry e ON e.txn = t.id AND e.amount < 0 AND e.currency = 'CNY'
         LEFT JOIN staff s ON s.id = t.staff
-        WHERE t.shop = $1 AND t.kind = $2 ORDER BY t.id DESC LIMIT $3""", shop_id, DISBURSEMENT, limit)
+        WHERE t.shop = $1 AND t.kind = $2{between} ORDER BY t.id DESC LIMIT $3""", shop_id, DISBURSEMENT, limit,
+                     *(() if not between else (start, end)))
     return [Disbursement(txn_id=row["id"], at=as_time(row["created_at"]), amount_fen=-int(row["amount"]),
                          method=methods.get(row["account"], row["account"]), reason=row["ref"],
                          staff=row["display_name"] or "") for row in rows]

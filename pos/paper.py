@@ -35,7 +35,7 @@ from pos.returns import VOID, ReturnRecord, load_return
 from pos.sessions import SessionFigures
 from pos.tables import OfflineSale, SaleReturn
 from pos.tills import TillInfo, tills
-from printing.documents import Receipt, ReceiptLine, preview_lines, render_receipt
+from printing.documents import NoticeCode, Receipt, ReceiptLine, preview_lines, render_receipt
 from printing.donation_slip import DonationItem, DonationSlip, preview_donation_slip, render_donation_slip
 from printing.item_labels import Label, label_png, label_svg, preview_label, render_labels
 from printing.job_list import JobInfo, unprinted, waiting_job
@@ -147,6 +147,12 @@ WISH_LIST_WORDS = {"title": N_("Wish wall"), "date": N_("Printed on"), "count": 
 WISH_WORDS = {"goods": N_("goods"), "service": N_("service"), "posted": N_("waiting"), "claimed": N_("claimed")}
 
 
+def notice_url(address: str, month: str, *, shop: str = "") -> str:
+    """The notice page for a month (YYYY-MM): address?month=2026-12, or address&month=… when it has a query; in a
+    district, another shop's than config.toml's with &shop=CODE (web/notice.py)."""
+    return f"{address}{'&' if '?' in address else '?'}month={month}" + (f"&shop={shop}" if shop else "")
+
+
 @cache
 def logo(path: str) -> bytes | None:
     """The receipt's logo file, read once (config is read once too; load_settings checked it exists)."""
@@ -171,6 +177,7 @@ class Paper:
         # The shop's name and address as its documents print them: the request's shop (a district's server serves
         # several; web/app.py sets this), config.toml's [shop] when unset.
         self.heading: Callable[[], tuple[str, str]] | None = None
+        self.shop_code: Callable[[], str] | None = None  # the request's shop's code, likewise
 
     def _shop(self) -> tuple[str, str]:
         return self.heading() if self.heading else (self.settings.shop.name, self.settings.shop.address)
@@ -217,8 +224,23 @@ class Paper:
             points=sale.points, points_fen=sale.points_fen, points_left=sale.points_left,
             member_number=sale.member_number, household_ref=sale.household_ref,
             offline_at=self._when(offline_at) if offline_at else "", offline_number=offline_number,
-            printed_number=printed_number,
+            printed_number=printed_number, notice=self.notice_code(sale),
         )
+
+    def notice_code(self, sale: SaleRecord) -> NoticeCode | None:
+        """The fund's public notice on the sale's receipt (its copies too): config's [notice] receipt_line with the
+        sale's share for the fund, over a QR code of the notice page for the sale's month in the shop's zone. None
+        (the receipt says the fund's share in its own words, and has no QR code) when the shop has no public
+        address for the page, or the page is not public. No line for a sale that gave the fund nothing."""
+        notice = self.settings.notice
+        if not (notice.address and notice.public):
+            return None
+        month = sale.created_at.astimezone(self.settings.zone).strftime("%Y-%m")
+        whole, cents = divmod(sale.fund_fen, 100)
+        line = notice.receipt_line.replace("{fund}", f"{whole}.{cents:02d}") if sale.fund_fen > 0 else ""
+        code = self.shop_code() if self.shop_code else self.settings.shop.code
+        return NoticeCode(line=line, url=notice_url(notice.address, month,
+                                                    shop=code if code != self.settings.shop.code else ""))
 
     async def receipt_of_sale(self, sale: SaleRecord, *, copy: bool = True) -> Receipt:
         """The receipt of a stored sale, for a preview or a reprint: a copy (重打, no drawer kick) unless

@@ -28,6 +28,19 @@ class ReceiptLine:
 
 
 @dataclass(frozen=True)
+class NoticeCode:
+    """The fund's public notice on a receipt: `line` (the sale's share for the fund, in the shop's words; "" for
+    none), printed in place of the "fund_share" line, then a QR code of `url`, the notice page for the sale's month."""
+
+    line: str
+    url: str
+
+    def __post_init__(self) -> None:
+        if not (self.url and self.url.isascii() and self.url.isprintable() and " " not in self.url):
+            raise ValueError(f"the notice's address is printed as a QR code: printable ASCII, not {self.url!r}")
+
+
+@dataclass(frozen=True)
 class Receipt:
     shop_name: str
     shop_address: str
@@ -55,6 +68,7 @@ class Receipt:
     offline_at: str = ""
     offline_number: str = ""  # and the number the till gave it then (T1-0000123), as on the browser's print
     printed_number: str = ""  # the till renumbered it since: the number the browser's print shows ("" when the same)
+    notice: NoticeCode | None = None  # the fund's public notice: its line and QR code under the totals; None: neither
 
     def __post_init__(self) -> None:
         missing = [key for key in RECEIPT_LABELS if key not in self.labels]
@@ -77,6 +91,9 @@ def render_receipt(receipt: Receipt, *, width: int = 48, encoding: str = "gb1803
     if receipt.logo:
         job.raster(logo_image(receipt.logo, width))
     print_lines(job, _receipt_lines(receipt, width))
+    if receipt.notice:
+        job.qr_code(receipt.notice.url, fit_columns=width)
+    print_lines(job, _footer_lines(receipt, width))
     job.align("center")
     job.barcode_code128(receipt.sale_number, fit_columns=width)
     job.cut()
@@ -88,10 +105,10 @@ def render_receipt(receipt: Receipt, *, width: int = 48, encoding: str = "gb1803
 def preview_lines(receipt: Receipt, *, width: int) -> list[str]:
     """The receipt's text as it stands on the paper, for the browser's preview.
 
-    A double-width line shows centred, as it prints.
+    A double-width line shows centred, as it prints. The QR code, like the barcode, is not text: not shown.
     """
     mark = list(copy_mark(receipt.labels, width)) if receipt.copy else []
-    return preview([*mark, *_receipt_lines(receipt, width)], width)
+    return preview([*mark, *_receipt_lines(receipt, width), *_footer_lines(receipt, width)], width)
 
 
 def copy_mark(labels: Mapping[str, str], width: int) -> Iterator[tuple[Style, str]]:
@@ -101,7 +118,8 @@ def copy_mark(labels: Mapping[str, str], width: int) -> Iterator[tuple[Style, st
 
 
 def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
-    """The receipt's lines, each at most width columns on paper."""
+    """The receipt's lines down to the fund's share (the footer follows the notice's QR code), each at most width
+    columns on paper."""
     labels = receipt.labels
     rule = "-" * width
     for text in wrap(receipt.shop_name, width // 2):
@@ -153,10 +171,17 @@ def _receipt_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
             yield from plain(two_columns(labels.get("member", "Member"), receipt.member_number, width))
         if receipt.points_left is not None:
             yield from plain(two_columns(labels.get("points_left", "Points left"), str(receipt.points_left), width))
-    if receipt.fund_fen:
+    if receipt.notice:  # the notice's line says the fund's share, over its QR code: not said twice
+        yield PLAIN, rule
+        if receipt.notice.line:
+            yield from plain(wrap(receipt.notice.line, width))
+    elif receipt.fund_fen:
         yield PLAIN, rule
         fund_share = labels["fund_share"].replace("{amount}", yuan(receipt.fund_fen))
         yield from plain(wrap(fund_share, width))
+
+
+def _footer_lines(receipt: Receipt, width: int) -> Iterator[tuple[Style, str]]:
     for paragraph in receipt.footer.splitlines():
         for text in wrap(paragraph, width):
             yield PLAIN, center(text, width)

@@ -1,7 +1,7 @@
 """The ESC/POS byte stream of one print job.
 
 python-escpos's Dummy printer supplies the commands it gets right (alignment, bold, size,
-CODE128, EAN-13, cut, drawer); text is ours, since its code page guessing mangles Chinese
+CODE128, EAN-13, QR codes, cut, drawer); text is ours, since its code page guessing mangles Chinese
 shops' lines such as "￥12.50"; so are raster images (GS v 0), since its image() prints
 to stdout when the profile does not know the paper's width, as the default one does not.
 """
@@ -29,6 +29,8 @@ RASTER_BAND_ROWS = 960  # a taller image goes as several GS v 0, as python-escpo
 _INVERT = bytes(255 - n for n in range(256))
 
 DOTS_PER_COLUMN = 12  # Font A: 32 columns on 384 dots (58 mm), 48 on 576 (80 mm)
+QR_MODULE_DOTS = 6  # a QR code's module at most 0.75 mm: a phone reads it from a crumpled receipt
+QR_QUIET_MODULES = 4  # the white margin a QR code needs on each side, in modules
 
 
 def _codec_name(code_page: str) -> str | None:
@@ -193,6 +195,41 @@ class EscPos:
         self._printer._hw_barcode(
             code, "EAN13", height=height_dots, width=module_dots, pos="BELOW", align_ct=False, function_type="A"
         )
+
+    def qr_code(self, data: str, *, fit_columns: int) -> None:
+        """A QR code of data (error correction M), centred, with a blank line above and below.
+
+        Drawn by the printer (GS ( k, python-escpos's qr(native=True)), or on a profile without native
+        barcodes as an image, made as python-escpos's qr(native=False) makes it (the qrcode library) and sent
+        centred on the paper like the CODE128 image: its own image path prints to stdout on the default profile
+        and selects code page 0. Each module is as many dots (3 to 6) as lets the code and a quiet zone of four
+        modules each side fit in fit_columns text columns; ValueError when even 3 do not.
+        """
+        if not data:
+            raise ValueError("a QR code holds some text")
+        import qrcode
+        from escpos.constants import QR_ECLEVEL_M
+
+        self._flush_raster()
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QR_QUIET_MODULES)
+        code.add_data(data)
+        code.make(fit=True)
+        module_dots = min(QR_MODULE_DOTS, fit_columns * DOTS_PER_COLUMN // (code.modules_count + 2 * QR_QUIET_MODULES))
+        if module_dots < 3:
+            raise ValueError(f"a QR code of {len(data)} characters does not fit {fit_columns} columns")
+        self._printer._raw(LINE_FEED)
+        if self.profile.native_barcodes:
+            self.align("center")
+            self._printer.qr(data, ec=QR_ECLEVEL_M, size=module_dots, native=True)
+            self._printer._raw(LINE_FEED)
+            self.align("left")
+        else:
+            from printing.raster import centred_image, paper_dots
+
+            code.box_size = module_dots
+            image = code.make_image().get_image().convert("1")
+            self._raw_image(centred_image(image, paper_dots(fit_columns)))
+        self._printer._raw(LINE_FEED)
 
     def raster(self, image: Image.Image) -> None:
         """A 1-bit image (Pillow mode "1": 0 black, printed) as GS v 0 raster bit images.

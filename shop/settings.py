@@ -109,6 +109,20 @@ class ReceiptSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     logo: str = ""  # a PNG or JPEG file, printed at the top
 
 
+class NoticeSettings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The fund's public notice (公示): /notice without a login, and its address in a QR code on every receipt."""
+
+    public: bool = True  # /notice and /api/notice answer without a login; False: staff only
+    address: str = ""  # the notice page's public address, e.g. https://aixin.example.org/notice; "": no QR code
+    receipt_line: str = "本次购物为社区慈善基金贡献 ¥{fund}"  # over the QR code; {fund}: the sale's fund share in yuan
+
+    def __post_init__(self) -> None:
+        # Checked here, not at the till: a receipt that cannot be printed would stop every sale.
+        if self.address and not re.fullmatch(r"https?://[!-~]{1,200}", self.address) or "#" in self.address:
+            raise ValueError(f"address: {self.address[:80]!r} is not a web address like "
+                             "https://aixin.example.org/notice (printable ASCII, no #, at most 200 characters)")
+
+
 class MarkdownStep(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     weeks: Annotated[int, msgspec.Meta(ge=1, le=520)]
     percent: Annotated[int, msgspec.Meta(ge=1, le=99)]
@@ -189,6 +203,7 @@ class Settings(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     labels: PrinterSettings = PrinterSettings(path="var/labels", drawer=False)
     printing: PrintingSettings = PrintingSettings()
     receipt: ReceiptSettings = ReceiptSettings()
+    notice: NoticeSettings = NoticeSettings()
     donations: DonationSettings = DonationSettings()
     inventory: InventorySettings = InventorySettings()
     rotation: RotationSettings = RotationSettings()

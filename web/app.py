@@ -46,6 +46,7 @@ from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.catalogue_feed import CatalogueFeedApi
 from web.district import DistrictApi, DistrictPage
 from web.headers import security_headers
+from web.notice import NoticeApi, NoticePages, NoticePrintApi
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
 from web.inputs import ShopRequest
@@ -105,6 +106,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
     heading = ShopHeading(front)  # the request's shop: on every page, and on the paper it prints
     front.paper.heading = lambda: (heading.name, heading.address)
     backups = DailyBackups(settings, engine)
+    front.paper.shop_code = lambda: heading.code
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
 
     async def start(app: Litestar) -> None:
@@ -147,6 +149,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
             CatalogueApi, CategoriesApi, ShelfApi, CataloguePages, ShelfPage, CatalogueFeedApi,
             ReportFiguresApi, FundApi, PayoutRunsApi, ReportPages, StaffPage, SecurityPage, SecurityApi, HealthApi,
             DistrictApi, DistrictPage, WishesApi, WishesPage,
+            NoticePages, NoticeApi, NoticePrintApi,
             create_static_files_router(path="/static", directories=[WEB / "static"], opt={"public": True}),
         ],
         on_startup=[start],

@@ -300,6 +300,7 @@ ERROR_MESSAGES = {
                      "the last day not before the first)."),
     "bad-dimension": N_("Choose what to break the figures down by: category, goods source, till, cashier or day."),
     "bad-day": N_("{day} is outside the shop's books: choose a day from {first} to {last}."),
+    "bad-month": N_("“{month}” is not a month: write it as 2026-12, from {first} to {last}."),
     "bad-disbursement": N_("Type the amount to pay out of the fund in yuan, like 200 or 35.50."),
     "disbursement-too-large": N_("The fund holds {balance} in cash; {amount} is more than that. Nothing was paid."),
     "disbursement-reason": N_("Say what the money is for, in 1 to {maximum} characters (for example: winter clothes "

@@ -288,7 +288,7 @@ class ReceiptPage(Controller):
         sale = await load_sale(sale_id, shop_id=front.shop_id)
         receipt = await front.paper.receipt_of_sale(sale)
         return _page(request, "receipt.html", number=sale.number, lines=front.paper.receipt_preview(receipt),
-                     width=front.settings.printer.width)
+                     width=front.settings.printer.width, notice_url=receipt.notice.url if receipt.notice else "")
 
 
 _SHOWN_WORDS = {Shown.ALL: N_("Every job"), Shown.FAILED: N_("Not printed (failed, or being tried again)"),

@@ -1,7 +1,7 @@
 """Our own ESC/POS reader for the tests: bytes back into printed lines and events.
 
 Independent of python-escpos. It knows the commands our documents send (text, styles,
-barcodes by GS k, raster images by GS v 0, cut, drawer) and raises DecodeError on anything
+barcodes by GS k, QR codes by GS ( k, raster images by GS v 0, cut, drawer) and raises DecodeError on anything
 else, so a test cannot pass by skipping over garbage. An image comes back as its dots
 (tests/printing/samples.py turns it into a picture zbar can scan).
 """
@@ -83,7 +83,18 @@ class Image:
         return bool(self.bits[y * (self.width // 8) + x // 8] & (0x80 >> (x % 8)))
 
 
-Event = Init | Feed | Cut | Drawer | Barcode | Image
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code printed by GS ( k (function 181): the data stored before it (function 180), its settings."""
+
+    data: str
+    align: str
+    module_dots: int | None = field(default=None, compare=False)  # function 167
+    error_correction: str | None = field(default=None, compare=False)  # function 169: "L", "M", "Q" or "H"
+    model: int | None = field(default=None, compare=False)  # function 165
+
+
+Event = Init | Feed | Cut | Drawer | Barcode | Image | QrCode
 
 #: GS k systems whose data must be an EAN-13 (12 digits, or 13 with the check digit).
 EAN13_SYSTEMS = {2: "function A", 67: "function B"}
@@ -123,6 +134,8 @@ class _Reader:
         self.hri = "none"
         self.module_dots: int | None = None
         self.height_dots: int | None = None
+        self.qr_data: str | None = None
+        self.qr_settings: dict[str, int | str] = {}
 
     def read(self) -> Printout:
         while self.position < len(self.data):
@@ -208,6 +221,10 @@ class _Reader:
                 self._lookup({0: 0, 1: 1, 48: 0, 49: 1}, self._byte(), "GS f")
             case "v":
                 self._raster()
+            case "(":
+                if self._byte() != ord("k"):
+                    raise self._fail("GS ( is only known as GS ( k")
+                self._two_dimensional()
             case _:
                 raise self._fail(f"unknown command GS {command:#04x}")
 
@@ -251,6 +268,35 @@ class _Reader:
         self.printout.events.append(
             Barcode(system, data, self.hri, self.align, module_dots=self.module_dots, height_dots=self.height_dots)
         )
+
+    def _two_dimensional(self) -> None:
+        """GS ( k pL pH cn fn [parameters]: cn 49 is a QR code; store (80) its data, print (81) it."""
+        if self.pending:
+            raise self._fail("QR code inside unprinted text")
+        length = int.from_bytes(self._take(2), "little")
+        if length < 2:
+            raise self._fail("GS ( k too short")
+        cn, fn, *rest = self._take(length)
+        if cn != 49:
+            raise self._fail(f"GS ( k symbol {cn} unknown")
+        match fn, rest:
+            case 65, [model, 0]:
+                self.qr_settings["model"] = self._lookup({49: 1, 50: 2, 51: 3}, model, "QR model")
+            case 67, [size]:
+                self.qr_settings["module_dots"] = self._lookup({n: n for n in range(1, 17)}, size, "QR size")
+            case 69, [level]:
+                self.qr_settings["error_correction"] = self._lookup(dict(zip(range(48, 52), "LMQH")), level, "QR level")
+            case 80, [48, *data] if data:
+                try:
+                    self.qr_data = bytes(data).decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise self._fail("QR data not UTF-8") from error
+            case 81, [48]:
+                if self.qr_data is None:
+                    raise self._fail("QR code printed without its data")
+                self.printout.events.append(QrCode(self.qr_data, self.align, **self.qr_settings))
+            case _:
+                raise self._fail(f"GS ( k QR function {fn} with {bytes(rest)!r} unknown")
 
     def _raster(self) -> None:
         """GS v 0 m xL xH yL yH d1...dk: k = x * y bytes, x bytes a row."""

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from printing.documents import ReceiptLine, render_receipt
+from printing.documents import NoticeCode, ReceiptLine, render_receipt
 from printing.donation_slip import DonationItem, render_donation_slip
 from printing.escpos import EscPos
 from printing.item_labels import render_labels
@@ -52,12 +52,21 @@ WISH_WORDS = {"title": "心愿单", "date": "日期", "count": "共 {count} 个�
 STAFF_WORDS = {"title": "工作证", "name": "姓名", "role": "岗位", "note": "换人时扫码·再输入 PIN"}
 
 
-def receipt(width: int) -> bytes:
-    sale = replace(CHINESE_RECEIPT, shop_name=SHOP, cashier=STRANGE, lines=(
+def _sale():
+    return replace(CHINESE_RECEIPT, shop_name=SHOP, cashier=STRANGE, lines=(
         ReceiptLine(QUOTED, quantity=2, unit_price_fen=800, amount_fen=1600),
         ReceiptLine(DOTTED + "的手工围巾·灰色", quantity=1, unit_price_fen=123450, amount_fen=123450),
         *CHINESE_RECEIPT.lines))
-    return render_receipt(sale, profile=chinese(width))
+
+
+def receipt(width: int) -> bytes:
+    return render_receipt(_sale(), profile=chinese(width))
+
+
+def receipt_with_notice(width: int) -> bytes:
+    """The same receipt with the fund's notice: its line over a QR code, drawn by the printer."""
+    notice = NoticeCode("本次购物为社区慈善基金贡献 ¥12.78·“公示”", "https://aixin.example.org/notice?month=2024-05")
+    return render_receipt(replace(_sale(), notice=notice), profile=chinese(width))
 
 
 def refund_slip(width: int) -> bytes:
@@ -116,7 +125,7 @@ def staff_card(width: int) -> bytes:
     return render_staff_card(card, profile=chinese(width))
 
 
-DOCUMENTS = [receipt, refund_slip, till_report, donation_slip, statement, member_card, labels, voucher, wish_list,
+DOCUMENTS = [receipt, receipt_with_notice, refund_slip, till_report, donation_slip, statement, member_card, labels, voucher, wish_list,
              staff_card]
 
 

@@ -51,3 +51,10 @@ def test_an_unknown_key_in_the_file_is_named(tmp_path):
 def test_aixin_config_naming_a_missing_file_is_an_error(tmp_path):
     with pytest.raises(SettingsError, match="does not exist"):
         load_settings(environ={"AIXIN_CONFIG": str(tmp_path / "nope.toml")})
+
+
+@pytest.mark.parametrize("address", ["aixin.example.org/notice", "https://爱心.org/notice", "https://a.org/#notice"])
+def test_a_notice_address_a_receipt_cannot_carry_as_a_qr_code_stops_start_up(address):
+    with pytest.raises(SettingsError, match="setting notice is wrong: address"):
+        load_settings(CONFIG, environ={"AIXIN_NOTICE_ADDRESS": address})
+    assert load_settings(CONFIG, environ={"AIXIN_NOTICE_ADDRESS": "https://aixin.example.org/notice?shop=2"})

@@ -30,6 +30,7 @@ PREFIXES = {
     "/manager/staff": Role.ADMIN,
     "/api/district": Role.DISTRICT,  # every shop's figures: the district's alone, read only
     "/district": Role.DISTRICT,  # the district's page of those figures
+    "/notice": PUBLIC, "/api/notice": PUBLIC,  # the fund's public notice (issue 23): [notice] public decides
 }
 # The exceptions: a manager's act on another desk's screen (a person's data, a maker's money, a price), and
 # the till's own view of its printer.
@@ -58,6 +59,8 @@ ROUTES = {
     # and the admin prints a staff card
     ("POST", "/api/till/cashier"): Role.CASHIER,
     ("POST", "/manager/staff/{username:str}/card"): Role.ADMIN,
+    # issue 23: the public notice's short version on the till printer is the manager's to print
+    ("POST", "/api/notice/print"): Role.MANAGER,
 }
 ROLES = [Role.CASHIER, Role.INTAKE, Role.COORDINATOR, Role.MANAGER, Role.ADMIN, Role.DISTRICT]
 

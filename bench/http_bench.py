@@ -54,7 +54,7 @@ PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1"
 PG_NAME = re.compile(r"^aixin_bench[a-z0-9_]*$")
 
 TARGETS = {"scan_vs_bare": 0.5, "scan_p99_ms": 5.0, "checkout_rps": {"sqlite": 300, "postgres": 500},
-           "rss_mb": 200}
+           "rss_mb": 150}
 
 sys.path.insert(0, str(ROOT))
 from inventory.barcodes import in_store_code, normalize_barcode  # noqa: E402
@@ -878,7 +878,8 @@ def report(results: dict, db: str) -> None:
                 print(f"checkout over HTTP / raw SQL {name}: {results[f'checkout_vs_raw_{name}']:.1%}")
     rss = (results.get("server_vmhwm_mb") or {}).get("aixin")
     if rss:
-        verdicts.append((f"server peak RSS = {rss:.0f} MB (target <= 200 MB)", rss <= TARGETS["rss_mb"]))
+        verdicts.append((f"server peak RSS = {rss:.0f} MB (target <= {TARGETS['rss_mb']} MB)",
+                         rss <= TARGETS["rss_mb"]))
     disturbed = [phase for phase, r in http_.items() if r.get("disturbed")] + [
         f"raw {name}" for name, r in raw.items() if r.get("disturbed")]
     if disturbed:

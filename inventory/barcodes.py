@@ -16,7 +16,7 @@ IN_STORE_PREFIX = "20"  # GS1 restricted circulation: only meaningful inside thi
 
 def check_digit(body: str) -> int:
     """The GTIN check digit of `body` (all digits but the last): weights 3,1,3,… from the right."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    total = 3 * sum(map(int, body[::-2])) + sum(map(int, body[-2::-2]))  # the scanner's hot path: no loop in Python
     return (10 - total % 10) % 10
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import lazy_pinyin
-
 _NOT_HAN = "\x00"
 _KEEP = re.compile(r"[0-9a-z]+")
 
@@ -20,6 +18,9 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 
     Characters that are not Chinese are kept as they are (lowercased) in both: "T恤 XL" → ("txxl", "txuxl").
     """
+    # pypinyin's dictionaries take ~55 MB: imported when a name is first written, never by a till that only sells
+    from pypinyin import lazy_pinyin
+
     initials, full = [], []
     marked = lambda text: [_NOT_HAN + text]  # noqa: E731 - pypinyin's callback for what is not Chinese
     for syllable in lazy_pinyin(name, errors=marked):  # a syllable's initial is its first letter

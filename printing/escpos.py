@@ -7,7 +7,7 @@ to stdout when the profile does not know the paper's width, as the default one d
 """
 
 import codecs
-import unicodedata
+import re
 from typing import Literal
 
 from escpos.capabilities import get_profile
@@ -24,6 +24,7 @@ CHINESE_MODE_ON = b"\x1c\x26"  # FS &
 CHINESE_MODE_OFF = b"\x1c\x2e"  # FS .
 SELECT_CODE_PAGE = b"\x1b\x74"  # ESC t n
 LINE_FEED = b"\n"
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")  # Unicode's control characters (category Cc), never sent as text
 RASTER_IMAGE = b"\x1dv0\x00"  # GS v 0 m=0: normal density, then xL xH yL yH and the rows
 RASTER_BAND_ROWS = 960  # a taller image goes as several GS v 0, as python-escpos's image() sends it
 _INVERT = bytes(255 - n for n in range(256))
@@ -93,7 +94,7 @@ class EscPos:
         raster_chinese, a line that is not plain ASCII is drawn as an image instead, with the
         same columns (printing/raster_text.py).
         """
-        text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+        text = _CONTROL.sub(" ", text)
         text = text.replace("\u00a5", YUAN_SIGN)
         if self.profile.raster_chinese and not text.isascii():
             self._raster_lines.append((text, *self._style))

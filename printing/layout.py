@@ -2,6 +2,7 @@
 
 import unicodedata
 from collections.abc import Sequence
+from functools import cache
 
 from printing.printable import zero_width
 
@@ -15,9 +16,12 @@ _NO_BREAK_BEFORE = "）)］]】》〉」』”’，,。.、！!？?：:；;％%
 
 def columns(text: str) -> int:
     """The columns text takes on a Chinese printer: ASCII 1, marks 0, any other character 2."""
-    return sum(_char_columns(ch) for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_char_columns, text))
 
 
+@cache  # every receipt of every sale counts its characters: each one's count is looked up once
 def _char_columns(ch: str) -> int:
     """One character's columns, as a printer in Chinese mode (FS &) prints it.
 
@@ -49,18 +53,23 @@ def wrap(text: str, width: int) -> list[str]:
     """
     if width < 2:
         raise ValueError("a line must be at least 2 columns wide to hold a Chinese character")
+    if columns(text) <= width:  # most lines of a receipt fit as they are
+        return [text]
     lines: list[str] = []
     line = ""
+    used = 0  # columns(line)
     for ch in text:
-        if columns(line) + _char_columns(ch) <= width:
+        if used + _char_columns(ch) <= width:
             line += ch
+            used += _char_columns(ch)
         elif ch == " ":
             lines.append(line)
-            line = ""
+            line, used = "", 0
         else:
             end, start = _break(line, ch, width)
             lines.append(line[:end])
             line = line[start:] + ch
+            used = columns(line)
     lines.append(line)
     return lines
 

@@ -11,21 +11,32 @@ accent, a zero-width joiner, an emoji's variation selector) take no column and a
 """
 
 import unicodedata
+from functools import cache
 
 PLACEHOLDER = "\u25a1"  # □ WHITE SQUARE: GBK A1 F5, two columns in Chinese mode
 
 
+@cache  # asked of every character of every receipt
 def zero_width(ch: str) -> bool:
     """ch takes no column of its own: a combining mark or an invisible format character."""
     return bool(unicodedata.combining(ch)) or unicodedata.category(ch) in ("Mn", "Me", "Cf")
 
 
+@cache
 def printable(ch: str) -> bool:
     """A Chinese printer prints ch as it is: ASCII, or a character GBK sends as two bytes."""
     if ch.isascii():
         return True
     try:
         ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _all_gbk(text: str) -> bool:
+    try:
+        text.encode("gbk")
     except UnicodeEncodeError:
         return False
     return True
@@ -39,6 +50,8 @@ def unprintable(text: str) -> list[str]:
 
 def for_gbk(text: str) -> str:
     """text as a GBK printer gets it: PLACEHOLDER for each character it lacks, its lacking marks left out."""
+    if _all_gbk(text):  # nearly every line: as it is
+        return text
     return "".join(
         ch if printable(ch) else "" if zero_width(ch) else PLACEHOLDER
         for ch in text

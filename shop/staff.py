@@ -4,8 +4,10 @@ shop/throttle.py), administering them, and whether a session of theirs still hol
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +24,23 @@ from shop.tables import Staff
 # OWASP's argon2id setting (19 MiB, 2 passes, 1 lane): argon2-cffi's default takes 64 MiB
 # per login, and a few logins at once would take the server past its memory budget.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Each hash holds its 19 MiB while it runs: at most two at once (one a core; more would only share the CPU), so
+# a shift's tills logging in together cannot take the server past its memory budget (issue 22).
+_HASHING = threading.BoundedSemaphore(2)
+
+
+def _give_big_blocks_back() -> None:
+    """glibc serves a block of 19 MiB from its heaps once one that size was freed (its mmap threshold follows the
+    largest block freed) and keeps it: two hashes would hold 38 MiB for ever. A fixed threshold of 4 MiB maps every
+    block from there up on its own and unmaps it when freed. Elsewhere (musl, macOS) nothing to do."""
+    try:
+        ctypes.CDLL(None).mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD; setting it turns the sliding threshold off
+    except (AttributeError, OSError):
+        pass
+
+
+_give_big_blocks_back()
+
 MIN_PASSWORD = 6
 
 
@@ -60,9 +79,14 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def _one_of_two(work, *args):
+    with _HASHING:
+        return work(*args)
+
+
 async def _in_thread(work, *args):
     """argon2 takes tens of milliseconds of CPU: off the event loop, so no till waits for a login."""
-    return await asyncio.to_thread(work, *args)
+    return await asyncio.to_thread(_one_of_two, work, *args)
 
 
 async def create_staff(*, shop_id: int, username: str, password: str, role: Role,

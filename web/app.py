@@ -63,7 +63,7 @@ from web.pages import (
 from web.printers import PrintersApi, PrintersPage, check_raster_font
 from web.problems import on_domain_error, on_http_error, on_server_error
 from web.reports import FundApi, PayoutRunsApi, ReportFiguresApi, ReportPages
-from web.shopfront import ShopHeading, Shopfront, rotation_of, shopfront_of
+from web.shopfront import ShopHeading, Shopfront, rotation_of
 from web.staff import SecurityApi, SecurityPage, StaffPage
 from web.stocktake import StockTakePages, StockTakesApi
 from web.transfers import TransferPages, TransfersApi
@@ -164,7 +164,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
         template_config=templates,
         openapi_config=OpenAPIConfig(title="Aixin", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()]),
-        dependencies={"front": Provide(shopfront_of, sync_to_thread=False)},  # a handler's `front: Front`
+        dependencies={"front": Provide(front.itself, sync_to_thread=False, use_cache=True)},  # `front: Front`
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
         request_class=ShopRequest,  # its JSON: 1.0 is not a whole number, and nesting too deep is a 400
         state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https),

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-import pygal
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Stream, Template
@@ -43,7 +42,7 @@ def _period(front: Shopfront, period: str, day: date | None, last: date | None) 
 
 def shops_chart(got: DistrictFigures, words) -> str:
     """Net sales and the fund's share of each shop: the numbers of the table beside it, in fen."""
-    chart = _chart(pygal.Bar, words.gettext("Net sales and the fund's share by shop"),
+    chart = _chart("Bar", words.gettext("Net sales and the fund's share by shop"),
                    horizontal_labels=[row.name for row in got.rows])
     chart.add(words.gettext("Net"), [row.figures.net_fen for row in got.rows])
     chart.add(words.gettext("Community fund"), [row.figures.fund_fen for row in got.rows])

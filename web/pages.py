@@ -109,9 +109,14 @@ class TillPage(Controller):
         words = translations(locale)
         js_words = {key: words.gettext(text) for key, text in _TILL_WORDS.items()}
         return _page(request, "till.html", tills=list(front.tills.values()), words=js_words,
+                     styles=_STYLES.read_text(),  # in the page: painted without waiting for a stylesheet
                      fen_per_point=front.settings.points.fen_per_point,
                      override_limit=front.settings.till.override_limit_percent,
                      idle_lock_minutes=front.settings.till.idle_lock_minutes)  # the lock screen (web/cashier.py)
+
+
+# The shop's stylesheet, which the till's page carries in itself (till.html)
+_STYLES = Path(__file__).parent / "static" / "aixin.css"
 
 
 # The till's service worker, at the root so that its scope can be /till (a script's scope is at most its own folder,

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import msgspec
-import pygal
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery, JSONBody, URLEncodedBody
 from litestar.response import Redirect, Stream, Template
-from pygal.style import Style
 
 from donations.errors import DonationError
 from inventory.catalogue import categories_of
@@ -95,9 +93,10 @@ async def _row_names(request: Request, front: Shopfront, got: Report) -> dict[st
 
 # --- charts ---------------------------------------------------------------------------------
 
-_CHART_STYLE = Style(background="white", plot_background="white", font_family="sans-serif",
-                     colors=("#b22234", "#2e7d32", "#1565c0"), label_font_size=12, legend_font_size=13,
-                     value_font_size=11, title_font_size=15)
+# pygal (and its style) is imported when a chart is first drawn: most processes never draw one (issue 22).
+_CHART_STYLE = dict(background="white", plot_background="white", font_family="sans-serif",
+                    colors=("#b22234", "#2e7d32", "#1565c0"), label_font_size=12, legend_font_size=13,
+                    value_font_size=11, title_font_size=15)
 
 
 def _axis_yuan(fen: int | float) -> str:
@@ -106,10 +105,16 @@ def _axis_yuan(fen: int | float) -> str:
     return format_yuan(fen if isinstance(fen, int) else int(round(fen)))
 
 
-def _chart(kind, title: str, *, horizontal_labels: Sequence[str], x_label_rotation: int = 0):
-    chart = kind(style=_CHART_STYLE, title=title, value_formatter=_axis_yuan, js=(), width=900, height=360,
-                 disable_xml_declaration=True, x_label_rotation=x_label_rotation, legend_at_bottom=True,
-                 show_minor_x_labels=len(horizontal_labels) <= 31, truncate_label=-1, print_values=False)
+def _chart(kind: str, title: str, *, horizontal_labels: Sequence[str], x_label_rotation: int = 0):
+    """A pygal chart of `kind` ("Bar", "Line", "HorizontalBar") in the reports' style."""
+    import pygal
+    from pygal.style import Style
+
+    chart = getattr(pygal, kind)(style=Style(**_CHART_STYLE), title=title, value_formatter=_axis_yuan, js=(),
+                                 width=900, height=360, disable_xml_declaration=True,
+                                 x_label_rotation=x_label_rotation, legend_at_bottom=True,
+                                 show_minor_x_labels=len(horizontal_labels) <= 31, truncate_label=-1,
+                                 print_values=False)
     chart.x_labels = list(horizontal_labels)
     if len(horizontal_labels) > 31:  # a label a week on a long period
         chart.x_labels_major = list(horizontal_labels[::7])
@@ -119,7 +124,7 @@ def _chart(kind, title: str, *, horizontal_labels: Sequence[str], x_label_rotati
 def daily_chart(got: Report, words) -> str:
     """Net sales and the fund's share of each day of the period: the numbers of the daily table, in fen."""
     days = [row.key for row in got.rows]
-    chart = _chart(pygal.Line if len(days) > 31 else pygal.Bar, words.gettext("Daily sales and the fund's share"),
+    chart = _chart("Line" if len(days) > 31 else "Bar", words.gettext("Daily sales and the fund's share"),
                    horizontal_labels=[d[5:] for d in days], x_label_rotation=45 if len(days) > 14 else 0)
     chart.add(words.gettext("Net"), [row.net_fen for row in got.rows])
     chart.add(words.gettext("Community fund"), [row.fund_fen for row in got.rows])
@@ -129,7 +134,7 @@ def daily_chart(got: Report, words) -> str:
 def breakdown_chart(got: Report, names: dict[str, str], words) -> str:
     """Net sales and the fund's share of each row of the table (category, source, till or cashier)."""
     title = words.gettext("Net sales and the fund's share") + " · " + words.gettext(DIMENSION_WORDS[got.dimension])
-    chart = _chart(pygal.HorizontalBar, title, horizontal_labels=[names[row.key] for row in got.rows])
+    chart = _chart("HorizontalBar", title, horizontal_labels=[names[row.key] for row in got.rows])
     chart.add(words.gettext("Net"), [row.net_fen for row in got.rows])
     chart.add(words.gettext("Community fund"), [row.fund_fen for row in got.rows])
     return chart.render(is_unicode=True)

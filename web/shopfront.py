@@ -2,7 +2,7 @@
 
 create_app makes one Shopfront and keeps it in the app's state; Litestar gives it to each handler that asks
 for it with a parameter `front: Front` (dependency injection by name: create_app provides "front" with
-shopfront_of). A helper of a handler takes it as `front: Shopfront`. This module imports no controller, so
+Shopfront.itself). A helper of a handler takes it as `front: Shopfront`. This module imports no controller, so
 web.app and the controllers all import it, with no cycle.
 
 One process serves a district's shops (issue 19): `front.shop_id` is the shop of the request under way, the
@@ -80,6 +80,11 @@ class Shopfront:
             self._shops[shop_id] = info
         if shop_id not in self._tills:
             await self.refresh_tills(shop_id)
+
+    def itself(self) -> Shopfront:
+        """A handler's `front: Front` (create_app provides it with this): a dependency without parameters, which
+        Litestar resolves at the least cost."""
+        return self
 
     async def serve(self, shop_id: int) -> None:
         """The request under way serves `shop_id` (web/auth.py's middleware: the logged-in person's shop)."""

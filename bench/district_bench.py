@@ -90,9 +90,11 @@ async def make_district(url: str, *, shops: int, tills: int) -> dict[str, dict]:
 
 async def till(client: httpx.AsyncClient, *, till_code: str, username: str, items: list[tuple[str, int]],
                every: float, burst_chance: float, until: float, rng: random.Random,
-               latencies: list[float], errors: collections.Counter) -> int:
-    """One till, its cashier logged in: sells until `until`; how many sales it made."""
-    await asyncio.sleep(rng.uniform(0, every))  # the tills do not all start on the same second
+               latencies: list[float], errors: collections.Counter, flat_out: bool = False) -> int:
+    """One till, its cashier logged in: sells until `until`; how many sales it made (flat out: back to back,
+    no pause, so that the tills of one shop find what the database, not the client, allows)."""
+    if not flat_out:
+        await asyncio.sleep(rng.uniform(0, every))  # the tills do not all start on the same second
     sold = 0
     while time.monotonic() < until:
         for _ in range(rng.randint(3, 6) if rng.random() < burst_chance else 1):
@@ -112,7 +114,10 @@ async def till(client: httpx.AsyncClient, *, till_code: str, username: str, item
                 sold += 1
             else:
                 errors[str(status)] += 1
-            await asyncio.sleep(rng.uniform(0.3, 1.0))  # the next customer's goods on the counter
+            if not flat_out:
+                await asyncio.sleep(rng.uniform(0.3, 1.0))  # the next customer's goods on the counter
+        if flat_out:
+            continue
         await asyncio.sleep(min(rng.expovariate(1 / every), max(0.0, until - time.monotonic())))
     return sold
 
@@ -127,7 +132,7 @@ async def log_in(client: httpx.AsyncClient, username: str) -> None:
 
 
 async def drive(port: int, district: dict[str, dict], *, every: float, burst_chance: float,
-                duration: float) -> dict:
+                duration: float, flat_out: bool = False) -> dict:
     latencies: list[float] = []
     errors: collections.Counter = collections.Counter()
     rng = random.Random(19)
@@ -144,7 +149,7 @@ async def drive(port: int, district: dict[str, dict], *, every: float, burst_cha
             client = next(tills_of)
             work.append(till(client, till_code=till_code, username=username, items=shop["items"], every=every,
                              burst_chance=burst_chance, until=until, rng=random.Random(rng.random()),
-                             latencies=latencies, errors=errors))
+                             latencies=latencies, errors=errors, flat_out=flat_out))
     started = time.monotonic()
     try:
         sold = await asyncio.gather(*work)
@@ -173,6 +178,22 @@ async def sales_by_shop(url: str) -> dict[int, int]:
         await connection.close()
 
 
+async def summaries_after(url: str) -> dict:
+    """Once the server has stopped (its folders fold what is left at stop, pos/summaries.py): the outbox rows left
+    unfolded, and whether the reports' summaries hold every sale line."""
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        outbox = await connection.fetchval("SELECT to_regclass('report_sale_outbox') IS NOT NULL")
+        left = await connection.fetchval("SELECT COUNT(*) FROM report_sale_outbox") if outbox else 0
+        summed = await connection.fetchval("SELECT COALESCE(SUM(lines), 0) FROM report_sale_hour")
+        lines = await connection.fetchval("SELECT COUNT(*) FROM sale_line")
+        return {"outbox_left_at_stop": left, "summaries_hold_every_line": summed == lines}
+    finally:
+        await connection.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="A district's tills on one PostgreSQL (see bench/README.md)")
     parser.add_argument("--shops", type=int, default=20)
@@ -182,6 +203,9 @@ def main() -> int:
     parser.add_argument("--burst-chance", type=float, default=0.1,
                         help="the chance that a customer brings a queue: 3 to 6 sales back to back")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds the tills sell (at most 600)")
+    parser.add_argument("--flat-out", action="store_true",
+                        help="each till sells back to back without pause (--every ignored): with --shops 1 --tills 8, "
+                             "whether one shop's sales wait on each other")
     parser.add_argument("--pg-name", default=f"aixin_bench_district_{os.getpid()}")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
@@ -189,6 +213,7 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="aixin-district-"))
     url = fresh_database("postgres", workdir, args.pg_name)
     server = None
+    results: dict | None = None
     try:
         print(f"making {args.shops} shops × {args.tills} tills in {args.pg_name} …", flush=True)
         district = asyncio.run(make_district(url, shops=args.shops, tills=args.tills))
@@ -202,21 +227,26 @@ def main() -> int:
         print(f"serving with --workers {args.workers}; {args.shops * args.tills} tills sell for {args.duration:.0f} s",
               flush=True)
         results = asyncio.run(drive(port, district, every=args.every, burst_chance=args.burst_chance,
-                                    duration=args.duration))
+                                    duration=args.duration, flat_out=args.flat_out))
         in_database = asyncio.run(sales_by_shop(url))
         results.update(shops=args.shops, tills=args.tills, workers=args.workers, every=args.every,
+                       flat_out=args.flat_out,
                        burst_chance=args.burst_chance, at=datetime.now(UTC).isoformat(timespec="seconds"),
                        sales_in_database=sum(in_database.values()),
                        shops_with_sales=len(in_database), cpus=os.cpu_count())
     finally:
         if server is not None:
             server.stop()
+            if results is not None:
+                results.update(asyncio.run(summaries_after(url)))
         drop_database(args.pg_name)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    ok = not results["errors"] and results["sales_in_database"] == results["sales"]
-    print("ok: every sale answered 201 and is in the database" if ok else "NOT OK: see errors above")
+    ok = (not results["errors"] and results["sales_in_database"] == results["sales"]
+          and results["summaries_hold_every_line"])
+    print("ok: every sale answered 201 and is in the database and the reports' summaries" if ok
+          else "NOT OK: see errors above")
     return 0 if ok else 1
 
 

@@ -254,7 +254,7 @@ async def commit_sale(*, shop_id: int, till_id: int, cashier_id: int, lines: Seq
 
     return await once(write, table=Sale, digest_column=Sale.cart_digest, shop_id=shop_id, key=idempotency_key,
                       digest=digest, first=lambda i: load_sale(i, shop_id=shop_id),
-                      reused=SaleError.IDEMPOTENCY_KEY_REUSED, number=sale_number, one_writer="sales")
+                      reused=SaleError.IDEMPOTENCY_KEY_REUSED, number=sale_number)
 
 
 async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list[CartLine],

@@ -43,7 +43,7 @@ from inventory.barcodes import normalize_barcode
 from donations.makers import terms_changed_since
 from inventory.catalogue import SellableItem, check_quantity, items_by_barcode, price_now, split_changed_since
 from shop import ledger, sql
-from shop.database import as_time, one_writer_per_shop, run, writing
+from shop.database import as_time, run, writing
 from shop.errors import DomainError
 from shop.idempotency import check_key, once
 
@@ -250,7 +250,8 @@ async def accept_offline_sale(*, shop_id: int, till_id: int, till_code: str, cas
 
     return await once(write, table=OfflineSale, digest_column=OfflineSale.request_digest, shop_id=shop_id,
                       key=idempotency_key, digest=digest, first=lambda i: load_offline(i, shop_id=shop_id),
-                      reused=OfflineError.OFFLINE_KEY_REUSED, number=lambda i: number, one_writer="sales")
+                      reused=OfflineError.OFFLINE_KEY_REUSED, number=lambda i: number,
+                      one_writer="offline")  # the number is checked free, then taken: one arrival at a time
 
 
 async def _session_at(*, shop_id: int, till_id: int, at: datetime) -> dict[str, Any] | None:
@@ -449,8 +450,7 @@ async def settle_held(*, shop_id: int, offline_id: int, manager_id: int, rules: 
     over/short its count booked. Refused while a code is still unknown, or when no session was open then."""
     db = OfflineSale._meta.db
     async with writing(db):
-        await one_writer_per_shop(db, shop_id, "sales")
-        row = await _held(db, shop_id=shop_id, offline_id=offline_id)
+        row = await _held(db, shop_id=shop_id, offline_id=offline_id)  # its row locked: settled once
         lines = _lines_of(row["lines"])
         items = await items_by_barcode(shop_id=shop_id, barcodes=sorted({line.barcode for line in lines}))
         if unknown := sorted({line.barcode for line in lines} - set(items)):
@@ -483,8 +483,7 @@ async def write_off_held(*, shop_id: int, offline_id: int, manager_id: int, reas
     note = clean_write_off_reason(reason)
     db = OfflineSale._meta.db
     async with writing(db):
-        await one_writer_per_shop(db, shop_id, "sales")
-        row = await _held(db, shop_id=shop_id, offline_id=offline_id)
+        row = await _held(db, shop_id=shop_id, offline_id=offline_id)  # its row locked: written off once
         if row["session"] is not None:
             in_drawer = row["session_closed_at"] is None
         else:

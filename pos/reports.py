@@ -4,9 +4,10 @@
 goods source, till, cashier or day: gross, discounts, refunds, net, the fund's, makers' and running-cost
 shares, the fund's share paid in cash and in points (FUND_TENDER_RULE), points redeemed and donations
 received. Every figure is a SQL aggregate: read from the hourly summaries the database keeps by trigger
-(pos's migration) when the period's days start on whole UTC hours, else summed from the read
-model of what was sold, net of returns (pos/sold.py); the two agree (tests/pos/test_reports.py, and a rule
-of verify()). The manager's day page is `report()` for one day.
+(pos's migration), with the outbox rows not folded into them yet (pos/summaries.py), when the period's days
+start on whole UTC hours, else summed from the read model of what was sold, net of returns (pos/sold.py);
+the two agree (tests/pos/test_reports.py, and a rule of verify()). The manager's day page is `report()` for
+one day.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from shop.tables import Staff
 
 from pos.errors import SaleError
 from pos.sold import sales_and_returns, sold_sql
+from pos.summaries import summed
 from pos.tables import Sale, Till
 
 
@@ -322,7 +324,7 @@ async def _from_summaries(db, dimension: Dimension | None, shop_id: int, period:
     table, key, sales, returns = _SUMMARY[dimension]
     start, end = period.bounds(zone)
     args: list = [shop_id, _utc_hour(start), _utc_hour(end)]
-    days, source, where = "", f"FROM {table} h", "h.shop = $1 AND h.utc_hour >= $2 AND h.utc_hour < $3"
+    days, source, where = "", f"FROM {summed(table)} h", "h.shop = $1 AND h.utc_hour >= $2 AND h.utc_hour < $3"
     if dimension is Dimension.DAY:
         rows = []
         for n, day in enumerate(period.each_day()):
@@ -330,7 +332,7 @@ async def _from_summaries(db, dimension: Dimension | None, shop_id: int, period:
             rows.append("(" + ", ".join(sql.typed(db, f"${i}", "text") for i in range(4 + 3 * n, 7 + 3 * n)) + ")")
             args += [day.isoformat(), _utc_hour(first), _utc_hour(last)]
         days = "WITH days(day, start_at, end_at) AS (VALUES " + ", ".join(rows) + ") "
-        source = f"FROM days d CROSS JOIN {table} h"
+        source = f"FROM days d CROSS JOIN {summed(table)} h"
         where = ("h.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3 AND h.utc_hour >= d.start_at "
                  "AND h.utc_hour < d.end_at")
     points = "SUM(h.points)" if table == "report_sale_hour" else "0"
@@ -399,13 +401,13 @@ async def totals_by_shop(*, period: Period, zone: ZoneInfo) -> dict[int, tuple[F
     db = Sale._meta.db
     if summarised(period, zone):
         start, end = period.bounds(zone)
-        rows = await run(db, """SELECT h.shop AS shop, SUM(h.sales) AS sales, SUM(h.lines) AS lines,
+        rows = await run(db, f"""SELECT h.shop AS shop, SUM(h.sales) AS sales, SUM(h.lines) AS lines,
             SUM(h.pieces) AS pieces, SUM(h.gross) AS gross, SUM(h.value) AS value, SUM(h.fund) AS fund,
             SUM(h.maker) AS maker, SUM(h.running) AS running, SUM(h.fund_points) AS fund_points,
             SUM(h.returns) AS refunds, SUM(h.refund_value) AS refund_value, SUM(h.refund_fund) AS refund_fund,
             SUM(h.refund_maker) AS refund_maker, SUM(h.refund_running) AS refund_running,
             SUM(h.refund_fund_points) AS refund_fund_points, SUM(h.points) AS points
-            FROM report_sale_hour h WHERE h.utc_hour >= $1 AND h.utc_hour < $2 GROUP BY h.shop""",
+            FROM {summed("report_sale_hour")} h WHERE h.utc_hour >= $1 AND h.utc_hour < $2 GROUP BY h.shop""",
                          _utc_hour(start), _utc_hour(end))
         figures = {row["shop"]: _figures("", "", row, {"refunds": row["refunds"], **{
             name: row[f"refund_{name}"] for name in ("value", "fund", "maker", "running", "fund_points")}},

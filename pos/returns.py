@@ -263,7 +263,7 @@ async def _commit(*, shop_id: int, till_id: int, cashier_id: int, number: str, l
 
     return await once(write, table=SaleReturn, digest_column=SaleReturn.request_digest, shop_id=shop_id,
                       key=idempotency_key, digest=digest, first=lambda i: load_return(i, shop_id=shop_id),
-                      reused=ReturnError.RETURN_KEY_REUSED, number=return_number, one_writer="sales")
+                      reused=ReturnError.RETURN_KEY_REUSED, number=return_number)
 
 
 async def _write_return(*, shop_id: int, till_id: int, cashier_id: int, sale_id: int,

@@ -26,6 +26,7 @@ from shop.money import format_yuan
 from shop.seal import seal_problems, unsealed
 
 from pos.sold import sold_sql
+from pos.summaries import summed
 from pos.tables import Sale
 from pos.wishes import wish_problems
 
@@ -134,7 +135,7 @@ RULES = (
             OR t.points <> COALESCE(SUM(CASE WHEN e.amount > 0 AND e.currency = 'PTS' THEN e.amount END), 0)""",
          "the points tender {id} of sale S{sale:08d} paid {amount_fen} with {points} points, but the ledger took "
          "{booked} points (or it has no single payer)"),
-    Rule("The reports' hourly summaries equal the sales and returns they sum", """
+    Rule("The reports' hourly summaries equal the sales and returns they sum", f"""
         SELECT b.shop, h.summary, COALESCE(h.lines, 0) AS summed_lines, COALESCE(h.value, 0) AS summed_fen,
                COALESCE(h.fund, 0) AS summed_fund_fen, COALESCE(h.refunded, 0) AS summed_refund_fen,
                b.lines, b.value AS value_fen, b.fund AS fund_fen, COALESCE(r.refunded, 0) AS refund_fen
@@ -142,10 +143,10 @@ RULES = (
               FROM sale s JOIN sale_line l ON l.sale = s.id GROUP BY s.shop) b
         CROSS JOIN (SELECT 'by category' AS summary UNION ALL SELECT 'by till') w
         LEFT JOIN (SELECT shop, 'by category' AS summary, SUM(lines) AS lines, SUM(value) AS value, SUM(fund) AS fund,
-                          SUM(refund_value) AS refunded FROM report_line_hour GROUP BY shop
+                          SUM(refund_value) AS refunded FROM {summed("report_line_hour")} y GROUP BY shop
                    UNION ALL
                    SELECT shop, 'by till', SUM(lines), SUM(value), SUM(fund), SUM(refund_value)
-                   FROM report_sale_hour GROUP BY shop) h ON h.shop = b.shop AND h.summary = w.summary
+                   FROM {summed("report_sale_hour")} z GROUP BY shop) h ON h.shop = b.shop AND h.summary = w.summary
         LEFT JOIN (SELECT x.shop, SUM(rl.value_fen) AS refunded FROM sale_return x
                    JOIN return_line rl ON rl."return" = x.id GROUP BY x.shop) r ON r.shop = b.shop
         WHERE COALESCE(h.lines, 0) <> b.lines OR COALESCE(h.value, 0) <> b.value OR COALESCE(h.fund, 0) <> b.fund

@@ -352,10 +352,10 @@ def writing(engine: Engine):
 
 async def one_writer_per_shop(engine: Engine, shop_id: int, what: str) -> None:
     """Inside a write transaction on PostgreSQL: wait until no other transaction of this shop is
-    writing `what` ("sales": its sales and returns), as SQLite's single writer does anyway. A sale
-    locks its items, the reports' hourly summaries (by category, till and cashier) and ledger
-    accounts; two at once could take them in opposite orders and deadlock. A shop's tills sell
-    a few sales a minute each, and one sale is written in milliseconds, so nobody waits noticeably."""
+    writing `what` (a catalogue import, a reprint, an offline sale arriving), as SQLite's single writer
+    does anyway. Sales and returns do not queue here (issue 22): what they lock is locked in one order
+    (items by id, then points accounts sorted), and the reports' summaries are folded after them
+    (pos/summaries.py), so the tills of one shop sell at once."""
     from shop.sql import advisory_lock  # here, as shop.sql runs its statements with run() below
 
     await advisory_lock(engine, f"aixin:{what}:shop:{shop_id}")
@@ -366,8 +366,8 @@ DEADLOCK_TRIES = 4
 
 async def retrying_deadlocks(engine: Engine, work: Callable[[], Awaitable[T]]) -> T:
     """Run `work` (a whole write transaction) and, on PostgreSQL, run it again when the server rolled
-    it back as a deadlock's victim: two tills' sales can lock the same rows (items, the reports'
-    hourly summaries) in opposite orders, and the one chosen must not fail its cashier for that.
+    it back as a deadlock's victim: should two tills' writes ever lock the same rows in opposite
+    orders, the one chosen must not fail its cashier for that.
     Work joined into a caller's transaction is not retried here: the outermost caller decides."""
     if not isinstance(engine, PostgresEngine) or engine.transaction_exists():
         return await work()

@@ -28,6 +28,7 @@ from piccolo.engine.base import Engine
 
 from pos.checkout import TillRules
 from pos.paper import Paper
+from pos.summaries import Folder
 from printing.printable import PLACEHOLDER, unprintable
 from printing.printer_setup import list_printers, stored_configs
 from printing.queue import PrintWorker, recover_interrupted
@@ -45,8 +46,8 @@ from web.catalogue import CatalogueApi, CataloguePages, CategoriesApi, ShelfApi,
 from web.catalogue_io import CatalogueCsvApi, CatalogueImportPage
 from web.catalogue_feed import CatalogueFeedApi
 from web.district import DistrictApi, DistrictPage
-from web.headers import security_headers
 from web.notice import NoticeApi, NoticePages, NoticePrintApi
+from web.headers import security_headers
 from web.i18n import gettext
 from web.health import DailyBackups, HealthApi
 from web.inputs import ShopRequest
@@ -105,9 +106,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
                       paper=Paper(printouts))
     heading = ShopHeading(front)  # the request's shop: on every page, and on the paper it prints
     front.paper.heading = lambda: (heading.name, heading.address)
-    backups = DailyBackups(settings, engine)
     front.paper.shop_code = lambda: heading.code
+    backups = DailyBackups(settings, engine)
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
+    folder = Folder()  # folds the reports' outbox into their hourly summaries, after the sales (pos/summaries.py)
 
     async def start(app: Litestar) -> None:
         await open_database(engine)
@@ -124,11 +126,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
                         "some of it may have printed)", interrupted)
         front.printing.start()
         sealer.start()
+        folder.start()
         backups.start()
 
     async def stop(app: Litestar) -> None:
         await backups.stop()  # a backup under way is cut short: its .partial copy is never taken for a backup
         await sealer.stop(timeout=2.0)
+        await folder.stop(timeout=2.0)
         await front.printing.stop(timeout=2.0)  # a job cut off here prints again at start, marked 重打 / COPY
         if (imports := app.state.get("catalogue_imports")) is not None:
             await imports.stop()  # web.catalogue_io: an import's transaction rolls back, nothing half-written

@@ -22,6 +22,7 @@ from pos.offline import (
 from pos.overrides import overrides_between
 from pos.oversold import oversold
 from pos.reports import period_of, report
+from pos.summaries import fold
 from pos.returns import ReturnRequestLine, commit_return, sale_for_return
 from pos.sessions import close_session, open_session, session_figures
 from pos.sold import sold_totals
@@ -71,7 +72,8 @@ async def test_a_sale_made_offline_an_hour_ago_is_of_that_hour_and_of_the_sessio
     assert (sale.created_at, sale.total_fen, sale.change_fen) == (made_at, 3700, 1300)
     row = await Sale.select(Sale.session, Sale.created_at).where(Sale.id == sale.id).first()
     assert row["session"] == session_id and row["created_at"] == made_at
-    # and the reports' summary of that hour holds it, at that till
+    # and the reports' summary of that hour holds it, at that till (once folded from the outbox, pos/summaries.py)
+    assert await fold() > 0
     hour = made_at.strftime("%Y-%m-%d %H")
     summed = await run(Sale._meta.db, "SELECT till, sales, value, fund FROM report_sale_hour WHERE utc_hour = $1",
                        hour)

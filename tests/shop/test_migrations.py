@@ -12,8 +12,8 @@ from piccolo.conf.apps import Finder
 from shop import sql
 from shop.database import migrate, run
 
-# Made by pos's migration in SQL, not by a table class: the reports' hourly summaries, kept by triggers.
-SUMMARIES = {"report_line_hour", "report_sale_hour"}
+# Made by pos's migrations in SQL, not by table classes: the reports' hourly summaries and their outbox.
+SUMMARIES = {"report_line_hour", "report_sale_hour", "report_line_outbox", "report_sale_outbox"}
 
 _COLUMNS = {
     "sqlite": """

@@ -11,6 +11,7 @@ import asyncio
 import pytest
 
 from pos.checkout import CartLine, commit_sale
+from pos.summaries import fold, pending
 from tests.pos.till import till_rules
 from shop.database import bind, run
 from tests.tampering import triggers_off
@@ -120,9 +121,34 @@ async def test_a_tender_that_does_not_pay_the_total_is_caught(db, sold, capsys):
 
 
 async def test_report_summaries_that_drift_from_the_sales_are_caught(db, sold, capsys):
+    assert await fold() > 0  # the sale's outbox rows into the summaries (the server's Folder does it every second)
     await run(db, "UPDATE report_sale_hour SET value = value + 7 WHERE shop = 1")
     status, out = await aixin_verify(db, capsys)
     await run(db, "UPDATE report_sale_hour SET value = value - 7 WHERE shop = 1")
     assert status == 1
     assert ("shop 1's report summary by till holds 2 lines worth ¥45.07 (fund ¥25.50, refunded ¥0.00), but its "
             "sales have 2 lines worth ¥45.00") in out, out
+
+
+async def test_a_report_outbox_row_that_drifts_from_the_sales_is_caught_before_it_is_folded(db, sold, capsys):
+    # given the sale's outbox rows not folded yet: the report summaries plus them equal the sales
+    assert await pending(shop_id=1) > 0
+    assert (await aixin_verify(db, capsys))[0] == 0
+    # when one of them is changed behind the outbox's back (it refuses UPDATE)
+    first = "(SELECT MIN(id) FROM report_line_outbox)"
+    async with triggers_off(db, "report_line_outbox"):
+        await run(db, f"UPDATE report_line_outbox SET value = value + 3 WHERE id = {first}")
+        status, out = await aixin_verify(db, capsys)
+        await run(db, f"UPDATE report_line_outbox SET value = value - 3 WHERE id = {first}")
+    # then verify says so, naming the summary by category
+    assert status == 1
+    assert ("shop 1's report summary by category holds 2 lines worth ¥45.03 (fund ¥25.50, refunded ¥0.00), but its "
+            "sales have 2 lines worth ¥45.00") in out, out
+    # and once folded, the drift is in the summary itself, still caught
+    category = (await run(db, f"SELECT category_code FROM report_line_outbox WHERE id = {first}"))[0]["category_code"]
+    async with triggers_off(db, "report_line_outbox"):
+        await run(db, f"UPDATE report_line_outbox SET value = value + 3 WHERE id = {first}")
+    assert await fold() > 0 and await pending() == 0
+    status, out = await aixin_verify(db, capsys)
+    await run(db, "UPDATE report_line_hour SET value = value - 3 WHERE shop = 1 AND category_code = $1", category)
+    assert status == 1 and "shop 1's report summary by category holds 2 lines worth ¥45.03" in out, out

@@ -19,6 +19,7 @@ import ipaddress
 import re
 import socket
 import stat
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -252,6 +253,7 @@ async def change_printer(*, shop_id: int, printer_id: int, bounds: ConnectionBou
         if name is not None:
             await _refuse_taken_name(shop_id, name, but=printer_id)
         await Printer.update(values).where((Printer.id == printer_id) & (Printer.shop_id == shop_id))
+    _forget_places()  # once committed: what a receipt asked before is asked again
     return await find_printer(shop_id=shop_id, printer_id=printer_id)
 
 
@@ -261,6 +263,7 @@ async def remove_printer(*, shop_id: int, printer_id: int) -> None:
         await find_printer(shop_id=shop_id, printer_id=printer_id)
         await PrinterPlace.delete().where(PrinterPlace.printer == printer_id)
         await Printer.delete().where((Printer.id == printer_id) & (Printer.shop_id == shop_id))
+    _forget_places()  # once committed: what a receipt asked before is asked again
 
 
 async def assign(*, shop_id: int, place: str, printer_id: int | None) -> None:
@@ -272,6 +275,7 @@ async def assign(*, shop_id: int, place: str, printer_id: int | None) -> None:
         await PrinterPlace.delete().where((PrinterPlace.shop_id == shop_id) & (PrinterPlace.place == place))
         if printer_id is not None:
             await PrinterPlace.insert(PrinterPlace(shop_id=shop_id, place=place, printer=printer_id))
+    _forget_places()  # once committed: what a receipt asked before is asked again
 
 
 async def assignments(*, shop_id: int) -> dict[str, int]:
@@ -280,11 +284,36 @@ async def assignments(*, shop_id: int) -> dict[str, int]:
     return {row["place"]: row["printer"] for row in rows}
 
 
+# Every receipt asks which printer serves its till: the answer is kept for a while (a sale is a few milliseconds, and
+# that question was a tenth of one). A change made here forgets it at once; one made by another process of the shop
+# (`aixin serve --workers N`, `aixin printer set`) is seen within PLACES_FRESH_SECONDS.
+PLACES_FRESH_SECONDS = 2.0
+# shop id and place → (when read, the printer), of the database the tables are bound to (each test binds its own)
+_places: tuple[object, dict[tuple[int, str], tuple[float, StoredPrinter | None]]] = (None, {})
+
+
+def _places_known() -> dict[tuple[int, str], tuple[float, StoredPrinter | None]]:
+    global _places
+    if _places[0] is not PrinterPlace._meta.db:
+        _places = (PrinterPlace._meta.db, {})
+    return _places[1]
+
+
+def _forget_places() -> None:
+    _places_known().clear()
+
+
 async def printer_for(*, shop_id: int, place: str) -> StoredPrinter | None:
     """The printer assigned to place, or None (config.toml's printer serves it)."""
+    known = _places_known()
+    now = time.monotonic()
+    if (hit := known.get((shop_id, place))) is not None and now - hit[0] < PLACES_FRESH_SECONDS:
+        return hit[1]
     row = await PrinterPlace.select(PrinterPlace.printer).where(
         (PrinterPlace.shop_id == shop_id) & (PrinterPlace.place == place)).first()
-    return None if row is None else await find_printer(shop_id=shop_id, printer_id=row["printer"])
+    printer = None if row is None else await find_printer(shop_id=shop_id, printer_id=row["printer"])
+    known[(shop_id, place)] = (now, printer)
+    return printer
 
 
 async def stored_configs() -> dict[str, PrinterConfig]:

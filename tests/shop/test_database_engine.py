@@ -134,6 +134,37 @@ async def test_an_inner_transaction_joins_the_outer_and_commit_or_rollback_end_o
     await close_database(engine)
 
 
+async def test_a_write_begins_at_once_and_waits_without_blocking_the_loop_while_another_process_writes(tmp_path):
+    import sqlite3
+
+    engine = engine_for(f"sqlite:///{tmp_path}/begin.sqlite")
+    await open_database(engine)
+    await run(engine, "CREATE TABLE t (n INTEGER)")
+    # given another process in the middle of a write
+    other = sqlite3.connect(f"{tmp_path}/begin.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+
+    async def write() -> None:
+        async with writing(engine):
+            await run(engine, "INSERT INTO t VALUES (2)")
+
+    # when this process writes, it waits for the other; the event loop goes on meanwhile
+    waiting = asyncio.create_task(write())
+    ticks = 0
+    for _ in range(20):
+        await asyncio.sleep(0.01)
+        ticks += 1
+    assert not waiting.done() and ticks == 20
+    other.execute("COMMIT")
+    await asyncio.wait_for(waiting, timeout=5)
+    # then both writes are there, and the writer waits for others as long as ever afterwards (the busy timeout)
+    assert await fetch_rows(engine, "SELECT n FROM t ORDER BY n") == [{"n": 1}, {"n": 2}]
+    assert engine.writer().execute("PRAGMA busy_timeout").fetchone()["timeout"] > 0
+    other.close()
+    await close_database(engine)
+
+
 def _parameters(function) -> list[tuple[str, object, object]]:
     return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
 

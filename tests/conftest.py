@@ -13,6 +13,7 @@ Every database test ends with verify() == [].
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import shutil
 import tempfile
@@ -168,19 +169,86 @@ def _handler_signatures_parsed_once():
     parse = parse.__func__
     parsed = {}
 
+    def key_of(cls, fn, signature_namespace):
+        fn = getattr(fn, "__func__", fn)
+        code = getattr(fn, "__code__", None)
+        if code is None or getattr(fn, "__closure__", None) is None:
+            return cls, fn, tuple(sorted(signature_namespace))
+        # a function made anew for each app (litestar's OPTIONS handler of each path): its signature is its code's,
+        # with its own defaults and annotations
+        return (cls, code, id(fn.__globals__), fn.__defaults__, tuple(sorted((fn.__kwdefaults__ or {}).items())),
+                tuple(fn.__annotations__.items()), tuple(sorted(signature_namespace)))
+
     def from_fn(cls, fn, signature_namespace):
-        key = (cls, getattr(fn, "__func__", fn), tuple(sorted(signature_namespace)))
         try:
+            key = key_of(cls, fn, signature_namespace)
             return parsed[key]
         except KeyError:
             parsed[key] = got = parse(cls, fn, signature_namespace)
             return got
-        except TypeError:  # an unhashable callable
+        except TypeError:  # an unhashable callable, default or annotation
             return parse(cls, fn, signature_namespace)
 
     signature.ParsedSignature.from_fn = classmethod(from_fn)
     yield
     signature.ParsedSignature.from_fn = classmethod(parse)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _handler_models_built_once(_handler_signatures_parsed_once):
+    """After the signatures, what litestar builds from them for each handler of each app (a msgspec struct of its
+    parameters, and the model of the arguments a request gives it: 0.1 s of an app), built once per process for the
+    same inputs: the parsed signature (the same object, above), the dependencies (each the same function, none
+    cached across requests), path parameters, decoders and DTO. Another litestar version: apps built as a shop's."""
+    try:
+        from litestar._kwargs.kwargs_model import KwargsModel
+        from litestar._signature.model import SignatureModel
+    except ImportError:
+        yield
+        return
+    make_struct = SignatureModel.create.__func__
+    make_kwargs = KwargsModel.create_for_signature_model.__func__
+    structs, kwargs_models = {}, {}
+
+    def decoder_key(decoder):  # a (predicate, decoder) pair; a plugin's partial(f, strict=False) is made for each app
+        return tuple((part.func, part.args, tuple(sorted(part.keywords.items())))
+                     if isinstance(part, functools.partial) else part for part in decoder)
+
+    def create(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto=None):
+        try:  # what create() reads of fn: its name and module
+            key = (cls, getattr(fn, "__name__", None), getattr(fn, "__module__", None), id(parsed_signature),
+                   frozenset(dependency_name_set), tuple(map(decoder_key, type_decoders or ())), data_dto)
+            return structs[key][1]
+        except KeyError:
+            got = make_struct(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto)
+            structs[key] = (parsed_signature, got)  # the signature kept: its id is not reused
+            return got
+        except TypeError:
+            return make_struct(cls, dependency_name_set, fn, parsed_signature, type_decoders, data_dto)
+
+    def create_for_signature_model(cls, signature_model, parsed_signature, dependencies, path_parameters,
+                                   layered_parameters, ctx=None):
+        args = (signature_model, parsed_signature, dependencies, path_parameters, layered_parameters, ctx)
+        if any(provide.use_cache for provide in dependencies.values()):  # a cached value is the app's own
+            return make_kwargs(cls, *args)
+        try:
+            key = (cls, signature_model, id(parsed_signature),
+                   tuple(sorted((name, provide.dependency, provide.sync_to_thread)
+                                for name, provide in dependencies.items())),
+                   frozenset(path_parameters), tuple(sorted(layered_parameters.items())))
+            return kwargs_models[key][1]
+        except KeyError:
+            got = make_kwargs(cls, *args)
+            kwargs_models[key] = (parsed_signature, got)
+            return got
+        except TypeError:
+            return make_kwargs(cls, *args)
+
+    SignatureModel.create = classmethod(create)
+    KwargsModel.create_for_signature_model = classmethod(create_for_signature_model)
+    yield
+    SignatureModel.create = classmethod(make_struct)
+    KwargsModel.create_for_signature_model = classmethod(make_kwargs)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""A live shop for the browser: a fresh SQLite file with the demo data, `aixin serve` in a subprocess,
+"""A live shop for the browser: a fresh SQLite file with the demo data (a copy of the one `aixin demo` made once per
+test process), `aixin serve` in a subprocess,
 and Debian's Chromium driven by Playwright (no browser download)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,15 +24,30 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _shop_env(folder: Path) -> dict[str, str]:
+    return {**os.environ, "AIXIN_CONFIG": str(ROOT / "config.toml"),
+            "AIXIN_DATABASE_URL": f"sqlite:///{folder}/shop.sqlite", "AIXIN_SERVER_DATA_DIR": str(folder / "var"),
+            "AIXIN_PRINTER_KIND": "file", "AIXIN_PRINTER_PATH": str(folder / "print"),
+            "AIXIN_LABELS_PATH": str(folder / "labels")}
+
+
+@pytest.fixture(scope="session")
+def demo_shop(tmp_path_factory) -> Path:
+    """`aixin demo` once per test process (in it: tests/cli.py), into a folder each live shop starts from a copy of."""
+    from tests.cli import run_cli
+
+    folder = tmp_path_factory.mktemp("demo-shop")
+    made = run_cli(["demo"], _shop_env(folder))
+    assert made.returncode == 0, made.stderr
+    return folder
+
+
 @pytest.fixture(scope="module")
-def live_shop(tmp_path_factory):
+def live_shop(tmp_path_factory, demo_shop):
     folder = tmp_path_factory.mktemp("live-shop")
     port = _free_port()
-    env = {**os.environ, "AIXIN_CONFIG": str(ROOT / "config.toml"),
-           "AIXIN_DATABASE_URL": f"sqlite:///{folder}/shop.sqlite", "AIXIN_SERVER_DATA_DIR": str(folder / "var"),
-           "AIXIN_PRINTER_KIND": "file", "AIXIN_PRINTER_PATH": str(folder / "print"),
-           "AIXIN_LABELS_PATH": str(folder / "labels")}
-    subprocess.run([sys.executable, "-m", "web.cli", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
+    env = _shop_env(folder)
+    shutil.copytree(demo_shop, folder, dirs_exist_ok=True)  # the demo shop, as `aixin demo` leaves it
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30

@@ -5,13 +5,12 @@ import csv
 import io
 import os
 import re
-import subprocess
-import sys
 from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.cli import run_cli
 from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -25,8 +24,7 @@ def district(live_shop):
            "AIXIN_DATABASE_URL": f"sqlite:///{folder}/shop.sqlite", "AIXIN_SERVER_DATA_DIR": str(folder / "var")}
     for args, stdin in ((["shop", "add", "north", "--name", "北门店"], ""),
                         (["create-user", "street", "--role", "district", "--password-stdin"], "street-password\n")):
-        done = subprocess.run([sys.executable, "-m", "web.cli", *args], env=env, cwd=ROOT, input=stdin, text=True,
-                              capture_output=True, timeout=60)
+        done = run_cli(args, env, stdin)  # in this process (tests/cli.py), as `aixin …` would run
         assert done.returncode == 0, done.stderr
     return live_shop
 

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect
 
 from inventory.barcodes import check_digit
+from tests.cli import run_cli
 from tests.e2e.conftest import CHROMIUM, ROOT
 from web.demo import FOOD, food_code
 
@@ -64,8 +65,8 @@ path = "{folder / 'labels'}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("AIXIN_")} | {"AIXIN_CONFIG": str(config)}
         self.url = f"https://shop.test:{self.port}"
         self.server: subprocess.Popen | None = None
-        subprocess.run([sys.executable, "-m", "web.cli", "demo"], env=self.env, cwd=ROOT, check=True,
-                       capture_output=True, timeout=120)
+        made = run_cli(["demo"], self.env)  # in this process (tests/cli.py), as `aixin demo` would run
+        assert made.returncode == 0, made.stderr
 
     def start(self) -> None:
         self.log = (self.folder / "server.log").open("ab")

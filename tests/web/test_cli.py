@@ -7,13 +7,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli import run_cli
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def aixin(tmp_path, *args, stdin="", **env):
+def aixin(tmp_path, *args, stdin="", process=False, **env):
+    """The command in this process (tests/cli.py), or as a process of its own (`process=True`)."""
     environ = {**os.environ, "AIXIN_CONFIG": str(ROOT / "config.toml"),
                "AIXIN_DATABASE_URL": f"sqlite:///{tmp_path}/shop.sqlite", "AIXIN_SERVER_DATA_DIR": str(tmp_path / "var"),
                "AIXIN_PRINTER_PATH": str(tmp_path / "print"), **env}
+    if not process:
+        return run_cli(list(args), environ, stdin)
     return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=environ, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
@@ -51,7 +56,7 @@ def test_create_user_hashes_the_password_and_refuses_a_second_with_the_same_name
 
 
 def test_a_bad_setting_stops_the_command_and_names_the_key(tmp_path):
-    result = aixin(tmp_path, "migrate", AIXIN_SERVER_PORT="eighty")
+    result = aixin(tmp_path, "migrate", AIXIN_SERVER_PORT="eighty", process=True)  # the process's own exit
     assert result.returncode == 2 and "server.port" in result.stderr
 
 

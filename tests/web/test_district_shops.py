@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +27,7 @@ from shop.settings import load_settings
 from shop.shops import ShopKind, add_shop, list_shops, shop_of_code
 from shop.staff import Role, create_staff
 from shop.tables import Shop, Staff
+from tests.cli import run_cli
 from tests.web.conftest import print_queued
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -308,8 +307,7 @@ async def test_a_sees_nothing_of_b_either(district, settings):
 def aixin(settings, *args, stdin=""):
     environ = {**os.environ, "AIXIN_CONFIG": str(ROOT / "config.toml"), "AIXIN_DATABASE_URL": settings.database.url,
                "AIXIN_SERVER_DATA_DIR": settings.server.data_dir, "AIXIN_PRINTER_PATH": settings.printer.path}
-    return subprocess.run([sys.executable, "-m", "web.cli", *args], cwd=ROOT, env=environ, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return run_cli(list(args), environ, stdin)  # in this process (tests/cli.py), as `aixin …` would run
 
 
 async def test_shop_add_list_till_add_and_create_user_of_a_shop(db, settings):

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.cli import run_cli
 from tests.web.test_serve_stops import free_port
 from web.cli import STOP_SECONDS
 from web.demo import DEMO_PASSWORD
@@ -54,8 +55,7 @@ def _get(port: int, path: str) -> int:
 async def test_serve_with_two_workers_on_postgresql_serves_from_two_processes_and_stops(db, settings, tmp_path):
     # given the demo shop in an empty PostgreSQL database (`db`)
     port = free_port()
-    demo = subprocess.run([sys.executable, "-m", "web.cli", "demo"], cwd=ROOT, capture_output=True, text=True,
-                          env=_environment(tmp_path, settings.database.url, port), timeout=120)
+    demo = run_cli(["demo"], _environment(tmp_path, settings.database.url, port))  # in this process: tests/cli.py
     assert demo.returncode == 0, demo.stderr
     server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--workers", "2"], cwd=ROOT,
                               env=_environment(tmp_path, settings.database.url, port), stdout=subprocess.PIPE,

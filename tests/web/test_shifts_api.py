@@ -5,15 +5,13 @@ Chinese."""
 
 import asyncio
 import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 
 from lovebank import members, passbook
 from shop.database import run
 from shop.staff import Role, create_staff
 from tests.tampering import triggers_off
-from tests.web.test_cli import ROOT
+from tests.cli import run_cli
 
 LINKED = "已关联"
 
@@ -100,9 +98,7 @@ async def test_aixin_staff_link_links_a_login_from_a_terminal(goods, settings):
     # when the admin links the cashier's login from a terminal
     environ = {**os.environ, "AIXIN_CONFIG": os.environ["AIXIN_CONFIG"], "AIXIN_DATABASE_URL": settings.database.url,
                "AIXIN_SERVER_DATA_DIR": str(settings.server.data_dir), "AIXIN_PRINTER_PATH": settings.printer.path}
-    done = await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "web.cli", "staff", "link", "cashier",
-                                                    "--member", li.number], cwd=ROOT, env=environ,
-                                   capture_output=True, text=True, timeout=120)
+    done = await asyncio.to_thread(run_cli, ["staff", "link", "cashier", "--member", li.number], environ)  # tests/cli.py
     # then it is linked, and says so
     assert done.returncode == 0, done.stderr
     assert li.number in done.stdout

@@ -12,9 +12,12 @@ one day.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from shop import sql
@@ -25,7 +28,7 @@ from shop.tables import Staff
 
 from pos.errors import SaleError
 from pos.sold import sales_and_returns, sold_sql
-from pos.summaries import summed
+from pos.summaries import summed_by
 from pos.tables import Sale, Till
 
 
@@ -275,31 +278,40 @@ async def _labels(dimension: Dimension, shop_id: int, keys: list[str]) -> dict[s
     return {}
 
 
+_WISHES = """SELECT COUNT(*) AS wishes, COALESCE(SUM(value_fen), 0) AS wishes_value FROM wish
+    WHERE shop = $1 AND fulfilled_at >= ${start} AND fulfilled_at < ${end}"""
+_DONATIONS = """SELECT COUNT(DISTINCT d.id) AS donations,
+        COALESCE(SUM(CASE WHEN i.item IS NOT NULL THEN i.quantity ELSE 0 END), 0) AS pieces,
+        COALESCE(SUM(CASE WHEN i.item IS NULL THEN i.quantity ELSE 0 END), 0) AS refused
+    FROM donation d LEFT JOIN donated_item i ON i.donation = d.id
+    WHERE d.shop = $1 AND d.received_on >= ${first} AND d.received_on <= ${last}"""
+
+
+def _wishes(row: dict) -> WishesFulfilled:
+    return WishesFulfilled(wishes=int(row["wishes"] or 0), from_stock_fen=int(row["wishes_value"] or 0))
+
+
+def _donations(row: dict) -> DonationsReceived:
+    return DonationsReceived(donations=int(row["donations"] or 0), pieces=int(row["pieces"] or 0),
+                             refused_pieces=int(row["refused"] or 0))
+
+
 async def wishes_fulfilled(*, shop_id: int, start: datetime, end: datetime) -> WishesFulfilled:
     """Wishes fulfilled in [start, end), and the goods given from stock for them (pos/wishes.py)."""
-    rows = await run(Sale._meta.db, """
-        SELECT COUNT(*) AS wishes, COALESCE(SUM(value_fen), 0) AS value FROM wish
-        WHERE shop = $1 AND fulfilled_at >= $2 AND fulfilled_at < $3""", shop_id, start, end)
-    return WishesFulfilled(wishes=int(rows[0]["wishes"] or 0), from_stock_fen=int(rows[0]["value"] or 0))
+    return _wishes((await run(Sale._meta.db, _WISHES.format(start=2, end=3), shop_id, start, end))[0])
 
 
 async def donations_received(*, shop_id: int, period: Period) -> DonationsReceived:
     """Gifts recorded at the intake desk on the period's days (their date of receipt)."""
-    rows = await run(Sale._meta.db, """
-        SELECT COUNT(DISTINCT d.id) AS donations,
-               COALESCE(SUM(CASE WHEN i.item IS NOT NULL THEN i.quantity ELSE 0 END), 0) AS pieces,
-               COALESCE(SUM(CASE WHEN i.item IS NULL THEN i.quantity ELSE 0 END), 0) AS refused
-        FROM donation d LEFT JOIN donated_item i ON i.donation = d.id
-        WHERE d.shop = $1 AND d.received_on >= $2 AND d.received_on <= $3""", shop_id, period.first, period.last)
-    row = rows[0]
-    return DonationsReceived(donations=int(row["donations"] or 0), pieces=int(row["pieces"] or 0),
-                             refused_pieces=int(row["refused"] or 0))
+    return _donations((await run(Sale._meta.db, _DONATIONS.format(first=2, last=3), shop_id, period.first,
+                                 period.last))[0])
 
 
 def _utc_hour(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H")
 
 
+@lru_cache(maxsize=64)
 def summarised(period: Period, zone: ZoneInfo) -> bool:
     """Whether the hourly summaries can answer for this period: every day of it starts on a whole UTC hour."""
     return all(bound.astimezone(UTC).minute == 0 and bound.second == 0 and bound.microsecond == 0
@@ -307,42 +319,66 @@ def summarised(period: Period, zone: ZoneInfo) -> bool:
 
 
 # The hourly summaries (the migration that makes them explains them), by dimension: the table, the key, and
-# the columns counting sales and returns once per row of that dimension.
+# the columns counting sales and returns once per row of that dimension (the key of a day: _local_day).
 _SUMMARY = {
     Dimension.CATEGORY: ("report_line_hour", "h.category_code", "sales_in_category", "returns_in_category"),
     Dimension.SOURCE: ("report_line_hour", "h.source", "sales_in_source", "returns_in_source"),
     Dimension.TILL: ("report_sale_hour", "h.till", "sales", "returns"),
     Dimension.CASHIER: ("report_sale_hour", "h.cashier", "sales", "returns"),
-    Dimension.DAY: ("report_sale_hour", "d.day", "sales", "returns"),
-    None: ("report_sale_hour", "''", "sales", "returns"),
+    Dimension.DAY: ("report_sale_hour", None, "sales", "returns"),
+    None: ("report_sale_hour", None, "sales", "returns"),
 }
+_SUMMED = ("lines", "pieces", "gross", "value", "fund", "maker", "running", "fund_points", "refund_value",
+           "refund_fund", "refund_maker", "refund_running", "refund_fund_points")
+
+
+@lru_cache(maxsize=64)
+def _offsets(period: Period, zone: ZoneInfo) -> tuple[tuple[str, int], ...]:
+    """The zone's UTC offset in minutes over the period's hours, from the first: ((UTC hour it holds from, minutes),
+    …), a second entry only where daylight saving time begins or ends in the period."""
+    held: list[tuple[str, int]] = []
+
+    def minutes(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds()) // 60
+
+    for day in period.each_day():
+        first, last = day_bounds(day, zone)
+        if held and minutes(first) == held[-1][1] == minutes(last - timedelta(hours=1)):
+            continue
+        hour = first
+        while hour < last:  # a day the clocks change (or the first): hour by hour
+            if not held or minutes(hour) != held[-1][1]:
+                held.append((_utc_hour(hour), minutes(hour)))
+            hour += timedelta(hours=1)
+    return tuple(held)
+
+
+def _local_day(db, period: Period, zone: ZoneInfo) -> str:
+    """The shop's local day (YYYY-MM-DD) of a summary row's UTC hour `h.utc_hour`, as SQL: the hour plus the zone's
+    offset then, exact as each day of a summarised period starts on a whole UTC hour."""
+    def shifted(minutes: int) -> str:
+        return sql.hour_date(db, "h.utc_hour", minutes)
+
+    (_, first), *changes = _offsets(period, zone)
+    if not changes:
+        return shifted(first)
+    whens = [f"WHEN h.utc_hour < '{hour}' THEN {shifted(minutes)}"
+             for (hour, _), (_, minutes) in zip(changes, ((None, first), *changes[:-1]))]
+    return f"CASE {' '.join(whens)} ELSE {shifted(changes[-1][1])} END"
 
 
 async def _from_summaries(db, dimension: Dimension | None, shop_id: int, period: Period,
                           zone: ZoneInfo) -> tuple[dict, dict, dict]:
     """(sold, refunded, points) by key, from the hourly summaries: a few rows an hour, whatever the shop sold."""
     table, key, sales, returns = _SUMMARY[dimension]
-    start, end = period.bounds(zone)
-    args: list = [shop_id, _utc_hour(start), _utc_hour(end)]
-    days, source, where = "", f"FROM {summed(table)} h", "h.shop = $1 AND h.utc_hour >= $2 AND h.utc_hour < $3"
     if dimension is Dimension.DAY:
-        rows = []
-        for n, day in enumerate(period.each_day()):
-            first, last = day_bounds(day, zone)
-            rows.append("(" + ", ".join(sql.typed(db, f"${i}", "text") for i in range(4 + 3 * n, 7 + 3 * n)) + ")")
-            args += [day.isoformat(), _utc_hour(first), _utc_hour(last)]
-        days = "WITH days(day, start_at, end_at) AS (VALUES " + ", ".join(rows) + ") "
-        source = f"FROM days d CROSS JOIN {summed(table)} h"
-        where = ("h.shop = $1 AND d.start_at >= $2 AND d.end_at <= $3 AND h.utc_hour >= d.start_at "
-                 "AND h.utc_hour < d.end_at")
-    points = "SUM(h.points)" if table == "report_sale_hour" else "0"
-    rows = await run(db, f"""{days}SELECT {key} AS key, SUM(h.{sales}) AS sales, SUM(h.lines) AS lines,
-        SUM(h.pieces) AS pieces, SUM(h.gross) AS gross, SUM(h.value) AS value, SUM(h.fund) AS fund,
-        SUM(h.maker) AS maker, SUM(h.running) AS running, SUM(h.fund_points) AS fund_points,
-        SUM(h.{returns}) AS refunds, SUM(h.refund_value) AS refund_value, SUM(h.refund_fund) AS refund_fund,
-        SUM(h.refund_maker) AS refund_maker, SUM(h.refund_running) AS refund_running,
-        SUM(h.refund_fund_points) AS refund_fund_points, {points} AS points
-        {source} WHERE {where} {"" if dimension is None else f"GROUP BY {key}"}""", *args)
+        key = _local_day(db, period, zone)
+    start, end = period.bounds(zone)
+    sums = {"sales": f"h.{sales}", **{name: f"h.{name}" for name in _SUMMED}, "refunds": f"h.{returns}"}
+    if table == "report_sale_hour":
+        sums["points"] = "h.points"
+    rows = await run(db, summed_by(table, key, sums, "h.shop = $1 AND h.utc_hour >= $2 AND h.utc_hour < $3"),
+                     shop_id, _utc_hour(start), _utc_hour(end))
     sold, refunded, spent = {}, {}, {}
     for row in rows:
         if dimension is not None and not (row["lines"] or row["refunds"]):
@@ -352,8 +388,40 @@ async def _from_summaries(db, dimension: Dimension | None, shop_id: int, period:
                                                  "running", "fund_points")}
         refunded[k] = {"refunds": row["refunds"], **{name: row[f"refund_{name}"] for name in (
             "value", "fund", "maker", "running", "fund_points")}}
-        spent[k] = int(row["points"] or 0)
+        spent[k] = int(row.get("points") or 0)
     return sold, refunded, spent
+
+
+async def _besides(db, shop_id: int, period: Period, zone: ZoneInfo, counted: bool) -> dict:
+    """What a report shows besides its rows, in one statement: the donations received and wishes fulfilled, and when
+    `counted` the period's sales, returns and points spent from the summaries (a breakdown by category or goods
+    source counts a sale in each of its rows, so cannot sum them)."""
+    start, end = period.bounds(zone)
+    args: list = [shop_id, start, end, period.first, period.last]
+    counts = ""
+    if counted:
+        counts = (" CROSS JOIN (" + summed_by("report_sale_hour", None, {
+            "sales": "h.sales", "refunds": "h.returns", "points": "h.points"},
+            "h.shop = $1 AND h.utc_hour >= $6 AND h.utc_hour < $7") + ") c")
+        args += [_utc_hour(start), _utc_hour(end)]
+    rows = await run(db, f"SELECT * FROM ({_WISHES.format(start=2, end=3)}) w "
+                         f"CROSS JOIN ({_DONATIONS.format(first=4, last=5)}) d{counts}", *args)
+    return rows[0]
+
+
+async def _both(db, first: Coroutine, second: Coroutine) -> tuple:
+    """Two reads that need nothing of each other: at once, on two connections, outside a transaction (a year's report
+    by category waits for the longer of its two scans, not for both: bench/report_bench.py); one after the other on
+    the transaction's one connection inside one."""
+    if db.current_transaction.get() is not None:
+        return await first, await second
+    tasks = asyncio.ensure_future(first), asyncio.ensure_future(second)
+    try:
+        return tuple(await asyncio.gather(*tasks))
+    except BaseException:  # the first error as it was raised, the other read stopped
+        for task in tasks:
+            task.cancel()
+        raise
 
 
 async def report(*, shop_id: int, period: Period, dimension: Dimension | str, zone: ZoneInfo,
@@ -369,29 +437,33 @@ async def report(*, shop_id: int, period: Period, dimension: Dimension | str, zo
         raise DomainError(SaleError.BAD_DIMENSION, dimension=str(dimension)[:16]) from None
     db = Sale._meta.db
     start, end = period.bounds(zone)
-    read = _from_read_model if from_lines or not summarised(period, zone) else _from_summaries
-    rows_sold, rows_refunded, points = await read(db, dimension, shop_id, period, zone)
-    if dimension in (Dimension.CATEGORY, Dimension.SOURCE):  # a sale counts in several rows: count again
-        total_sold, total_refunded, total_points = await read(db, None, shop_id, period, zone)
-    else:  # each sale and return is in exactly one row: the totals are the rows' sums
-        total_sold = {"": {name: sum(int(r[name] or 0) for r in rows_sold.values())
-                           for name in ("sales",) + _ADDITIVE}}
+    summaries = not from_lines and summarised(period, zone)
+    read = _from_summaries if summaries else _from_read_model
+    sale_level = dimension not in (Dimension.CATEGORY, Dimension.SOURCE)
+    (rows_sold, rows_refunded, points), besides = await _both(
+        db, read(db, dimension, shop_id, period, zone),
+        _besides(db, shop_id, period, zone, counted=summaries and not sale_level))
+    if sale_level or summaries:  # each line and returned line is in exactly one row: the totals are the rows' sums
+        total_sold = {"": {name: sum(int(r[name] or 0) for r in rows_sold.values()) for name in ("sales",) + _ADDITIVE}}
         total_refunded = {"": {name: sum(int(r[name] or 0) for r in rows_refunded.values())
                                for name in ("refunds",) + _PARTS}}
         total_points = {"": sum(points.values())}
+        if not sale_level:  # but a sale or return counts in each category or source it has: counted by the sale
+            total_sold[""]["sales"], total_refunded[""]["refunds"] = besides["sales"], besides["refunds"]
+            total_points[""] = int(besides["points"] or 0)
+    else:  # from the lines, by category or source: count again
+        total_sold, total_refunded, total_points = await read(db, None, shop_id, period, zone)
     totals = _figures("", "", total_sold.get(""), total_refunded.get(""), total_points.get("", 0))
     keys = sorted(set(rows_sold) | set(rows_refunded))
     if dimension is Dimension.DAY:
         keys = [day.isoformat() for day in period.each_day()]  # every day, sold on or not: a chart's x axis
     labels = await _labels(dimension, shop_id, keys)
-    sale_level = dimension not in (Dimension.CATEGORY, Dimension.SOURCE)
     rows = tuple(_figures(k, labels.get(k, k), rows_sold.get(k), rows_refunded.get(k),
                           points.get(k, 0) if sale_level else None) for k in keys)
     if dimension is not Dimension.DAY:
         rows = tuple(sorted(rows, key=lambda f: (-f.net_fen, f.label)))
     return Report(period=period, start=start, end=end, dimension=dimension, rows=rows, totals=totals,
-                  donations=await donations_received(shop_id=shop_id, period=period),
-                  wishes=await wishes_fulfilled(shop_id=shop_id, start=start, end=end))
+                  donations=_donations(besides), wishes=_wishes(besides))
 
 
 async def totals_by_shop(*, period: Period, zone: ZoneInfo) -> dict[int, tuple[Figures, DonationsReceived]]:
@@ -401,15 +473,11 @@ async def totals_by_shop(*, period: Period, zone: ZoneInfo) -> dict[int, tuple[F
     db = Sale._meta.db
     if summarised(period, zone):
         start, end = period.bounds(zone)
-        rows = await run(db, f"""SELECT h.shop AS shop, SUM(h.sales) AS sales, SUM(h.lines) AS lines,
-            SUM(h.pieces) AS pieces, SUM(h.gross) AS gross, SUM(h.value) AS value, SUM(h.fund) AS fund,
-            SUM(h.maker) AS maker, SUM(h.running) AS running, SUM(h.fund_points) AS fund_points,
-            SUM(h.returns) AS refunds, SUM(h.refund_value) AS refund_value, SUM(h.refund_fund) AS refund_fund,
-            SUM(h.refund_maker) AS refund_maker, SUM(h.refund_running) AS refund_running,
-            SUM(h.refund_fund_points) AS refund_fund_points, SUM(h.points) AS points
-            FROM {summed("report_sale_hour")} h WHERE h.utc_hour >= $1 AND h.utc_hour < $2 GROUP BY h.shop""",
+        sums = {"sales": "h.sales", **{name: f"h.{name}" for name in _SUMMED}, "refunds": "h.returns",
+                "points": "h.points"}
+        rows = await run(db, summed_by("report_sale_hour", "h.shop", sums, "h.utc_hour >= $1 AND h.utc_hour < $2"),
                          _utc_hour(start), _utc_hour(end))
-        figures = {row["shop"]: _figures("", "", row, {"refunds": row["refunds"], **{
+        figures = {row["key"]: _figures("", "", row, {"refunds": row["refunds"], **{
             name: row[f"refund_{name}"] for name in ("value", "fund", "maker", "running", "fund_points")}},
             int(row["points"] or 0)) for row in rows if row["lines"] or row["refunds"]}
     else:  # a zone whose midnight is not on a whole UTC hour: each shop's sales from the read model

@@ -6,9 +6,9 @@ sale's transaction; nothing two sales write is the same row, so the tills of one
 `fold()` moves outbox rows into the summaries (report_line_hour, report_sale_hour), each exactly once: the rows
 taken are deleted in the transaction that adds them. On PostgreSQL several folders at once (`aixin serve
 --workers N`, each running a Folder) take disjoint rows (FOR UPDATE SKIP LOCKED) and add to the summary rows in
-one fixed key order, so two folders queue on a row but never deadlock. A report reads `summed(table)`: the
-summaries and the rows not folded yet together, in one statement, so it counts each committed sale exactly once
-whether or not it was folded yet (a fold commits its delete and its additions at once).
+one fixed key order, so two folders queue on a row but never deadlock. A report reads `summed_by(table, …)` (and
+verify() `summed(table)`): the summaries and the rows not folded yet together, in one statement, so it counts each
+committed sale exactly once whether or not it was folded yet (a fold commits its delete and its additions at once).
 """
 
 from __future__ import annotations
@@ -41,6 +41,22 @@ def summed(table: str) -> str:
     outbox, keys, sums = SUMMARIES[table]
     columns = ", ".join(keys + sums)
     return f"(SELECT {columns} FROM {table} UNION ALL SELECT {columns} FROM {outbox})"
+
+
+def summed_by(table: str, key: str | None, sums: dict[str, str], where: str) -> str:
+    """A SELECT of `key` AS key (an expression over a row `h`; None: one row of totals, key '') and SUM(expression)
+    AS name for each of `sums`, over `table`'s rows and its outbox's rows not folded yet where `where` holds. Each
+    part is summed on its own, as a GROUP BY written by hand reads the summary's (shop, utc_hour) index, then their
+    few rows are added up: summing the rows of summed() instead has SQLite copy every summary row of the period
+    through a co-routine first (twice the time of the year's report by category, bench/report_bench.py)."""
+    outbox = SUMMARIES[table][0]
+    inner = ", ".join(f"SUM({expression}) AS {name}" for name, expression in sums.items())
+    outer = ", ".join(f"SUM(x.{name}) AS {name}" for name in sums)
+    keyed = "''" if key is None else key
+    grouped = "" if key is None else " GROUP BY 1"
+    parts = " UNION ALL ".join(f"SELECT {keyed} AS key, {inner} FROM {t} h WHERE {where}{grouped}"
+                               for t in (table, outbox))
+    return f"SELECT x.key AS key, {outer} FROM ({parts}) x GROUP BY x.key"
 
 
 def _fold_postgres(table: str, shop_filter: bool) -> str:

@@ -98,6 +98,14 @@ def typed(db: Engine, expression: str, sql_type: str) -> str:
     return f"CAST({expression} AS {sql_type})" if _postgres(db) else expression
 
 
+def hour_date(db: Engine, hour: str, minutes: int) -> str:
+    """The date of `hour`, a UTC hour as text (YYYY-MM-DD HH, as the reports' summaries key them), `minutes` later:
+    text YYYY-MM-DD on SQLite, a DATE on PostgreSQL (str() of it reads the same)."""
+    if _postgres(db):
+        return f"CAST(CAST({hour} || ':00' AS TIMESTAMP) + INTERVAL '{int(minutes)} minutes' AS DATE)"
+    return f"date({hour} || ':00', '{int(minutes):+d} minutes')"
+
+
 def big_integer(db: Engine) -> str:
     """The SQL type a product of fen is computed in without overflow (SQLite's INTEGER is 64-bit already)."""
     return "BIGINT" if _postgres(db) else "INTEGER"

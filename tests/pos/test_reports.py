@@ -245,6 +245,27 @@ async def test_a_day_that_changes_the_clocks_has_23_hours(goods, settings):
     assert {r.key: r.net_fen for r in week.rows if r.net_fen} == {"2026-03-29": 100}
 
 
+async def test_days_across_both_changes_of_the_clocks_read_the_same_from_the_summaries(goods, settings):
+    # given a shop in Berlin selling either side of each change of 2026 (29 March 02:00 → 03:00, 25 October
+    # 03:00 → 02:00, the hour 02:xx twice), and either side of those days' midnights
+    berlin = ZoneInfo("Europe/Berlin")
+    sold = [(datetime(2026, 3, 28, 23, 30, tzinfo=berlin), 1), (datetime(2026, 3, 29, 1, 30, tzinfo=berlin), 2),
+            (datetime(2026, 3, 29, 3, 30, tzinfo=berlin), 4), (datetime(2026, 3, 30, 0, 30, tzinfo=berlin), 8),
+            (datetime(2026, 10, 24, 23, 30, tzinfo=berlin), 16), (datetime(2026, 10, 25, 2, 30, tzinfo=berlin), 32),
+            (datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=berlin), 64),
+            (datetime(2026, 10, 25, 23, 30, tzinfo=berlin), 128), (datetime(2026, 10, 26, 0, 30, tzinfo=berlin), 256)]
+    for at, fen in sold:
+        await sell_at(goods, settings, at=at, lines=[("clothes", "donated", fen * 100, 1, 0, 70, 0)])
+    # when the days from March to October are read from the hourly summaries (the hour shifted by the offset then)
+    period = period_of("custom", date(2026, 3, 28), date(2026, 10, 26))
+    by_day = await report(shop_id=goods.shop_id, period=period, dimension="day", zone=berlin)
+    # then each sale is on its local day, as summed from the lines
+    assert {r.key: r.net_fen // 100 for r in by_day.rows if r.net_fen} == {
+        "2026-03-28": 1, "2026-03-29": 2 + 4, "2026-03-30": 8, "2026-10-24": 16, "2026-10-25": 32 + 64 + 128,
+        "2026-10-26": 256}
+    assert by_day == await report(shop_id=goods.shop_id, period=period, dimension="day", zone=berlin, from_lines=True)
+
+
 async def test_a_real_sale_through_the_till_is_in_the_report(goods, settings):
     from pos.sessions import current_session, open_session
     if await current_session(shop_id=goods.shop_id, till_id=goods.till_id) is None:

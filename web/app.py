@@ -107,6 +107,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
     heading = ShopHeading(front)  # the request's shop: on every page, and on the paper it prints
     front.paper.heading = lambda: (heading.name, heading.address)
     front.paper.shop_code = lambda: heading.code
+    signer = SessionSigner(secret, secure=settings.server.https)
     backups = DailyBackups(settings, engine)
     sealer = Sealer()  # seals committed ledger transactions into each shop's hash chain, after the fact
     folder = Folder()  # folds the reports' outbox into their hourly summaries, after the sales (pos/summaries.py)
@@ -159,7 +160,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
         on_startup=[start],
         on_shutdown=[stop],
         before_send=[security_headers(https=settings.server.https)],
-        middleware=[staff_sessions],  # who is logged in, their shop, where from (web/auth.py)
+        middleware=[staff_sessions(signer, front)],  # who is logged in, their shop, where from (web/auth.py)
         csrf_config=CSRFConfig(secret=secret.hex(), cookie_name="csrftoken", header_name="x-csrftoken",
                                cookie_samesite="strict", cookie_secure=settings.server.https,
                                safe_methods={"GET", "HEAD", "OPTIONS"},
@@ -171,6 +172,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None, recover_prin
         dependencies={"front": Provide(front.itself, sync_to_thread=False, use_cache=True)},  # `front: Front`
         exception_handlers={DomainError: on_domain_error, HTTPException: on_http_error, Exception: on_server_error},
         request_class=ShopRequest,  # its JSON: 1.0 is not a whole number, and nesting too deep is a 400
-        state=State({"shopfront": front, "signer": SessionSigner(secret, secure=settings.server.https),
+        state=State({"shopfront": front, "signer": signer,
                      "backups": backups, "sealer": sealer}),
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import msgspec
@@ -35,7 +36,7 @@ from shop.errors import DomainError, ShopError
 from shop.shops import ShopKind
 from shop.staff import Role, end_sessions, session_state
 from shop.throttle import Origin, origin
-from web.shopfront import serving
+from web.shopfront import Shopfront, serving
 
 COOKIE = "aixin_session"
 SHIFT_SECONDS = 12 * 3600
@@ -128,47 +129,57 @@ def cookie_of(scope: Scope, name: str) -> str | None:
     return None
 
 
-def staff_sessions(app: ASGIApp) -> ASGIApp:
-    """Middleware: who is at the keyboard and where. Puts the StaffUser of a valid session cookie in the request
-    (scope["user"]) and serves their shop, or refuses with 401, but for the public paths; tells
+def staff_sessions(signer: SessionSigner, front: Shopfront) -> Callable[[ASGIApp], ASGIApp]:
+    """The middleware (create_app's): who is at the keyboard and where. Puts the StaffUser of a valid session cookie
+    in the request (scope["user"]) and serves their shop, or refuses with 401, but for the public paths; tells
     shop/throttle.py where each request comes from; and logging out ends every session of the person (the
     logout page only drops the cookie: a copy of it would still work)."""
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        client = scope.get("client")
-        place = client[0] if client else "unknown"
-        token = origin.set(Origin(place=place))
-        shop = serving.set(None)  # until the person is known: config.toml's shop; theirs once authenticated
-        try:
+    def around(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            client = scope.get("client")
+            place = client[0] if client else "unknown"
+            shop = serving.set(None)  # until the person is known: config.toml's shop; theirs once authenticated
             if scope["route_handler"].opt.get("public") or PUBLIC_PATHS.match(scope["path"]):
-                if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
-                    await _logging_out(app, scope, receive, send)
-                    return
-            else:
-                state = scope["litestar_app"].state
-                user = await live_user(state.signer, cookie_of(scope, COOKIE))
+                token = origin.set(Origin(place=place))
+                try:
+                    if scope["path"].rstrip("/") == LOGOUT and scope["method"] == "POST":
+                        await _logging_out(app, scope, receive, send, signer)
+                    else:
+                        await app(scope, receive, send)
+                finally:
+                    serving.reset(shop)
+                    origin.reset(token)
+                return
+            token = None
+            try:
+                user = await live_user(signer, cookie_of(scope, COOKIE))
                 if user is None:
                     raise NotAuthorizedException()
-                origin.set(Origin(place=place, staff_id=user.id, username=user.username))
-                await state.shopfront.serve(user.shop_id)  # front.shop_id: their shop, for this request
+                token = origin.set(Origin(place=place, staff_id=user.id, username=user.username))
+                if not front.serve_known(user.shop_id):  # front.shop_id: their shop, for this request
+                    await front.serve(user.shop_id)
                 if (needed := scope["route_handler"].opt.get(REQUIRES)) is not None:
-                    needed.check(user, scope["method"], state.shopfront)
+                    needed.check(user, scope["method"], front)
                 scope["user"] = user
                 scope["auth"] = None
-            await app(scope, receive, send)
-        finally:
-            serving.reset(shop)
-            origin.reset(token)
+                await app(scope, receive, send)
+            finally:
+                serving.reset(shop)
+                if token is not None:
+                    origin.reset(token)
 
-    return middleware
+        return middleware
+
+    return around
 
 
-async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+async def _logging_out(app: ASGIApp, scope: Scope, receive: Receive, send: Send, signer: SessionSigner) -> None:
     """Once the logout page answers (past the CSRF check: a redirect), the person's sessions end."""
-    user = await live_user(scope["litestar_app"].state.signer, cookie_of(scope, COOKIE))
+    user = await live_user(signer, cookie_of(scope, COOKIE))
 
     async def sending(message) -> None:
         if message["type"] == "http.response.start" and user is not None and 300 <= message["status"] < 400:

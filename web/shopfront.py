@@ -86,6 +86,13 @@ class Shopfront:
         Litestar resolves at the least cost."""
         return self
 
+    def serve_known(self, shop_id: int) -> bool:
+        """The request under way serves `shop_id`, if what is kept of it is read (else False: `serve` it)."""
+        if shop_id in self._shops and shop_id in self._tills:
+            serving.set(shop_id)
+            return True
+        return False
+
     async def serve(self, shop_id: int) -> None:
         """The request under way serves `shop_id` (web/auth.py's middleware: the logged-in person's shop)."""
         serving.set(shop_id)

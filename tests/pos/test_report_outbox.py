@@ -64,9 +64,8 @@ async def figures(goods) -> dict:
     return got
 
 
+@pytest.mark.postgres_only  # SQLite has one writer at a time
 async def test_a_sale_left_uncommitted_does_not_hold_up_another_tills_sale_of_the_same_shop(db, goods, settings):
-    if db.engine_type == "sqlite":
-        pytest.skip("SQLite has one writer at a time")
     # given two tills of one shop, the first in the middle of a sale of noodles (its lines written, not committed)
     t1, t2 = await tills(goods, 2)
     written, finish = asyncio.Event(), asyncio.Event()

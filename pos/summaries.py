@@ -13,15 +13,13 @@ committed sale exactly once whether or not it was folded yet (a fold commits its
 
 from __future__ import annotations
 
-import asyncio
-import logging
 
 from shop import sql
+from shop.background import Periodic
 from shop.database import run, writing
 
 from pos.tables import Sale
 
-log = logging.getLogger(__name__)
 
 LINE_SUMS = ("sales_in_category", "sales_in_source", "lines", "pieces", "gross", "value", "fund", "maker", "running",
              "fund_points", "returns_in_category", "returns_in_source", "refund_value", "refund_fund", "refund_maker",
@@ -137,49 +135,16 @@ async def pending(shop_id: int | None = None) -> int:
     return counted
 
 
-class Folder:
-    """Folds the reports' outbox while the server runs: every `every` seconds, and once more at stop.
+class Folder(Periodic):
+    """Folds the reports' outbox while the server runs: every `every` seconds, and once more at stop
+    (shop/background.py). Each worker process runs one; they take disjoint rows."""
 
-    start() at start-up (after the database is open and bound), await stop() at shutdown (before it closes). Each
-    worker process runs one; they take disjoint rows."""
+    name = "aixin-folder"
+    failed = "folding the reports' summaries failed"
+    pass_at_stop = True
 
     def __init__(self, *, every: float = 1.0) -> None:
-        self.every = every
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-        self._stopping = False
+        super().__init__(every=every)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await fold_all()
-            except Exception:  # the folder must outlive a bad moment (database busy or gone a while)
-                log.exception("folding the reports' summaries failed")
-            if self._stopping:
-                break
-            self._wake.clear()
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.every)
-            except TimeoutError:
-                pass
-
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self.run(), name="aixin-folder")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Fold what is left (each fold's transaction commits or rolls back whole), then stop."""
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
-        except TimeoutError:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-        self._task = None
+    async def one_pass(self) -> None:
+        await fold_all()

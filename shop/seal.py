@@ -19,17 +19,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 
 from shop import sql
+from shop.background import Periodic
 from shop.database import as_time, fetch_rows, run, writing
 from shop.tables import LedgerSeal
 
-log = logging.getLogger("aixin.seal")
 
 GENESIS = ""  # what a shop's first seal follows
 BATCH = 500  # transactions sealed in one write transaction: short, so a till's sale on SQLite waits milliseconds
@@ -145,55 +144,21 @@ async def unsealed() -> tuple[int, datetime | None]:
     return int(rows[0]["n"]), as_time(oldest) if oldest is not None else None
 
 
-class Sealer:
-    """Seals the ledger while the server runs: a quick pass every `every` seconds, a full one at start and hourly.
+class Sealer(Periodic):
+    """Seals the ledger while the server runs: a quick pass every `every` seconds, a full one at start and hourly
+    (shop/background.py)."""
 
-    start() at start-up (after the database is open and bound), await stop() at shutdown (before it closes).
-    """
+    name = "aixin-sealer"
+    failed = "sealing the ledger failed"
 
     def __init__(self, *, every: float = 5.0, full_every: float = 3600.0) -> None:
-        self.every = every
+        super().__init__(every=every)
         self.full_every = full_every
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
-        self._stopping = False
+        self._full_at: float | None = None
 
-    async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        full_at: float | None = None
-        while not self._stopping:
-            everything = full_at is None or loop.time() - full_at >= self.full_every
-            try:
-                await seal_pending(everything=everything)
-                if everything:
-                    full_at = loop.time()
-            except Exception:  # the sealer must outlive a bad moment (database busy or gone a while)
-                log.exception("sealing the ledger failed")
-            self._wake.clear()
-            if self._stopping:
-                break
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=self.every)
-            except TimeoutError:
-                pass
-
-    def start(self) -> None:
-        if self._task is None:
-            self._stopping = False
-            self._task = asyncio.create_task(self.run(), name="aixin-sealer")
-
-    async def stop(self, timeout: float = 10.0) -> None:
-        """Let the pass under way finish (its transaction commits or rolls back whole), then stop."""
-        if self._task is None:
-            return
-        self._stopping = True
-        self._wake.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), timeout)
-        except TimeoutError:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-        self._task = None
+    async def one_pass(self) -> None:
+        now = asyncio.get_running_loop().time()
+        everything = self._full_at is None or now - self._full_at >= self.full_every
+        await seal_pending(everything=everything)
+        if everything:
+            self._full_at = now

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from shop.people import last_four, name_contains, normalize_phone, phone_ends_with, search_text
 from lovebank.errors import LoveBankError
 from lovebank.tables import Member, MemberChange, MemberSkill, PointsGift, PointsReversal, ReplacedCard, ServiceRecord
-from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, redact
+from printing.queue import MEMBER_CARD, PASSBOOK_STATEMENT, VOUCHER, redact
 from shop import ledger, sql
 from shop.database import as_date, as_time, forget_erased, run, writing
 from shop.errors import DomainError, ShopError
@@ -245,6 +245,13 @@ async def erase_member(*, shop_id: int, member_id: int) -> MemberInfo:
         for shop in await Shop.select(Shop.id):
             for document in (MEMBER_CARD, PASSBOOK_STATEMENT):
                 await redact(shop_id=shop["id"], document=document, refs=[member.number])
+        # and the vouchers for their service printed their name as the provider's
+        from lovebank.vouchers import voucher_number  # lovebank.vouchers builds on this module
+
+        provided = await run(db, "SELECT id, shop FROM redemption WHERE provider_member = $1", member_id)
+        for shop_id_of_voucher in {row["shop"] for row in provided}:
+            await redact(shop_id=shop_id_of_voucher, document=VOUCHER,
+                         refs=[voucher_number(row["id"]) for row in provided if row["shop"] == shop_id_of_voucher])
     await forget_erased(db)
     return await member_by_id(member_id=member_id)
 

@@ -43,7 +43,7 @@ from printing.layout import yuan as printed_yuan
 from printing.member_card import MemberCard, preview_member_card, render_member_card
 from printing.printer_setup import INTAKE, till_place
 from printing.profiles import PrinterProfile
-from printing.queue import DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT, find_job, reprint
+from printing.queue import DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT, VOUCHER, find_job, reprint
 from printing.refund_slip import RefundSlip, RefundSlipLine, RefundTender, preview_refund_slip, render_refund_slip
 from printing.staff_card import STAFF_CARD, StaffCard, preview_staff_card, render_staff_card
 from printing.statement import PassbookStatement, StatementRow, preview_statement, render_statement
@@ -58,7 +58,6 @@ from shop.staff import issue_badge
 from shop.tables import Staff
 
 RECEIPT, REFUND_SLIP, TILL_REPORT, LABEL = "receipt", "refund slip", "till report", "label"
-VOUCHER = "voucher"  # a service voucher of the love bank (its ref: the voucher's number)
 TILL_DOCUMENTS = (RECEIPT, REFUND_SLIP)  # what a till prints for a customer, listed at the till when not printed
 
 RECEIPT_WORDS = {

@@ -45,6 +45,7 @@ _CHINESE_MODE = (b"\x1c&", b"\x1c.")  # FS & … FS .: two-byte Chinese on the p
 REDACTED = "redacted"  # a job whose bytes were erased with the person they named
 # The documents that name a person, as queued (their ref: the donation's number, the member's number).
 DONATION_SLIP, MEMBER_CARD, PASSBOOK_STATEMENT = "donation slip", "member card", "passbook statement"
+VOUCHER = "voucher"  # a service voucher of the love bank (its ref: the voucher's number); it names the provider
 
 
 def backoff(attempts: int) -> timedelta:

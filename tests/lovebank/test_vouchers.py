@@ -232,3 +232,27 @@ def test_the_vouchers_triggers_name_every_column_they_keep():
     """A column added later to the voucher must be kept by its trigger too (a new migration)."""
     kept = importlib.import_module("lovebank.piccolo_migrations.lovebank_2026_12_07t10_00_00_000000").COLUMNS
     assert sorted(kept) == sorted(c._meta.db_column_name for c in Redemption._meta.columns)
+
+
+async def test_erasing_the_providing_member_erases_the_printed_vouchers_that_named_them(desk):
+    from lovebank.passbook import erase_member
+    from printing.queue import REDACTED, VOUCHER, enqueue
+    from printing.tables import PrintJob
+
+    # given a voucher for the barber's haircut, printed with his name as the provider, and one of a partner's
+    haircut = await redeem(shop_id=desk.shop_id, offer_id=desk.haircut.id, member=f"M{desk.li:06d}",
+                           idempotency_key="redeem-erase-1", staff_id=desk.coordinator_id)
+    massage = await redeem(shop_id=desk.shop_id, offer_id=desk.massage.id, member=f"M{desk.li:06d}",
+                           idempotency_key="redeem-erase-2", staff_id=desk.coordinator_id)
+    for voucher in (haircut, massage):
+        await enqueue(shop_id=desk.shop_id, printer="receipt", document=VOUCHER, ref=voucher.number,
+                      data=f"{voucher.service} {voucher.provider}".encode())
+
+    # when the barber asks to be erased
+    await erase_member(shop_id=desk.shop_id, member_id=desk.wang)
+
+    # then no print job keeps his name; the partner's voucher is untouched
+    jobs = {row["ref"]: row for row in await PrintJob.select(PrintJob.ref, PrintJob.status, PrintJob.data)}
+    assert jobs[haircut.number]["status"] == REDACTED and "王师傅".encode() not in (jobs[haircut.number]["data"] or b"")
+    assert jobs[massage.number]["status"] != REDACTED and "康复中心".encode() in jobs[massage.number]["data"]
+    assert await verify() == []

@@ -9,6 +9,7 @@ every form a `Form`, and text in a path or a query is `Text`.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -74,3 +75,17 @@ class ShopRequest(Request):
             raise ValidationException(f"the body is not JSON: {error}") from None
         except RecursionError:
             raise ValidationException("the body's JSON is nested too deep") from None
+
+
+def form_whole(text: str) -> int:
+    """A whole number typed in a form's field (at most 9 digits), or -1: what the domain then refuses in words."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
+
+
+def form_date(text: str) -> date | None:
+    """A date typed in a form's field (YYYY-MM-DD), or None when empty or not a date."""
+    try:
+        return date.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None

@@ -36,7 +36,7 @@ from shop.staff import Role
 from web.auth import StaffUser, requires_role
 from web.api import _till
 from web.i18n import N_, domain_error_message, print_warnings
-from web.inputs import BodyRowId, Form, In, RowId, Text
+from web.inputs import BodyRowId, Form, In, RowId, Text, form_date, form_whole
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
 from web.vouchers import VOUCHER_STATUS_WORDS
@@ -479,18 +479,6 @@ class PeriodForm(Form):
     end: str = ""
 
 
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
-
-
-def _whole(text: str) -> int:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
-
-
 class LoveBankPages(Controller):
     path = "/lovebank"
     opt = requires_role(Role.COORDINATOR)
@@ -535,7 +523,7 @@ class LoveBankPages(Controller):
     async def member(self, request: Request, front: Front, member_id: FromPath[RowId], start: FromQuery[Text] = "",
                      end: FromQuery[Text] = "", opened: FromQuery[Text] = "",
                      printed: FromQuery[Text] = "") -> Template:
-        return await self._member(request, front, member_id, start=_day(start), end=_day(end),
+        return await self._member(request, front, member_id, start=form_date(start), end=form_date(end),
                                   done=printed if printed in ("statement", "card") else ("opened" if opened else ""))
 
     async def _member(self, request: Request, front: Shopfront, member_id: int, *, start: date | None = None,
@@ -571,13 +559,13 @@ class LoveBankPages(Controller):
     @post("/members/{member_id:int}/service", status_code=200)
     async def record(self, request: Request[StaffUser, dict, object], front: Front, member_id: FromPath[RowId],
                      data: URLEncodedBody[ServiceForm]) -> Template | Redirect:
-        served_on = _day(data.served_on)
+        served_on = form_date(data.served_on)
         try:
             if served_on is None:
                 raise DomainError(LoveBankError.BAD_SERVICE_DATE, date=data.served_on[:10])
             await _record(request, front, ServiceIn(
                 member_id=member_id, served_on=served_on, start_time=data.start_time, place=data.place,
-                content=data.content, service_type=data.service_type, half_hours=_whole(data.half_hours),
+                content=data.content, service_type=data.service_type, half_hours=form_whole(data.half_hours),
                 witness=data.witness, idempotency_key=data.idempotency_key))
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
@@ -614,7 +602,7 @@ class LoveBankPages(Controller):
             if data.to.strip().lower() != "fund":
                 to = (await passbook.member_for_till(code=data.to)).id
             await passbook.donate_points(shop_id=shop_id, from_member_id=member_id, to_member_id=to,
-                                         points=_whole(data.points), staff_id=request.user.id, note=data.note)
+                                         points=form_whole(data.points), staff_id=request.user.id, note=data.note)
         except DomainError as error:
             return await self._failed(request, front, member_id, error)
         return Redirect(f"/lovebank/members/{member_id}")
@@ -637,7 +625,7 @@ class LoveBankPages(Controller):
     @post("/members/{member_id:int}/statement/print", status_code=200)
     async def statement_print(self, front: Front, member_id: FromPath[RowId],
                               data: URLEncodedBody[PeriodForm]) -> Redirect:
-        start, end = _day(data.start), _day(data.end)
+        start, end = form_date(data.start), form_date(data.end)
         await front.paper.print_statement(shop_id=front.shop_id, member_id=member_id, start=start, end=end)
         front.printing.wake()
         query = "".join(f"&{k}={v.isoformat()}" for k, v in (("start", start), ("end", end)) if v)

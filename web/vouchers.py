@@ -24,7 +24,7 @@ from shop.errors import DomainError
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
 from web.i18n import N_, domain_error_message
-from web.inputs import BodyRowId, Form, In, RowId, Text
+from web.inputs import BodyRowId, Form, In, RowId, Text, form_whole
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
 
@@ -188,11 +188,6 @@ class VoucherForm(Form):
     number: str = ""
 
 
-def _whole(text: str) -> int:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
-
-
 class VoucherPages(Controller):
     path = "/lovebank"
     opt = requires_role(Role.COORDINATOR)
@@ -222,7 +217,7 @@ class VoucherPages(Controller):
                   data: URLEncodedBody[OfferForm]) -> Template | Redirect:
         try:
             provider = (await passbook.member_for_till(code=data.provider)).id if data.provider.strip() else None
-            await vouchers.add_offer(shop_id=front.shop_id, name=data.name, points=_whole(data.points),
+            await vouchers.add_offer(shop_id=front.shop_id, name=data.name, points=form_whole(data.points),
                                      staff_id=request.user.id, provider_member_id=provider, partner=data.partner)
         except DomainError as error:
             return await self._refused(request, front, error)
@@ -241,7 +236,7 @@ class VoucherPages(Controller):
     async def redeem(self, request: Request[StaffUser, dict, object], front: Front,
                      data: URLEncodedBody[RedeemForm]) -> Template | Redirect:
         try:
-            offer_id = _whole(data.offer_id)
+            offer_id = form_whole(data.offer_id)
             if offer_id < 1:
                 raise DomainError(LoveBankError.UNKNOWN_OFFER, offer=data.offer_id[:16])
             voucher = await _redeem(request, front, offer_id=offer_id, member=data.member, key=data.idempotency_key)

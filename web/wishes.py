@@ -24,7 +24,7 @@ from shop.errors import DomainError
 from shop.staff import Role
 from web.auth import StaffUser, requires_role
 from web.i18n import N_, domain_error_message
-from web.inputs import BodyRowId, Form, In, RowId, Text
+from web.inputs import BodyRowId, Form, In, RowId, Text, form_date, form_whole
 from web.intake import GivenItemIn
 from web.pages import _page
 from web.shopfront import Front, Shopfront, locale_of
@@ -181,18 +181,6 @@ class NoteForm(Form):
     note: str = ""
 
 
-def _whole(text: str) -> int:
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else -1
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
-
-
 class WishesPage(Controller):
     path = "/wishes"
     opt = requires_role(Role.COORDINATOR)
@@ -232,7 +220,7 @@ class WishesPage(Controller):
         donor = data.donor_id.strip()
         return await self._done(request, front, lambda: fulfilling.claim_wish(
             shop_id=front.shop_id, wish_id=wish_id, staff_id=request.user.id, member_code=data.member or None,
-            donor_id=(_whole(donor) if donor else None)))
+            donor_id=(form_whole(donor) if donor else None)))
 
     @post("/{wish_id:int}/fulfil", status_code=200)
     async def fulfil(self, request: Request[StaffUser, dict, object], front: Front, wish_id: FromPath[RowId],
@@ -240,9 +228,9 @@ class WishesPage(Controller):
         if data.how == "stock":
             given = FulfilIn(barcodes=data.barcodes.split())
         elif data.how == "donation":
-            given = FulfilIn(donation_id=donation_id_of(data.donation) or _whole(data.donation))
+            given = FulfilIn(donation_id=donation_id_of(data.donation) or form_whole(data.donation))
         else:
-            given = FulfilIn(half_hours=_whole(data.half_hours), witness=data.witness, served_on=_day(data.served_on),
+            given = FulfilIn(half_hours=form_whole(data.half_hours), witness=data.witness, served_on=form_date(data.served_on),
                              start_time=data.start_time, place=data.place)
         return await self._done(request, front, lambda: _fulfil(request, front, wish_id, given))
 

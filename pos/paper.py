@@ -52,6 +52,7 @@ from printing.till_report import TillReport, preview_till_report, render_till_re
 from printing.wish_list import WISH_LIST, WishLine, WishList, preview_wish_list, render_wish_list
 from printing.voucher import Voucher, preview_voucher, render_voucher
 from shop.database import as_time, one_writer_per_shop, writing
+from shop.money import format_yuan
 from shop.printouts import N_, Printouts
 from shop.settings import Settings
 from shop.staff import issue_badge
@@ -235,8 +236,8 @@ class Paper:
         if not (notice.address and notice.public):
             return None
         month = sale.created_at.astimezone(self.settings.zone).strftime("%Y-%m")
-        whole, cents = divmod(sale.fund_fen, 100)
-        line = notice.receipt_line.replace("{fund}", f"{whole}.{cents:02d}") if sale.fund_fen > 0 else ""
+        fund = format_yuan(sale.fund_fen).removeprefix("¥")  # the line carries its own ¥ ("¥{fund}")
+        line = notice.receipt_line.replace("{fund}", fund) if sale.fund_fen > 0 else ""
         code = self.shop_code() if self.shop_code else self.settings.shop.code
         return NoticeCode(line=line, url=notice_url(notice.address, month,
                                                     shop=code if code != self.settings.shop.code else ""))

@@ -11,7 +11,9 @@ sessions, and a restart logs nobody out.
 
 `staff_sessions` also tells shop/throttle.py where each request comes from (the client's address, and who is
 logged in), so failed logins and PINs are counted per person and per place; and it checks the route's
-`requires_role` as it authenticates.
+`requires_role` as it authenticates. A route whose opt names an answer (ANSWER_AT_ONCE: the scanner's lookup) is
+answered by the middleware itself once the person may have it, past Litestar's handler; when that answer is None the
+handler answers as usual.
 
 The shop a request serves is the logged-in person's (the cookie's shop, signed with the rest): the middleware
 hands it to the Shopfront (web/shopfront.py: `front.shop_id` is then theirs for the whole request), so staff see
@@ -166,6 +168,13 @@ def staff_sessions(signer: SessionSigner, front: Shopfront) -> Callable[[ASGIApp
                     needed.check(user, scope["method"], front)
                 scope["user"] = user
                 scope["auth"] = None
+                if (answer := scope["route_handler"].opt.get(ANSWER_AT_ONCE)) is not None and \
+                        (body := await answer(scope, front)) is not None:
+                    await send({"type": "http.response.start", "status": 200,
+                                "headers": [(b"content-type", b"application/json"),
+                                            (b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body})
+                    return
                 await app(scope, receive, send)
             finally:
                 serving.reset(shop)
@@ -208,6 +217,9 @@ class RoleNeeded:
 
 
 REQUIRES = "requires"  # the `opt` key of a RoleNeeded
+ANSWER_AT_ONCE = "answer_at_once"
+"""The `opt` key of a route's answer that the middleware sends itself, as JSON with status 200, once the person may
+have it: `async (scope, front) -> bytes | None`, None leaving the answer to the route's handler (the scan's)."""
 
 
 def requires_role(role: Role, *, needs_tills: bool = False, needs_stock: bool = False) -> dict[str, RoleNeeded]:

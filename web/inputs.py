@@ -59,6 +59,11 @@ MAX_QUERY_TEXT = 200
 Text = Annotated[str, Parameter(max_length=MAX_QUERY_TEXT, pattern=f"^[^{_CONTROL_CHARS}]*$")]
 
 
+def is_text(value: str) -> bool:
+    """Whether Litestar lets `value` through as Text (for a route's answer given past its handler, web/api.py)."""
+    return len(value) <= MAX_QUERY_TEXT and _CONTROL.search(value) is None
+
+
 # A JSON body as Litestar would read it, but a number with a fraction or an exponent (1.0, 1e3) stays a Decimal,
 # so it is refused where a whole number is meant instead of being rounded into one; and a body nested past what
 # the decoder can follow (msgspec raises RecursionError, which Litestar does not catch) is malformed, not a 500.

@@ -13,7 +13,7 @@ shop, printer kind none) and, one step after the other, reads the server's VmRSS
   checkouts   --checkouts 5-line cash sales (each renders its receipt for the print queue)
   till page   GET /till
   reports     the manager's month report page (two charts drawn by pygal) and the CSV
-  rename      the manager renames an item (its pinyin search keys are made: pypinyin's dictionaries)
+  rename      the manager renames an item (its pinyin search keys are made: pypinyin's readings, from a cache file)
 
 Also python -X importtime's heaviest imports of `import web.app` with --imports. Nothing is timed: only memory.
 """

@@ -1,15 +1,16 @@
 """Finding an item without its barcode: by name, by part of a code, by pinyin initials or full pinyin.
 
 A cashier whose label is missing types "axb" and finds 爱心杯. The keys are computed from the
-name with pypinyin (phrase-aware, so 重庆 reads chongqing) whenever a name is written, and kept
-on the item, so a search is one indexed-free LIKE over a few columns of one table.
+name as pypinyin reads it (phrase-aware, so 重庆 reads chongqing) whenever a name is written, and
+kept on the item, so a search is one indexed-free LIKE over a few columns of one table.
 """
 
 from __future__ import annotations
 
 import re
 
-_NOT_HAN = "\x00"
+from inventory.pinyin_readings import readings
+
 _KEEP = re.compile(r"[0-9a-z]+")
 
 
@@ -18,19 +19,15 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 
     Characters that are not Chinese are kept as they are (lowercased) in both: "T恤 XL" → ("txxl", "txuxl").
     """
-    # pypinyin's dictionaries take ~55 MB: imported when a name is first written, never by a till that only sells
-    from pypinyin import lazy_pinyin
-
     initials, full = [], []
-    marked = lambda text: [_NOT_HAN + text]  # noqa: E731 - pypinyin's callback for what is not Chinese
-    for syllable in lazy_pinyin(name, errors=marked):  # a syllable's initial is its first letter
-        if syllable.startswith(_NOT_HAN):
-            kept = "".join(_KEEP.findall(syllable[1:].lower()))
+    for piece, syllables in readings().read(name):  # a syllable's initial is its first letter
+        if syllables is None:
+            kept = "".join(_KEEP.findall(piece.lower()))
             initials.append(kept)
             full.append(kept)
         else:
-            initials.append(syllable[:1].lower())
-            full.append(syllable.lower())
+            initials.extend(syllable[:1].lower() for syllable in syllables)
+            full.extend(syllable.lower() for syllable in syllables)
     return "".join(initials), "".join(full)
 
 

@@ -1,5 +1,5 @@
 """The server loads its heavy libraries when first needed (issue 22): a till that only scans and sells never holds
-pypinyin's dictionaries (~55 MB, made when an item's name is written) nor pygal (a report's charts)."""
+pygal (a report's charts); pypinyin (~55 MB) it never imports at all: inventory.pinyin_readings asks it in a child."""
 
 import subprocess
 import sys

@@ -27,6 +27,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import msgspec
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -121,13 +122,20 @@ PUBLIC_PATHS = re.compile("|".join(("^/login", "^/lang", "^/static", "^/schema",
 
 def cookie_of(scope: Scope, name: str) -> str | None:
     """The value of one cookie of the request, read from its raw headers (no other cookie parsed)."""
-    wanted = name + "="
     for header, value in scope["headers"]:
-        if header == b"cookie":
-            for part in value.decode("latin-1").split(";"):
-                part = part.strip()
-                if part.startswith(wanted):
-                    return part[len(wanted):].strip('"')
+        if header == b"cookie" and (found := _cookie_in(value, name)) is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _cookie_in(header: bytes, name: str) -> str | None:
+    """One cookie's value in a Cookie header: a till sends the same header all shift, so it is read once."""
+    wanted = name + "="
+    for part in header.decode("latin-1").split(";"):
+        part = part.strip()
+        if part.startswith(wanted):
+            return part[len(wanted):].strip('"')
     return None
 
 
@@ -136,6 +144,15 @@ def staff_sessions(signer: SessionSigner, front: Shopfront) -> Callable[[ASGIApp
     in the request (scope["user"]) and serves their shop, or refuses with 401, but for the public paths; tells
     shop/throttle.py where each request comes from; and logging out ends every session of the person (the
     logout page only drops the cookie: a copy of it would still work)."""
+
+    origins: dict[tuple[str, int, str], Origin] = {}  # each till's person and address, made once
+
+    def origin_of(place: str, user: StaffUser) -> Origin:
+        if (known := origins.get(key := (place, user.id, user.username))) is None:
+            if len(origins) >= SessionSigner.KEPT:
+                origins.clear()
+            known = origins[key] = Origin(place=place, staff_id=user.id, username=user.username)
+        return known
 
     def around(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -161,7 +178,7 @@ def staff_sessions(signer: SessionSigner, front: Shopfront) -> Callable[[ASGIApp
                 user = await live_user(signer, cookie_of(scope, COOKIE))
                 if user is None:
                     raise NotAuthorizedException()
-                token = origin.set(Origin(place=place, staff_id=user.id, username=user.username))
+                token = origin.set(origin_of(place, user))
                 if not front.serve_known(user.shop_id):  # front.shop_id: their shop, for this request
                     await front.serve(user.shop_id)
                 if (needed := scope["route_handler"].opt.get(REQUIRES)) is not None:

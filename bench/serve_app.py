@@ -11,12 +11,14 @@ that the benchmark can start it with the uvicorn command line (and so with
 
 The database must already be migrated (`aixin migrate` / `aixin demo`).
 
-`floor` is the "stack floor": the very same app (its middleware, authentication, CSRF,
-exception handlers, the cashier's role check, the scan's exemption from CSRF) with one more
-route, GET /bench/floor/{barcode}, that answers a constant item without touching the database. Started with the same data
-folder it shares the app's secret, so the real app's login cookie works on it. What the
-real scan costs beyond the floor is the scan's own work; what the floor costs beyond the
-bare app (serve_bare.py) is the stack the app chose.
+`floor` is the "stack floor": the very same app (its middleware, authentication, CSRF, exception handlers, security
+headers, the cashier's role check, the scan's exemption from CSRF) with two more routes that answer without touching
+the database. GET /bench/floor/hello is the bare endpoint's own handler (serve_bare.py) behind that stack: what it
+costs beyond the bare app is the stack the app chose, and nothing else. GET /bench/floor/items/{barcode} answers a
+constant item through a handler of the scan's former shape (an async handler with a path parameter, returning
+TillItem): what it costs beyond /hello is Litestar's handler pipeline, which the scan now skips (web/api.py
+scan_at_once) and every other route still pays. Started with the same data folder it shares the app's secret, so the
+real app's login cookie works on it.
 
 Experiments measure a suspected cost without touching the project's code, chosen with
 AIXIN_BENCH_EXPERIMENT. There is none at present: the last one (async guards, +11-24% scan
@@ -48,6 +50,10 @@ def app() -> Litestar:
 class FloorApi(Controller):
     path = "/bench/floor"
     opt = requires_role(Role.CASHIER, needs_tills=True)  # as TillApi's
+
+    @get("/hello", sync_to_thread=False, opt={"read_only_hot_path": True})  # serve_bare.py's, with the scan's opt
+    def hello(self) -> dict[str, object]:
+        return {"hello": "world", "n": 1}
 
     @get("/items/{barcode:str}", opt={"read_only_hot_path": True})  # as the scan's: a read, no CSRF token
     async def scan(self, barcode: str) -> TillItem:

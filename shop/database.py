@@ -316,6 +316,64 @@ class ShopSQLiteEngine(SQLiteEngine):
         self._reader = self._writer = None
 
 
+READERS_NAME = "aixin hot reads"  # their application_name, as pg_stat_activity shows them
+
+
+class ShopPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, with a few connections of its own kept for the hot reads (fetch_rows: the
+    scanner's lookup, a session's state). One is taken from a list and put back: none of the pool's bookkeeping (a
+    proxy, a task shielding each release, a timeout), which cost as much again as the read itself (bench/README.md).
+    At most READERS are opened, when first needed; a read that finds them all busy takes the pool's way."""
+
+    READERS = 4
+
+    def __init__(self, dsn: str) -> None:
+        super().__init__(config={"dsn": dsn})
+        self._idle: list[asyncpg.Connection] = []
+        self._readers = 0  # opened and not closed: idle or reading
+
+    async def read(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        while self._idle and self._idle[-1].is_closed():  # the server ended it, and asyncpg has seen so
+            self._drop(self._idle.pop())
+        if self._idle:
+            connection = self._idle.pop()
+        elif self._readers < self.READERS and self.pool is not None:
+            self._readers += 1
+            try:
+                connection = await asyncpg.connect(**self.config, server_settings={"application_name": READERS_NAME})
+            except BaseException:
+                self._readers -= 1
+                raise
+        else:
+            return await _fetch_outside(self, sql, args)
+        try:
+            rows = await connection.fetch(sql, *args)
+        except Exception as error:
+            if isinstance(error, asyncpg.PostgresError) and not connection.is_closed():
+                self._idle.append(connection)  # a statement refused: the connection is as good as before
+                raise
+            self._drop(connection)  # the server ended it, or the network: the pool's connection instead
+            return await _fetch_outside(self, sql, args)
+        except BaseException:
+            self._drop(connection)  # cancelled half-way: what it would read next is not known
+            raise
+        self._idle.append(connection)
+        return [dict(row) for row in rows]
+
+    def _drop(self, connection: asyncpg.Connection) -> None:
+        self._readers -= 1
+        connection.terminate()
+
+    async def close_readers(self) -> None:
+        while self._idle:
+            connection = self._idle.pop()
+            self._readers -= 1
+            try:
+                await asyncio.wait_for(connection.close(), timeout=1)
+            except (TimeoutError, OSError, asyncpg.InterfaceError):
+                connection.terminate()
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened: the sentence names it and says why (a start-up that must not go on)."""
 
@@ -354,7 +412,7 @@ def engine_for(url: str) -> Engine:
             raise DatabaseUnavailable(f"cannot make the folder of the database file {path}: {error}") from error
         return ShopSQLiteEngine(path=path)
     if parts.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(config={"dsn": url})
+        return ShopPostgresEngine(url)
     raise ValueError(f"unsupported database URL: {url}")
 
 
@@ -421,10 +479,19 @@ async def open_database(engine: Engine) -> None:
         engine.give_back(connection)
     elif isinstance(engine, PostgresEngine) and engine.pool is None:
         try:
-            await asyncio.wait_for(engine.start_connection_pool(min_size=2, max_size=16), timeout=10)
+            await asyncio.wait_for(engine.start_connection_pool(min_size=2, max_size=16, reset=_keeps_nothing),
+                                   timeout=10)
         except (OSError, TimeoutError, asyncpg.PostgresError) as error:
             where = urlsplit(engine.config.get("dsn", "")).hostname or "the server"
             raise DatabaseUnavailable(f"cannot reach the PostgreSQL database on {where}: {error}") from error
+
+
+async def _keeps_nothing(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection it takes back, beyond asyncpg's own rolling back of an unfinished
+    transaction: nothing. Its default, a query of its own (RESET ALL, UNLISTEN *, CLOSE ALL, advisory unlock), was a
+    second round trip after every statement outside a transaction: half a scan's work on PostgreSQL. The shop keeps
+    no state in a session: its locks, settings and cursors are its transactions' (pg_advisory_xact_lock,
+    set_config(…, true), SET LOCAL), and it listens to nothing."""
 
 
 async def forget_erased(engine: Engine) -> None:
@@ -448,6 +515,8 @@ async def close_database(engine: Engine) -> None:
     if isinstance(engine, ShopSQLiteEngine):
         await engine.close()
     elif isinstance(engine, PostgresEngine) and engine.pool is not None:
+        if isinstance(engine, ShopPostgresEngine):
+            await engine.close_readers()
         try:  # close waits for every connection to come back; one that never does must not hang shutdown
             await asyncio.wait_for(engine.pool.close(), timeout=2)
         except TimeoutError:
@@ -521,8 +590,8 @@ async def fetch_rows(engine: Engine, sql: str, *args: Any) -> list[dict[str, Any
         cursor = engine.reader().execute(_sqlite_placeholders(sql), args)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
-    if isinstance(engine, PostgresEngine) and engine.pool is not None:
-        return [dict(row) for row in await engine.pool.fetch(sql, *args)]
+    if isinstance(engine, ShopPostgresEngine):
+        return await engine.read(sql, args)
     return await run(engine, sql, *args)  # pragma: no cover
 
 

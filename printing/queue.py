@@ -93,11 +93,18 @@ async def enqueue(*, shop_id: int, printer: str, document: str, ref: str, data: 
                   now: datetime | None = None) -> int:
     """Add a job; inside the caller's transaction if there is one (a sale and its receipt commit together)."""
     now = now or _now()
-    rows = await PrintJob.insert(PrintJob(
-        shop_id=shop_id, printer=printer, document=document, ref=ref, till=till, data=data, status="queued",
-        not_before=now, created_at=now,
-    )).returning(PrintJob.id)
+    rows = await PrintJob.raw(_ENQUEUE, shop_id, printer, document, ref, till, data, now, now)
     return rows[0]["id"]
+
+
+# A sale's receipt is queued in the sale's transaction: one statement, past Piccolo's query builder (building an insert
+# from a PrintJob was a tenth of a checkout's time). Every column is named, as a new PrintJob(...) has it.
+_ENQUEUE = """
+INSERT INTO print_job (shop_id, printer, document, ref, till, data, status, attempts, last_error, not_before,
+                       created_at, printed_at, lease, lease_until, send_started_at, as_copy)
+VALUES ({}, {}, {}, {}, {}, {}, 'queued', 0, '', {}, {}, NULL, '', NULL, NULL, FALSE)
+RETURNING id
+"""
 
 
 async def recent_jobs(*, shop_id: int, limit: int = 200, ref: str | None = None) -> list[Job]:

@@ -604,7 +604,9 @@ def main() -> int:
                         help="run bare, floor, floor-items and scan this many times, each in turn, and keep each "
                              "one's best run: the machine's speed drifts, and their ratios are fairest from runs "
                              "close in time")
-    parser.add_argument("--profile", action="store_true", help="also profile each phase of bare, floor, scan and checkout that ran, with py-spy")
+    parser.add_argument("--profile", action="store_true",
+                        help="also profile each phase of bare, floor, floor-items, scan and checkout that ran, with "
+                             "py-spy")
     parser.add_argument("--profile-seconds", type=float, default=8.0)
     parser.add_argument("--json", help="write the results here (default bench/results/<db>.json)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and the PostgreSQL database")
@@ -875,7 +877,8 @@ def report(results: dict, db: str) -> None:
         verdicts.append((f"scan rps / bare rps = {ratio:.1%} (target >= 50%)", ratio >= TARGETS["scan_vs_bare"]))
     if "bare" in http_ and "floor" in http_:
         ratio = results["floor_vs_bare"] = round(http_["floor"]["rps"] / http_["bare"]["rps"], 3)
-        verdicts.append((f"stack floor rps / bare rps = {ratio:.1%} (target >= 60%)", ratio >= TARGETS["floor_vs_bare"]))
+        verdicts.append((f"stack floor rps / bare rps = {ratio:.1%} (target >= 60%)",
+                         ratio >= TARGETS["floor_vs_bare"]))
         if "scan" in http_:
             results["scan_vs_floor"] = round(http_["scan"]["rps"] / http_["floor"]["rps"], 3)
             print(f"scan / stack floor: {results['scan_vs_floor']:.1%}")

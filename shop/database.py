@@ -331,8 +331,11 @@ class ShopPostgresEngine(PostgresEngine):
         super().__init__(config={"dsn": dsn})
         self._idle: list[asyncpg.Connection] = []
         self._readers = 0  # opened and not closed: idle or reading
+        self._loop: asyncio.AbstractEventLoop | None = None  # the event loop they belong to
 
     async def read(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        if (loop := asyncio.get_running_loop()) is not self._loop:  # a command's or a test's loop after another's:
+            self._idle, self._readers, self._loop = [], 0, loop  # the last one's connections ended with it
         while self._idle and self._idle[-1].is_closed():  # the server ended it, and asyncpg has seen so
             self._drop(self._idle.pop())
         if self._idle:

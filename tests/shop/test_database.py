@@ -128,3 +128,26 @@ async def test_hot_reads_keep_a_few_connections_of_their_own_and_survive_one_tha
     finally:
         await observer.close()
         await open_database(db)  # for the fixture's own checks and close
+
+
+@pytest.mark.postgres_only
+def test_hot_reads_in_a_new_event_loop_do_not_reuse_the_last_loops_connections(settings):
+    # given a read in one event loop that ends without closing the database (a command run in-process, say)
+    engine = engine_for(settings.database.url)
+
+    async def first() -> list:
+        await open_database(engine)
+        return await fetch_rows(engine, "SELECT 1 AS answer")
+
+    assert asyncio.run(first()) == [{"answer": 1}]
+    engine.pool = None  # gone with its loop
+    # when the same engine reads in another, then it opens its own connections there
+
+    async def second() -> list:
+        await open_database(engine)
+        try:
+            return await fetch_rows(engine, "SELECT 2 AS answer")
+        finally:
+            await close_database(engine)
+
+    assert asyncio.run(second()) == [{"answer": 2}]

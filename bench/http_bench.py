@@ -593,7 +593,7 @@ def main() -> int:
                              "of the scan's former shape, see serve_app.py; scan-hot: the "
                              "lookup of the 5 items the checkout sold, whose stock history it made long; "
                              "scan-login: the scan while someone logs in once a second)")
-    parser.add_argument("--experiment", choices=[],
+    parser.add_argument("--experiment", choices=["one-by-one", "two-together"],
                         help="run the real server with a change made in bench/serve_app.py only (see there)")
     parser.add_argument("--raw-seconds", type=float, default=5.0, help="seconds of each raw SQL run (0: none)")
     parser.add_argument("--retry-disturbed", type=int, default=2,

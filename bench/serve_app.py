@@ -21,8 +21,11 @@ scan_at_once) and every other route still pays. Started with the same data folde
 real app's login cookie works on it.
 
 Experiments measure a suspected cost without touching the project's code, chosen with
-AIXIN_BENCH_EXPERIMENT. There is none at present: the last one (async guards, +11-24% scan
-throughput) became the project's code.
+AIXIN_BENCH_EXPERIMENT (the one before these, async guards, +11-24% scan throughput, became the project's code):
+
+* `one-by-one`: on PostgreSQL every scan's lookup goes alone, as before shop.database.fetch_by_key let the lookups
+  of tills scanning at the same moment go together in one statement;
+* `two-together`: two lookups on their way before the next ones wait (ShopPostgresEngine.TOGETHER is 1).
 """
 
 from __future__ import annotations
@@ -33,8 +36,13 @@ from litestar import Controller, Litestar, get
 
 EXPERIMENT = os.environ.get("AIXIN_BENCH_EXPERIMENT", "")
 
+EXPERIMENTS = {"one-by-one": 10**9, "two-together": 2}  # ShopPostgresEngine.TOGETHER
 if EXPERIMENT:
-    raise SystemExit(f"unknown AIXIN_BENCH_EXPERIMENT {EXPERIMENT!r}")
+    if EXPERIMENT not in EXPERIMENTS:
+        raise SystemExit(f"unknown AIXIN_BENCH_EXPERIMENT {EXPERIMENT!r}")
+    from shop.database import ShopPostgresEngine
+
+    ShopPostgresEngine.TOGETHER = EXPERIMENTS[EXPERIMENT]
 
 from shop.settings import load_settings  # noqa: E402
 from shop.staff import Role  # noqa: E402

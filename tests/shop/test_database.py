@@ -8,8 +8,8 @@ import pytest
 from pathlib import Path
 
 from shop.database import (
-    READERS_NAME, ShopPostgresEngine, ShopSQLiteEngine, checkpoint, close_database, engine_for, fetch_rows,
-    open_database, run, writing,
+    READERS_NAME, ShopPostgresEngine, ShopSQLiteEngine, checkpoint, close_database, engine_for, fetch_by_key,
+    fetch_rows, open_database, run, writing,
 )
 
 
@@ -151,3 +151,52 @@ def test_hot_reads_in_a_new_event_loop_do_not_reuse_the_last_loops_connections(s
             await close_database(engine)
 
     assert asyncio.run(second()) == [{"answer": 2}]
+
+
+ONE = "SELECT 'alone' AS how, n, n * 10 AS tens FROM generate_series(1, $1::integer) AS n WHERE $2::text <> 'refuse'"
+MANY = """SELECT k.size AS key_size, k.word AS key_word, 'together' AS how, n, n * 10 AS tens
+          FROM unnest($1::integer[], $2::text[]) AS k(size, word), generate_series(1, k.size) AS n
+          WHERE 1 / (CASE WHEN k.word = 'refuse' THEN 0 ELSE 1 END) = 1"""
+
+
+def rows_for(size: int, how: str) -> list[dict]:
+    return [{"how": how, "n": n, "tens": n * 10} for n in range(1, size + 1)]
+
+
+@pytest.mark.postgres_only
+async def test_hot_reads_asked_for_at_the_same_moment_go_together_in_one_statement(db):
+    assert isinstance(db, ShopPostgresEngine) and db.TOGETHER == 1
+    # one read with nothing on its way: it goes at once, alone
+    assert await fetch_by_key(db, ONE, MANY, 2, "a") == rows_for(2, "alone")
+    # when nine are asked for at once, then the first goes alone and the eight after it wait and go together,
+    # each answered with its own key's rows (a key asked for twice twice; a key with no rows with none)
+    keys = [(3, "a"), (1, "b"), (2, "c"), (1, "b"), (0, "d"), (4, "e"), (2, "c"), (1, "f"), (2, "g")]
+    answers = await asyncio.gather(*[fetch_by_key(db, ONE, MANY, *key) for key in keys])
+    assert answers == [rows_for(3, "alone")] + [rows_for(size, "together") for size, _ in keys[1:]]
+    # when a waiting read is cancelled, then the others that waited with it are still answered
+    slow = asyncio.ensure_future(fetch_by_key(db, ONE + " AND pg_sleep(0.2) IS NOT NULL", MANY, 1, "a"))
+    await asyncio.sleep(0.05)  # on its way
+    waiting = [asyncio.ensure_future(fetch_by_key(db, ONE, MANY, *key)) for key in [(2, "x"), (1, "y"), (3, "z")]]
+    await asyncio.sleep(0)
+    waiting[1].cancel()
+    assert await slow == rows_for(1, "alone")
+    assert [await waiting[0], await waiting[2]] == [rows_for(2, "together"), rows_for(3, "together")]
+    assert waiting[1].cancelled()
+    # when PostgreSQL refuses the statement for many, then every read that waited for it is refused
+    refused = [(1, "a"), (2, "b"), (1, "refuse")]
+    answers = await asyncio.gather(*[fetch_by_key(db, ONE, MANY, *key) for key in refused], return_exceptions=True)
+    assert answers[0] == rows_for(1, "alone")
+    assert [type(answer) for answer in answers[1:]] == [asyncpg.DivisionByZeroError] * 2
+    # and nothing is left waiting or on its way: the next read goes alone
+    assert await fetch_by_key(db, ONE, MANY, 2, "a") == rows_for(2, "alone")
+
+
+async def test_on_sqlite_a_read_by_key_is_the_read_for_one(tmp_path):
+    engine = engine_for(f"sqlite:///{tmp_path}/by-key.sqlite")
+    await open_database(engine)
+    try:
+        answers = await asyncio.gather(*[fetch_by_key(engine, "SELECT $1 + 1 AS n, $2 AS word", "not read", n, "w")
+                                         for n in range(5)])
+        assert answers == [[{"n": n + 1, "word": "w"}] for n in range(5)]
+    finally:
+        await close_database(engine)

@@ -384,19 +384,19 @@ class SellableItem:
     accepts_points: bool = True  # its category takes love-bank points at the till
 
 
-async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str]) -> dict[str, SellableItem]:
+async def items_by_barcode(*, shop_id: int, barcodes: Sequence[str], lock: bool = True) -> dict[str, SellableItem]:
     """The items for these (normalized) codes, with what the split needs; unknown codes are absent.
 
     Inside a writing transaction on PostgreSQL the item rows stay locked until it ends (in
-    id order, so two tills selling the same goods queue instead of deadlocking); SQLite's
-    IMMEDIATE transaction already keeps other writers out. Written in SQL: the checkout's
-    hot path.
+    id order, so two tills selling the same goods queue instead of deadlocking), unless `lock` is
+    False; SQLite's IMMEDIATE transaction already keeps other writers out. Written in SQL: the
+    checkout's hot path.
     """
     if not barcodes:
         return {}
     engine = Item._meta.db
     marks = sql.placeholders(2, len(barcodes))
-    lock = sql.for_update(engine, of="i")
+    lock = sql.for_update(engine, of="i") if lock else ""
     rows = await run(engine, f"""
         SELECT i.id, i.barcode, i.name, i.price_fen, i.active, i.on_hand, c.id AS category_id,
                c.code AS category_code, c.source, c.fund_percent, c.maker_percent, i.created_at, c.perishable,

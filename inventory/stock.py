@@ -45,13 +45,14 @@ class Movement:
 
 
 async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff_id: int | None,
-                           at: datetime | None = None, items_locked: bool = False) -> None:
-    """Write movements inside the caller's transaction (the caller's operation owns it).
+                           at: datetime | None = None, items_locked: bool = False) -> dict[int, int]:
+    """Write movements inside the caller's transaction (the caller's operation owns it); each item's stock before
+    them, as read under the lock that holds it until the transaction ends.
 
-    `items_locked`: the caller already holds the items' rows locked (as a sale does).
+    `items_locked`: the caller already holds the items' rows locked.
     """
     if not movements:
-        return
+        return {}
     # Lock the items' rows first, in id order, on PostgreSQL: inserting a movement takes a
     # share lock on its item (the foreign key), and two writers then both waiting to update
     # on_hand would deadlock. SQLite has one writer at a time.
@@ -75,7 +76,9 @@ async def record_movements(*, shop_id: int, movements: Sequence[Movement], staff
         cases.append(f"WHEN CAST(${len(args) + 1} AS INTEGER) THEN CAST(${len(args) + 2} AS INTEGER)")
         args += [item_id, quantity]
     ids = ", ".join(f"${n}" for n in range(1, len(args), 2))
-    await run(db, f"UPDATE item SET on_hand = on_hand + CASE id {' '.join(cases)} END WHERE id IN ({ids})", *args)
+    after = await run(db, f"UPDATE item SET on_hand = on_hand + CASE id {' '.join(cases)} END WHERE id IN ({ids}) "
+                          "RETURNING id, on_hand", *args)
+    return {row["id"]: int(row["on_hand"]) - change[row["id"]] for row in after}
 
 
 async def on_hand(item_ids: Iterable[int]) -> dict[int, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -196,8 +196,8 @@ async def price_cart(*, shop_id: int, cart: Sequence[CartLine], rules: TillRules
                      offline: OfflineTerms | None = None) -> PricedCart:
     """What the cart costs at `now`, for a quote and for the sale alike: every code must name an item still on
     sale; each is marked down as the rotation ages it, then its overrides and discounts are taken off
-    (pos/discounts.py). Inside the sale's transaction the items read stay locked until it commits."""
-    found = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart])
+    (pos/discounts.py). The items are read, not locked: a sale locks them as late as it can (_write_sale)."""
+    found = await items_by_barcode(shop_id=shop_id, barcodes=[line.barcode for line in cart], lock=False)
     for line in cart:
         item = found.get(line.barcode)
         if item is None:
@@ -263,6 +263,10 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
                       approver: int | None, now: datetime, offline: OfflineTerms | None = None) -> SaleRecord:
     # A sale needs its till's open session (till-closed otherwise); its row is held until the sale commits.
     # A sale made offline is written in the session it was made in (pos/offline.py chose it).
+    # The items' rows are locked last (record_movements, in id order), just before the lines: two tills selling
+    # the same goods wait for each other only from there to the commit, not for the whole sale. What was read of
+    # them before (price, category, split) is the item as it was when the sale began; their stock, which decides
+    # whether a line is oversold, is read under the lock.
     session_id = offline.session_id if offline else await open_session_of(shop_id=shop_id, till_id=till_id,
                                                                           lock="SHARE")
     priced = await price_cart(shop_id=shop_id, cart=cart, rules=rules, sale_discount=sale_discount, now=now,
@@ -292,7 +296,7 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
             barcode=item.barcode, name=item.name, unit_price_fen=p.unit_price_fen, quantity=line.quantity,
             value_fen=value, rule_fund=rule.fund, rule_maker=rule.maker, fund_fen=parts.fund_fen,
             maker_fen=parts.maker_fen, running_fen=parts.running_fen,
-            oversold=item.on_hand < line.quantity,
+            oversold=False,  # known once the items are locked, below
             list_price_fen=(offline.list_prices.get(item.barcode, item.price_fen) if offline else item.price_fen)
             if markdown else None, markdown_percent=markdown,
             discount_fen=p.discount_fen,
@@ -320,22 +324,6 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
     )], returning="id")
     sale_id = inserted[0]["id"]
     number = sale_number(sale_id)
-    await sql.insert_rows(SaleLine, [
-        dict(sale=sale_id, barcode=line.barcode, name=line.name, unit_price_fen=line.unit_price_fen,
-             quantity=line.quantity, value_fen=line.value_fen, rule_fund=line.rule_fund,
-             rule_maker=line.rule_maker, fund_fen=line.fund_fen, maker_fen=line.maker_fen,
-             running_fen=line.running_fen, oversold=line.oversold, list_price_fen=line.list_price_fen,
-             markdown_percent=line.markdown_percent, discount_fen=line.discount_fen,
-             **{k: v for k, v in row.items() if k != "accepts_points"})
-        for line, row in zip(sold, rows)
-    ])
-    if priced.overrides or paid.household_ref:
-        await _log_overrides(priced.overrides, paid, shop_id=shop_id, sale_id=sale_id, cashier_id=cashier_id,
-                             approver=approver, total_fen=total, at=now)
-    await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, items_locked=True, movements=[
-        Movement(row["item"], -line.quantity, MovementKind.SALE, ref=number)
-        for line, row in zip(sold, rows)
-    ])
     change = cash_given_fen - cash_due
     if paid.points:
         await sql.insert_rows(Tender, [dict(sale=sale_id, kind="points", amount_fen=paid.fen, given_fen=0, change_fen=0,
@@ -363,6 +351,23 @@ async def _write_sale(*, shop_id: int, till_id: int, cashier_id: int, cart: list
         *(ledger.Entry(ledger.maker_payable(m), ledger.Currency.CNY, -fen) for m, fen in sorted(per_maker.items())),
         ledger.Entry(ledger.RUNNING_COSTS, ledger.Currency.CNY, -running),
     )), shop_id=shop_id, staff_id=cashier_id)
+    on_hand = await record_movements(shop_id=shop_id, staff_id=cashier_id, at=now, movements=[
+        Movement(row["item"], -line.quantity, MovementKind.SALE, ref=number)
+        for line, row in zip(sold, rows)
+    ])  # the items locked from here to the commit
+    sold = [replace(line, oversold=on_hand[row["item"]] < line.quantity) for line, row in zip(sold, rows)]
+    await sql.insert_rows(SaleLine, [
+        dict(sale=sale_id, barcode=line.barcode, name=line.name, unit_price_fen=line.unit_price_fen,
+             quantity=line.quantity, value_fen=line.value_fen, rule_fund=line.rule_fund,
+             rule_maker=line.rule_maker, fund_fen=line.fund_fen, maker_fen=line.maker_fen,
+             running_fen=line.running_fen, oversold=line.oversold, list_price_fen=line.list_price_fen,
+             markdown_percent=line.markdown_percent, discount_fen=line.discount_fen,
+             **{k: v for k, v in row.items() if k != "accepts_points"})
+        for line, row in zip(sold, rows)
+    ])
+    if priced.overrides or paid.household_ref:
+        await _log_overrides(priced.overrides, paid, shop_id=shop_id, sale_id=sale_id, cashier_id=cashier_id,
+                             approver=approver, total_fen=total, at=now)
     return SaleRecord(id=sale_id, number=number, created_at=now, till_id=till_id, cashier_id=cashier_id,
                       lines=tuple(sold), total_fen=total, cash_given_fen=cash_given_fen, change_fen=change,
                       fund_fen=fund, maker_fen=maker, running_fen=running, points=paid.points,

@@ -28,7 +28,12 @@ async def test_any_interleaving_of_movements_keeps_on_hand_equal_to_their_sum(go
         for batch in batches:
             moves = [Movement(ids[item], quantity, kind) for item, quantity, kind in batch]
             async with writing(Item._meta.db):
-                await record_movements(shop_id=goods.shop_id, movements=moves, staff_id=None)
+                before = await record_movements(shop_id=goods.shop_id, movements=moves, staff_id=None)
+                after = await on_hand(before)
+            # each batch is told the stock it found under its lock (a sale's oversold flag is decided by it)
+            assert before.keys() == {move.item_id for move in moves}
+            assert {i: after[i] - before[i] for i in before} == {
+                i: sum(move.quantity for move in moves if move.item_id == i) for i in before}
             await asyncio.sleep(0)  # let the others in between batches
 
     for batches in plan:

@@ -225,6 +225,35 @@ class _Lease:
     as_copy: bool
 
 
+# The worker's statements for each job, past Piccolo's query builder: a sale's receipt costs the worker four of them,
+# and building them was a sixth of a checkout's CPU on PostgreSQL (bench/README.md).
+_PRINTING = "SELECT id, lease, lease_until FROM print_job WHERE status = 'printing'"
+# SQLite (one writer): the printer's oldest unfinished job, then leased if it is still queued
+_OLDEST = """
+SELECT id, status, not_before FROM print_job WHERE printer = {} AND status IN ('queued', 'printing') ORDER BY id LIMIT 1
+"""
+_LEASE = """
+UPDATE print_job SET status = 'printing', lease = {}, lease_until = {}, send_started_at = NULL
+WHERE id = {} AND status = 'queued' RETURNING id, document, ref, data, attempts, as_copy
+"""
+# PostgreSQL: the same in one statement, the oldest job claimed FOR UPDATE SKIP LOCKED: it is leased if it is queued,
+# due and nobody else is claiming it; otherwise nothing is, and the jobs behind it wait
+_LEASE_OLDEST = """
+UPDATE print_job SET status = 'printing', lease = {}, lease_until = {}, send_started_at = NULL
+WHERE id = (SELECT id FROM print_job
+            WHERE id = (SELECT min(id) FROM print_job WHERE printer = {} AND status IN ('queued', 'printing'))
+              AND status = 'queued' AND not_before <= {}
+            FOR UPDATE SKIP LOCKED)
+RETURNING id, document, ref, data, attempts, as_copy
+"""
+_SENDING = "UPDATE print_job SET send_started_at = {} WHERE id = {} AND lease = {} AND status = 'printing' RETURNING id"
+_PRINTED = """
+UPDATE print_job SET status = 'printed', last_error = '', printed_at = {}, attempts = attempts + 1, lease = '',
+                     lease_until = NULL
+WHERE id = {} AND lease = {} AND status = 'printing' RETURNING id
+"""
+
+
 class PrintWorker:
     """Prints due jobs, in order, on the printers it knows; run() until stop().
 
@@ -274,9 +303,7 @@ class PrintWorker:
     async def _requeue_expired(self) -> None:
         """Jobs whose lease ran out (the process printing them died) back to the queue (see recover_interrupted)."""
         now = self.clock()
-        leased = await PrintJob.select(PrintJob.id, PrintJob.lease, PrintJob.lease_until).where(
-            PrintJob.status == "printing")
-        for row in leased:
+        for row in await PrintJob.raw(_PRINTING):
             if row["lease_until"] is None or row["lease_until"] < now:
                 if await _requeue((PrintJob.id == row["id"]) & (PrintJob.lease == row["lease"])):
                     log.warning("print job %d: its lease ran out while printing; queued again", row["id"])
@@ -286,34 +313,19 @@ class PrintWorker:
 
         A job not yet due, or printing elsewhere, holds back the ones behind it, so receipts come out in
         order. One worker of one process gets the job, whichever process it is in: on PostgreSQL the oldest job
-        is claimed with FOR UPDATE SKIP LOCKED (a worker finding another claiming it goes on to the next printer,
-        never waits, never takes the job behind it); on SQLite, the one writer, by a conditional UPDATE.
+        is claimed with FOR UPDATE SKIP LOCKED and leased in the same statement (a worker finding another claiming it
+        goes on to the next printer, never waits, never takes the job behind it); on SQLite, the one writer, by a conditional UPDATE.
         """
-        db = PrintJob._meta.db
-        if isinstance(db, SQLiteEngine):
-            oldest = await PrintJob.select(PrintJob.id, PrintJob.status, PrintJob.not_before).where(
-                (PrintJob.printer == printer) & PrintJob.status.is_in(["queued", "printing"])
-            ).order_by(PrintJob.id).first()
-            return await self._lease(oldest)
-        async with db.transaction():
-            table = PrintJob._meta.tablename
-            claimed = await PrintJob.raw(
-                f"SELECT id, status, not_before FROM {table} WHERE id = (SELECT min(id) FROM {table} "
-                "WHERE printer = {} AND status IN ('queued', 'printing')) FOR UPDATE SKIP LOCKED", printer)
-            return await self._lease(claimed[0] if claimed else None)
-
-    async def _lease(self, oldest: Mapping | None) -> _Lease | None:
-        """The printer's oldest unfinished job leased to this worker, if it is queued and due."""
-        now = self.clock()
-        if oldest is None or oldest["status"] != "queued" or oldest["not_before"] > now:
-            return None
-        token = uuid.uuid4().hex
-        rows = await PrintJob.update({PrintJob.status: "printing", PrintJob.lease: token,
-                                      PrintJob.lease_until: now + LEASE, PrintJob.send_started_at: None}).where(
-            (PrintJob.id == oldest["id"]) & (PrintJob.status == "queued")).returning(
-            PrintJob.id, PrintJob.document, PrintJob.ref, PrintJob.data, PrintJob.attempts, PrintJob.as_copy)
+        now, token = self.clock(), uuid.uuid4().hex
+        if isinstance(PrintJob._meta.db, SQLiteEngine):
+            oldest = await PrintJob.raw(_OLDEST, printer)
+            if not oldest or oldest[0]["status"] != "queued" or oldest[0]["not_before"] > now:
+                return None
+            rows = await PrintJob.raw(_LEASE, token, now + LEASE, oldest[0]["id"])
+        else:
+            rows = await PrintJob.raw(_LEASE_OLDEST, token, now + LEASE, printer, now)
         if not rows:
-            return None  # another worker leased it first
+            return None  # not due, printing, or another worker leased it first
         row = rows[0]
         return _Lease(token=token, id=row["id"], document=row["document"], ref=row["ref"], data=bytes(row["data"]),
                       attempts=row["attempts"], as_copy=bool(row["as_copy"]))
@@ -334,20 +346,12 @@ class PrintWorker:
         await asyncio.to_thread(_send_when_ready, config, job_name, data, started)
 
     async def _start_sending(self, lease: _Lease) -> None:
-        started = await PrintJob.update({PrintJob.send_started_at: self.clock()}).where(
-            (PrintJob.id == lease.id) & (PrintJob.lease == lease.token) & (PrintJob.status == "printing")
-        ).returning(PrintJob.id)
-        if not started:
+        if not await PrintJob.raw(_SENDING, self.clock(), lease.id, lease.token):
             raise PrintError("taken back from this worker before it printed")
 
     async def _printed(self, lease: _Lease) -> int:
         """Record the job printed (unless it was taken back or redacted meanwhile); 1 if it was."""
-        rows = await PrintJob.update({PrintJob.status: "printed", PrintJob.last_error: "",
-                                      PrintJob.printed_at: self.clock(), PrintJob.attempts: PrintJob.attempts + 1,
-                                      PrintJob.lease: "", PrintJob.lease_until: None}).where(
-            (PrintJob.id == lease.id) & (PrintJob.lease == lease.token) & (PrintJob.status == "printing")
-        ).returning(PrintJob.id)
-        return len(rows)
+        return len(await PrintJob.raw(_PRINTED, self.clock(), lease.id, lease.token))
 
     async def _failed(self, lease: _Lease, error: PrintError) -> None:
         """The job back in the queue after a pause, with the reason; as a copy if some of it may have printed."""

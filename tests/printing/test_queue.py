@@ -3,11 +3,14 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from piccolo.engine.sqlite import SQLiteEngine
+
 from printing.printers import PrinterConfig, PrintError
 from printing.queue import (
     INTERRUPTED, PrintWorker, enqueue, health, marked_copy, recent_jobs, recover_interrupted, reprint,
     without_drawer_kick,
 )
+from printing import queue
 from printing.tables import PrintJob
 from tests.printing.escpos_decode import Drawer, decode
 
@@ -213,3 +216,25 @@ async def test_finished_jobs_are_pruned_after_the_time_kept_and_waiting_ones_nev
     assert await worker.prune_if_due() == 0
     # then only the old printed job went
     assert sorted(job.id for job in await recent_jobs(shop_id=1)) == sorted([waiting, fresh])
+
+
+async def test_after_a_day_of_printed_receipts_the_worker_finds_the_oldest_job_by_the_unfinished_jobs_index(db):
+    # given a day of printed receipts, one queued, and the statistics a shop that has been selling has
+    for n in range(0, 3000, 500):
+        for k in range(500):
+            await enqueue(shop_id=1, printer="receipt", document="receipt", ref=f"S{n + k:08d}", data=b"x")
+        await PrintJob.update({PrintJob.status: "printed"}, force=True)
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S99999999", data=b"x")
+    await PrintJob.raw("ANALYZE")
+    # when the worker looks for the receipt printer's oldest unfinished job, then it reads the index of the
+    # unfinished jobs, not every printed one from the oldest
+    now = datetime.now(UTC)
+    if isinstance(PrintJob._meta.db, SQLiteEngine):
+        plan = await PrintJob.raw("EXPLAIN QUERY PLAN " + queue._OLDEST, "receipt")
+    else:
+        plan = await PrintJob.raw("EXPLAIN " + queue._LEASE_OLDEST, "token", now, "receipt", now)
+    assert "print_job_unfinished" in str(plan), plan
+    # and the queued one prints
+    printer = Printer()
+    assert await PrintWorker({"receipt": CONFIG}, clock=lambda: now, sender=printer).print_due() == 1
+    assert printer.printed == [b"x"]

@@ -59,6 +59,7 @@ ROUNDS = ("bare", "floor", "floor-items", "scan")  # the phases --rounds repeats
 
 sys.path.insert(0, str(ROOT))
 from inventory.barcodes import in_store_code, normalize_barcode  # noqa: E402
+from raw_sql import analyze  # noqa: E402
 from web.demo import CRAFTS, DONATIONS, FOOD, food_code  # noqa: E402
 
 EXTRA_FIRST_SEQUENCE = 1_000_000  # the demo uses in-store sequences 1..25
@@ -758,6 +759,7 @@ def main() -> int:
                                    duration=args.warmup, **common)
                     if phase == "checkout":
                         sales_made["warmup"] += warm["ok_2xx"]
+                        analyze(url)  # as raw_sql.py does after its own warm-up: see there
                 logins = LoginLoop(real.port, every=1.0, until=time.monotonic() + args.duration) \
                     if phase == "scan-login" else None
                 if logins:

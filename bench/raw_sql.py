@@ -3,16 +3,18 @@
     --work scan              the till's lookup (inventory/catalogue.py _TILL_LOOKUP), in a loop
                              over the barcodes in --barcodes
     --work checkout          one 5-line cash sale with the statements commit_sale() runs, in
-                             order: the idempotency check (before and inside the transaction),
-                             the till check, the items (FOR UPDATE OF item on PostgreSQL), the
-                             consignments, the stock on hand (the sum of the item's movements, or
-                             item.on_hand when the schema keeps it there, then moved by one UPDATE),
-                             then the inserts — sale, 5 lines, 5 stock movements, tender, ledger
-                             transaction, its entries — in one transaction (BEGIN IMMEDIATE on
-                             SQLite, like the app)
-                             and, when the schema has the print queue (printing/queue.py), the
-                             receipt's print job: enqueued after the sale, then claimed and marked
-                             printed as the print worker does (statements of their own)
+                             one transaction (BEGIN IMMEDIATE on SQLite, like the app): the
+                             idempotency check (before and inside the transaction), the till
+                             check, the items, the consignments, then the sale, its tender, the
+                             ledger transaction and its entries; then, with the stock kept on the
+                             item (item.on_hand), as commit_sale does: the items locked (FOR UPDATE
+                             on PostgreSQL) with their stock read, 5 stock movements, the stock
+                             moved by one UPDATE, and the 5 lines (oversold by the stock read under
+                             the lock). Without item.on_hand (an older schema): the items locked
+                             first and the stock summed from the movements, lines before movements
+                             and, when the schema has the print queue, the receipt's print job:
+                             queued in the sale's transaction, then leased and marked printed with
+                             the print worker's own statements (printing/queue.py), each on its own
     --work checkout-inserts  only the inserts of that sale, in one transaction (no print job)
 
 SQLite: Python's sqlite3, one kept connection with the app's PRAGMAs (WAL, synchronous=FULL,
@@ -40,6 +42,7 @@ from itertools import count
 
 from inventory.catalogue import _TILL_LOOKUP
 from pos.checkout import cart_digest, CartLine
+from printing.queue import _ENQUEUE, _LEASE, _LEASE_OLDEST, _OLDEST, _PRINTED, _PRINTING, _SENDING, LEASE
 from pos.numbers import sale_number
 from pos.split import SplitRule, rule_in_force, split_value
 
@@ -62,6 +65,7 @@ ON_HAND = ('SELECT item, SUM(quantity) AS on_hand FROM stock_movement WHERE item
 # moves it with one UPDATE, in the same transaction, instead of summing the movements.
 ITEMS_KEPT = ITEMS.replace("SELECT i.id,", "SELECT i.id, i.on_hand,")
 MOVE_KEPT = "UPDATE item SET on_hand = on_hand - 1 WHERE id IN ({ids})"
+LOCK_KEPT = "SELECT id, on_hand FROM item WHERE id IN ({ids}) ORDER BY id FOR UPDATE"
 INSERT_SALE = ('INSERT INTO sale (shop, till, cashier, idempotency_key, cart_digest, created_at, total_fen, '
                'fund_fen, maker_fen, running_fen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id')
 INSERT_SALE_IN_SESSION = INSERT_SALE.replace("running_fen) VALUES", "running_fen, session) VALUES").replace(
@@ -80,14 +84,16 @@ INSERT_ENTRY = 'INSERT INTO ledger_entry (txn, account, currency, amount) VALUES
 # the sale's transaction, then the worker's pass: the oldest queued job, its not_before, the claim,
 # and "printed" — each statement its own transaction, as Piccolo runs them outside one.
 PRINT_JOB_BYTES = bytes(range(256)) * 6  # ~1.5 kB, about one 48-column receipt
-INSERT_JOB = ('INSERT INTO print_job (shop_id, printer, document, ref, data, status, attempts, last_error, '
-              'not_before, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id')
-NEXT_JOB = ('SELECT id, document, ref, data FROM print_job WHERE printer = $1 AND status = $2 '
-            'ORDER BY id LIMIT 1')
-JOB_NOT_BEFORE = 'SELECT not_before FROM print_job WHERE id = $1 LIMIT 1'
-CLAIM_JOB = ('UPDATE print_job SET status = $1, attempts = attempts + 1 WHERE id = $2 AND status = $3 '
-             'RETURNING attempts')
-JOB_PRINTED = 'UPDATE print_job SET status = $1, last_error = $2, printed_at = $3 WHERE id = $4'
+# the print queue's own statements (printing/queue.py): the receipt queued in the sale's transaction, then the
+# worker's look for run-out leases, the lease, the start of sending and the job printed
+def numbered(sql: str) -> str:
+    """Piccolo's {} placeholders as $1, $2 …"""
+    n = count(1)
+    return re.sub(r"\{\}", lambda _: f"${next(n)}", sql)
+
+
+INSERT_JOB, PRINTING_JOBS, OLDEST_JOB, LEASE_JOB, LEASE_OLDEST_JOB, SENDING_JOB, JOB_PRINTED = (
+    numbered(sql) for sql in (_ENQUEUE, _PRINTING, _OLDEST, _LEASE, _LEASE_OLDEST, _SENDING, _PRINTED))
 
 _NUMBERED = re.compile(r"\$(\d+)")
 
@@ -132,10 +138,11 @@ class Sale:
             if maker_id is not None:
                 self.per_maker[maker_id] += parts.maker_fen
 
-    def line_rows(self, sale_id: int, bool_type=bool) -> list[tuple]:
+    def line_rows(self, sale_id: int, bool_type=bool, stock: dict[int, int] | None = None) -> list[tuple]:
+        """`stock`: as read under the items' lock, when the sale took it after reading them (as commit_sale does)."""
         return [(sale_id, item["id"], item["barcode"], item["name"], item["category_code"], item["source"],
                  item["price_fen"], 1, item["price_fen"], rule.fund, rule.maker, parts.fund_fen, parts.maker_fen,
-                 parts.running_fen, maker_id, bool_type(oversold))
+                 parts.running_fen, maker_id, bool_type(oversold if stock is None else stock[item["id"]] < 1))
                 for item, rule, parts, maker_id, oversold in self.lines]
 
     def entries(self, till_id: int) -> list[tuple[str, str, int]]:
@@ -253,14 +260,17 @@ def sqlite_checkout(path: str, carts: list[list[str]], seconds: float, max_ops: 
         connection.execute(qmarks(INSERT_TENDER), (sale_id, "cash", sale.total, sale.total, 0))
         txn_id = connection.execute(qmarks(INSERT_TXN), (shop, "sale", number, None, cashier, now)).fetchone()[0]
         connection.executemany(qmarks(INSERT_ENTRY), [(txn_id, *e) for e in sale.entries(till)])
+        if print_queue and not inserts_only:
+            connection.execute(qmarks(INSERT_JOB), (shop, "receipt", "receipt", number, "T1", PRINT_JOB_BYTES,
+                                                    now, now)).fetchone()
         connection.execute("COMMIT")
         if print_queue and not inserts_only:
-            connection.execute(qmarks(INSERT_JOB), (shop, "receipt", "receipt", number, PRINT_JOB_BYTES, "queued",
-                                                    0, "", now, now)).fetchone()
-            job = connection.execute(qmarks(NEXT_JOB), ("receipt", "queued")).fetchone()
-            connection.execute(qmarks(JOB_NOT_BEFORE), (job[0],)).fetchone()
-            connection.execute(qmarks(CLAIM_JOB), ("printing", job[0], "queued")).fetchone()
-            connection.execute(qmarks(JOB_PRINTED), ("printed", "", str(datetime.now(UTC)), job[0]))
+            token, printing = f"raw{n}", str(datetime.now(UTC))
+            connection.execute(qmarks(PRINTING_JOBS)).fetchall()
+            job = connection.execute(qmarks(OLDEST_JOB), ("receipt",)).fetchone()
+            connection.execute(qmarks(LEASE_JOB), (token, printing, job[0])).fetchone()
+            connection.execute(qmarks(SENDING_JOB), (printing, job[0], token)).fetchone()
+            connection.execute(qmarks(JOB_PRINTED), (printing, job[0], token)).fetchone()
         t1 = time.perf_counter()
         latencies.append(t1 - t0)
         n += 1
@@ -342,11 +352,12 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
                                 assert await connection.fetchval(OPEN_SESSION + " FOR SHARE", till, shop)
                             else:
                                 assert await connection.fetchval(TILL_EXISTS, till, shop)
-                            items, makers = await sale_items(connection, cart, lock=True)
+                            # with the stock kept on the item, the items are locked last, as commit_sale does
+                            items, makers = await sale_items(connection, cart, lock=not kept)
                             ids = [item["id"] for item in items]
                             id_marks = ", ".join(f"${i + 1}" for i in range(len(ids)))
                             if kept:
-                                stock = {item["id"]: item["on_hand"] for item in items}
+                                stock = {}
                             else:
                                 stock = {r["item"]: r["on_hand"]
                                          for r in await connection.fetch(ON_HAND.format(ids=id_marks), *ids)}
@@ -357,26 +368,32 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
                             now, sale.total, sale.fund, sale.maker, sale.running,
                             *((open_session,) if sessions else ()))
                         number = sale_number(sale_id)
-                        await connection.executemany(INSERT_LINE, sale.line_rows(sale_id))
+                        await connection.execute(INSERT_TENDER, sale_id, "cash", sale.total, sale.total, 0)
+                        txn_id = await connection.fetchval(INSERT_TXN, shop, "sale", number, None, cashier, now)
+                        await connection.executemany(INSERT_ENTRY, [(txn_id, *e) for e in sale.entries(till)])
+                        locked = None
+                        if kept and work == "checkout":
+                            locked = {r["id"]: r["on_hand"] for r in await connection.fetch(
+                                LOCK_KEPT.format(ids=", ".join(f"${i + 1}" for i in range(len(items)))),
+                                *[item["id"] for item in items])}
                         await connection.executemany(INSERT_MOVEMENT, [
                             (shop, item["id"], -1, "sale", "", number, cashier, now) for item in items])
                         if kept:
                             await connection.execute(
                                 MOVE_KEPT.format(ids=", ".join(f"${i + 1}" for i in range(len(items)))),
                                 *[item["id"] for item in items])
-                        await connection.execute(INSERT_TENDER, sale_id, "cash", sale.total, sale.total, 0)
-                        txn_id = await connection.fetchval(INSERT_TXN, shop, "sale", number, None, cashier, now)
-                        await connection.executemany(INSERT_ENTRY, [(txn_id, *e) for e in sale.entries(till)])
-                    if print_queue and work == "checkout":
-                        await connection.fetchval(INSERT_JOB, shop, "receipt", "receipt", number, PRINT_JOB_BYTES,
-                                                  "queued", 0, "", now, now)
+                        await connection.executemany(INSERT_LINE, sale.line_rows(sale_id, stock=locked))
+                        if print_queue and work == "checkout":
+                            await connection.fetchval(INSERT_JOB, shop, "receipt", "receipt", number, "T1",
+                                                      PRINT_JOB_BYTES, now, now)
                 if print_queue and work == "checkout":
                     async with print_lock, pool.acquire() as connection:
-                        job = await connection.fetchrow(NEXT_JOB, "receipt", "queued")
+                        token, printing = f"raw{w}-{n}", datetime.now(UTC)
+                        await connection.fetch(PRINTING_JOBS)
+                        job = await connection.fetchrow(LEASE_OLDEST_JOB, token, printing + LEASE, "receipt", printing)
                         if job is not None:
-                            await connection.fetchval(JOB_NOT_BEFORE, job["id"])
-                            await connection.fetchval(CLAIM_JOB, "printing", job["id"], "queued")
-                            await connection.execute(JOB_PRINTED, "printed", "", datetime.now(UTC), job["id"])
+                            await connection.fetch(SENDING_JOB, printing, job["id"], token)
+                            await connection.fetch(JOB_PRINTED, printing, job["id"], token)
                 t1 = time.perf_counter()
                 latencies.append(t1 - t0)
                 if t1 > deadline:
@@ -390,6 +407,31 @@ async def pg_run(url: str, work: str, codes: list[str], carts: list[list[str]], 
         return result
     finally:
         await pool.close()
+
+
+def analyze(url: str) -> None:
+    """Statistics as a shop that has been selling has them (autovacuum takes them every minute or so), taken after
+    each checkout's warm-up, the app's and the raw SQL's, so that both are planned on the same terms. Without them,
+    PostgreSQL plans the reports' triggers on what VACUUM ANALYZE saw after the bulk load, before any sale, and reads
+    the sale tables whole for every line sold (a seq scan of sale, sale_line and tender: 3 ms a sale under load)."""
+    if url.startswith("sqlite:///"):
+        connection = sqlite3.connect(url[len("sqlite:///"):])
+        try:
+            connection.execute("ANALYZE")
+        finally:
+            connection.close()
+        return
+
+    async def on_postgres() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(url)
+        try:
+            await connection.execute("ANALYZE")
+        finally:
+            await connection.close()
+
+    asyncio.run(on_postgres())
 
 
 def main() -> None:
@@ -425,6 +467,8 @@ def main() -> None:
 
     if args.warmup_ops > 0:
         warmup = run(args.warmup_ops, "w" + args.nonce)
+        if args.work == "checkout":
+            analyze(args.url)
     result = run(args.max_ops, args.nonce)
     if args.warmup_ops > 0:
         result["warmup_ops"] = warmup["ops"]

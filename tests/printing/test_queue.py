@@ -218,22 +218,28 @@ async def test_finished_jobs_are_pruned_after_the_time_kept_and_waiting_ones_nev
     assert sorted(job.id for job in await recent_jobs(shop_id=1)) == sorted([waiting, fresh])
 
 
-async def test_after_a_day_of_printed_receipts_the_worker_finds_the_oldest_job_by_the_unfinished_jobs_index(db):
-    # given a day of printed receipts, one queued, and the statistics a shop that has been selling has
+async def test_after_a_day_of_printed_receipts_the_worker_reads_the_queue_without_reading_every_printed_job(db):
+    # given a day of printed receipts and the statistics a shop that has been selling has (every job printed when
+    # they were taken), then one receipt queued
     for n in range(0, 3000, 500):
         for k in range(500):
             await enqueue(shop_id=1, printer="receipt", document="receipt", ref=f"S{n + k:08d}", data=b"x")
         await PrintJob.update({PrintJob.status: "printed"}, force=True)
-    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S99999999", data=b"x")
     await PrintJob.raw("ANALYZE")
-    # when the worker looks for the receipt printer's oldest unfinished job, then it reads the index of the
-    # unfinished jobs, not every printed one from the oldest
+    await enqueue(shop_id=1, printer="receipt", document="receipt", ref="S99999999", data=b"x")
+    # when the worker looks for the jobs printing and for the receipt printer's oldest unfinished job, then neither
+    # statement reads the whole table
     now = datetime.now(UTC)
     if isinstance(PrintJob._meta.db, SQLiteEngine):
-        plan = await PrintJob.raw("EXPLAIN QUERY PLAN " + queue._OLDEST, "receipt")
+        plans = [await PrintJob.raw("EXPLAIN QUERY PLAN " + queue._OLDEST, "receipt"),
+                 await PrintJob.raw("EXPLAIN QUERY PLAN " + queue._PRINTING)]
+        whole = "SCAN print_job"
     else:
-        plan = await PrintJob.raw("EXPLAIN " + queue._LEASE_OLDEST, "token", now, "receipt", now)
-    assert "print_job_unfinished" in str(plan), plan
+        plans = [await PrintJob.raw("EXPLAIN " + queue._LEASE_OLDEST, "token", now, "receipt", now),
+                 await PrintJob.raw("EXPLAIN " + queue._PRINTING)]
+        whole = "Seq Scan on print_job"
+    for plan in plans:
+        assert whole not in str(plan) and "print_job" in str(plan), plan
     # and the queued one prints
     printer = Printer()
     assert await PrintWorker({"receipt": CONFIG}, clock=lambda: now, sender=printer).print_due() == 1
